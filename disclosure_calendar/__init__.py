@@ -1,0 +1,3 @@
+"""Recurring government information-disclosure duties as calendars, feeds and reminders."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,84 @@
+"""Plain tables and summaries of a schedule, for the CLI's validate, units and duties."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Sequence
+
+from .model import CADENCES, Duty, Schedule
+
+
+def summary(schedule: Schedule) -> str:
+    dated = sum(1 for d in schedule.duties if d.dated)
+    sections = len({d.section for d in schedule.duties if d.section > 0})
+    return (
+        f"{schedule.path}: OK: {len(schedule.units)} units, {len(schedule.groups)} groups, "
+        f"{len(schedule.duties)} duties in {sections} sections ({dated} dated)"
+    )
+
+
+def width(text: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A left-aligned text table that lines up with Chinese text in a terminal."""
+    cols = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, cols, strict=True)).rstrip()
+
+    rule = "  ".join("-" * w for w in cols)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def units_table(schedule: Schedule) -> str:
+    rows = []
+    for unit in schedule.units:
+        rows.append([unit.id, unit.name, unit.kind, str(len(schedule.duties_of(unit.id)))])
+    for group in schedule.groups:
+        members = len(schedule.members(group.id))
+        rows.append([group.id, group.name, f"group of {members}", str(len(schedule.duties_of(group.id)))])
+    return table(["id", "name", "kind", "duties"], rows)
+
+
+def select_duties(schedule: Schedule, unit: str | None = None, cadence: str | None = None) -> list[Duty]:
+    duties = list(schedule.duties_of(unit) if unit else schedule.duties)
+    if cadence:
+        duties = [d for d in duties if d.cadence == cadence]
+    return duties
+
+
+def duties_table(schedule: Schedule, duties: Sequence[Duty]) -> str:
+    rows = [
+        [d.ref, d.id, d.cadence, d.due.describe() if d.due else "-", ",".join(d.units), d.title]
+        for d in duties
+    ]
+    return table(["ref", "id", "cadence", "due", "units", "title"], rows)
+
+
+def duties_json(schedule: Schedule, duties: Sequence[Duty]) -> str:
+    items = [
+        {
+            "id": d.id,
+            "ref": d.ref,
+            "title": d.title,
+            "text": d.text,
+            "units": list(d.units),
+            "reaches": list(schedule.unit_ids_of(d)),
+            "cadence": d.cadence,
+            "basis": d.basis,
+            "due": d.due.describe() if d.due else None,
+            "rule": d.due.name if d.due else None,
+            "assumed": d.assumed,
+            "assumption": d.assumption,
+            "reminders": list(d.reminders),
+        }
+        for d in duties
+    ]
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+__all__ = ["CADENCES", "summary", "units_table", "duties_table", "duties_json", "select_duties"]
