@@ -37,7 +37,9 @@ class Context:
     def calendar(self) -> ChinaCalendar:
         from disclosure_calendar.workdays import ChinaCalendar
 
-        return ChinaCalendar(notices=self.schedule.notices, local_days_off=self.schedule.local_days_off)
+        return ChinaCalendar(
+            notices=self.schedule.notices, local_days_off=self.schedule.local_days_off
+        )
 
 
 class Group(click.Group):
@@ -106,10 +108,16 @@ def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -
     from disclosure_calendar import reports
 
     schedule = ctx.schedule
-    if unit is not None and unit not in {u.id for u in schedule.units} | {g.id for g in schedule.groups}:
+    if unit is not None and unit not in {u.id for u in schedule.units} | {
+        g.id for g in schedule.groups
+    }:
         raise click.BadParameter(f"unknown unit or group {unit!r}", param_hint="--unit")
     selected = reports.select_duties(schedule, unit, cadence)
-    click.echo(reports.duties_json(schedule, selected) if as_json else reports.duties_table(schedule, selected))
+    click.echo(
+        reports.duties_json(schedule, selected)
+        if as_json
+        else reports.duties_table(schedule, selected)
+    )
 
 
 # --- workdays commands (issue 3) ---

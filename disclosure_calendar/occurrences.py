@@ -42,7 +42,9 @@ def sort_key(occ: Occurrence) -> tuple[dt.date, int, int, str, dt.date]:
     return (occ.due, occ.duty.section, occ.duty.item, occ.duty.id, occ.period.start)
 
 
-def expand(schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date) -> list[Occurrence]:
+def expand(
+    schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date
+) -> list[Occurrence]:
     """Every occurrence of every dated duty due within [start, end], sorted by due date."""
     found: list[Occurrence] = []
     for duty in schedule.duties:
@@ -55,12 +57,18 @@ def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> li
     if duty.cadence in PERIODIC:
         last = min(d for d in (end, duty.end, schedule.plan.end) if d is not None)
         first = max(duty.start, start - _LOOKBACK)
-        return [p for p in periods.iterate(duty.cadence, first, last) if p.end >= duty.start and p.end <= last]
+        return [
+            p
+            for p in periods.iterate(duty.cadence, first, last)
+            if p.end >= duty.start and p.end <= last
+        ]
     if duty.cadence == "once" and duty.due is not None:
         anchor = getattr(duty.due, "date", duty.start)
         return [periods.single("once", anchor, "once")]
     if duty.cadence == "event":
-        return [periods.single(f"event-{ev.date.isoformat()}", ev.date, "event") for ev in duty.events]
+        return [
+            periods.single(f"event-{ev.date.isoformat()}", ev.date, "event") for ev in duty.events
+        ]
     return []
 
 
@@ -74,13 +82,17 @@ def expand_duty(
         due = duty.due.due(period, cal)
         if due is None or not start <= due <= end:
             continue
-        reminders = tuple(sorted({cal.add_working_days(due, -n) if n else due for n in duty.reminders}))
+        reminders = tuple(
+            sorted({cal.add_working_days(due, -n) if n else due for n in duty.reminders})
+        )
         provisional = any(cal.is_provisional(d) for d in (period.end, due, *reminders))
         out.append(Occurrence(duty, period, due, reminders, provisional))
     return out
 
 
-def for_unit(occurrences: list[Occurrence], schedule: Schedule, unit_or_group: str) -> list[Occurrence]:
+def for_unit(
+    occurrences: list[Occurrence], schedule: Schedule, unit_or_group: str
+) -> list[Occurrence]:
     """The occurrences that reach a unit (through any group), or that name a group."""
     if schedule.is_group(unit_or_group):
         return [o for o in occurrences if unit_or_group in o.duty.units]

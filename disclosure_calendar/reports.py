@@ -28,7 +28,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     cols = [max([width(h)] + [width(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c + " " * (w - width(c)) for c, w in zip(cells, cols, strict=True)).rstrip()
+        return "  ".join(
+            c + " " * (w - width(c)) for c, w in zip(cells, cols, strict=True)
+        ).rstrip()
 
     rule = "  ".join("-" * w for w in cols)
     return "\n".join([line(headers), rule, *(line(r) for r in rows)])
@@ -40,11 +42,15 @@ def units_table(schedule: Schedule) -> str:
         rows.append([unit.id, unit.name, unit.kind, str(len(schedule.duties_of(unit.id)))])
     for group in schedule.groups:
         members = len(schedule.members(group.id))
-        rows.append([group.id, group.name, f"group of {members}", str(len(schedule.duties_of(group.id)))])
+        rows.append(
+            [group.id, group.name, f"group of {members}", str(len(schedule.duties_of(group.id)))]
+        )
     return table(["id", "name", "kind", "duties"], rows)
 
 
-def select_duties(schedule: Schedule, unit: str | None = None, cadence: str | None = None) -> list[Duty]:
+def select_duties(
+    schedule: Schedule, unit: str | None = None, cadence: str | None = None
+) -> list[Duty]:
     duties = list(schedule.duties_of(unit) if unit else schedule.duties)
     if cadence:
         duties = [d for d in duties if d.cadence == cadence]

@@ -186,7 +186,10 @@ class RuleKind:
 RULES: dict[str, RuleKind] = {
     "workdays_after_period": RuleKind(_parse_after_period, ("n",), (), PERIODIC),
     "fixed_day": RuleKind(
-        _parse_fixed_day, ("day",), ("roll", "month"), ("monthly", "quarterly", "half-yearly", "yearly")
+        _parse_fixed_day,
+        ("day",),
+        ("roll", "month"),
+        ("monthly", "quarterly", "half-yearly", "yearly"),
     ),
     "workday_of_period": RuleKind(_parse_of_period, ("n",), (), PERIODIC),
     "workdays_after_date": RuleKind(_parse_after_date, ("date", "n"), (), ("once",)),
@@ -207,13 +210,17 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
         return None
     kind = RULES.get(name)
     if kind is None:
-        c.problem(fields["rule"], f"due.rule: unknown rule {name!r} (expected one of: {', '.join(RULES)})")
+        c.problem(
+            fields["rule"], f"due.rule: unknown rule {name!r} (expected one of: {', '.join(RULES)})"
+        )
         return None
     known = {"rule", *kind.required, *kind.optional}
     ok = True
     for key in fields:
         if key not in known:
-            c.problem(node, f"due: rule {name} has no field {key!r} (fields: {', '.join(sorted(known))})")
+            c.problem(
+                node, f"due: rule {name} has no field {key!r} (fields: {', '.join(sorted(known))})"
+            )
             ok = False
     for key in kind.required:
         if key not in fields:

@@ -8,11 +8,21 @@ import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from . import workdays
-
-from .model import CADENCES, PERIODIC, UNIT_KINDS, Defaults, Duty, Event, Group, Plan, Schedule, Unit
+from .model import (
+    CADENCES,
+    PERIODIC,
+    UNIT_KINDS,
+    Defaults,
+    Duty,
+    Event,
+    Group,
+    Plan,
+    Schedule,
+    Unit,
+)
 from .rules import parse_rule
 from .yamlsource import Checker, compose, read_text
 
@@ -20,7 +30,9 @@ UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
 DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 REF = re.compile(r"(0|[1-9][0-9]?)\.[1-9][0-9]?")
 TIME = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
-DOMAIN = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+")
+DOMAIN = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
 
 TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties")
 
@@ -67,7 +79,9 @@ def _plan(c: Checker, node: Node) -> Plan | None:
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            c.problem(f["timezone"], f"plan.timezone: unknown time zone {zone!r} (e.g. Asia/Shanghai)")
+            c.problem(
+                f["timezone"], f"plan.timezone: unknown time zone {zone!r} (e.g. Asia/Shanghai)"
+            )
             zone = None
     source = c.string(f["source"], "plan.source") if "source" in f else None
     domain = c.string(f["uid_domain"], "plan.uid_domain", DOMAIN) if "uid_domain" in f else None
@@ -118,7 +132,9 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
         if "kind" in f:
             kind = c.string(f["kind"], "unit kind") or kind
             if kind not in UNIT_KINDS:
-                c.problem(f["kind"], f"unit kind {kind!r} unknown (expected {', '.join(UNIT_KINDS)})")
+                c.problem(
+                    f["kind"], f"unit kind {kind!r} unknown (expected {', '.join(UNIT_KINDS)})"
+                )
         if uid and uid in seen:
             c.problem(f["id"], f"duplicate unit id {uid!r}")
         elif uid and name:
@@ -137,7 +153,9 @@ def _groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Group, .
             continue
         gid = c.string(f["id"], "group id", UNIT_ID)
         name = c.string(f["name"], "group name")
-        members = tuple(c.string(m, "group member") or "" for m in c.sequence(f["members"], "members"))
+        members = tuple(
+            c.string(m, "group member") or "" for m in c.sequence(f["members"], "members")
+        )
         if gid in unit_ids or any(gid == g.id for g, _ in parsed):
             c.problem(f["id"], f"duplicate id {gid!r}: already a unit or group")
         elif gid and name:
@@ -194,7 +212,7 @@ def _duties(
     for item in c.sequence(node, "duties") if node is not None else ():
         f = c.mapping(
             item,
-            "duty",
+            _duty_name(item),
             required=("id", "ref", "title", "text", "units", "cadence", "basis"),
             optional=DUTY_KEYS,
         )
@@ -209,6 +227,15 @@ def _duties(
         seen.add(duty.id)
         duties.append(duty)
     return tuple(duties)
+
+
+def _duty_name(item: Node) -> str:
+    """'duty \'budget\'' when the id can be read, so messages say which duty."""
+    if isinstance(item, MappingNode):
+        for key, value in item.value:
+            if key.value == "id" and isinstance(value, ScalarNode) and value.value:
+                return f"duty {value.value!r}"
+    return "duty"
 
 
 def _duty(
@@ -226,7 +253,10 @@ def _duty(
     ref = None
     if ref_node is not None:
         if ref_node.tag.endswith(":float") or ref_node.tag.endswith(":int"):
-            c.problem(ref_node, f"{where}: ref must be quoted (\"{ref_node.value}\"): unquoted, YAML reads it as a number")
+            c.problem(
+                ref_node,
+                f'{where}: ref must be quoted ("{ref_node.value}"): unquoted, YAML reads it as a number',
+            )
         else:
             ref = c.string(ref_node, f"{where}: ref", REF)
     title = c.string(f["title"], f"{where}: title") if "title" in f else None
@@ -244,14 +274,18 @@ def _duty(
             c.problem(f["units"], f"{where}: units must name at least one unit or group")
     cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
     if cadence and cadence not in CADENCES:
-        c.problem(f["cadence"], f"{where}: unknown cadence {cadence!r} (expected {', '.join(CADENCES)})")
+        c.problem(
+            f["cadence"], f"{where}: unknown cadence {cadence!r} (expected {', '.join(CADENCES)})"
+        )
         cadence = None
-    due = parse_rule(c, f["due"], cadence) if "due" in f else None
+    due = parse_rule(c.prefixed(f"{where}: "), f["due"], cadence) if "due" in f else None
     if cadence is not None:
         if (cadence in PERIODIC or cadence == "event") and "due" not in f:
             c.problem(item, f"{where}: a {cadence} duty needs a due rule (due: {{rule: ...}})")
         if cadence == "ongoing" and "due" in f:
-            c.problem(f["due"], f"{where}: an ongoing duty has no due date; remove due or change cadence")
+            c.problem(
+                f["due"], f"{where}: an ongoing duty has no due date; remove due or change cadence"
+            )
     events: list[Event] = []
     if "events" in f:
         if cadence != "event":
@@ -317,7 +351,10 @@ def _calendar(
     notice_nodes: list[Node] = []
     for item in c.sequence(f["notices"], "calendar.notices") if "notices" in f else ():
         nf = c.mapping(
-            item, "notice", required=("year", "title", "published"), optional=("days_off", "workdays")
+            item,
+            "notice",
+            required=("year", "title", "published"),
+            optional=("days_off", "workdays"),
         )
         if not nf or not {"year", "title", "published"} <= nf.keys():
             continue
@@ -327,7 +364,11 @@ def _calendar(
         off: list[workdays.DayOff] = []
         for span in c.sequence(nf["days_off"], "days_off") if "days_off" in nf else ():
             off.extend(_span(c, span))
-        make_up = [c.date(d, "make-up workday") for d in c.sequence(nf.get("workdays"), "workdays")] if "workdays" in nf else []
+        make_up = (
+            [c.date(d, "make-up workday") for d in c.sequence(nf.get("workdays"), "workdays")]
+            if "workdays" in nf
+            else []
+        )
         if year and title and published and None not in make_up:
             notices.append(
                 workdays.Notice(year, title, published, tuple(off), tuple(d for d in make_up if d))
@@ -337,7 +378,10 @@ def _calendar(
     for item in c.sequence(f["local_days_off"], "local_days_off") if "local_days_off" in f else ():
         lf = c.mapping(item, "local day off", required=("date", "name"))
         if lf and {"date", "name"} <= lf.keys():
-            day, name = c.date(lf["date"], "local day off date"), c.string(lf["name"], "local day off name")
+            day, name = (
+                c.date(lf["date"], "local day off date"),
+                c.string(lf["name"], "local day off name"),
+            )
             if day and name:
                 local.append(workdays.DayOff(day, name))
     for problem in workdays.check_notices(notices, local):
@@ -364,7 +408,6 @@ def _span(c: Checker, node: Node) -> list[workdays.DayOff]:
     if last < first or (last - first).days > 31:
         c.problem(node, f"day off {name}: from {first} to {last} is not a span of at most a month")
         return []
-    return [workdays.DayOff(first + dt.timedelta(days=i), name) for i in range((last - first).days + 1)]
-
-
-
+    return [
+        workdays.DayOff(first + dt.timedelta(days=i), name) for i in range((last - first).days + 1)
+    ]

@@ -35,7 +35,9 @@ def read_text(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise _single(name, f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB")
+            raise _single(
+                name, f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise _single(name, "no such file") from None
@@ -50,7 +52,11 @@ def read_text(path: Path) -> str:
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         where = Where(name, line, column)
         raise InputError(
-            [Problem(where, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+            [
+                Problem(
+                    where, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+                )
+            ]
         ) from None
     if not text.strip():
         raise _single(name, "file is empty; expected a mapping with plan, units, duties")
@@ -66,7 +72,8 @@ def compose(path: Path) -> Node:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Where(str(path), mark.line + 1, mark.column + 1) if mark else None
-        raise InputError([Problem(where, f"YAML syntax error: {exc.problem or exc.context}")]) from None
+        detail = "; ".join(part for part in (exc.context, exc.problem) if part)
+        raise InputError([Problem(where, f"YAML syntax error: {detail}")]) from None
     except yaml.YAMLError as exc:
         raise _single(str(path), f"YAML error: {exc}") from None
     except RecursionError:
@@ -85,10 +92,17 @@ def _single(path: str, message: str) -> InputError:
 class Checker:
     """Reads values out of a node tree, collecting every problem instead of stopping."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, prefix: str = ""):
         self.path = path
+        self.prefix = prefix
         self.problems: list[Problem] = []
         self._constructor = SafeConstructor()
+
+    def prefixed(self, prefix: str) -> Checker:
+        """A checker whose messages start with ``prefix`` (e.g. which duty), sharing problems."""
+        other = Checker(self.path, self.prefix + prefix)
+        other.problems = self.problems
+        return other
 
     def where(self, node: Node) -> Where:
         mark = node.start_mark
@@ -96,7 +110,7 @@ class Checker:
 
     def problem(self, node: Node, message: str) -> None:
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(Problem(self.where(node), message))
+            self.problems.append(Problem(self.where(node), self.prefix + message))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -149,8 +163,10 @@ class Checker:
         try:
             return self._constructor.construct_object(node)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            tag = node.tag.rsplit(":", 1)[-1]
-            self.problem(node, f"{what}: bad {tag} {node.value!r} ({exc})")
+            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(
+                node.tag.rsplit(":", 1)[-1], "value"
+            )
+            self.problem(node, f"{what}: {node.value!r} is not a valid {kind} ({exc})")
             return None
 
     def string(self, node: Node, what: str, pattern: re.Pattern[str] | None = None) -> str | None:
@@ -183,10 +199,11 @@ class Checker:
         return value
 
     def date(self, node: Node, what: str) -> dt.date | None:
-        if isinstance(node, ScalarNode) and not node.tag.endswith(":timestamp"):
-            if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(node.value)):
-                self.problem(node, f"{what}: {node.value!r} is not a date (write YYYY-MM-DD)")
-                return None
+        # 2017-6-9 is not a YAML date: say so instead of "must be a date, not '2017-6-9'".
+        looks_like_date = re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(node.value))
+        if isinstance(node, ScalarNode) and not node.tag.endswith(":timestamp") and looks_like_date:
+            self.problem(node, f"{what}: {node.value!r} is not a date (write YYYY-MM-DD)")
+            return None
         value = self.value(node, what)
         if value is None:
             return None
@@ -231,4 +248,8 @@ def _closest(key: str, known: set[str]) -> str:
     import difflib
 
     match = difflib.get_close_matches(key, sorted(known), n=1)
-    return f" (did you mean {match[0]!r}?)" if match else f" (expected one of: {', '.join(sorted(known))})"
+    return (
+        f" (did you mean {match[0]!r}?)"
+        if match
+        else f" (expected one of: {', '.join(sorted(known))})"
+    )
