@@ -1,0 +1,101 @@
+"""The command line as a user meets it: output, exit codes, help, no tracebacks."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEDULE = ROOT / "schedule.yaml"
+BAD = ROOT / "tests" / "data" / "bad"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli.main, ["-f", str(SCHEDULE), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def test_validate_bundled_schedule():
+    code, out = run("validate")
+    assert code == 0
+    assert re.fullmatch(
+        r".*schedule\.yaml: OK: 53 units, 3 groups, 126 duties in 22 sections \(24 dated\)\n", out
+    )
+
+
+def test_validate_lists_every_problem_and_exits_1():
+    result = CliRunner().invoke(cli.main, ["-f", str(BAD / "several_problems.yaml"), "validate"])
+    assert result.exit_code == 1
+    assert "Error: 3 problems found:" in result.output
+    assert "several_problems.yaml:17:13: duty 'budget': unknown unit or group 'cz'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_units_counts_duties_through_groups():
+    code, out = run("units")
+    assert code == 0
+    shiqi = next(line for line in out.splitlines() if line.startswith("shiqi "))
+    # 石岐区 leads nothing by name; it inherits every duty of 各镇区 (towns).
+    towns = next(line for line in out.splitlines() if line.startswith("towns "))
+    assert shiqi.split()[-1] == towns.split()[-1] == "12"
+
+
+def test_duties_filters_and_json():
+    code, out = run("duties", "--unit", "finance", "--cadence", "monthly", "--json")
+    assert code == 0
+    duties = json.loads(out)
+    assert [d["ref"] for d in duties] == ["1.3"]
+    assert duties[0]["rule"] == "workdays_after_period"
+    code, out = run("duties", "--unit", "shiqi", "--json")
+    assert "5.7" in {d["ref"] for d in json.loads(out)}  # reaches 石岐区 through 各镇区
+
+
+def test_unknown_unit_is_a_usage_error():
+    code, out = run("duties", "--unit", "cz")
+    assert code == 2
+    assert "unknown unit or group 'cz'" in out
+
+
+def commands(group: click.Group, prefix: str = "") -> list[str]:
+    names = []
+    for name, command in sorted(group.commands.items()):
+        names.append(f"{prefix}{name}")
+        if isinstance(command, click.Group):
+            names.extend(commands(command, f"{prefix}{name} "))
+    return names
+
+
+@pytest.mark.parametrize("command", commands(cli.main))
+def test_every_command_has_help_and_is_in_readme(command):
+    result = CliRunner().invoke(cli.main, [*command.split(), "--help"])
+    assert result.exit_code == 0
+    assert len(result.output.splitlines()) > 3
+    assert f"disclosure-calendar {command}" in (ROOT / "README.md").read_text()
+
+
+def test_script_and_module_behave_the_same():
+    module = subprocess.run(
+        [sys.executable, str(ROOT / "cli.py"), "-f", str(SCHEDULE), "validate"],
+        capture_output=True,
+        text=True,
+    )
+    script = subprocess.run(
+        [str(Path(sys.executable).parent / "disclosure-calendar"), "-f", str(SCHEDULE), "validate"],
+        capture_output=True,
+        text=True,
+    )
+    assert module.returncode == script.returncode == 0
+    assert module.stdout == script.stdout
+
+
+def test_version():
+    result = CliRunner().invoke(cli.main, ["--version"])
+    assert result.output.startswith("disclosure-calendar, version ")
