@@ -375,18 +375,17 @@ def _calendar(
             )
             notice_nodes.append(item)
     local: list[workdays.DayOff] = []
+    local_nodes: list[Node] = []
     for item in c.sequence(f["local_days_off"], "local_days_off") if "local_days_off" in f else ():
         lf = c.mapping(item, "local day off", required=("date", "name"))
         if lf and {"date", "name"} <= lf.keys():
-            day, name = (
-                c.date(lf["date"], "local day off date"),
-                c.string(lf["name"], "local day off name"),
-            )
+            day = c.date(lf["date"], "local day off date")
+            name = c.string(lf["name"], "local day off name")
             if day and name:
                 local.append(workdays.DayOff(day, name))
-    for problem in workdays.check_notices(notices, local):
-        kind, index, message = problem
-        target = notice_nodes[index] if kind == "notice" else f["local_days_off"]
+                local_nodes.append(item)
+    for kind, index, message in workdays.check_notices(notices, local):
+        target = notice_nodes[index] if kind == "notice" else local_nodes[index]
         c.problem(target, f"calendar: {message}")
     return tuple(notices), tuple(local)
 

@@ -19,6 +19,11 @@ EXPECTED = {
     "bad_date": [
         "5:11: plan.issued: '2017-02-30' is not a valid date (day is out of range for month)"
     ],
+    "calendar_overlap": [
+        "11:7: calendar: notice for 2027, workdays[1] 2027-02-07: is both a day off "
+        "(days_off[5]) and a make-up day",
+        "20:7: calendar: local day off 2026-09-16: listed twice (also local day off 0)",
+    ],
     "duplicate_key": ["8:3: plan: duplicate key 'title'"],
     "duplicate_unit_id": ["11:10: duplicate unit id 'finance'"],
     "empty": ["1:1: file is empty; expected a mapping with plan, units, duties"],
@@ -158,3 +163,15 @@ def test_any_text_loads_or_fails_cleanly(tmp_path_factory, text):
         load_schedule(path)
     except InputError as exc:
         assert all(str(p).startswith(f"{path}:") for p in exc.problems)
+
+
+def test_calendar_section_takes_effect(data):
+    from disclosure_calendar.workdays import ChinaCalendar
+
+    schedule = load_schedule(data / "calendar_override.yaml")
+    cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    assert not cal.is_provisional(dt.date(2027, 3, 1))  # the notice makes 2027 official
+    assert cal.is_working_day(dt.date(2027, 2, 14))  # a Sunday made a working day
+    assert not cal.is_working_day(dt.date(2027, 2, 8))  # a Monday in the Spring Festival break
+    assert not cal.is_working_day(dt.date(2026, 9, 16))  # the local typhoon closure
+    assert ChinaCalendar().is_provisional(dt.date(2027, 3, 1))
