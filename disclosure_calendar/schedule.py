@@ -364,11 +364,10 @@ def _calendar(
         off: list[workdays.DayOff] = []
         for span in c.sequence(nf["days_off"], "days_off") if "days_off" in nf else ():
             off.extend(_span(c, span))
-        make_up = (
-            [c.date(d, "make-up workday") for d in c.sequence(nf.get("workdays"), "workdays")]
-            if "workdays" in nf
-            else []
-        )
+        make_up = [
+            c.date(d, "make-up workday")
+            for d in (c.sequence(nf["workdays"], "workdays") if "workdays" in nf else ())
+        ]
         if year and title and published and None not in make_up:
             notices.append(
                 workdays.Notice(year, title, published, tuple(off), tuple(d for d in make_up if d))
