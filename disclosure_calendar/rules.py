@@ -25,8 +25,8 @@ ROLLS = ("following", "preceding", "modified_following", "modified_preceding")
 _ROLL_WORDS = {
     "following": "遇节假日顺延至其后第一个工作日",
     "preceding": "遇节假日提前至其前最后一个工作日",
-    "modified_following": "遇节假日顺延,跨月则提前",
-    "modified_preceding": "遇节假日提前,跨月则顺延",
+    "modified_following": "遇节假日顺延，跨月则提前",
+    "modified_preceding": "遇节假日提前，跨月则顺延",
 }
 # Working days a period always holds at least, so `workday_of_period` can be checked on load.
 _MIN_WORKDAYS = {"daily": 1, "weekly": 1, "monthly": 15, "quarterly": 50, "half-yearly": 110}
@@ -76,7 +76,7 @@ class FixedDay:
 
     def describe(self) -> str:
         when = f"次年{self.month}月{self.day}日" if self.month else f"次月{self.day}日"
-        return f"{when}({_ROLL_WORDS[self.roll]})"
+        return f"{when}（{_ROLL_WORDS[self.roll]}）"
 
 
 @dataclass(frozen=True)
