@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -122,11 +123,137 @@ def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -
 
 # --- workdays commands (issue 3) ---
 
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@main.group()
+def workdays() -> None:
+    """Check Chinese working days: holidays, make-up days (调休), counting.
+
+    Uses the official State Council notices (2004-2026) plus the schedule's calendar:
+    section when the schedule file exists.
+    """
+
+
+def _workday_calendar(ctx: Context) -> ChinaCalendar:
+    if ctx.schedule_path.exists():
+        return ctx.calendar
+    from disclosure_calendar.workdays import ChinaCalendar
+
+    return ChinaCalendar()
+
+
+@workdays.command("year")
+@click.argument("year", type=click.IntRange(2004, 2099))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_context
+def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
+    """Days off, make-up working days and working days per month of YEAR."""
+    from disclosure_calendar import workdays_report as report
+
+    result = report.year_report(_workday_calendar(ctx), year)
+    click.echo(_json(result) if as_json else report.format_year_report(result))
+
+
+@workdays.command("check")
+@click.argument("day", metavar="DATE", type=DATE)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_context
+def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
+    """Whether DATE (YYYY-MM-DD) is a working day, and why."""
+    from disclosure_calendar import workdays_report as report
+
+    result = report.explain(_workday_calendar(ctx), day.date())
+    click.echo(_json(result) if as_json else report.format_explain(result))
+
+
+@workdays.command("add")
+@click.argument("day", metavar="DATE", type=DATE)
+@click.argument("n", type=int)
+@pass_context
+def workdays_add(ctx: Context, day: dt.datetime, n: int) -> None:
+    """The N-th working day after DATE (DATE itself not counted); negative N counts back."""
+    from disclosure_calendar import workdays_report as report
+
+    click.echo(report.format_add(report.add_report(_workday_calendar(ctx), day.date(), n)))
+
+
+@workdays.command("between")
+@click.argument("start", metavar="A", type=DATE)
+@click.argument("end", metavar="B", type=DATE)
+@pass_context
+def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None:
+    """Count the working days from A to B, both ends included."""
+    from disclosure_calendar import workdays_report as report
+
+    cal = _workday_calendar(ctx)
+    click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
 
 # --- feeds commands (issue 4) ---
 
 
 # --- print command (issue 5) ---
+
+
+@main.command("print")
+@click.option("--year", type=int, help="The calendar year to print.  [default: this year]")
+@click.option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
+@click.option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+)
+@click.option(
+    "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Landscape."
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default="out/print",
+    show_default=True,
+    help="Output folder.",
+)
+@pass_context
+def print_(
+    ctx: Context,
+    year: int | None,
+    unit: str | None,
+    each_unit: bool,
+    fmt: str,
+    paper: str,
+    out_dir: Path,
+) -> None:
+    """Write a printable yearly calendar (Y-all.pdf, Y-UNIT.pdf): year page, months, plan text."""
+    from disclosure_calendar.horizon import today_in
+    from disclosure_calendar.printing import write_calendars
+
+    if unit and each_unit:
+        raise click.UsageError("give either --unit or --each-unit, not both")
+    schedule = ctx.schedule
+    today = today_in(schedule.plan.timezone)
+    targets: list[str | None] = [unit] if unit else [None]
+    if each_unit:
+        targets += [u.id for u in schedule.units]
+    written = write_calendars(
+        schedule,
+        ctx.calendar,
+        year or today.year,
+        units=targets,
+        out_dir=out_dir,
+        built=today,
+        fmt=fmt,
+        paper=paper,
+    )
+    for path, changed in written:
+        click.echo(f"{path}{'' if changed else ' (unchanged)'}")
 
 
 # --- reminder commands (issue 6) ---
