@@ -99,3 +99,36 @@ def test_script_and_module_behave_the_same():
 def test_version():
     result = CliRunner().invoke(cli.main, ["--version"])
     assert result.output.startswith("disclosure-calendar, version ")
+
+
+def test_workdays_check_says_why():
+    code, out = run("workdays", "check", "2017-09-30")
+    assert code == 0
+    assert out.startswith("2017-09-30 星期六：工作日（调休上班）\n")
+    assert "国务院办公厅关于2017年部分节假日安排的通知" in out
+
+
+def test_workdays_add_the_plans_deadline():
+    code, out = run("workdays", "add", "2017-06-09", "30")
+    assert (code, out) == (0, "2017-06-09 后第 30 个工作日：2017-07-21（星期五）\n")
+
+
+def test_workdays_between_counts_both_ends():
+    # October 2026: 31 days, National Day 1-7 off, Saturday the 10th a make-up day.
+    code, out = run("workdays", "between", "2026-10-01", "2026-10-31")
+    assert (code, out) == (0, "2026-10-01 至 2026-10-31（含首尾）共 18 个工作日\n")
+
+
+def test_workdays_year_json_and_provisional_warning():
+    code, out = run("workdays", "year", "2026", "--json")
+    report = json.loads(out)
+    assert report["provisional"] is False
+    assert "2026-10-10" in {d["date"] for d in report["makeup_days"]}
+    code, out = run("workdays", "check", "2027-02-08")
+    assert "2027年放假安排通知尚未录入" in out
+
+
+def test_workdays_outside_range_is_a_clear_error():
+    code, out = run("workdays", "check", "2003-01-01")
+    assert code == 1
+    assert "outside the supported range" in out
