@@ -258,6 +258,189 @@ def print_(
 
 # --- reminder commands (issue 6) ---
 
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The ledger database [default: disclosure-calendar.db beside the schedule].",
+)
+_CONTACTS_OPTION = click.option(
+    "--contacts",
+    "contacts_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Recipients and channels [default: contacts.yaml beside the schedule, if present].",
+)
+
+
+def _service(ctx: Context, db_path: Path | None, contacts_path: Path | None) -> Any:
+    import os
+
+    from disclosure_calendar import daemon
+
+    return daemon.Service(
+        ctx.schedule_path,
+        db_path or daemon.default_db(ctx.schedule_path),
+        contacts_path,
+        env=os.environ,
+        contacts_required=contacts_path is not None,
+    )
+
+
+def _now(ctx: Context) -> Any:
+    """The instant commands act at: the real clock, or the test clock from the environment."""
+    import os
+
+    from disclosure_calendar.daemon import clock_from_env
+
+    return clock_from_env(os.environ, ctx.schedule.plan.timezone).now()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
+@click.option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
+@_DB_OPTION
+@_CONTACTS_OPTION
+@pass_context
+def daemon(
+    ctx: Context, once: bool, json_logs: bool, db_path: Path | None, contacts_path: Path | None
+) -> None:
+    """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
+    import os
+
+    from disclosure_calendar import daemon as d
+
+    d.setup_logging(sys.stderr, as_json=json_logs)
+    service = _service(ctx, db_path, contacts_path)
+    service.reload(force=True)
+    clock = d.clock_from_env(os.environ, service.config.schedule.plan.timezone)
+    service.lock()
+    try:
+        if once:
+            report = service.run_once(clock.now())
+            click.echo(
+                f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
+                f"missed {report.missed}, superseded {report.superseded}"
+            )
+            if report.failed:
+                raise DisclosureError(
+                    f"{report.failed} message(s) not accepted; the next run retries them"
+                )
+        else:
+            d.serve(service, clock)
+    finally:
+        service.close()
+
+
+@main.command()
+@click.option(
+    "--at", "at", required=True, help="The instant, e.g. 2026-04-01T09:00 (plan time zone)."
+)
+@click.option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@_DB_OPTION
+@_CONTACTS_OPTION
+@pass_context
+def remind(
+    ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
+) -> None:
+    """Run the reminder decision for one instant and print (or send) the messages."""
+    from disclosure_calendar import daemon as d
+
+    instant = d.parse_instant(at, ctx.schedule.plan.timezone)
+    service = _service(ctx, db_path, contacts_path)
+    if not dry_run:
+        d.setup_logging(sys.stderr)
+    service.reload(force=True)
+    if not dry_run:
+        service.lock()
+    try:
+        report = service.run_once(instant, dry_run=dry_run)
+    finally:
+        service.close()
+    for msg in report.messages:
+        click.echo(f"=== to {msg.addressee} via {msg.channel} <{msg.id}>")
+        click.echo(f"Subject: {msg.subject}")
+        click.echo(msg.text)
+    verb = "would send" if dry_run else "sent"
+    count = len(report.messages) if dry_run else report.sent + report.resent
+    click.echo(f"{verb} {count} message(s); missed {report.missed}, superseded {report.superseded}")
+    if report.failed:
+        raise DisclosureError(f"{report.failed} message(s) not accepted; the next run retries them")
+
+
+@main.command()
+@click.argument("uid")
+@click.option("--url", help="Where the publication is.")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publication date [default: today].",
+)
+@_DB_OPTION
+@pass_context
+def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: Path | None) -> None:
+    """Record that a unit published an occurrence (UID as the reminder shows it)."""
+    from disclosure_calendar import daemon as d
+    from disclosure_calendar import tracking
+    from disclosure_calendar.horizon import today_in
+    from disclosure_calendar.ledger import Ledger
+
+    now = _now(ctx)
+    occ, unit = tracking.find(ctx.schedule, ctx.calendar, uid, now)
+    day = on.date() if on else today_in(ctx.schedule.plan.timezone, now)
+    with Ledger(db_path or d.default_db(ctx.schedule_path)) as ledger:
+        ledger.mark_done(uid, unit, day, url, now)
+    late = "on time" if day <= occ.due else f"late (due {occ.due})"
+    click.echo(f"done: {uid} on {day}, {late}")
+
+
+@main.command()
+@click.argument("uid")
+@_DB_OPTION
+@pass_context
+def undone(ctx: Context, uid: str, db_path: Path | None) -> None:
+    """Withdraw a done record; reminders for the occurrence resume."""
+    from disclosure_calendar import daemon as d
+    from disclosure_calendar.ledger import Ledger
+
+    with Ledger(db_path or d.default_db(ctx.schedule_path), create=False) as ledger:
+        if not ledger.mark_undone(uid, _now(ctx)):
+            raise DisclosureError(f"{uid} is not marked done")
+    click.echo(f"undone: {uid}")
+
+
+@main.command()
+@click.option("--unit", help="Only this unit (or the units of this group).")
+@click.option("--year", type=int, help="Occurrences due in this year [default: this year].")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@_DB_OPTION
+@pass_context
+def status(
+    ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: Path | None
+) -> None:
+    """Per unit: done on time, done late, open, overdue, and the on-time rate."""
+    from disclosure_calendar import daemon as d
+    from disclosure_calendar import tracking
+
+    click.echo(
+        tracking.status_report(
+            ctx.schedule,
+            ctx.calendar,
+            db_path or d.default_db(ctx.schedule_path),
+            _now(ctx),
+            unit=unit,
+            year=year,
+            fmt=fmt,
+        ),  # fmt: skip
+        nl=fmt != "csv",
+    )
+
 
 if __name__ == "__main__":
     sys.exit(main())
