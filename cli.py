@@ -198,6 +198,130 @@ def _json(value: Any) -> str:
 
 # --- feeds commands (issue 4) ---
 
+_ISO_DATE = click.DateTime(["%Y-%m-%d"])
+
+
+def _range_options(command: Any) -> Any:
+    """--year or --from/--to: the dates a command covers (default this year and the next)."""
+    command = click.option("--to", "end", type=_ISO_DATE, help="Last due date (YYYY-MM-DD).")(
+        command
+    )
+    command = click.option("--from", "start", type=_ISO_DATE, help="First due date (YYYY-MM-DD).")(
+        command
+    )
+    return click.option("--year", type=int, help="One calendar year instead of a range.")(command)
+
+
+def _resolve_range(
+    ctx: Context, year: int | None, start: Any, end: Any, today: Any = None
+) -> tuple[Any, Any]:
+    from disclosure_calendar import horizon
+
+    today = today or horizon.today_in(ctx.schedule.plan.timezone)
+    return horizon.resolve(
+        today, year=year, start=start.date() if start else None, end=end.date() if end else None
+    )
+
+
+def _warn_provisional(years: Any) -> None:
+    from disclosure_calendar.horizon import provisional_warning
+
+    for line in provisional_warning(years):
+        click.echo(line, err=True)
+
+
+@main.command()
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default="out",
+    show_default=True, help="Folder for the feeds, index.html and the manifest.",
+)  # fmt: skip
+@_range_options
+@click.option(
+    "--base-url", help="Where the folder is published (subscribe links); default plan.base_url."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@pass_context
+def build(
+    ctx: Context, out_dir: Path, year: int | None, start: Any, end: Any, base_url: str | None,
+    dry_run: bool,
+) -> None:  # fmt: skip
+    """Write one .ics feed per unit, all.ics and index.html, and say what changed."""
+    import datetime as dt
+
+    from disclosure_calendar import feeds
+
+    first, last = _resolve_range(ctx, year, start, end)
+    result = feeds.build(
+        ctx.schedule, ctx.calendar, first, last, out_dir,
+        now=dt.datetime.now(dt.UTC), base_url=base_url, dry_run=dry_run,
+    )  # fmt: skip
+    _warn_provisional(result.provisional_years)
+    click.echo(feeds.summary_text(result))
+
+
+@main.command()
+@click.option("--unit", help="Only occurrences reaching this unit (or naming this group).")
+@click.option("--duty", "duty_id", help="Only this duty.")
+@_range_options
+@click.option(
+    "--as-of", "as_of", is_flag=False, flag_value="today", default=None, metavar="DATE",
+    help="Show what is overdue and what falls due in the next weeks, seen from DATE (default today).",
+)  # fmt: skip
+@click.option(
+    "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_context
+def agenda(
+    ctx: Context, unit: str | None, duty_id: str | None, year: int | None, start: Any, end: Any,
+    as_of: str | None, weeks: int, fmt: str,
+) -> None:  # fmt: skip
+    """List occurrences by due date, for all units or one."""
+    import datetime as dt
+
+    from disclosure_calendar import agenda as ag
+    from disclosure_calendar import horizon
+
+    schedule = ctx.schedule
+    today = horizon.today_in(schedule.plan.timezone)
+    seen_from = None
+    if as_of is not None:
+        try:
+            seen_from = today if as_of == "today" else dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise click.BadParameter(
+                f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+            ) from None
+    if seen_from is not None and year is None and start is None and end is None:
+        first, last = ag.as_of_range(seen_from, weeks)
+    else:
+        first, last = _resolve_range(ctx, year, start, end, today)
+    view = ag.agenda(
+        schedule, ctx.calendar, first, last, unit=unit, duty=duty_id, as_of=seen_from, weeks=weeks
+    )
+    _warn_provisional(view.provisional_years)
+    click.echo(ag.format_agenda(view, fmt))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default="out", show_default=True, help="The folder `build` wrote.",
+)  # fmt: skip
+def serve(host: str, port: int, out_dir: Path) -> None:
+    """Serve the feeds and index over HTTP (ETag, 304, gzip) until interrupted."""
+    from disclosure_calendar.serve import serve_forever
+
+    serve_forever(out_dir, host=host, port=port, announce=lambda line: click.echo(line, err=True))
+
 
 # --- print command (issue 5) ---
 

@@ -1,0 +1,364 @@
+"""Benchmark `build`: the bundled schedule cold, and a synthetic province-sized schedule.
+
+    .venv/bin/python bench/bench_build.py [--runs 5] [--sample 10]
+
+1. Bundled schedule.yaml: median wall time of ``cli.py build`` as a fresh process into an
+   empty folder (cold: interpreter start, imports, load, expand, write). Target <= 1 s.
+2. Synthetic schedule (300 units, 2,000 duties, 5-year horizon, generated with a fixed
+   seed): in a child process each, our build (phases timed, peak RSS from getrusage) and a
+   naive baseline that builds one icalendar ``Event`` per unit-occurrence and serialises it,
+   with the same texts. Prints the ratio, then checks on a sample of feeds that both outputs
+   parse (with the ``ical`` package, which wrote neither) to the same events.
+   Targets: <= 3 s, <= 400 MB, >= 20x faster than the baseline.
+
+Figures only, no pass/fail: speed is not asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SYNTH_FROM, SYNTH_TO = "2022-01-01", "2026-12-31"  # five years with official notices
+UNITS, DUTIES, GROUPS, GROUP_SIZE = 300, 2000, 30, 10
+_WORDS = "公开财政预算决算收支执行情况政策解读重点领域信息名单统计数据监督检查结果报告目录"
+
+
+def synthetic_yaml(seed: int = 2017) -> str:
+    """A schedule of the real format, deterministic for a given seed."""
+    rng = random.Random(seed)
+    lines = [
+        "version: 1",
+        "plan:",
+        "  title: 某省政务公开工作要点分工方案(基准测试)",
+        "  issuer: 某省人民政府办公厅",
+        "  issued: 2017-06-09",
+        "  timezone: Asia/Shanghai",
+        "  source: synthetic",
+        "  uid_domain: bench.example",
+        "  base_url: https://bench.example/feeds/",
+        "defaults:",
+        "  reminders: [5, 1]",
+        '  remind_at: "09:00"',
+        "units:",
+    ]
+    unit_ids = [f"u{i:03d}" for i in range(1, UNITS + 1)]
+    lines += [f"  - {{id: {u}, name: 第{i}单位}}" for i, u in enumerate(unit_ids, 1)]
+    lines.append("groups:")
+    group_ids = [f"g{i:02d}" for i in range(1, GROUPS + 1)]
+    for i, g in enumerate(group_ids, 1):
+        members = ", ".join(rng.sample(unit_ids, GROUP_SIZE))
+        lines.append(f"  - {{id: {g}, name: 第{i}组, members: [{members}]}}")
+    lines.append("duties:")
+    cadences = ["monthly", "quarterly", "half-yearly", "yearly", "once", "event"]
+    weights = [30, 35, 10, 20, 3, 2]
+    for n in range(1, DUTIES + 1):
+        cadence = rng.choices(cadences, weights)[0]
+        if rng.random() < 0.1:
+            units = [rng.choice(group_ids)]
+        else:
+            units = rng.sample(unit_ids, rng.randint(1, 2))
+        text = "".join(rng.choice(_WORDS) for _ in range(rng.randint(40, 120)))
+        section, item = (n - 1) // 40 + 1, (n - 1) % 40 + 1
+        lines += [
+            f"  - id: duty-{n:04d}",
+            f'    ref: "{section}.{item}"',
+            f"    title: 第{n}项公开任务{text[:8]}",
+            f"    text: {text},按规定公开;逗号,分号;测试转义。",
+            f"    units: [{', '.join(units)}]",
+            f"    cadence: {cadence}",
+            "    basis: 按期",
+        ]
+        if cadence == "once":
+            lines.append(
+                f"    due: {{rule: workdays_after_date, date: 2024-0{rng.randint(1, 9)}-15, n: 30}}"
+            )
+        elif cadence == "event":
+            lines.append("    due: {rule: workdays_after_event, n: 10}")
+            lines.append("    events:")
+            for _ in range(rng.randint(1, 4)):
+                lines.append(
+                    f"      - {{date: 202{rng.randint(2, 6)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}}}"
+                )
+        else:
+            kind = rng.random()
+            if kind < 0.5:
+                lines.append(f"    due: {{rule: workdays_after_period, n: {rng.randint(5, 20)}}}")
+            elif kind < 0.85 and cadence != "yearly":
+                lines.append(
+                    f"    due: {{rule: fixed_day, day: {rng.randint(5, 25)}, roll: following}}"
+                )
+            else:
+                lines.append("    due: {rule: workday_of_period, n: -1}")
+            if rng.random() < 0.3:
+                lines += ["    assumed: true", "    assumption: 方案未规定具体日期,按惯例推定"]
+    return "\n".join(lines) + "\n"
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def child_ours(schedule_path: Path, out: Path) -> dict[str, float]:
+    """Our build, phase by phase, the same steps as feeds.build."""
+    import datetime as dt
+
+    t0 = time.perf_counter()
+    from disclosure_calendar import feeds
+    from disclosure_calendar.files import write_atomic
+    from disclosure_calendar.occurrences import expand
+    from disclosure_calendar.schedule import load_schedule
+    from disclosure_calendar.workdays import ChinaCalendar
+
+    schedule = load_schedule(schedule_path)
+    cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    t1 = time.perf_counter()
+    start, end = dt.date.fromisoformat(SYNTH_FROM), dt.date.fromisoformat(SYNTH_TO)
+    occurrences = expand(schedule, cal, start, end)
+    t2 = time.perf_counter()
+    # Streamed as feeds.build does: one file in memory at a time.
+    renderer = feeds.Renderer(
+        schedule, occurrences, {}, now=dt.datetime.now(dt.UTC), years=(start.year, end.year)
+    )
+    render = write = 0.0
+    total_bytes = 0
+    mark = time.perf_counter()
+    for name, data in renderer.files():
+        t = time.perf_counter()
+        render += t - mark
+        write_atomic(out / name, data)
+        total_bytes += len(data)
+        mark = time.perf_counter()
+        write += mark - t
+    t = time.perf_counter()
+    write_atomic(out / feeds.MANIFEST, feeds.dump_manifest(renderer.manifest))
+    t4 = time.perf_counter()
+    write += t4 - t
+    unit_events = sum(f.events for f in renderer.feeds if f.id != feeds.ALL)
+    return {
+        "load": t1 - t0,
+        "expand": t2 - t1,
+        "render": render,
+        "write": write,
+        "total": t4 - t0,
+        "occurrences": len(occurrences),
+        "unit_events": unit_events,
+        "bytes": total_bytes,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
+    """The baseline: one icalendar Event (and Alarm) object per unit-occurrence, serialised."""
+    import datetime as dt
+
+    t0 = time.perf_counter()
+    import icalendar
+
+    from disclosure_calendar import ical
+    from disclosure_calendar.model import CADENCE_NAMES
+    from disclosure_calendar.occurrences import expand
+    from disclosure_calendar.schedule import load_schedule
+    from disclosure_calendar.workdays import ChinaCalendar
+
+    schedule = load_schedule(schedule_path)
+    cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    t1 = time.perf_counter()
+    start, end = dt.date.fromisoformat(SYNTH_FROM), dt.date.fromisoformat(SYNTH_TO)
+    occurrences = expand(schedule, cal, start, end)
+    t2 = time.perf_counter()
+    writer = ical.EventWriter(schedule, (start.year, end.year))
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    domain = schedule.plan.uid_domain
+
+    def event(occ, assignee, name=None):  # type: ignore[no-untyped-def]
+        ev = icalendar.Event()
+        ev.add("uid", occ.uid(assignee, domain))
+        ev.add("dtstamp", now)
+        ev.add("last-modified", now)
+        ev.add("sequence", 0)
+        ev.add("dtstart", occ.due)
+        ev.add("dtend", occ.due + dt.timedelta(days=1))
+        title = ical.summary(occ, name)
+        ev.add("summary", title)
+        ev.add("description", writer.description(occ))
+        ev.add(
+            "categories", ["政务公开", CADENCE_NAMES[occ.duty.cadence], f"第{occ.duty.section}部分"]
+        )
+        ev.add("transp", "TRANSPARENT")
+        for day in occ.reminders:
+            alarm = icalendar.Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{title}:{occ.due.isoformat()}到期")
+            alarm.add("trigger", writer.alarm_trigger(day).astimezone(dt.UTC))
+            ev.add_component(alarm)
+        return ev
+
+    def calendar(name):  # type: ignore[no-untyped-def]
+        c = icalendar.Calendar()
+        for key, value in (("version", "2.0"), ("prodid", ical.PRODID), ("calscale", "GREGORIAN"),
+                           ("method", "PUBLISH"), ("x-wr-calname", name)):  # fmt: skip
+            c.add(key, value)
+        return c
+
+    total_bytes = 0
+    for unit in schedule.units:
+        c = calendar(unit.name)
+        for occ in occurrences:
+            if unit.id in schedule.unit_ids_of(occ.duty):
+                c.add_component(event(occ, unit.id))
+        data = c.to_ical()
+        total_bytes += len(data)
+        (out / f"{unit.id}.ics").write_bytes(data)
+    c = calendar("全部单位")
+    for occ in occurrences:
+        for assignee in occ.duty.units:
+            c.add_component(event(occ, assignee, schedule.name(assignee)))
+    data = c.to_ical()
+    total_bytes += len(data)
+    (out / "all.ics").write_bytes(data)
+    t3 = time.perf_counter()
+    return {
+        "load": t1 - t0,
+        "expand": t2 - t1,
+        "render+write": t3 - t2,
+        "total": t3 - t0,
+        "bytes": total_bytes,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _child(mode: str, schedule_path: Path, out: Path) -> tuple[dict[str, float], float]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [PYTHON, __file__, "--child", mode, str(schedule_path), str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - t0
+    return json.loads(proc.stdout.strip().splitlines()[-1]), wall
+
+
+def _normalised(path: Path) -> list[tuple[object, ...]]:
+    from ical.calendar_stream import IcsCalendarStream
+
+    calendar = IcsCalendarStream.calendar_from_ics(path.read_text(encoding="utf-8"))
+    return sorted(
+        (
+            e.uid,
+            e.dtstart,
+            e.dtend,
+            e.summary,
+            e.description,
+            tuple(e.categories),
+            tuple(sorted(str(a.trigger) for a in e.alarm)),
+        )  # fmt: skip
+        for e in calendar.events
+    )
+
+
+def bench_bundled(runs: int, tmp: Path) -> None:
+    times = []
+    for i in range(runs):
+        out = tmp / f"bundled-{i}"
+        t0 = time.perf_counter()
+        subprocess.run(
+            [PYTHON, "cli.py", "-f", "schedule.yaml", "build", "-o", str(out)],
+            cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
+        times.append(time.perf_counter() - t0)
+    again = []
+    for _ in range(runs):  # into the same folder: nothing changed, nothing rewritten
+        t0 = time.perf_counter()
+        subprocess.run(
+            [PYTHON, "cli.py", "-f", "schedule.yaml", "build", "-o", str(tmp / "bundled-0")],
+            cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
+        again.append(time.perf_counter() - t0)
+    print("bundled schedule.yaml, `build` as a fresh process (target <= 1 s):")
+    print(
+        f"  cold, empty out/:      median {statistics.median(times):.3f} s  (min {min(times):.3f}, n={runs})"
+    )
+    print(
+        f"  rebuild, no changes:   median {statistics.median(again):.3f} s  (min {min(again):.3f}, n={runs})"
+    )
+
+
+def bench_synthetic(tmp: Path, sample: int) -> None:
+    schedule_path = tmp / "synthetic.yaml"
+    schedule_path.write_text(synthetic_yaml(), encoding="utf-8")
+    ours_out, naive_out = tmp / "ours", tmp / "naive"
+    ours_out.mkdir()
+    naive_out.mkdir()
+    ours, ours_wall = _child("ours", schedule_path, ours_out)
+    naive, naive_wall = _child("naive", schedule_path, naive_out)
+    cli_out = tmp / "cli"
+    t0 = time.perf_counter()
+    subprocess.run(
+        [PYTHON, "cli.py", "-f", str(schedule_path), "build", "-o", str(cli_out),
+         "--from", SYNTH_FROM, "--to", SYNTH_TO],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    cli_wall = time.perf_counter() - t0
+    print(
+        f"synthetic: {UNITS} units, {DUTIES} duties, {SYNTH_FROM}..{SYNTH_TO}: "
+        f"{int(ours['occurrences'])} occurrences, {int(ours['unit_events'])} unit-occurrences, "
+        f"{ours['bytes'] / 1e6:.0f} MB of feeds"
+    )
+    print(f"  `cli.py build` as a fresh process:  {cli_wall:.2f} s  (target <= 3 s)")
+    print(
+        f"  ours  (child):  load {ours['load']:.2f}  expand {ours['expand']:.2f}  "
+        f"render {ours['render']:.2f}  write {ours['write']:.2f}  = {ours['total']:.2f} s "
+        f"(process {ours_wall:.2f} s), peak RSS {ours['peak_mb']:.0f} MB (target <= 400 MB)"
+    )
+    print(
+        f"  naive (child):  load {naive['load']:.2f}  expand {naive['expand']:.2f}  "
+        f"render+write {naive['render+write']:.2f}  = {naive['total']:.2f} s "
+        f"(process {naive_wall:.2f} s), peak RSS {naive['peak_mb']:.0f} MB"
+    )
+    ours_rw = ours["render"] + ours["write"]
+    print(
+        f"  ratio naive/ours: render+write {naive['render+write'] / ours_rw:.1f}x, "
+        f"whole build {naive['total'] / ours['total']:.1f}x  (target >= 20x)"
+    )
+    names = sorted(p.name for p in naive_out.glob("u*.ics"))
+    picked = names[:: max(1, len(names) // sample)][:sample]
+    events = 0
+    for name in picked:
+        a, b = _normalised(ours_out / name), _normalised(naive_out / name)
+        if a != b:
+            raise SystemExit(f"  MISMATCH in {name}: ours and the baseline parse differently")
+        events += len(a)
+    print(f"  same events: {len(picked)} sampled feeds, {events} events parse identically (ical)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sample", type=int, default=10, help="feeds compared by parsing")
+    parser.add_argument(
+        "--child", nargs=3, metavar=("MODE", "SCHEDULE", "OUT"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.child:
+        mode, schedule_path, out = args.child
+        sys.path.insert(0, str(ROOT))
+        run = child_ours if mode == "ours" else child_naive
+        print(json.dumps(run(Path(schedule_path), Path(out))))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        bench_bundled(args.runs, Path(tmp))
+        bench_synthetic(Path(tmp), args.sample)
+
+
+if __name__ == "__main__":
+    main()
