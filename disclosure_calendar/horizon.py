@@ -11,6 +11,7 @@ from .errors import DisclosureError
 
 if TYPE_CHECKING:
     from .occurrences import Occurrence
+    from .workdays import ChinaCalendar
 
 
 def today_in(timezone: str, now: dt.datetime | None = None) -> dt.date:
@@ -38,14 +39,26 @@ def resolve(
     return first, last
 
 
-def provisional_years(occurrences: Iterable[Occurrence]) -> list[int]:
-    """Years whose holiday notice is not yet known, among those the occurrences rest on."""
-    return sorted({o.due.year for o in occurrences if o.provisional})
+def provisional_years(occurrences: Iterable[Occurrence], cal: ChinaCalendar) -> list[int]:
+    """The years whose missing holiday notice the occurrences' dates rest on.
+
+    A December date of an official year is provisional only because the next year's notice
+    may still set make-up days in it, so it points at the next year.
+    """
+    years: set[int] = set()
+    for occ in occurrences:
+        if not occ.provisional:
+            continue
+        for day in (occ.period.end, occ.due, *occ.reminders):
+            if cal.is_provisional(day):
+                years.add(day.year if cal.is_provisional_year(day.year) else day.year + 1)
+    return sorted(years)
 
 
 def provisional_warning(years: Iterable[int]) -> list[str]:
     return [
-        f"warning: {y} has no official holiday notice yet; its dates are provisional "
-        "(statutory holidays by rule, no make-up days). Enter the notice under calendar: when published."
+        f"warning: the State Council's holiday notice for {y} is not in the data yet; dates in "
+        f"{y} (and December {y - 1}, where it may set make-up days) are provisional: statutory "
+        "holidays by rule, no make-up days. Enter the notice under calendar: when it is published."
         for y in years
     ]

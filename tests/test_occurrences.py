@@ -120,3 +120,13 @@ def test_expansion_is_sorted_unique_and_in_range(schedule, cal, start, days):
     # Any narrower window gives exactly the occurrences of the wide one that fall in it.
     wide = expand(schedule, cal, start - dt.timedelta(days=400), end + dt.timedelta(days=400))
     assert [o.key for o in wide if start <= o.due <= end] == keys
+
+
+def test_provisional_years_name_the_missing_notice(schedule, cal):
+    from disclosure_calendar.horizon import provisional_years
+
+    # December 2026 rests on the 2027 notice (it may set make-up days there), not on 2026's.
+    december = expand(schedule, cal, D(2026, 12, 1), D(2026, 12, 31))
+    assert any(o.provisional for o in december)
+    assert provisional_years(december, cal) == [2027]
+    assert provisional_years(expand(schedule, cal, D(2026, 1, 1), D(2026, 11, 20)), cal) == []
