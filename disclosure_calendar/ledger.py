@@ -8,8 +8,20 @@ Message-ID / idempotency key. So we err on the side of a duplicate, never a loss
 reminder can cost a unit a statutory deadline, a repeated one costs a glance, and a receiver
 that deduplicates on Message-ID (or the webhook's key) drops the copy altogether.
 
-Journal mode is WAL with ``synchronous=NORMAL``: a commit survives a killed process; after a
-power cut the last commits may be lost, which again only ever leads to a resend.
+Journal mode is WAL with ``synchronous=NORMAL``. A commit is in the WAL file once COMMIT
+returns, so it survives the process being killed at any instant (SIGKILL, OOM, a crash), which
+is what the guarantee above is about. The WAL is fsynced only at checkpoints, so a power cut
+or kernel crash can roll the ledger back to an earlier consistent state, losing the last
+commits (``FULL`` would fsync every commit: +0.15 ms each on the benchmark VM, milliseconds
+on a disk that honours it). Rolled back, a sent message is pending again and a reminder never
+recorded is decided afresh: either way it is sent again (or, past the grace window, reported
+missed), never silently dropped. A ``done`` recorded just before a power cut may need
+entering again.
+
+Each outcome is committed on its own, before the next message is handed over, so a crash
+can leave at most one accepted message unrecorded. Committing outcomes in groups would save
+about 0.1 ms a message (measured: 0.16 ms against 0.05 ms in groups of 50) but widen that to
+a whole group, so it is not done.
 """
 
 from __future__ import annotations

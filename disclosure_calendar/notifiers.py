@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import email.policy
 import hashlib
 import hmac
 import json
@@ -22,18 +21,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from email.header import Header
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 
 from .contacts import Channel, Smtp
 from .reminders import Message
 
 log = logging.getLogger("disclosure_calendar.notify")
-_CRLF = email.policy.compat32.clone(linesep="\r\n")
 
 HTTP_TIMEOUT = 10.0
 
@@ -63,6 +58,8 @@ class SmtpSender:
         self.settings = settings
         self.env = env
         self.conn: smtplib.SMTP | None = None
+        self.envelope_from = parseaddr(settings.sender)[1]
+        self.from_header = formataddr(parseaddr(settings.sender), charset="utf-8")
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -87,12 +84,11 @@ class SmtpSender:
         return conn
 
     def send(self, msg: Message, channel: Channel, now: dt.datetime) -> None:
-        # SMTP wants CRLF line ends; smtplib fixes them only for str messages, not bytes.
-        raw = build_email(msg, channel, self.settings.sender, now).as_bytes(policy=_CRLF)
+        raw = _email_bytes(msg, channel.to, self.from_header, now)
         if self.conn is None:
             self.conn = self._connect()
         try:
-            refused = self.conn.sendmail(parseaddr(self.settings.sender)[1], list(channel.to), raw)
+            refused = self.conn.sendmail(self.envelope_from, list(channel.to), raw)
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
             raise SendError(f"smtp {self.settings.host}:{self.settings.port}: {exc}") from exc
@@ -108,22 +104,71 @@ class SmtpSender:
             self.conn = None
 
 
-def build_email(msg: Message, channel: Channel, sender: str, now: dt.datetime) -> MIMEMultipart:
-    """multipart/alternative, UTF-8 plain text and HTML; the subject encoded per RFC 2047.
+def build_email(msg: Message, channel: Channel, sender: str, now: dt.datetime) -> bytes:
+    """The message as SMTP wants it: multipart/alternative, UTF-8 plain text and HTML, CRLF lines."""
+    return _email_bytes(msg, channel.to, formataddr(parseaddr(sender), charset="utf-8"), now)
 
-    Built with the compat32 classes: the same MIME as EmailMessage at a fifth of the cost,
-    which is what lets one SMTP connection carry 10,000 reminders in a few seconds.
+
+def _email_bytes(msg: Message, to: Sequence[str], sender: str, now: dt.datetime) -> bytes:
+    """Written out directly rather than through ``email.message`` and its generator.
+
+    The shape never varies (two base64 parts, a handful of headers), and the generic path
+    (header folding, a fresh boundary regex per message) cost about 1.2 ms a mail: a third
+    of a 10,000-mail run. The boundary comes from the Message-ID, so a resend differs from
+    the first copy only in its Date; it contains ``_``, which base64 never does, so it cannot
+    occur inside a part. tests/test_notifiers.py parses the result back with the standard
+    library.
     """
-    email = MIMEMultipart("alternative")
-    email["Subject"] = Header(msg.subject, "utf-8")  # type: ignore[assignment]
-    email["From"] = formataddr(parseaddr(sender), charset="utf-8")
-    email["To"] = ", ".join(channel.to)
-    email["Date"] = format_datetime(now)
-    email["Message-ID"] = f"<{msg.id}>"
-    email["Auto-Submitted"] = "auto-generated"
-    email.attach(MIMEText(msg.text, "plain", "utf-8"))
-    email.attach(MIMEText(msg.html, "html", "utf-8"))
-    return email
+    boundary = "=_" + hashlib.sha256(msg.id.encode("utf-8")).hexdigest()[:32]
+    recipients = ", ".join(to)
+    if len(recipients) > 70:
+        recipients = ",\r\n ".join(to)
+    head = (
+        f"From: {sender}\r\n"
+        f"To: {recipients}\r\n"
+        f"Subject: {_encoded_words(msg.subject)}\r\n"
+        f"Date: {format_datetime(now)}\r\n"
+        f"Message-ID: <{msg.id}>\r\n"
+        "Auto-Submitted: auto-generated\r\n"
+        "MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
+        "\r\n"
+    )
+    parts = [head.encode("utf-8")]
+    for subtype, content in (("plain", msg.text), ("html", msg.html)):
+        parts += [
+            f"--{boundary}\r\n"
+            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii"),
+            # 76-character lines (RFC 2045); the text keeps its LF line ends inside the base64.
+            base64.encodebytes(content.encode("utf-8")).replace(b"\n", b"\r\n"),
+        ]
+    parts.append(f"--{boundary}--\r\n".encode("ascii"))
+    return b"".join(parts)
+
+
+# 42 bytes are 56 base64 characters; with "=?utf-8?b?" and "?=" a word is 68 characters (RFC
+# 2047 allows 75) and "Subject: " plus the first word still fits in 78.
+_WORD_BYTES = 42
+
+
+def _encoded_words(text: str) -> str:
+    """A header value as UTF-8 B-encoded words, one per folded line, split between characters."""
+    words: list[str] = []
+    chunk = bytearray()
+    for char in text:
+        raw = char.encode("utf-8")
+        if len(chunk) + len(raw) > _WORD_BYTES:
+            words.append(_word(chunk))
+            chunk.clear()
+        chunk += raw
+    if chunk:
+        words.append(_word(chunk))
+    return "\r\n ".join(words)
+
+
+def _word(raw: bytes | bytearray) -> str:
+    return f"=?utf-8?b?{base64.b64encode(raw).decode('ascii')}?="
 
 
 def webhook_payload(msg: Message, channel: Channel) -> dict[str, object]:

@@ -6,6 +6,7 @@ import datetime as dt
 import email
 import email.policy
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -14,6 +15,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from disclosure_calendar.contacts import Channel, Smtp
 from disclosure_calendar.notifiers import Outbox, Retry, SendError, build_email, webhook_payload
@@ -137,17 +140,53 @@ EMAIL = Channel("email", "email", ("finance@example.gov.cn", "office@example.gov
 
 
 def test_email_is_multipart_utf8_with_decodable_chinese_subject() -> None:
-    raw = build_email(message(), EMAIL, "政务公开提醒 <reminder@example.gov.cn>", NOW).as_bytes()
-    assert b"=?utf-8?" in raw.split(b"\n\n", 1)[0].lower()  # the subject header is RFC 2047 encoded
+    raw = build_email(message(), EMAIL, "政务公开提醒 <reminder@example.gov.cn>", NOW)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"=?utf-8?b?" in head  # the subject header is RFC 2047 encoded
+    assert raw.count(b"\n") == raw.count(b"\r\n")  # CRLF only, as SMTP wants
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed["Subject"] == "【政务公开提醒】市财政局:1项即将到期"
+    assert parsed["From"].addresses[0].display_name == "政务公开提醒"
+    assert parsed["From"].addresses[0].addr_spec == "reminder@example.gov.cn"
+    assert parsed["To"] == "finance@example.gov.cn, office@example.gov.cn"
+    assert parsed["Date"].datetime == NOW
+    assert parsed["MIME-Version"] == "1.0"
     assert parsed.get_content_type() == "multipart/alternative"
+    assert not parsed.defects
     plain = parsed.get_body(("plain",))
     html = parsed.get_body(("html",))
     assert plain is not None and html is not None
-    assert "一般公共预算收支完成情况" in plain.get_content()
-    assert "<ol>" in html.get_content()
+    assert plain.get_content() == message().text
+    assert html.get_content() == message().html
     assert parsed["Message-ID"] == "<m1.reminder@test.example>"
+
+
+def test_email_bytes_are_the_same_on_a_resend() -> None:
+    first = build_email(message(), EMAIL, "reminder@example.gov.cn", NOW)
+    assert build_email(message(), EMAIL, "reminder@example.gov.cn", NOW) == first
+    assert build_email(message(2), EMAIL, "reminder@example.gov.cn", NOW) != first
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    subject=st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=120),
+    text=st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=300),
+    to=st.lists(st.from_regex(r"[a-z0-9]{1,20}@example\.gov\.cn", fullmatch=True), min_size=1, max_size=8),
+)  # fmt: skip
+def test_email_round_trips_any_subject_body_and_recipients(
+    subject: str, text: str, to: list[str]
+) -> None:
+    msg = Message("x1.reminder@test.example", "finance", "email", NOW, subject, text, text, "")
+    raw = build_email(msg, Channel("email", "email", tuple(to)), "r@example.gov.cn", NOW)
+    for line in raw.split(b"\r\n"):
+        assert len(line) <= 78  # the RFC 5322 recommended limit, far below SMTP's 998
+    for word in re.findall(rb"=\?utf-8\?b\?[^?]*\?=", raw):
+        assert len(word) <= 75  # RFC 2047
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert str(parsed["Subject"]) == subject
+    assert [a.addr_spec for a in parsed["To"].addresses] == to
+    plain = parsed.get_body(("plain",))
+    assert plain is not None and plain.get_content() == text
 
 
 def test_smtp_batch_reuses_one_connection(smtp_server: SmtpServer) -> None:
