@@ -247,6 +247,10 @@ def _channel(c: Checker, node: Node, what: str) -> Channel | None:
             addr = c.string(n, f"{what}.to")
             if addr is not None and not EMAIL.fullmatch(addr):
                 c.problem(n, f"{what}.to: {addr!r} is not an e-mail address")
+            elif addr is not None and not addr.isascii():
+                # Mail servers of government offices rarely offer SMTPUTF8; refuse it here
+                # rather than fail at 09:00 on the day of the reminder.
+                c.problem(n, f"{what}.to: {addr!r} has non-ASCII characters (use the ASCII form)")
             elif addr is not None:
                 to.append(addr)
     url = c.string(f["url"], f"{what}.url") if "url" in f else None

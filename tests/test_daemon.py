@@ -233,8 +233,13 @@ def test_reload_keeps_last_good_configuration(
             "email_without_smtp",
             "email_without_smtp.yaml:1:1: contacts: e-mail channels need an smtp: section",
         ),
+        (
+            "non_ascii_address",
+            "non_ascii_address.yaml:5:26: units.finance[0].to: '财政局@example.gov.cn' has "
+            "non-ASCII characters (use the ASCII form)",
+        ),
     ],
-    ids=["password-in-file", "unknown-unit", "email-without-smtp"],
+    ids=["password-in-file", "unknown-unit", "email-without-smtp", "non-ascii-address"],
 )
 def test_bad_contacts(case: str, message: str) -> None:
     with pytest.raises(InputError) as err:
