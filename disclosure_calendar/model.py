@@ -100,6 +100,15 @@ class Duty:
     def dated(self) -> bool:
         return self.due is not None
 
+    @property
+    def routine(self) -> bool:
+        """A daily task: reminded on the day, never escalated or counted as late.
+
+        A day's monitoring cannot be done late; chasing each missed day would bury the
+        coordinator's view of who is behind on real publications.
+        """
+        return self.cadence == "daily"
+
 
 @dataclass(frozen=True)
 class Schedule:

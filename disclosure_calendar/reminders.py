@@ -188,6 +188,8 @@ def _slots(
 ) -> list[tuple[dt.date, str]]:
     slots = [(d, "remind") for d in occ.reminders if d < occ.due]
     slots.append((occ.due, "due"))
+    if occ.duty.routine:
+        return slots
     day = cal.add_working_days(occ.due, 1)
     while day <= today:
         slots.append((day, "overdue"))

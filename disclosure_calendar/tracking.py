@@ -84,6 +84,8 @@ def supervise(
     counts = {u: dict.fromkeys(STATES, 0) for u in units}
     detail: list[dict[str, object]] = []
     for occ in occurrences:
+        if occ.duty.routine:
+            continue
         for unit in schedule.unit_ids_of(occ.duty):
             if unit not in counts:
                 continue

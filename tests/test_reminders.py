@@ -209,3 +209,24 @@ def test_grace_window(grace: int) -> None:
             assert first and first[0] not in decision.missed
         else:
             assert first and first[0] in decision.missed
+
+
+def test_daily_routine_is_reminded_on_the_day_but_never_escalated() -> None:
+    from disclosure_calendar.tracking import supervise
+
+    routine = load_schedule(DATA.parent.parent / "schedule.yaml")
+    cal = ChinaCalendar()
+    occs = expand(routine, cal, dt.date(2026, 4, 1), dt.date(2026, 4, 30))
+    contacts = Contacts(coordinator=(MAIL,), units={}, policy=Policy(escalate_every=3, grace=2))
+    decision = decide(routine, cal, occs, contacts, State(), at(29), track_from=TRACK)
+    kinds = {
+        (i.occurrence.duty.id, i.kind)
+        for d in decision.digests
+        for i in d.items
+        if i.occurrence.duty.cadence == "daily"
+    }
+    # Nothing done all month: the day's monitoring is on the list, past days are not chased.
+    assert kinds == {("website-daily-monitoring", "due")}
+    rows, _ = supervise(routine, occs, {}, dt.date(2026, 4, 29), ["government_office"])
+    # Only the Q1 spot-check report (due 29 April) counts, not twenty missed days.
+    assert (rows[0].open, rows[0].overdue) == (1, 0)
