@@ -110,7 +110,14 @@ def _peak_mb() -> float:
 
 
 def child_ours(schedule_path: Path, out: Path) -> dict[str, float]:
-    """Our build, phase by phase, the same steps as feeds.build."""
+    """Our build, phase by phase, the same steps as feeds.build (collector paused as there)."""
+    from disclosure_calendar.gcpause import paused_gc
+
+    with paused_gc():
+        return _ours(schedule_path, out)
+
+
+def _ours(schedule_path: Path, out: Path) -> dict[str, float]:
     import datetime as dt
 
     t0 = time.perf_counter()
@@ -136,7 +143,7 @@ def child_ours(schedule_path: Path, out: Path) -> dict[str, float]:
     for name, data in renderer.files():
         t = time.perf_counter()
         render += t - mark
-        write_atomic(out / name, data)
+        write_atomic(out / name, data, sync=False)
         total_bytes += len(data)
         mark = time.perf_counter()
         write += mark - t
@@ -199,7 +206,7 @@ def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
         for day in occ.reminders:
             alarm = icalendar.Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"{title}:{occ.due.isoformat()}到期")
+            alarm.add("description", f"{title}：{occ.due.isoformat()}到期")
             alarm.add("trigger", writer.alarm_trigger(day).astimezone(dt.UTC))
             ev.add_component(alarm)
         return ev

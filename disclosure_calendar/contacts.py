@@ -7,7 +7,6 @@ by environment variable and read only when a message is sent.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from .yamlsource import Checker, compose, items, read_text
+from .yamlsource import Checker, compose, items
 
 COORDINATOR = "coordinator"
 CHANNEL_TYPES = ("email", "webhook", "wecom", "dingtalk", "log")
@@ -93,8 +92,7 @@ DEFAULT = Contacts()
 def load_contacts(path: str | Path, known_units: Iterable[str]) -> Contacts:
     """Read and validate ``path``; raise InputError listing every problem with file:line:col."""
     path = Path(path)
-    root = compose(path)
-    digest = hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()[:12]
+    root, digest = compose(path)
     c = Checker(str(path))
     top = c.mapping(
         root,

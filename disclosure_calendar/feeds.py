@@ -12,16 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import DisclosureError
 from .files import write_atomic
-from .ical import END_EVENT, EventWriter, summary_line, utc_stamp
+from .gcpause import paused_gc
+from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
 from .model import Schedule
-from .occurrences import Occurrence, expand
+from .occurrences import Occurrence, expand, uid_suffix
 
 if TYPE_CHECKING:
     from .workdays import ChinaCalendar
@@ -89,6 +90,24 @@ def _digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=8).hexdigest()
 
 
+def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
+    """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, then the tail.
+
+    A duty's occurrences share one DESCRIPTION object (a long text): it is hashed once, and
+    each occurrence goes on from a copy of that hash's state.
+    """
+    started: dict[bytes, hashlib.blake2b] = {}
+    digests = []
+    for p in parts:
+        state = started.get(p.description)
+        if state is None:
+            state = started[p.description] = hashlib.blake2b(p.description, digest_size=16)
+        rest = state.copy()
+        rest.update(p.tail)
+        digests.append(rest.digest())
+    return digests
+
+
 def load_manifest(out_dir: Path) -> Manifest:
     path = out_dir / MANIFEST
     try:
@@ -110,7 +129,8 @@ def dump_manifest(manifest: Manifest) -> bytes:
     return json.dumps(
         {"format": _FORMAT, "feeds": manifest},
         sort_keys=True,
-        ensure_ascii=False,
+        # Ids, labels and stamps are ASCII, so this gives the same bytes, and faster.
+        ensure_ascii=True,
         separators=(",", ":"),
     ).encode()
 
@@ -123,38 +143,43 @@ class _Versions:
     than lists.
     """
 
-    def __init__(self, previous: dict[str, str], modified_now: str):
+    def __init__(
+        self, previous: dict[str, str], modified_now: str, stamp: Callable[[int, str], bytes]
+    ):
         self.previous = previous
         self.now = modified_now
+        self.stamp = stamp
+        self.fresh = stamp(0, modified_now)
         self.current: dict[str, str] = {}
         self.changed = 0
 
-    def version(self, uid: str, digest: str, due: str) -> tuple[int, str]:
+    def lines(self, uid: str, digest: str, due: str) -> bytes:
+        """The event's version lines (``stamp(SEQUENCE, LAST-MODIFIED)``); records its entry."""
         old = self.previous.get(uid)
         if old is None:
-            sequence, modified = 0, self.now
-        elif old.startswith(digest):
+            self.current[uid] = f"{digest} 0 {self.now} {due}"
+            return self.fresh
+        if old.startswith(digest):
             self.current[uid] = old
             _, seq, modified, _ = old.split(" ")
-            return int(seq), modified
-        else:
-            _, seq, _, old_due = old.split(" ")
-            sequence, modified = int(seq) + 1, self.now
-            if old_due == due:
-                self.changed += 1
-        self.current[uid] = f"{digest} {sequence} {modified} {due}"
-        return sequence, modified
+            return self.stamp(int(seq), modified)
+        _, seq, _, old_due = old.split(" ")
+        sequence = int(seq) + 1
+        if old_due == due:
+            self.changed += 1
+        self.current[uid] = f"{digest} {sequence} {self.now} {due}"
+        return self.stamp(sequence, self.now)
 
     def change(self, feed: str, name: str) -> Change:
         old, new = self.previous, self.current
-
-        def due(entry: str) -> str:
-            return entry.rsplit(" ", 1)[1]
-
-        added = tuple((u, due(new[u])) for u in new if u not in old)
-        removed = tuple((u, due(old[u])) for u in sorted(old) if u not in new)
+        # An entry ends with its due date, YYYY-MM-DD: sliced, not split, as a first build
+        # reports every one of a province's events as added.
+        added = tuple((u, entry[-10:]) for u, entry in new.items() if u not in old)
+        removed = tuple((u, old[u][-10:]) for u in sorted(old) if u not in new)
         moved = tuple(
-            (u, due(old[u]), due(new[u])) for u in new if u in old and due(old[u]) != due(new[u])
+            (u, old[u][-10:], entry[-10:])
+            for u, entry in new.items()
+            if u in old and old[u][-10:] != entry[-10:]
         )
         return Change(feed, name, added, removed, moved, self.changed)
 
@@ -197,24 +222,29 @@ class Renderer:
         plan_title = schedule.plan.title
         dues = [o.due.isoformat() for o in occurrences]
         # Each occurrence is encoded once, in parts: a feed is the list of every event's
-        # parts (BEGIN+UID, version lines, dates, SUMMARY, the rest, END), joined once.
+        # pieces (BEGIN+UID, version lines, then the occurrence's parts, END), joined once.
         # Content hashes hash the small parts and a hash of the large shared rest.
         parts = [writer.parts(o) for o in occurrences]
-        rest_digests = [hashlib.blake2b(rest, digest_size=16).digest() for _, _, rest in parts]
+        rest_digests = _rest_digests(parts)
+        # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
+        # hundreds of thousands of them, so each is made by one concatenation.
+        uid_prefixes = [o.uid_prefix for o in occurrences]
+        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
+        suffixes = {a: uid_suffix(a, domain) for a in assignees}
 
         # The all-units feed names each assignee as the plan does: a group once, not its members.
         file = f"{ALL}.ics"
-        versions = _Versions(self.previous.get(file, {}), self.modified_now)
+        versions = _Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
         pieces: list[bytes] = []
         for i, occ in enumerate(occurrences):
-            dates, title, rest = parts[i]
+            dates, title, description, tail = parts[i]
             for assignee in occ.duty.units:
-                summary = summary_line(title, schedule.name(assignee))
-                uid = occ.uid(assignee, domain)
+                summary = writer.assignee_summary_line(title, assignee)
+                uid = uid_prefixes[i] + suffixes[assignee]
                 digest = _digest(dates + summary + rest_digests[i])
-                sequence, modified = versions.version(uid, digest, dues[i])
-                stamp = writer.stamp(sequence, modified)
-                pieces += (writer.head(uid), stamp, dates, summary, rest, END_EVENT)
+                pieces.append(writer.head(uid))
+                pieces.append(versions.lines(uid, digest, dues[i]))
+                pieces += (dates, summary, description, tail, END_EVENT)
         all_name = "全部单位"
         yield file, writer.calendar(f"{all_name}:{plan_title}", pieces, plan_title)
         del pieces
@@ -223,29 +253,30 @@ class Renderer:
         feeds = [Feed(ALL, all_name, file, all_duties, len(versions.current))]
         changes = [versions.change(file, all_name)]
 
-        summaries = [summary_line(title) for _, title, _ in parts]
-        digests = [
-            _digest(dates + summary + rest_digest)
-            for (dates, _, _), summary, rest_digest in zip(
-                parts, summaries, rest_digests, strict=True
-            )
-        ]
+        # In a unit's feed an event is its UID and version lines, then this body.
+        bodies = []
+        digests = []
+        for p, rest_digest in zip(parts, rest_digests, strict=True):
+            summary = summary_line(p.title)
+            bodies.append((p.dates, summary, p.description, p.tail, END_EVENT))
+            digests.append(_digest(p.dates + summary + rest_digest))
+        del parts, rest_digests
         per_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
         for i, occ in enumerate(occurrences):
             for reached in schedule.unit_ids_of(occ.duty):
                 per_unit[reached].append(i)
         for unit in schedule.units:
             file = f"{unit.id}.ics"
-            versions = _Versions(self.previous.get(file, {}), self.modified_now)
+            versions = _Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
+            suffix = suffixes[unit.id]
             pieces = []
             for i in per_unit[unit.id]:
-                uid = occurrences[i].uid(unit.id, domain)
-                sequence, modified = versions.version(uid, digests[i], dues[i])
-                dates, _, rest = parts[i]
-                stamp = writer.stamp(sequence, modified)
-                pieces += (writer.head(uid), stamp, dates, summaries[i], rest, END_EVENT)
-            description = f"{plan_title}:{unit.name}的公开任务"
-            yield file, writer.calendar(unit.name, pieces, description)
+                uid = uid_prefixes[i] + suffix
+                pieces.append(writer.head(uid))
+                pieces.append(versions.lines(uid, digests[i], dues[i]))
+                pieces += bodies[i]
+            about = f"{plan_title}:{unit.name}的公开任务"
+            yield file, writer.calendar(unit.name, pieces, about)
             self.manifest[file] = versions.current
             duties = len({occurrences[i].duty.id for i in per_unit[unit.id]})
             feeds.append(Feed(unit.id, unit.name, file, duties, len(per_unit[unit.id])))
@@ -253,7 +284,8 @@ class Renderer:
 
         self.stale = tuple(sorted(f for f in self.previous if f not in self.manifest))
         for f in self.stale:
-            changes.append(_Versions(self.previous[f], self.modified_now).change(f, "(已删除)"))
+            gone = _Versions(self.previous[f], self.modified_now, writer.stamp)
+            changes.append(gone.change(f, "(已删除)"))
         self.feeds, self.changes = feeds, changes
         yield INDEX, render_index(schedule, feeds, self.base_url).encode()
 
@@ -287,6 +319,20 @@ def build(
     dry_run: bool = False,
 ) -> BuildResult:
     """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched."""
+    with paused_gc():
+        return _build(schedule, cal, start, end, out_dir, now, base_url, dry_run)
+
+
+def _build(
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    start: dt.date,
+    end: dt.date,
+    out_dir: Path,
+    now: dt.datetime,
+    base_url: str | None,
+    dry_run: bool,
+) -> BuildResult:
     from .horizon import provisional_years
 
     occurrences = expand(schedule, cal, start, end)
@@ -302,7 +348,10 @@ def build(
     written: list[str] = []
     deleted: list[str] = []
     for name, data in renderer.files():
-        if not dry_run and write_atomic(out_dir / name, data):
+        # Not synced: a feed lost in a crash is rewritten by the next build, which finds it
+        # differing from what the (synced) manifest says, and fsyncing every feed of a
+        # province would cost more than rendering them.
+        if not dry_run and write_atomic(out_dir / name, data, sync=False):
             written.append(name)
     if not dry_run:
         for name in renderer.stale:

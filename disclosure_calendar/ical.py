@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from . import periods
@@ -114,9 +115,20 @@ def summary(occ: Occurrence, assignee_name: str | None = None) -> str:
 
 def summary_line(escaped_title: str, assignee_name: str | None = None) -> bytes:
     """The SUMMARY content line; the all-units feed names the assignee in front."""
-    if assignee_name:
-        return fold(f"SUMMARY:【{escape(assignee_name)}】{escaped_title}")
-    return fold(f"SUMMARY:{escaped_title}")
+    return fold(_summary_start(assignee_name) + escaped_title)
+
+
+def _summary_start(assignee_name: str | None) -> str:
+    return f"SUMMARY:【{escape(assignee_name)}】" if assignee_name else "SUMMARY:"
+
+
+class EventParts(NamedTuple):
+    """An event after its UID and version lines, in the order written (END:VEVENT follows)."""
+
+    dates: bytes  # DTSTART and DTEND
+    title: str  # the escaped SUMMARY text, without the assignee
+    description: bytes  # the DESCRIPTION line, one object shared by a duty's occurrences
+    tail: bytes  # CATEGORIES, TRANSP, STATUS and the alarms
 
 
 class EventWriter:
@@ -132,6 +144,7 @@ class EventWriter:
         self._stamps: dict[tuple[int, str], bytes] = {}
         self._date_lines: dict[dt.date, bytes] = {}
         self._trigger_lines: dict[dt.date, bytes] = {}
+        self._summary_starts: dict[str, str] = {}
 
     def calendar(self, name: str, events: Iterable[bytes], description: str | None = None) -> bytes:
         """A whole VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces)."""
@@ -159,24 +172,32 @@ class EventWriter:
         lines = [
             duty.text,
             "",
-            f"条目:{duty.ref}(第{duty.section}部分第{duty.item}项)",
-            f"频次:{CADENCE_NAMES[duty.cadence]}(方案原文:“{duty.basis}”)",
+            f"条目：{duty.ref}（第{duty.section}部分第{duty.item}项）",
+            f"频次：{CADENCE_NAMES[duty.cadence]}（方案原文：“{duty.basis}”）",
         ]
         if duty.due is not None:
-            lines.append(f"截止规则:{duty.due.describe()}")
+            lines.append(f"截止规则：{duty.due.describe()}")
         if duty.assumed or duty.assumption:
-            lines.append(f"推定说明:{duty.assumption or '方案未规定具体日期,此日期为推定'}")
-        lines.append(f"牵头单位:{names}")
+            lines.append(f"推定说明：{duty.assumption or '方案未规定具体日期，此日期为推定'}")
+        lines.append(f"牵头单位：{names}")
         if duty.note:
-            lines.append(f"备注:{duty.note}")
+            lines.append(f"备注：{duty.note}")
         note = _event_note(occ)
         if note is not None:
-            lines.append(f"触发事件:{occ.period.start.isoformat()} {note}".rstrip())
+            lines.append(f"触发事件：{occ.period.start.isoformat()} {note}".rstrip())
         if occ.provisional:
             lines.append(
-                "注意:此日期所依据年份的国务院节假日安排尚未公布,日期为暂定,通知公布后可能调整。"
+                "注意：此日期所依据年份的国务院节假日安排尚未公布，日期为暂定，通知公布后可能调整。"
             )
         return "\n".join(lines)
+
+    def assignee_summary_line(self, escaped_title: str, assignee: str) -> bytes:
+        """``summary_line`` naming a unit or group by id, for the all-units feed."""
+        start = self._summary_starts.get(assignee)
+        if start is None:
+            start = _summary_start(self.schedule.name(assignee))
+            self._summary_starts[assignee] = start
+        return fold(start + escaped_title)
 
     def _description_line(self, occ: Occurrence) -> bytes:
         note = _event_note(occ)
@@ -217,33 +238,29 @@ class EventWriter:
             self._trigger_lines[day] = lines
         return lines
 
-    def parts(self, occ: Occurrence) -> tuple[bytes, str, bytes]:
-        """The body of an occurrence's event in three parts: dates, SUMMARY text, the rest.
+    def parts(self, occ: Occurrence) -> EventParts:
+        """The body of an occurrence's event, in parts that do not depend on the assignee.
 
-        The rest (DESCRIPTION, CATEGORIES, alarms) does not depend on the assignee, so the
-        all-units feed reuses it and only puts the assignee in front of the summary.
+        The all-units feed reuses them and only puts the assignee in front of the summary.
+        The DESCRIPTION is the same object for every occurrence of a duty, so a feed
+        refers to it instead of copying a duty's long text into every event.
         """
         title = escape(summary(occ))
-        rest = [
-            self._description_line(occ),
-            self._categories_line(occ.duty),
-            b"TRANSP:TRANSPARENT\r\n",
-        ]
+        tail = [self._categories_line(occ.duty), b"TRANSP:TRANSPARENT\r\n"]
         if occ.provisional:
-            rest.append(b"STATUS:TENTATIVE\r\n")
+            tail.append(b"STATUS:TENTATIVE\r\n")
         if occ.reminders:
-            due = occ.due
             alarm = b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + fold(
-                f"DESCRIPTION:{title}:{due.year}-{due.month:02d}-{due.day:02d}到期"
+                f"DESCRIPTION:{title}：{occ.due.isoformat()}到期"
             )
             for day in occ.reminders:
-                rest += (alarm, self._trigger(day))
-        return self._dates(occ.due), title, b"".join(rest)
+                tail += (alarm, self._trigger(day))
+        return EventParts(self._dates(occ.due), title, self._description_line(occ), b"".join(tail))
 
     def body(self, occ: Occurrence, assignee_name: str | None = None) -> bytes:
         """Everything of a VEVENT after its UID and version lines, up to END:VEVENT exclusive."""
-        dates, title, rest = self.parts(occ)
-        return dates + summary_line(title, assignee_name) + rest
+        dates, title, description, tail = self.parts(occ)
+        return dates + summary_line(title, assignee_name) + description + tail
 
     def head(self, uid: str) -> bytes:
         """The start of a VEVENT: BEGIN and UID, the only lines that differ between units."""

@@ -88,11 +88,12 @@ class Duty:
     note: str | None = None
     where: Where | None = field(default=None, compare=False)
 
-    @property
+    # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
+    @cached_property
     def section(self) -> int:
         return int(self.ref.split(".")[0])
 
-    @property
+    @cached_property
     def item(self) -> int:
         return int(self.ref.split(".")[1])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from . import workdays
+from .gcpause import paused_gc
 from .model import (
     CADENCES,
     PERIODIC,
@@ -24,7 +24,7 @@ from .model import (
     Unit,
 )
 from .rules import parse_rule
-from .yamlsource import Checker, compose, read_text
+from .yamlsource import Checker, compose
 
 UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
 DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -39,9 +39,12 @@ TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties")
 
 def load_schedule(path: str | Path) -> Schedule:
     """Read and validate ``path``; raise InputError listing every problem with file:line:col."""
-    path = Path(path)
-    root = compose(path)
-    digest = hashlib.sha256(read_text(path).encode("utf-8")).hexdigest()[:12]
+    with paused_gc():
+        return _load(Path(path))
+
+
+def _load(path: Path) -> Schedule:
+    root, digest = compose(path)
     c = Checker(str(path))
     top = c.mapping(root, "schedule", required=("version", "plan", "units", "duties"), optional=TOP)
     if top is None:

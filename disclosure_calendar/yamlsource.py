@@ -9,6 +9,7 @@ hostile file fails fast instead of hanging.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .errors import InputError, Problem, Where
 
 MAX_BYTES = 8 * 1024 * 1024
+_STR = "tag:yaml.org,2002:str"
 MAX_PROBLEMS = 200
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes and marks.
@@ -63,9 +65,10 @@ def read_text(path: Path) -> str:
     return text
 
 
-def compose(path: Path) -> Node:
-    """The single YAML document in ``path`` as a node tree."""
+def compose(path: Path) -> tuple[Node, str]:
+    """The single YAML document in ``path`` as a node tree, and a short digest of the file."""
     text = read_text(path)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
@@ -82,7 +85,7 @@ def compose(path: Path) -> Node:
         loader.dispose()
     if node is None:
         raise _single(str(path), "file holds no YAML document")
-    return node
+    return node, digest
 
 
 def _single(path: str, message: str) -> InputError:
@@ -160,6 +163,8 @@ class Checker:
         if not isinstance(node, ScalarNode):
             self.problem(node, f"{what} must be a single value, not {_kind(node)}")
             return None
+        if node.tag == _STR:  # most values: the constructor would return node.value as is
+            return node.value
         try:
             return self._constructor.construct_object(node)
         except (ConstructorError, ValueError, OverflowError) as exc:
@@ -221,6 +226,8 @@ class Checker:
 
     def _plain(self, node: Node) -> Any:
         if isinstance(node, ScalarNode):
+            if node.tag == _STR:
+                return node.value
             try:
                 return self._constructor.construct_object(node)
             except (ConstructorError, ValueError):

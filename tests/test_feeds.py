@@ -165,8 +165,8 @@ def test_every_due_date_and_alarm_day_is_a_working_day(built: Path) -> None:
 
 def test_description_carries_the_plan(built: Path) -> None:
     ev = events(built, "economy_it.ics")["electricity-market.2026-Q3.economy_it@test.example"]
-    for words in ("每季度公布我市进入电力市场交易资格单位名单。", "2.2", "方案原文:“每季度”",
-                  "期末后第10个工作日", "季后两周内公布", "牵头单位:市经济和信息化局"):  # fmt: skip
+    for words in ("每季度公布我市进入电力市场交易资格单位名单。", "2.2", "方案原文：“每季度”",
+                  "期末后第10个工作日", "季后两周内公布", "牵头单位：市经济和信息化局"):  # fmt: skip
         assert words in ev.description
 
 

@@ -1,6 +1,7 @@
 """Expanding duties into dated occurrences, pinned to real dates of the official calendar."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
 
 D = dt.date
+ROOT_DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +132,29 @@ def test_provisional_years_name_the_missing_notice(schedule, cal):
     assert any(o.provisional for o in december)
     assert provisional_years(december, cal) == [2027]
     assert provisional_years(expand(schedule, cal, D(2026, 1, 1), D(2026, 11, 20)), cal) == []
+
+
+def test_duties_sharing_a_rule_keep_their_own_start_and_end(tmp_path, cal):
+    # Expansion computes dates once per kind of duty; start and end must still be each duty's.
+    text = (ROOT_DATA / "minimal.yaml").read_text(encoding="utf-8")
+    text += """\
+  - id: budget-2026-h1
+    ref: "1.4"
+    title: 同规则的短期任务
+    text: 按月公开。
+    units: [finance]
+    cadence: monthly
+    basis: 按月
+    due: {rule: workdays_after_period, n: 15}
+    start: 2026-01-01
+    end: 2026-06-30
+    assumed: true
+    assumption: 测试
+"""
+    path = tmp_path / "s.yaml"
+    path.write_text(text, encoding="utf-8")
+    occurrences = expand(load_schedule(path), cal, D(2025, 1, 1), D(2027, 12, 31))
+    short = [o.period.label for o in occurrences if o.duty.id == "budget-2026-h1"]
+    assert short == [f"2026-{m:02d}" for m in range(1, 7)]
+    full = [o for o in occurrences if o.duty.id == "budget-execution"]
+    assert len(full) == 36 and full[0].period.label == "2024-12"
