@@ -432,7 +432,9 @@ def test_sigkill_at_several_points_loses_nothing(
     doubled = {k: v for k, v in got_mail.items() if v > 1}
     # The one message accepted by the server in the instant before the kill is sent again, with
     # the same Message-ID (we err on resending); nothing else is doubled.
-    assert doubled == {in_flight[0]: 2}
+    assert doubled.get(in_flight[0]) == 2
+    # The third, arbitrary kill may itself land in that instant: at most one more double.
+    assert len(doubled) <= 2 and set(doubled.values()) == {2}
     assert got_hooks == expected_hooks
     with Ledger(db) as ledger:
         assert ledger.unfinished() == []
