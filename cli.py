@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from disclosure_calendar.model import Schedule
     from disclosure_calendar.workdays import ChinaCalendar
 
+_TABLE_FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 CADENCE_CHOICES = (
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event", "ongoing",
 )  # fmt: skip
@@ -109,10 +117,8 @@ def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -
     from disclosure_calendar import reports
 
     schedule = ctx.schedule
-    if unit is not None and unit not in {u.id for u in schedule.units} | {
-        g.id for g in schedule.groups
-    }:
-        raise click.BadParameter(f"unknown unit or group {unit!r}", param_hint="--unit")
+    if unit is not None:
+        schedule.check_assignee(unit)
     selected = reports.select_duties(schedule, unit, cadence)
     click.echo(
         reports.duties_json(schedule, selected)
@@ -270,13 +276,7 @@ def build(
 @click.option(
     "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@_TABLE_FORMAT
 @pass_context
 def agenda(
     ctx: Context, unit: str | None, duty_id: str | None, year: int | None, start: Any, end: Any,
@@ -536,13 +536,7 @@ def undone(ctx: Context, uid: str, db_path: Path | None) -> None:
 @main.command()
 @click.option("--unit", help="Only this unit (or the units of this group).")
 @click.option("--year", type=int, help="Occurrences due in this year [default: this year].")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@_TABLE_FORMAT
 @_DB_OPTION
 @pass_context
 def status(

@@ -107,10 +107,8 @@ def agenda(
     """The rows due in [start, end]; with ``as_of``, overdue ones and the next ``weeks``."""
     from .horizon import provisional_years
 
-    if unit is not None and unit not in {u.id for u in schedule.units} | {
-        g.id for g in schedule.groups
-    }:
-        raise DisclosureError(f"unknown unit or group {unit!r} (see `disclosure-calendar units`)")
+    if unit is not None:
+        schedule.check_assignee(unit)
     if duty is not None and duty not in {d.id for d in schedule.duties}:
         raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
     occurrences = expand(schedule, cal, start, end)

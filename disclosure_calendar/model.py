@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from .errors import Where
+from .errors import DisclosureError, Where
 
 if TYPE_CHECKING:
     from .rules import Rule
@@ -150,6 +150,13 @@ class Schedule:
 
     def name(self, unit_or_group: str) -> str:
         return self._names[unit_or_group]
+
+    def check_assignee(self, ident: str) -> None:
+        """Raise a DisclosureError unless ``ident`` is a unit or group of this schedule."""
+        if ident not in self._names:
+            raise DisclosureError(
+                f"unknown unit or group {ident!r} (see `disclosure-calendar units`)"
+            )
 
     def is_group(self, ident: str) -> bool:
         return ident in self._members

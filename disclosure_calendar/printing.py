@@ -171,9 +171,7 @@ def check_year(schedule: Schedule, year: int) -> None:
 def check_unit(schedule: Schedule, unit: str) -> None:
     if unit == CITY_WIDE:
         raise DisclosureError(f"{CITY_WIDE!r} is the city-wide edition: leave out --unit")
-    if unit not in {u.id for u in schedule.units} | {g.id for g in schedule.groups}:
-        known = ", ".join(u.id for u in schedule.units)
-        raise DisclosureError(f"unknown unit or group {unit!r} (units: {known})")
+    schedule.check_assignee(unit)
 
 
 def year_occurrences(schedule: Schedule, cal: ChinaCalendar, year: int) -> list[Occurrence]:

@@ -58,9 +58,9 @@ def test_duties_filters_and_json():
     assert "5.7" in {d["ref"] for d in json.loads(out)}  # reaches 石岐区 through 各镇区
 
 
-def test_unknown_unit_is_a_usage_error():
+def test_unknown_unit_is_a_clear_error():
     code, out = run("duties", "--unit", "cz")
-    assert code == 2
+    assert code == 1
     assert "unknown unit or group 'cz'" in out
 
 
