@@ -84,6 +84,7 @@ class BuildResult:
     deleted: tuple[str, ...]
     provisional_years: tuple[int, ...]
     dry_run: bool
+    first: bool = False  # no manifest from a previous build
 
 
 def _digest(content: bytes) -> str:
@@ -368,6 +369,7 @@ def _build(
         tuple(deleted),
         tuple(provisional_years(occurrences, cal)),
         dry_run,
+        first=not previous,
     )
 
 
@@ -380,8 +382,14 @@ def _short(uid: str) -> str:
 def summary_text(result: BuildResult) -> str:
     """What changed per feed since the previous build, then what was written."""
     lines: list[str] = []
+    if result.first:
+        # Everything is new: per-event detail would be hundreds of lines saying so.
+        lines.append(f"first build (no {MANIFEST} yet): every event is new")
     for change in result.changes:
         if change.empty:
+            continue
+        if result.first:
+            lines.append(f"{change.feed} {change.name}: {len(change.added)} events")
             continue
         counts = [
             f"{len(change.added)} added",

@@ -179,7 +179,10 @@ def test_provisional_events_say_so(tmp_path: Path) -> None:
 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(tmp_path: Path) -> None:
-    run_build(MINIMAL, tmp_path)
+    first = feeds.summary_text(run_build(MINIMAL, tmp_path)).splitlines()
+    # A first build says so and counts events per feed instead of listing each as added.
+    assert first[0] == "first build (no .manifest.json yet): every event is new"
+    assert "finance.ics 市财政局: " in "\n".join(first) and not any("  + " in x for x in first)
     before = snapshot(tmp_path)
     mtimes = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     result = run_build(MINIMAL, tmp_path, now=LATER)
