@@ -285,7 +285,12 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert result.written == ()
     text = feeds.summary_text(result)
     assert "dry run: nothing written" in text
-    assert "+ budget-execution 2017-06 due 2017-07-21" in text
+    assert "finance.ics 市财政局: 138 events" in text.splitlines()
+    # After a real build, a dry run over a longer horizon lists what would be added.
+    run_build(MINIMAL, tmp_path / "out")
+    longer = run_build(MINIMAL, tmp_path / "out", end=dt.date(2028, 12, 31), dry_run=True)
+    lines = feeds.summary_text(longer).splitlines()
+    assert any(x.startswith("  + budget-execution 2027-12 due 2028-01-") for x in lines)
 
 
 def test_a_removed_unit_loses_its_feed(tmp_path: Path) -> None:
