@@ -6,7 +6,7 @@ import json
 import unicodedata
 from collections.abc import Sequence
 
-from .model import CADENCES, Duty, Schedule
+from .model import Duty, Schedule
 
 
 def summary(schedule: Schedule) -> str:
@@ -85,6 +85,3 @@ def duties_json(schedule: Schedule, duties: Sequence[Duty]) -> str:
         for d in duties
     ]
     return json.dumps(items, ensure_ascii=False, indent=2)
-
-
-__all__ = ["CADENCES", "summary", "units_table", "duties_table", "duties_json", "select_duties"]
