@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disclosure_calendar import __version__
-from disclosure_calendar.errors import DisclosureError
+from disclosure_calendar.core.errors import DisclosureError
 
 if TYPE_CHECKING:
-    from disclosure_calendar.model import Schedule
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.schedule.model import Schedule
+    from disclosure_calendar.workdays.calendar import ChinaCalendar
 
 _TABLE_FORMAT = click.option(
     "--format",
@@ -38,13 +38,13 @@ class Context:
 
     @cached_property
     def schedule(self) -> Schedule:
-        from disclosure_calendar.schedule import load_schedule
+        from disclosure_calendar.schedule.loader import load_schedule
 
         return load_schedule(self.schedule_path)
 
     @cached_property
     def calendar(self) -> ChinaCalendar:
-        from disclosure_calendar.workdays import ChinaCalendar
+        from disclosure_calendar.workdays.calendar import ChinaCalendar
 
         return ChinaCalendar(
             notices=self.schedule.notices, local_days_off=self.schedule.local_days_off
@@ -93,7 +93,7 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 def validate(ctx: Context) -> None:
     """Check the schedule file and summarise it; exit 1 listing every problem."""
-    from disclosure_calendar.reports import summary
+    from disclosure_calendar.schedule.reports import summary
 
     click.echo(summary(ctx.schedule))
 
@@ -102,7 +102,7 @@ def validate(ctx: Context) -> None:
 @pass_context
 def units(ctx: Context) -> None:
     """List the units and groups with the number of duties reaching each."""
-    from disclosure_calendar.reports import units_table
+    from disclosure_calendar.schedule.reports import units_table
 
     click.echo(units_table(ctx.schedule))
 
@@ -114,7 +114,7 @@ def units(ctx: Context) -> None:
 @pass_context
 def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -> None:
     """List duties with their cadence, due rule and units."""
-    from disclosure_calendar import reports
+    from disclosure_calendar.schedule import reports
 
     schedule = ctx.schedule
     if unit is not None:
@@ -144,7 +144,7 @@ def workdays() -> None:
 def _workday_calendar(ctx: Context) -> ChinaCalendar:
     if ctx.schedule_path.exists():
         return ctx.calendar
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.workdays.calendar import ChinaCalendar
 
     return ChinaCalendar()
 
@@ -155,7 +155,7 @@ def _workday_calendar(ctx: Context) -> ChinaCalendar:
 @pass_context
 def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
     """Days off, make-up working days and working days per month of YEAR."""
-    from disclosure_calendar import workdays_report as report
+    from disclosure_calendar.workdays import report
 
     result = report.year_report(_workday_calendar(ctx), year)
     click.echo(_json(result) if as_json else report.format_year_report(result))
@@ -167,7 +167,7 @@ def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
 @pass_context
 def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
     """Whether DATE (YYYY-MM-DD) is a working day, and why."""
-    from disclosure_calendar import workdays_report as report
+    from disclosure_calendar.workdays import report
 
     result = report.explain(_workday_calendar(ctx), day.date())
     click.echo(_json(result) if as_json else report.format_explain(result))
@@ -179,7 +179,7 @@ def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
 @pass_context
 def workdays_add(ctx: Context, day: dt.datetime, n: int) -> None:
     """The N-th working day after DATE (DATE itself not counted); negative N counts back."""
-    from disclosure_calendar import workdays_report as report
+    from disclosure_calendar.workdays import report
 
     click.echo(report.format_add(report.add_report(_workday_calendar(ctx), day.date(), n)))
 
@@ -190,7 +190,7 @@ def workdays_add(ctx: Context, day: dt.datetime, n: int) -> None:
 @pass_context
 def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None:
     """Count the working days from A to B, both ends included."""
-    from disclosure_calendar import workdays_report as report
+    from disclosure_calendar.workdays import report
 
     cal = _workday_calendar(ctx)
     click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
@@ -221,7 +221,7 @@ def _range_options(command: Any) -> Any:
 def _resolve_range(
     ctx: Context, year: int | None, start: Any, end: Any, today: Any = None
 ) -> tuple[Any, Any]:
-    from disclosure_calendar import horizon
+    from disclosure_calendar.occurrences import horizon
 
     today = today or horizon.today_in(ctx.schedule.plan.timezone)
     return horizon.resolve(
@@ -230,7 +230,7 @@ def _resolve_range(
 
 
 def _warn_provisional(years: Any) -> None:
-    from disclosure_calendar.horizon import provisional_warning
+    from disclosure_calendar.occurrences.horizon import provisional_warning
 
     for line in provisional_warning(years):
         click.echo(line, err=True)
@@ -257,7 +257,7 @@ def build(
     from disclosure_calendar import feeds
 
     first, last = _resolve_range(ctx, year, start, end)
-    result = feeds.build(
+    result = feeds.build_feeds(
         ctx.schedule, ctx.calendar, first, last, out_dir,
         now=dt.datetime.now(dt.UTC), base_url=base_url, dry_run=dry_run,
     )  # fmt: skip
@@ -285,8 +285,8 @@ def agenda(
     """List occurrences by due date, for all units or one."""
     import datetime as dt
 
-    from disclosure_calendar import agenda as ag
-    from disclosure_calendar import horizon
+    from disclosure_calendar.occurrences import agenda as ag
+    from disclosure_calendar.occurrences import horizon
 
     schedule = ctx.schedule
     today = horizon.today_in(schedule.plan.timezone)
@@ -318,7 +318,7 @@ def agenda(
 )  # fmt: skip
 def serve(host: str, port: int, out_dir: Path) -> None:
     """Serve the feeds and index over HTTP (ETag, 304, gzip) until interrupted."""
-    from disclosure_calendar.serve import serve_forever
+    from disclosure_calendar.web.serve import serve_forever
 
     serve_forever(out_dir, host=host, port=port, announce=lambda line: click.echo(line, err=True))
 
@@ -356,8 +356,8 @@ def print_(
     out_dir: Path,
 ) -> None:
     """Write a printable yearly calendar (Y-all.pdf, Y-UNIT.pdf): year page, months, plan text."""
-    from disclosure_calendar.horizon import today_in
-    from disclosure_calendar.printing import write_calendars
+    from disclosure_calendar.occurrences.horizon import today_in
+    from disclosure_calendar.printing.render import write_calendars
 
     if unit and each_unit:
         raise click.UsageError("give either --unit or --each-unit, not both")
@@ -399,22 +399,28 @@ _CONTACTS_OPTION = click.option(
 def _service(ctx: Context, db_path: Path | None, contacts_path: Path | None) -> Any:
     import os
 
-    from disclosure_calendar import daemon
+    from disclosure_calendar.reminders.service import Service, default_db
 
-    return daemon.Service(
+    return Service(
         ctx.schedule_path,
-        db_path or daemon.default_db(ctx.schedule_path),
+        db_path or default_db(ctx.schedule_path),
         contacts_path,
         env=os.environ,
         contacts_required=contacts_path is not None,
     )
 
 
+def _db(ctx: Context, db_path: Path | None) -> Path:
+    from disclosure_calendar.reminders.service import default_db
+
+    return db_path or default_db(ctx.schedule_path)
+
+
 def _now(ctx: Context) -> Any:
     """The instant commands act at: the real clock, or the test clock from the environment."""
     import os
 
-    from disclosure_calendar.daemon import clock_from_env
+    from disclosure_calendar.reminders.clock import clock_from_env
 
     return clock_from_env(os.environ, ctx.schedule.plan.timezone).now()
 
@@ -431,28 +437,13 @@ def daemon(
     """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
     import os
 
-    from disclosure_calendar import daemon as d
+    from disclosure_calendar.reminders.daemon import run_service
+    from disclosure_calendar.reminders.logs import setup_logging
 
-    d.setup_logging(sys.stderr, as_json=json_logs)
-    service = _service(ctx, db_path, contacts_path)
-    service.reload(force=True)
-    clock = d.clock_from_env(os.environ, service.config.schedule.plan.timezone)
-    service.lock()
-    try:
-        if once:
-            report = service.run_once(clock.now())
-            click.echo(
-                f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
-                f"missed {report.missed}, superseded {report.superseded}"
-            )
-            if report.failed:
-                raise DisclosureError(
-                    f"{report.failed} message(s) not accepted; the next run retries them"
-                )
-        else:
-            d.serve(service, clock)
-    finally:
-        service.close()
+    setup_logging(sys.stderr, as_json=json_logs)
+    summary = run_service(_service(ctx, db_path, contacts_path), os.environ, once=once)
+    if summary:
+        click.echo(summary)
 
 
 @main.command()
@@ -467,28 +458,14 @@ def remind(
     ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
 ) -> None:
     """Run the reminder decision for one instant and print (or send) the messages."""
-    from disclosure_calendar import daemon as d
+    from disclosure_calendar.reminders.clock import parse_instant
+    from disclosure_calendar.reminders.daemon import remind_once
+    from disclosure_calendar.reminders.logs import setup_logging
 
-    instant = d.parse_instant(at, ctx.schedule.plan.timezone)
-    service = _service(ctx, db_path, contacts_path)
+    instant = parse_instant(at, ctx.schedule.plan.timezone)
     if not dry_run:
-        d.setup_logging(sys.stderr)
-    service.reload(force=True)
-    if not dry_run:
-        service.lock()
-    try:
-        report = service.run_once(instant, dry_run=dry_run)
-    finally:
-        service.close()
-    for msg in report.messages:
-        click.echo(f"=== to {msg.addressee} via {msg.channel} <{msg.id}>")
-        click.echo(f"Subject: {msg.subject}")
-        click.echo(msg.text)
-    verb = "would send" if dry_run else "sent"
-    count = len(report.messages) if dry_run else report.sent + report.resent
-    click.echo(f"{verb} {count} message(s); missed {report.missed}, superseded {report.superseded}")
-    if report.failed:
-        raise DisclosureError(f"{report.failed} message(s) not accepted; the next run retries them")
+        setup_logging(sys.stderr)
+    click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
 
 
 @main.command()
@@ -504,18 +481,12 @@ def remind(
 @pass_context
 def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: Path | None) -> None:
     """Record that a unit published an occurrence (UID as the reminder shows it)."""
-    from disclosure_calendar import daemon as d
-    from disclosure_calendar import tracking
-    from disclosure_calendar.horizon import today_in
-    from disclosure_calendar.ledger import Ledger
+    from disclosure_calendar.reminders import tracking
 
-    now = _now(ctx)
-    occ, unit = tracking.find(ctx.schedule, ctx.calendar, uid, now)
-    day = on.date() if on else today_in(ctx.schedule.plan.timezone, now)
-    with Ledger(db_path or d.default_db(ctx.schedule_path)) as ledger:
-        ledger.mark_done(uid, unit, day, url, now)
-    late = "on time" if day <= occ.due else f"late (due {occ.due})"
-    click.echo(f"done: {uid} on {day}, {late}")
+    day = on.date() if on else None
+    click.echo(
+        tracking.mark_done(ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx))
+    )
 
 
 @main.command()
@@ -524,13 +495,9 @@ def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: Path | None)
 @pass_context
 def undone(ctx: Context, uid: str, db_path: Path | None) -> None:
     """Withdraw a done record; reminders for the occurrence resume."""
-    from disclosure_calendar import daemon as d
-    from disclosure_calendar.ledger import Ledger
+    from disclosure_calendar.reminders import tracking
 
-    with Ledger(db_path or d.default_db(ctx.schedule_path), create=False) as ledger:
-        if not ledger.mark_undone(uid, _now(ctx)):
-            raise DisclosureError(f"{uid} is not marked done")
-    click.echo(f"undone: {uid}")
+    click.echo(tracking.mark_undone(_db(ctx, db_path), uid, _now(ctx)))
 
 
 @main.command()
@@ -543,21 +510,12 @@ def status(
     ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: Path | None
 ) -> None:
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
-    from disclosure_calendar import daemon as d
-    from disclosure_calendar import tracking
+    from disclosure_calendar.reminders import tracking
 
-    click.echo(
-        tracking.status_report(
-            ctx.schedule,
-            ctx.calendar,
-            db_path or d.default_db(ctx.schedule_path),
-            _now(ctx),
-            unit=unit,
-            year=year,
-            fmt=fmt,
-        ),  # fmt: skip
-        nl=fmt != "csv",
+    report = tracking.status_report(
+        ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year, fmt=fmt
     )
+    click.echo(report, nl=fmt != "csv")
 
 
 if __name__ == "__main__":

@@ -111,7 +111,7 @@ def _peak_mb() -> float:
 
 def child_ours(schedule_path: Path, out: Path) -> dict[str, float]:
     """Our build, phase by phase, the same steps as feeds.build (collector paused as there)."""
-    from disclosure_calendar.gcpause import paused_gc
+    from disclosure_calendar.core.gcpause import paused_gc
 
     with paused_gc():
         return _ours(schedule_path, out)
@@ -121,11 +121,13 @@ def _ours(schedule_path: Path, out: Path) -> dict[str, float]:
     import datetime as dt
 
     t0 = time.perf_counter()
-    from disclosure_calendar import feeds
-    from disclosure_calendar.files import write_atomic
-    from disclosure_calendar.occurrences import expand
-    from disclosure_calendar.schedule import load_schedule
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.core.files import write_atomic
+    from disclosure_calendar.feeds import build as feeds
+    from disclosure_calendar.feeds.manifest import MANIFEST, dump_manifest
+    from disclosure_calendar.feeds.summary import ALL
+    from disclosure_calendar.occurrences.expansion import expand
+    from disclosure_calendar.schedule.loader import load_schedule
+    from disclosure_calendar.workdays.calendar import ChinaCalendar
 
     schedule = load_schedule(schedule_path)
     cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
@@ -148,10 +150,10 @@ def _ours(schedule_path: Path, out: Path) -> dict[str, float]:
         mark = time.perf_counter()
         write += mark - t
     t = time.perf_counter()
-    write_atomic(out / feeds.MANIFEST, feeds.dump_manifest(renderer.manifest))
+    write_atomic(out / MANIFEST, dump_manifest(renderer.manifest))
     t4 = time.perf_counter()
     write += t4 - t
-    unit_events = sum(f.events for f in renderer.feeds if f.id != feeds.ALL)
+    unit_events = sum(f.events for f in renderer.feeds if f.id != ALL)
     return {
         "load": t1 - t0,
         "expand": t2 - t1,
@@ -172,11 +174,11 @@ def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
     t0 = time.perf_counter()
     import icalendar
 
-    from disclosure_calendar import ical
-    from disclosure_calendar.model import CADENCE_NAMES
-    from disclosure_calendar.occurrences import expand
-    from disclosure_calendar.schedule import load_schedule
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.feeds import ical
+    from disclosure_calendar.occurrences.expansion import expand
+    from disclosure_calendar.schedule.loader import load_schedule
+    from disclosure_calendar.schedule.model import CADENCE_NAMES
+    from disclosure_calendar.workdays.calendar import ChinaCalendar
 
     schedule = load_schedule(schedule_path)
     cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)

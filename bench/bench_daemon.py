@@ -113,7 +113,7 @@ def throughput(reminders: int, per_digest: int, smtp: bool) -> tuple[float, int,
     import logging
     import socket
 
-    from disclosure_calendar.daemon import Service
+    from disclosure_calendar.reminders.service import Service
 
     logging.getLogger("disclosure_calendar").setLevel(logging.ERROR)
     units = reminders // per_digest

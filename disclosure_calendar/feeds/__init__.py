@@ -1,0 +1,10 @@
+"""iCalendar feeds: one per unit plus all.ics, the manifest that keeps them stable, index.html.
+
+An output stage: imports ``core`` up to ``occurrences``, never printing, reminders or web.
+"""
+
+from .build import build as build_feeds
+from .manifest import MANIFEST
+from .summary import BuildResult, summary_text
+
+__all__ = ["MANIFEST", "BuildResult", "build_feeds", "summary_text"]

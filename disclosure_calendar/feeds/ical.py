@@ -1,0 +1,294 @@
+"""A small, fast RFC 5545 writer for the disclosure feeds.
+
+A province-sized schedule has well over 100,000 unit-occurrences, and an icalendar ``Event``
+object per occurrence is far too slow for that. Here each duty's long text is escaped,
+encoded and folded once, each occurrence's body once (shared by all the units it reaches),
+and a unit's event is its UID and version lines in front of that shared body.
+
+Lines are content lines of RFC 5545 section 3.1: CRLF endings, folded at 75 octets (a fold is
+CRLF plus one space), never inside a UTF-8 character.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from ..occurrences.expansion import Occurrence
+from ..schedule import periods
+from ..schedule.model import Duty, Schedule
+from ..schedule.periods import CADENCE_NAMES
+
+PRODID = "-//disclosure-calendar//NONSGML disclosure-calendar//ZH"
+REFRESH = "PT12H"
+CRLF = b"\r\n"
+END_EVENT = b"END:VEVENT\r\n"
+_MAX_OCTETS = 75
+_ONE_DAY = dt.timedelta(days=1)
+_UTC = dt.UTC
+
+
+def escape(text: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold(line: str) -> bytes:
+    """One content line as UTF-8 bytes with CRLF, folded at 75 octets between characters."""
+    data = line.encode()
+    if len(data) <= _MAX_OCTETS:
+        return data + CRLF
+    parts = []
+    start, limit = 0, _MAX_OCTETS
+    while len(data) - start > limit:
+        end = start + limit
+        # Back up to the first byte of a character: continuation bytes are 10xxxxxx.
+        while data[end] & 0xC0 == 0x80:
+            end -= 1
+        parts.append(data[start:end])
+        start, limit = end, _MAX_OCTETS - 1  # the leading space of a continuation line counts
+    parts.append(data[start:])
+    return b"\r\n ".join(parts) + CRLF
+
+
+def utc_stamp(moment: dt.datetime) -> str:
+    """A UTC DATE-TIME value; naive datetimes are refused rather than guessed."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: give a time zone")
+    return moment.astimezone(_UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _date(day: dt.date) -> str:
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def _offset(delta: dt.timedelta | None) -> str:
+    minutes = int((delta or dt.timedelta()).total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+
+
+def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
+    """A VTIMEZONE for a zone without daylight saving in the years covered, else nothing.
+
+    The feeds use no TZID (all-day dates, UTC alarm triggers), so the component is a courtesy
+    for clients that read X-WR-TIMEZONE; a zone with DST in range is left out rather than
+    described wrongly.
+    """
+    zone = ZoneInfo(tzid)
+    probes = [
+        dt.datetime(year, month, 1, 12, tzinfo=zone)
+        for year in range(first_year, last_year + 1)
+        for month in (1, 4, 7, 10)
+    ]
+    offsets = {p.utcoffset() for p in probes}
+    if len(offsets) != 1 or any(p.dst() for p in probes):
+        return b""
+    offset = _offset(offsets.pop())
+    name = probes[0].tzname() or tzid
+    lines = [
+        "BEGIN:VTIMEZONE",
+        f"TZID:{tzid}",
+        f"X-LIC-LOCATION:{tzid}",
+        "BEGIN:STANDARD",
+        f"TZOFFSETFROM:{offset}",
+        f"TZOFFSETTO:{offset}",
+        f"TZNAME:{escape(name)}",
+        "DTSTART:19700101T000000",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+    return b"".join(fold(line) for line in lines)
+
+
+def summary(occ: Occurrence, assignee_name: str | None = None) -> str:
+    """The event title: who (in the all-units feed), the duty, its period, and 暂定 if so."""
+    what = occ.duty.title
+    if occ.period.kind != "once":
+        what += f"({periods.describe(occ.period)})"
+    if occ.provisional:
+        what = f"[暂定] {what}"
+    return f"【{assignee_name}】{what}" if assignee_name else what
+
+
+def summary_line(escaped_title: str, assignee_name: str | None = None) -> bytes:
+    """The SUMMARY content line; the all-units feed names the assignee in front."""
+    return fold(_summary_start(assignee_name) + escaped_title)
+
+
+def _summary_start(assignee_name: str | None) -> str:
+    return f"SUMMARY:【{escape(assignee_name)}】" if assignee_name else "SUMMARY:"
+
+
+class EventParts(NamedTuple):
+    """An event after its UID and version lines, in the order written (END:VEVENT follows)."""
+
+    dates: bytes  # DTSTART and DTEND
+    title: str  # the escaped SUMMARY text, without the assignee
+    description: bytes  # the DESCRIPTION line, one object shared by a duty's occurrences
+    tail: bytes  # CATEGORIES, TRANSP, STATUS and the alarms
+
+
+class EventWriter:
+    """Encodes the events of one schedule; caches everything that does not vary per unit."""
+
+    def __init__(self, schedule: Schedule, years: tuple[int, int]):
+        self.schedule = schedule
+        self.zone = ZoneInfo(schedule.plan.timezone)
+        self._vtimezone = vtimezone(schedule.plan.timezone, *years)
+        self.remind_at = schedule.defaults.remind_at
+        self._descriptions: dict[tuple[str, bool, str], bytes] = {}
+        self._categories: dict[str, bytes] = {}
+        self._stamps: dict[tuple[int, str], bytes] = {}
+        self._date_lines: dict[dt.date, bytes] = {}
+        self._trigger_lines: dict[dt.date, bytes] = {}
+        self._summary_starts: dict[str, str] = {}
+
+    def calendar(self, name: str, events: Iterable[bytes], description: str | None = None) -> bytes:
+        """A whole VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces)."""
+        head = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            f"PRODID:{PRODID}",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{escape(name)}",
+            f"X-WR-TIMEZONE:{self.schedule.plan.timezone}",
+        ]
+        if description:
+            head.append(f"X-WR-CALDESC:{escape(description)}")
+        head += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}"]
+        parts = [b"".join(fold(line) for line in head), self._vtimezone]
+        parts.extend(events)
+        parts.append(b"END:VCALENDAR\r\n")
+        return b"".join(parts)
+
+    def description(self, occ: Occurrence) -> str:
+        """The DESCRIPTION text of an occurrence (unescaped)."""
+        duty = occ.duty
+        names = "、".join(self.schedule.name(u) for u in duty.units)
+        lines = [
+            duty.text,
+            "",
+            f"条目：{duty.ref}（第{duty.section}部分第{duty.item}项）",
+            f"频次：{CADENCE_NAMES[duty.cadence]}（方案原文：“{duty.basis}”）",
+        ]
+        if duty.due is not None:
+            lines.append(f"截止规则：{duty.due.describe()}")
+        if duty.assumed or duty.assumption:
+            lines.append(f"推定说明：{duty.assumption or '方案未规定具体日期，此日期为推定'}")
+        lines.append(f"牵头单位：{names}")
+        if duty.note:
+            lines.append(f"备注：{duty.note}")
+        note = _event_note(occ)
+        if note is not None:
+            lines.append(f"触发事件：{occ.period.start.isoformat()} {note}".rstrip())
+        if occ.provisional:
+            lines.append(
+                "注意：此日期所依据年份的国务院节假日安排尚未公布，日期为暂定，通知公布后可能调整。"
+            )
+        return "\n".join(lines)
+
+    def assignee_summary_line(self, escaped_title: str, assignee: str) -> bytes:
+        """``summary_line`` naming a unit or group by id, for the all-units feed."""
+        start = self._summary_starts.get(assignee)
+        if start is None:
+            start = _summary_start(self.schedule.name(assignee))
+            self._summary_starts[assignee] = start
+        return fold(start + escaped_title)
+
+    def _description_line(self, occ: Occurrence) -> bytes:
+        note = _event_note(occ)
+        key = (occ.duty.id, occ.provisional, "" if note is None else f"{occ.period.label} {note}")
+        line = self._descriptions.get(key)
+        if line is None:
+            line = fold(f"DESCRIPTION:{escape(self.description(occ))}")
+            self._descriptions[key] = line
+        return line
+
+    def _categories_line(self, duty: Duty) -> bytes:
+        line = self._categories.get(duty.id)
+        if line is None:
+            words = ["政务公开", CADENCE_NAMES[duty.cadence], f"第{duty.section}部分"]
+            line = fold("CATEGORIES:" + ",".join(escape(w) for w in words))
+            self._categories[duty.id] = line
+        return line
+
+    def alarm_trigger(self, day: dt.date) -> dt.datetime:
+        """When a reminder fires: remind_at on that working day, in the plan's zone."""
+        return dt.datetime.combine(day, self.remind_at, tzinfo=self.zone)
+
+    def _dates(self, due: dt.date) -> bytes:
+        lines = self._date_lines.get(due)
+        if lines is None:
+            lines = (
+                f"DTSTART;VALUE=DATE:{_date(due)}\r\nDTEND;VALUE=DATE:{_date(due + _ONE_DAY)}\r\n"
+            ).encode()
+            self._date_lines[due] = lines
+        return lines
+
+    def _trigger(self, day: dt.date) -> bytes:
+        lines = self._trigger_lines.get(day)
+        if lines is None:
+            # Absolute triggers must be UTC (RFC 5545 3.8.6.3).
+            when = utc_stamp(self.alarm_trigger(day))
+            lines = f"TRIGGER;VALUE=DATE-TIME:{when}\r\nEND:VALARM\r\n".encode()
+            self._trigger_lines[day] = lines
+        return lines
+
+    def parts(self, occ: Occurrence) -> EventParts:
+        """The body of an occurrence's event, in parts that do not depend on the assignee.
+
+        The all-units feed reuses them and only puts the assignee in front of the summary.
+        The DESCRIPTION is the same object for every occurrence of a duty, so a feed
+        refers to it instead of copying a duty's long text into every event.
+        """
+        title = escape(summary(occ))
+        tail = [self._categories_line(occ.duty), b"TRANSP:TRANSPARENT\r\n"]
+        if occ.provisional:
+            tail.append(b"STATUS:TENTATIVE\r\n")
+        if occ.reminders:
+            alarm = b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + fold(
+                f"DESCRIPTION:{title}：{occ.due.isoformat()}到期"
+            )
+            for day in occ.reminders:
+                tail += (alarm, self._trigger(day))
+        return EventParts(self._dates(occ.due), title, self._description_line(occ), b"".join(tail))
+
+    def body(self, occ: Occurrence, assignee_name: str | None = None) -> bytes:
+        """Everything of a VEVENT after its UID and version lines, up to END:VEVENT exclusive."""
+        dates, title, description, tail = self.parts(occ)
+        return dates + summary_line(title, assignee_name) + description + tail
+
+    def head(self, uid: str) -> bytes:
+        """The start of a VEVENT: BEGIN and UID, the only lines that differ between units."""
+        line = f"BEGIN:VEVENT\r\nUID:{uid}\r\n".encode()
+        if len(line) > 14 + _MAX_OCTETS + 2:  # "BEGIN:VEVENT\r\n" is 14 octets
+            line = b"BEGIN:VEVENT\r\n" + fold(f"UID:{uid}")
+        return line
+
+    def stamp(self, sequence: int, modified: str) -> bytes:
+        """The version lines; DTSTAMP is LAST-MODIFIED so an unchanged event keeps its bytes."""
+        lines = self._stamps.get((sequence, modified))
+        if lines is None:
+            lines = (
+                f"DTSTAMP:{modified}\r\nLAST-MODIFIED:{modified}\r\nSEQUENCE:{sequence}\r\n"
+            ).encode()
+            self._stamps[(sequence, modified)] = lines
+        return lines
+
+    def event(self, uid: str, sequence: int, modified: str, body: bytes) -> bytes:
+        """A whole VEVENT."""
+        return b"".join((self.head(uid), self.stamp(sequence, modified), body, END_EVENT))
+
+
+def _event_note(occ: Occurrence) -> str | None:
+    if occ.period.kind != "event":
+        return None
+    for event in occ.duty.events:
+        if event.date == occ.period.start:
+            return event.note or ""
+    return ""

@@ -1,0 +1,176 @@
+"""The agenda: occurrences by due date as rows, printed as a table, JSON or CSV.
+
+Without a unit, a duty assigned to a group appears once under the group (as the plan names
+it); with ``--unit``, every occurrence reaching that unit, through groups too.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from ..core.errors import DisclosureError
+from ..core.table import table
+from ..schedule import periods
+from ..schedule.model import Schedule
+from .expansion import Occurrence, expand
+
+if TYPE_CHECKING:
+    from ..workdays.calendar import ChinaCalendar
+
+OVERDUE = "overdue"
+UPCOMING = "upcoming"
+FIELDS = (
+    "uid", "ref", "duty", "unit", "unit_name", "period", "period_name", "due", "title",
+    "provisional", "status",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Row:
+    uid: str
+    ref: str
+    duty: str
+    unit: str
+    unit_name: str
+    period: str
+    period_name: str
+    due: dt.date
+    title: str
+    provisional: bool
+    status: str | None = None  # overdue / upcoming in the --as-of view
+
+
+@dataclass(frozen=True)
+class Agenda:
+    rows: tuple[Row, ...]
+    start: dt.date
+    end: dt.date
+    as_of: dt.date | None
+    weeks: int
+    provisional_years: tuple[int, ...]
+
+
+def as_of_range(as_of: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
+    """The default dates of the --as-of view: ``weeks`` back and ``weeks`` ahead."""
+    span = dt.timedelta(weeks=weeks)
+    return as_of - span, as_of + span
+
+
+def rows(
+    schedule: Schedule, occurrences: Sequence[Occurrence], unit: str | None = None
+) -> list[Row]:
+    """One row per occurrence and assignee (``unit`` given: per occurrence reaching it)."""
+    domain = schedule.plan.uid_domain
+    out = []
+    for occ in occurrences:
+        if unit is None:
+            assignees: Sequence[str] = occ.duty.units
+        elif schedule.is_group(unit):
+            assignees = (unit,) if unit in occ.duty.units else ()
+        else:
+            assignees = (unit,) if unit in schedule.unit_ids_of(occ.duty) else ()
+        for who in assignees:
+            out.append(
+                Row(
+                    uid=occ.uid(who, domain),
+                    ref=occ.duty.ref,
+                    duty=occ.duty.id,
+                    unit=who,
+                    unit_name=schedule.name(who),
+                    period=occ.period.label,
+                    period_name=periods.describe(occ.period),
+                    due=occ.due,
+                    title=occ.duty.title,
+                    provisional=occ.provisional,
+                )
+            )
+    return out
+
+
+def agenda(
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    start: dt.date,
+    end: dt.date,
+    *,
+    unit: str | None = None,
+    duty: str | None = None,
+    as_of: dt.date | None = None,
+    weeks: int = 4,
+) -> Agenda:
+    """The rows due in [start, end]; with ``as_of``, overdue ones and the next ``weeks``."""
+    from .horizon import provisional_years
+
+    if unit is not None:
+        schedule.check_assignee(unit)
+    if duty is not None and duty not in {d.id for d in schedule.duties}:
+        raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
+    occurrences = expand(schedule, cal, start, end)
+    if duty is not None:
+        occurrences = [o for o in occurrences if o.duty.id == duty]
+    found = rows(schedule, occurrences, unit)
+    if as_of is not None:
+        horizon_end = as_of + dt.timedelta(weeks=weeks)
+        found = [
+            _with_status(r, OVERDUE if r.due < as_of else UPCOMING)
+            for r in found
+            if r.due <= horizon_end
+        ]
+    shown = {(r.duty, r.period) for r in found}
+    used = [o for o in occurrences if (o.duty.id, o.period.label) in shown]
+    return Agenda(tuple(found), start, end, as_of, weeks, tuple(provisional_years(used, cal)))
+
+
+def _with_status(row: Row, status: str) -> Row:
+    return Row(**{**asdict(row), "status": status})
+
+
+def _record(row: Row) -> dict[str, object]:
+    record: dict[str, object] = asdict(row)
+    record["due"] = row.due.isoformat()
+    return record
+
+
+def format_agenda(view: Agenda, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([_record(r) for r in view.rows], ensure_ascii=False, indent=2)
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for r in view.rows:
+            writer.writerow({**_record(r), "provisional": "yes" if r.provisional else ""})
+        return buffer.getvalue().rstrip("\n")
+    if fmt != "table":
+        raise DisclosureError(f"unknown format {fmt!r}")
+    return _table(view)
+
+
+def _cells(r: Row) -> list[str]:
+    title = f"[暂定] {r.title}" if r.provisional else r.title
+    return [r.due.isoformat(), r.ref, r.duty, r.unit_name, r.period_name, title]
+
+
+_HEADERS = ["due", "ref", "duty", "unit", "period", "title"]
+
+
+def _table(view: Agenda) -> str:
+    if view.as_of is None:
+        if not view.rows:
+            return f"nothing due from {view.start} to {view.end}"
+        return table(_HEADERS, [_cells(r) for r in view.rows])
+    overdue = [r for r in view.rows if r.status == OVERDUE]
+    upcoming = [r for r in view.rows if r.status == UPCOMING]
+    ahead = view.as_of + dt.timedelta(weeks=view.weeks)
+    parts = [f"已逾期 overdue (due {view.start} .. {view.as_of - dt.timedelta(days=1)}):"]
+    parts.append(table(_HEADERS, [_cells(r) for r in overdue]) if overdue else "  (none)")
+    parts.append("")
+    parts.append(f"即将到期 due in the next {view.weeks} weeks ({view.as_of} .. {ahead}):")
+    parts.append(table(_HEADERS, [_cells(r) for r in upcoming]) if upcoming else "  (none)")
+    return "\n".join(parts)

@@ -1,0 +1,172 @@
+"""Expand duties into dated occurrences on the working-day calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..core.gcpause import paused_gc
+from ..schedule import periods
+from ..schedule.model import Duty, Schedule
+from ..schedule.periods import PERIODIC, Period
+
+if TYPE_CHECKING:
+    from ..workdays.calendar import ChinaCalendar
+
+# A period's due date can fall well after it ends (a yearly report due in December of the
+# next year), so periods are scanned from this far before the horizon.
+_LOOKBACK = dt.timedelta(days=800)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One dated instance of a duty: the report for ``period``, due on ``due``."""
+
+    duty: Duty
+    period: Period
+    due: dt.date
+    reminders: tuple[dt.date, ...]
+    provisional: bool
+
+    @property
+    def key(self) -> str:
+        """Stable within a schedule: the duty id and the period label."""
+        return f"{self.duty.id}/{self.period.label}"
+
+    def uid(self, assignee: str, domain: str) -> str:
+        """Stable across rebuilds, reordering and edits of other duties."""
+        return self.uid_prefix + uid_suffix(assignee, domain)
+
+    @property
+    def uid_prefix(self) -> str:
+        """The start of every UID of this occurrence: ``DUTY.PERIOD.``."""
+        return f"{self.duty.id}.{self.period.label}."
+
+
+def uid_suffix(assignee: str, domain: str) -> str:
+    """The end of a UID, ``ASSIGNEE@DOMAIN``: one string for all of an assignee's events."""
+    return f"{assignee}@{domain}"
+
+
+def expand(
+    schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date
+) -> list[Occurrence]:
+    """Every occurrence of every dated duty due within [start, end], sorted by due date."""
+    found: list[Occurrence] = []
+    memo = _Memo(cal)
+    with paused_gc():
+        for duty in schedule.duties:
+            found.extend(expand_duty(duty, schedule, cal, start, end, memo=memo))
+        # By due date, then the duty's place in the plan (section, item, id), then the
+        # period; as numbers, which sort several times faster than dates and strings.
+        in_plan = sorted(schedule.duties, key=lambda d: (d.section, d.item, d.id))
+        rank = {duty.id: n for n, duty in enumerate(in_plan)}
+        found.sort(key=lambda o: (o.due.toordinal(), rank[o.duty.id], o.period.start.toordinal()))
+    return found
+
+
+# A period with its due date, reminder days and provisional flag: an occurrence without its duty.
+_Dated = tuple[Period, dt.date, tuple[dt.date, ...], bool]
+
+
+class _Memo:
+    """Dates that one expansion works out once and shares between duties.
+
+    Duties fall into few kinds: the same cadence, due rule and reminders over the same
+    window give the same dates, whatever the duty's text or units. A province's thousands
+    of duties are a few hundred kinds, so dates are computed per kind, not per duty.
+    """
+
+    def __init__(self, cal: ChinaCalendar):
+        self.cal = cal
+        self._kinds: dict[tuple[object, ...], list[_Dated]] = {}
+        self._reminders: dict[tuple[dt.date, tuple[int, ...]], tuple[dt.date, ...]] = {}
+        self._provisional: dict[dt.date, bool] = {}
+
+    def kind(self, key: tuple[object, ...], compute: Callable[[], list[_Dated]]) -> list[_Dated]:
+        dated = self._kinds.get(key)
+        if dated is None:
+            dated = self._kinds[key] = compute()
+        return dated
+
+    def dated(self, period: Period, due: dt.date, counts: tuple[int, ...]) -> _Dated:
+        reminders = self._reminders.get((due, counts))
+        if reminders is None:
+            cal = self.cal
+            reminders = tuple(sorted({cal.add_working_days(due, -n) if n else due for n in counts}))
+            self._reminders[due, counts] = reminders
+        provisional = any(self.is_provisional(d) for d in (period.end, due, *reminders))
+        return period, due, reminders, provisional
+
+    def is_provisional(self, day: dt.date) -> bool:
+        known = self._provisional.get(day)
+        if known is None:
+            known = self._provisional[day] = self.cal.is_provisional(day)
+        return known
+
+
+def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> list[Period]:
+    if duty.cadence in PERIODIC:
+        last = _last(duty, schedule, end)
+        first = max(duty.start, start - _LOOKBACK)
+        return [
+            p
+            for p in periods.iterate(duty.cadence, first, last)
+            if p.end >= duty.start and p.end <= last
+        ]
+    if duty.cadence == "once" and duty.due is not None:
+        anchor = getattr(duty.due, "date", duty.start)
+        return [periods.single("once", anchor, "once")]
+    if duty.cadence == "event":
+        return [
+            periods.single(f"event-{ev.date.isoformat()}", ev.date, "event") for ev in duty.events
+        ]
+    return []
+
+
+def _last(duty: Duty, schedule: Schedule, end: dt.date) -> dt.date:
+    return min(d for d in (end, duty.end, schedule.plan.end) if d is not None)
+
+
+def expand_duty(
+    duty: Duty,
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    start: dt.date,
+    end: dt.date,
+    *,
+    memo: _Memo | None = None,
+) -> list[Occurrence]:
+    """The occurrences of one duty due within [start, end], in the order of their anchors."""
+    rule = duty.due
+    if rule is None:
+        return []
+    shared = _Memo(cal) if memo is None else memo
+
+    def compute() -> list[_Dated]:
+        out = []
+        for period in _anchors(duty, schedule, start, end):
+            due = rule.due(period, cal)
+            if due is not None and start <= due <= end:
+                out.append(shared.dated(period, due, duty.reminders))
+        return out
+
+    if duty.cadence in PERIODIC:
+        # Everything the dates of a periodic duty depend on; its text and units do not count.
+        last = _last(duty, schedule, end)
+        key = (duty.cadence, rule, duty.reminders, duty.start, last, start, end)
+        dated = shared.kind(key, compute)
+    else:  # one-off and event anchors are the duty's own dates: nothing to share
+        dated = compute()
+    return [Occurrence(duty, *d) for d in dated]
+
+
+def for_unit(
+    occurrences: list[Occurrence], schedule: Schedule, unit_or_group: str
+) -> list[Occurrence]:
+    """The occurrences that reach a unit (through any group), or that name a group."""
+    if schedule.is_group(unit_or_group):
+        return [o for o in occurrences if unit_or_group in o.duty.units]
+    return [o for o in occurrences if unit_or_group in schedule.unit_ids_of(o.duty)]

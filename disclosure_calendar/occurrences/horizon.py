@@ -1,0 +1,64 @@
+"""Which dates a command covers, and what today is where the plan applies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from ..core.errors import DisclosureError
+
+if TYPE_CHECKING:
+    from ..workdays.calendar import ChinaCalendar
+    from .expansion import Occurrence
+
+
+def today_in(timezone: str, now: dt.datetime | None = None) -> dt.date:
+    """Today's date in the plan's time zone (a UTC evening is already tomorrow in Shanghai)."""
+    now = now or dt.datetime.now(dt.UTC)
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def resolve(
+    today: dt.date,
+    *,
+    year: int | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> tuple[dt.date, dt.date]:
+    """The date range to cover: a year, an explicit range, or this year and the next."""
+    if year is not None and (start or end):
+        raise DisclosureError("give either --year or --from/--to, not both")
+    if year is not None:
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first = start or dt.date(today.year, 1, 1)
+    last = end or dt.date((start or today).year + 1, 12, 31)
+    if last < first:
+        raise DisclosureError(f"--to {last} is before --from {first}")
+    return first, last
+
+
+def provisional_years(occurrences: Iterable[Occurrence], cal: ChinaCalendar) -> list[int]:
+    """The years whose missing holiday notice the occurrences' dates rest on.
+
+    A December date of an official year is provisional only because the next year's notice
+    may still set make-up days in it, so it points at the next year.
+    """
+    years: set[int] = set()
+    for occ in occurrences:
+        if not occ.provisional:
+            continue
+        for day in (occ.period.end, occ.due, *occ.reminders):
+            if cal.is_provisional(day):
+                years.add(day.year if cal.is_provisional_year(day.year) else day.year + 1)
+    return sorted(years)
+
+
+def provisional_warning(years: Iterable[int]) -> list[str]:
+    return [
+        f"warning: the State Council's holiday notice for {y} is not in the data yet; dates in "
+        f"{y} (and December {y - 1}, where it may set make-up days) are provisional: statutory "
+        "holidays by rule, no make-up days. Enter the notice under calendar: when it is published."
+        for y in years
+    ]

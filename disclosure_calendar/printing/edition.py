@@ -1,0 +1,279 @@
+"""What a printed calendar shows: the edition model (month grids, tables, duty appendix) built from occurrences."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import DisclosureError
+from ..occurrences.expansion import Occurrence, expand, for_unit
+from ..schedule import periods
+from ..schedule.model import Duty, Schedule
+from ..schedule.periods import CADENCE_NAMES
+
+if TYPE_CHECKING:
+    from ..workdays.calendar import ChinaCalendar
+
+FORMATS = ("pdf", "html")
+PAPERS = {"a4": "A4 landscape", "a3": "A3 landscape"}
+WEEKDAYS = "一二三四五六日"
+CITY_WIDE = "all"
+
+# -- what the pages show ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Day:
+    """One cell of a month grid on the year page."""
+
+    date: dt.date
+    kind: str  # workday | weekend | holiday | local | makeup (as ChinaCalendar.day_info says)
+    name: str | None  # the holiday or make-up day's name
+    due: int  # occurrences due that day
+
+    @property
+    def off(self) -> bool:
+        return self.kind in ("weekend", "holiday", "local")
+
+
+@dataclass(frozen=True)
+class MonthGrid:
+    month: int
+    weeks: tuple[tuple[Day | None, ...], ...]  # Monday first; None outside the month
+    due: int
+
+
+@dataclass(frozen=True)
+class Row:
+    """One occurrence in a month's table."""
+
+    day: int
+    date: str
+    weekday: str
+    ref: str
+    title: str
+    rule: str
+    assumed: bool
+    units: str
+    period: str
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class MonthTable:
+    month: int
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class DutyLine:
+    """How one duty of an appendix entry recurs and who leads it."""
+
+    cadence: str
+    basis: str
+    rule: str
+    units: str
+    assumption: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One requirement of the plan in the appendix: its text once, each cadence on a line."""
+
+    ref: str
+    title: str
+    text: str
+    lines: tuple[DutyLine, ...]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """Everything one printed calendar shows: city-wide (``unit`` None) or one unit's."""
+
+    year: int
+    unit: str | None
+    unit_name: str | None
+    plan_title: str
+    issuer: str
+    issued: dt.date
+    grids: tuple[MonthGrid, ...]
+    months: tuple[MonthTable, ...]
+    appendix: tuple[Entry, ...]
+    notice: str | None
+    version: str
+    built: dt.date
+    total: int
+
+    @property
+    def slug(self) -> str:
+        return self.unit or CITY_WIDE
+
+    @property
+    def heading(self) -> str:
+        return f"{self.year}年政务公开工作日历"
+
+    @property
+    def issued_text(self) -> str:
+        return f"{self.issued.year}年{self.issued.month}月{self.issued.day}日"
+
+    @property
+    def audience(self) -> str:
+        return self.unit_name or "全市"
+
+
+# -- building an edition (pure) ----------------------------------------------------------
+
+
+def check_year(schedule: Schedule, year: int) -> None:
+    """Refuse a year the plan or the working-day calendar does not cover."""
+    from ..workdays.calendar import MAX_YEAR, MIN_YEAR
+
+    first = max(schedule.plan.issued.year, MIN_YEAR)
+    last = min(schedule.plan.end.year if schedule.plan.end else MAX_YEAR, MAX_YEAR)
+    if not first <= year <= last:
+        raise DisclosureError(
+            f"year {year} is outside the supported range {first}..{last} "
+            f"(the plan was issued {schedule.plan.issued}; the working-day calendar covers "
+            f"{MIN_YEAR}..{MAX_YEAR})"
+        )
+
+
+def check_unit(schedule: Schedule, unit: str) -> None:
+    if unit == CITY_WIDE:
+        raise DisclosureError(f"{CITY_WIDE!r} is the city-wide edition: leave out --unit")
+    schedule.check_assignee(unit)
+
+
+def year_occurrences(schedule: Schedule, cal: ChinaCalendar, year: int) -> list[Occurrence]:
+    """Every occurrence due in ``year``; a date the calendar cannot count becomes our error."""
+    check_year(schedule, year)
+    try:
+        return expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    except ValueError as exc:
+        if type(exc).__name__ == "CalendarRangeError":
+            raise DisclosureError(f"cannot print {year}: {exc}") from None
+        raise
+
+
+def provisional_notice(cal: ChinaCalendar, year: int) -> str | None:
+    """The warning every page carries when some date of ``year`` may still change."""
+    if cal.is_provisional_year(year):
+        return (
+            f"暂定日历:{year}年国务院办公厅节假日安排尚未发布,节假日按法定规则推定,"
+            "未含调休上班日;到期日以正式通知为准。"
+        )
+    if year < 2099 and cal.is_provisional_year(year + 1):
+        return (
+            f"部分日期暂定:{year + 1}年节假日安排尚未发布,"
+            f"{year}年12月的放假与到期日可能随该通知调整。"
+        )
+    return None
+
+
+def build_edition(
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    year: int,
+    occurrences: Sequence[Occurrence],
+    *,
+    unit: str | None,
+    built: dt.date,
+) -> Edition:
+    """What one printed calendar shows; ``occurrences`` are the year's, for every unit."""
+    if unit is not None:
+        check_unit(schedule, unit)
+        occurrences = for_unit(list(occurrences), schedule, unit)
+        duties = schedule.duties_of(unit)
+    else:
+        duties = schedule.duties
+    by_day: dict[dt.date, int] = {}
+    for occ in occurrences:
+        by_day[occ.due] = by_day.get(occ.due, 0) + 1
+    grids = tuple(_grid(cal, year, m, by_day) for m in range(1, 13))
+    months = tuple(
+        MonthTable(m, tuple(_row(schedule, o) for o in occurrences if o.due.month == m))
+        for m in range(1, 13)
+    )
+    return Edition(
+        year=year,
+        unit=unit,
+        unit_name=schedule.name(unit) if unit else None,
+        plan_title=schedule.plan.title,
+        issuer=schedule.plan.issuer,
+        issued=schedule.plan.issued,
+        grids=grids,
+        months=months,
+        appendix=_appendix(schedule, duties),
+        notice=provisional_notice(cal, year),
+        version=f"{Path(schedule.path).name} sha256:{schedule.digest}",
+        built=built,
+        total=len(occurrences),
+    )
+
+
+def _grid(cal: ChinaCalendar, year: int, month: int, by_day: dict[dt.date, int]) -> MonthGrid:
+    weeks = []
+    for week in _calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        cells: list[Day | None] = []
+        for d in week:
+            if d.month != month:
+                cells.append(None)
+                continue
+            info = cal.day_info(d)
+            cells.append(Day(d, info.kind, info.name, by_day.get(d, 0)))
+        weeks.append(tuple(cells))
+    # Six rows for every month, so the twelve grids line up on the year page.
+    weeks += [(None,) * 7] * (6 - len(weeks))
+    due = sum(n for d, n in by_day.items() if d.year == year and d.month == month)
+    return MonthGrid(month, tuple(weeks), due)
+
+
+def _names(schedule: Schedule, ids: Iterable[str]) -> str:
+    return "、".join(schedule.name(i) for i in ids)
+
+
+def _row(schedule: Schedule, occ: Occurrence) -> Row:
+    duty = occ.duty
+    return Row(
+        day=occ.due.day,
+        date=f"{occ.due.month}月{occ.due.day}日",
+        weekday="周" + WEEKDAYS[occ.due.weekday()],
+        ref=duty.ref,
+        title=duty.title,
+        rule=duty.due.describe() if duty.due else "",
+        assumed=duty.assumed,
+        units=_names(schedule, duty.units),
+        period=periods.describe(occ.period),
+        provisional=occ.provisional,
+    )
+
+
+def _appendix(schedule: Schedule, duties: Sequence[Duty]) -> tuple[Entry, ...]:
+    """The edition's duties in plan order, a requirement split by cadence shown once."""
+    entries: dict[tuple[str, str], list[Duty]] = {}
+    for duty in duties:
+        entries.setdefault((duty.ref, duty.text), []).append(duty)
+    return tuple(
+        Entry(
+            ref=ref,
+            title=" / ".join(dict.fromkeys(d.title for d in group)),
+            text=text,
+            lines=tuple(
+                DutyLine(
+                    cadence=CADENCE_NAMES[d.cadence],
+                    basis=d.basis,
+                    rule=d.due.describe() if d.due else "无固定日期",
+                    units=_names(schedule, d.units),
+                    assumption=d.assumption if d.assumed else None,
+                    note=d.note,
+                )
+                for d in group
+            ),
+        )
+        for (ref, text), group in entries.items()
+    )

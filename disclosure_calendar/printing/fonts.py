@@ -1,0 +1,123 @@
+"""The one font printed calendars are set in (Noto Sans CJK SC from Debian), found and subset.
+
+Never whatever font a machine happens to have: a missing glyph is an error, not a box.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import DisclosureError
+
+if TYPE_CHECKING:
+    pass
+
+# Debian's fonts-noto-cjk; fc-match is asked only when these are not where Debian puts them.
+FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+FONT_FILES = {400: "NotoSansCJK-Regular.ttc", 700: "NotoSansCJK-Bold.ttc"}
+FONT_FAMILY = "Noto Sans CJK SC"  # the simplified-Chinese face inside the collection
+FONT_ALIAS = "DC Noto Sans CJK SC"  # our name in @font-face, so no system font can stand in
+
+
+@dataclass(frozen=True)
+class FontSource:
+    """A face inside a font file: the collection and the index of the simplified-Chinese face."""
+
+    path: Path
+    index: int
+
+
+def find_fonts() -> dict[int, FontSource]:
+    """The regular and bold Noto Sans CJK SC faces, or a DisclosureError saying what to install."""
+    found: dict[int, FontSource] = {}
+    for weight, name in FONT_FILES.items():
+        path = FONT_DIR / name
+        if not path.is_file():
+            path = _fc_match(weight) or path
+        if not path.is_file():
+            raise DisclosureError(
+                f"font {FONT_FAMILY!r} (weight {weight}) not found: looked for {FONT_DIR / name} "
+                "and asked fc-match; install the Debian package fonts-noto-cjk "
+                "(.ci/system-deps does)"
+            )
+        found[weight] = FontSource(path, _face_index(path))
+    return found
+
+
+def _fc_match(weight: int) -> Path | None:
+    if shutil.which("fc-match") is None:
+        return None
+    style = "Bold" if weight >= 700 else "Regular"
+    result = subprocess.run(
+        ["fc-match", "--format=%{file}", f"{FONT_FAMILY}:style={style}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    # fc-match always answers with some font: accept only the family we asked for.
+    path = Path(result.stdout.strip())
+    return path if result.returncode == 0 and "NotoSansCJK" in path.name else None
+
+
+@cache
+def _face_index(path: Path) -> int:
+    from fontTools.ttLib import TTCollection
+
+    if path.suffix.lower() != ".ttc":
+        return 0
+    with TTCollection(path, lazy=True) as collection:
+        for index, face in enumerate(collection.fonts):
+            if face["name"].getDebugName(1) == FONT_FAMILY:
+                return index
+    raise DisclosureError(f"{path} holds no face named {FONT_FAMILY!r}")
+
+
+@dataclass(frozen=True)
+class Subset:
+    weight: int
+    data: bytes  # OpenType (CFF) bytes holding only the glyphs the documents use
+
+
+def subset_fonts(fonts: dict[int, FontSource], text: str) -> tuple[Subset, ...]:
+    """Cut each face down to ``text``'s characters; fail naming any the font lacks."""
+    import uharfbuzz as hb
+
+    wanted = {ord(ch) for ch in text if ch.isprintable() and not ch.isspace()}
+    out = []
+    for weight, source in sorted(fonts.items()):
+        face = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
+        missing = sorted(wanted - set(face.unicodes))
+        if missing:
+            chars = " ".join(f"{chr(c)} (U+{c:04X})" for c in missing[:20])
+            raise DisclosureError(f"{FONT_FAMILY} in {source.path} has no glyph for: {chars}")
+        spec = hb.SubsetInput()
+        for code in wanted:
+            spec.unicode_set.add(code)
+        result = hb.subset(face, spec)
+        if result is None:
+            raise DisclosureError(f"could not subset {source.path}")
+        out.append(Subset(weight, bytes(result.blob.data)))
+    return tuple(out)
+
+
+def font_face_css(sources: dict[int, str]) -> str:
+    """@font-face rules for our alias, one per weight, from URLs (file: or data:)."""
+    return "\n".join(
+        f'@font-face {{ font-family: "{FONT_ALIAS}"; font-weight: {weight}; '
+        f'src: url("{url}") format("opentype"); }}'
+        for weight, url in sorted(sources.items())
+    )
+
+
+def embedded_css(subsets: Sequence[Subset]) -> str:
+    """The fonts inside the page, so the HTML prints the same on a machine without them."""
+    return font_face_css(
+        {s.weight: "data:font/otf;base64," + base64.b64encode(s.data).decode() for s in subsets}
+    )

@@ -1,0 +1,90 @@
+"""Clocks the daemon is given: the real one, a fixed instant, or a warp clock for tests.
+
+The clock is injected, never read deep inside, so a month of send times runs in seconds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from ..core.errors import DisclosureError
+
+if TYPE_CHECKING:
+    pass
+
+CLOCK_ENV = "DISCLOSURE_CALENDAR_FAKE_CLOCK"
+
+
+# -- clocks ---------------------------------------------------------------------------------
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime: ...
+
+    def delay(self, until: dt.datetime) -> float | None:
+        """Real seconds to wait until ``until``; None when this clock will never get there."""
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+    def delay(self, until: dt.datetime) -> float | None:
+        return max(0.0, (until - self.now()).total_seconds())
+
+
+class FixedClock:
+    """Always the same instant (for `remind --at` and `daemon --once` in tests)."""
+
+    def __init__(self, at: dt.datetime):
+        self.at = at
+
+    def now(self) -> dt.datetime:
+        return self.at
+
+    def delay(self, until: dt.datetime) -> float | None:
+        return None if until > self.at else 0.0
+
+
+class WarpClock:
+    """Jumps to each wake-up time at once; stops at ``end``. For tests of the whole daemon."""
+
+    def __init__(self, start: dt.datetime, end: dt.datetime):
+        self.current, self.end = start, end
+        self.lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self.lock:
+            return self.current
+
+    def delay(self, until: dt.datetime) -> float | None:
+        with self.lock:
+            if until > self.end:
+                return None
+            self.current = max(self.current, until)
+            return 0.0
+
+
+def parse_instant(text: str, timezone: str) -> dt.datetime:
+    """ISO date-time; without an offset it is local time in the plan's zone."""
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise DisclosureError(
+            f"{text!r} is not a date-time (write 2026-04-01T09:00 or with +08:00)"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def clock_from_env(env: Mapping[str, str], timezone: str = "Asia/Shanghai") -> Clock:
+    """``DISCLOSURE_CALENDAR_FAKE_CLOCK``: unset (real clock), an instant, or ``warp:START/END``."""
+    value = env.get(CLOCK_ENV, "").strip()
+    if not value:
+        return SystemClock()
+    if value.startswith("warp:"):
+        start, _, end = value.removeprefix("warp:").partition("/")
+        return WarpClock(parse_instant(start, timezone), parse_instant(end, timezone))
+    return FixedClock(parse_instant(value, timezone))

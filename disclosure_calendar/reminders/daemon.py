@@ -1,0 +1,159 @@
+"""The reminder daemon: APScheduler wakes it at each send time; the ledger decides what is left to send.
+
+APScheduler only says *when* to look. Jobs live in memory and are rebuilt on start, so
+nothing depends on the job store surviving a crash: every tick asks the ledger which
+reminders due by now have not been handled, sends those (catching up after downtime within
+the grace window) and records the outcome. The clock is injected: the real one, a fixed
+instant, or a "warp" clock that jumps straight to the next send time so tests run a month in
+seconds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import signal
+import threading
+from collections.abc import Mapping
+
+from ..core.errors import DisclosureError
+from .clock import Clock, clock_from_env
+from .logs import log_event
+from .service import Service
+
+log = logging.getLogger("disclosure_calendar.daemon")
+
+RELOAD_SECONDS = 5.0
+
+
+def run_daemon(
+    service: Service,
+    clock: Clock,
+    *,
+    hup: threading.Event | None = None,
+    wake: threading.Event | None = None,
+    reload_seconds: float = RELOAD_SECONDS,
+) -> None:
+    """Tick at every send time until ``service.stop`` is set (SIGTERM) or the clock ends."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    stop = service.stop
+    hup = hup or threading.Event()
+    wake = wake or threading.Event()
+    # One worker: ticks and reloads never overlap, so neither needs a lock.
+    scheduler = BackgroundScheduler(
+        executors={"default": ThreadPoolExecutor(1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        timezone=dt.UTC,
+    )
+
+    def plan_tick(delay: float) -> None:
+        run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
+        scheduler.add_job(tick, "date", run_date=run_date, id="tick", replace_existing=True)
+
+    def tick() -> None:
+        now = clock.now()
+        try:
+            report = service.run_once(now)
+            wake_at = service.next_wake(now, report)
+        except Exception as exc:  # noqa: BLE001 - a bad pass must not end the daemon
+            log.exception("tick-failed", extra={"fields": {"error": str(exc)}})
+            assert service.config is not None
+            wake_at = now + dt.timedelta(minutes=service.config.contacts.policy.retry_minutes)
+        if stop.is_set():
+            return
+        delay = clock.delay(wake_at)
+        if delay is None:
+            log_event(logging.INFO, "clock-end", at=clock.now())
+            stop.set()
+            wake.set()
+            return
+        log_event(logging.INFO, "sleep", until=wake_at, seconds=round(delay, 1))
+        plan_tick(delay)
+
+    def reload(force: bool = False) -> None:
+        if service.reload(force=force) and not stop.is_set():
+            plan_tick(0)  # a new schedule may have reminders due right now
+
+    scheduler.add_job(tick, "date", run_date=dt.datetime.now(dt.UTC), id="tick")
+    scheduler.add_job(reload, "interval", seconds=reload_seconds, id="reload")
+    scheduler.start()
+    log_event(logging.INFO, "started", pid=os.getpid(), db=service.db_path)
+    try:
+        while not stop.is_set():
+            wake.wait(60)
+            wake.clear()
+            if hup.is_set() and not stop.is_set():
+                hup.clear()
+                scheduler.add_job(
+                    reload, kwargs={"force": True}, id="reload-now", replace_existing=True
+                )
+    finally:
+        scheduler.shutdown(wait=True)
+        log_event(logging.INFO, "stopped")
+
+
+def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECONDS) -> None:
+    """run_daemon with SIGTERM/SIGINT (stop after the message in flight) and SIGHUP (reload)."""
+    hup, wake = threading.Event(), threading.Event()
+
+    def on_stop(signum: int, frame: object) -> None:
+        service.stop.set()
+        wake.set()
+
+    def on_hup(signum: int, frame: object) -> None:
+        hup.set()
+        wake.set()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    run_daemon(service, clock, hup=hup, wake=wake, reload_seconds=reload_seconds)
+
+
+def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str | None:
+    """``daemon``: one pass (``once``, for cron: returns its counts) or serve until SIGTERM."""
+    service.reload(force=True)
+    assert service.config is not None  # a first reload raises instead of keeping nothing
+    clock = clock_from_env(env, service.config.schedule.plan.timezone)
+    service.lock()
+    try:
+        if not once:
+            serve(service, clock)
+            return None
+        report = service.run_once(clock.now())
+        if report.failed:
+            raise DisclosureError(
+                f"{report.failed} message(s) not accepted; the next run retries them"
+            )
+        return (
+            f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
+            f"missed {report.missed}, superseded {report.superseded}"
+        )
+    finally:
+        service.close()
+
+
+def remind_once(service: Service, instant: dt.datetime, *, dry_run: bool) -> str:
+    """``remind --at``: decide (and unless ``dry_run`` send) for one instant; the messages as text."""
+    service.reload(force=True)
+    if not dry_run:
+        service.lock()
+    try:
+        report = service.run_once(instant, dry_run=dry_run)
+    finally:
+        service.close()
+    lines = []
+    for msg in report.messages:
+        lines += [f"=== to {msg.addressee} via {msg.channel} <{msg.id}>", f"Subject: {msg.subject}"]
+        lines.append(msg.text)
+    verb = "would send" if dry_run else "sent"
+    count = len(report.messages) if dry_run else report.sent + report.resent
+    lines.append(
+        f"{verb} {count} message(s); missed {report.missed}, superseded {report.superseded}"
+    )
+    if report.failed:
+        raise DisclosureError(f"{report.failed} message(s) not accepted; the next run retries them")
+    return "\n".join(lines)

@@ -1,0 +1,413 @@
+"""Load schedule.yaml into a validated, immutable Schedule, reporting every problem at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from .. import workdays
+from ..core.gcpause import paused_gc
+from .model import (
+    UNIT_KINDS,
+    Defaults,
+    Duty,
+    Event,
+    Group,
+    Plan,
+    Schedule,
+    Unit,
+)
+from .periods import CADENCES, PERIODIC
+from .rules import parse_rule
+from .yamlsource import Checker, compose
+
+UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
+DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+REF = re.compile(r"(0|[1-9][0-9]?)\.[1-9][0-9]?")
+TIME = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
+DOMAIN = re.compile(
+    r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
+)
+
+TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties")
+
+
+def load_schedule(path: str | Path) -> Schedule:
+    """Read and validate ``path``; raise InputError listing every problem with file:line:col."""
+    with paused_gc():
+        return _load(Path(path))
+
+
+def _load(path: Path) -> Schedule:
+    root, digest = compose(path)
+    c = Checker(str(path))
+    top = c.mapping(root, "schedule", required=("version", "plan", "units", "duties"), optional=TOP)
+    if top is None:
+        c.raise_if_any()
+        raise AssertionError("unreachable")
+    if "version" in top and c.integer(top["version"], "version") not in (1, None):
+        c.problem(top["version"], "version: only version 1 is understood")
+    plan = _plan(c, top["plan"]) if "plan" in top else None
+    defaults = _defaults(c, top["defaults"]) if "defaults" in top else Defaults()
+    notices, days_off = _calendar(c, top["calendar"]) if "calendar" in top else ((), ())
+    units = _units(c, top.get("units"))
+    groups = _groups(c, top.get("groups"), {u.id for u in units})
+    known = {u.id for u in units} | {g.id for g in groups}
+    issued = plan.issued if plan else dt.date(2017, 1, 1)
+    duties = _duties(c, top.get("duties"), known, defaults, issued)
+    c.raise_if_any()
+    assert plan is not None
+    return Schedule(str(path), digest, plan, defaults, units, groups, duties, notices, days_off)
+
+
+def _plan(c: Checker, node: Node) -> Plan | None:
+    f = c.mapping(
+        node,
+        "plan",
+        required=("title", "issuer", "issued", "timezone", "source", "uid_domain"),
+        optional=("base_url", "end"),
+    )
+    if f is None:
+        return None
+    title = c.string(f["title"], "plan.title") if "title" in f else None
+    issuer = c.string(f["issuer"], "plan.issuer") if "issuer" in f else None
+    issued = c.date(f["issued"], "plan.issued") if "issued" in f else None
+    zone = c.string(f["timezone"], "plan.timezone") if "timezone" in f else None
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            c.problem(
+                f["timezone"], f"plan.timezone: unknown time zone {zone!r} (e.g. Asia/Shanghai)"
+            )
+            zone = None
+    source = c.string(f["source"], "plan.source") if "source" in f else None
+    domain = c.string(f["uid_domain"], "plan.uid_domain", DOMAIN) if "uid_domain" in f else None
+    base_url = c.string(f["base_url"], "plan.base_url") if "base_url" in f else None
+    if base_url and not base_url.startswith(("https://", "http://")):
+        c.problem(f["base_url"], "plan.base_url must start with https:// or http://")
+    end = c.date(f["end"], "plan.end") if "end" in f else None
+    if None in (title, issuer, issued, zone, source, domain):
+        return None
+    assert title and issuer and issued and zone and source and domain
+    return Plan(title, issuer, issued, zone, source, domain, base_url, end)
+
+
+def _reminders(c: Checker, node: Node, what: str) -> tuple[int, ...] | None:
+    values = [c.integer(n, what, 0, 60) for n in c.sequence(node, what)]
+    if any(v is None for v in values):
+        return None
+    if len(set(values)) != len(values):
+        c.problem(node, f"{what}: a day is listed twice")
+    return tuple(sorted((v for v in values if v is not None), reverse=True))
+
+
+def _defaults(c: Checker, node: Node) -> Defaults:
+    f = c.mapping(node, "defaults", optional=("reminders", "remind_at"))
+    base = Defaults()
+    if not f:
+        return base
+    reminders = _reminders(c, f["reminders"], "defaults.reminders") if "reminders" in f else None
+    remind_at = base.remind_at
+    if "remind_at" in f:
+        text = c.string(f["remind_at"], "defaults.remind_at", TIME)
+        if text:
+            hour, minute = text.split(":")
+            remind_at = dt.time(int(hour), int(minute))
+    return Defaults(reminders if reminders is not None else base.reminders, remind_at)
+
+
+def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for item in c.sequence(node, "units") if node is not None else ():
+        f = c.mapping(item, "unit", required=("id", "name"), optional=("kind", "contact"))
+        if f is None:
+            continue
+        uid = c.string(f["id"], "unit id", UNIT_ID) if "id" in f else None
+        name = c.string(f["name"], "unit name") if "name" in f else None
+        kind = "department"
+        if "kind" in f:
+            kind = c.string(f["kind"], "unit kind") or kind
+            if kind not in UNIT_KINDS:
+                c.problem(
+                    f["kind"], f"unit kind {kind!r} unknown (expected {', '.join(UNIT_KINDS)})"
+                )
+        if uid and uid in seen:
+            c.problem(f["id"], f"duplicate unit id {uid!r}")
+        elif uid and name:
+            seen.add(uid)
+            units.append(Unit(uid, name, kind, c.where(item)))
+    if node is not None and not units and not c.problems:
+        c.problem(node, "units: at least one unit is needed")
+    return tuple(units)
+
+
+def _groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Group, ...]:
+    parsed: list[tuple[Group, dict[str, Node]]] = []
+    for item in c.sequence(node, "groups") if node is not None else ():
+        f = c.mapping(item, "group", required=("id", "name", "members"))
+        if f is None or not {"id", "name", "members"} <= f.keys():
+            continue
+        gid = c.string(f["id"], "group id", UNIT_ID)
+        name = c.string(f["name"], "group name")
+        members = tuple(
+            c.string(m, "group member") or "" for m in c.sequence(f["members"], "members")
+        )
+        if gid in unit_ids or any(gid == g.id for g, _ in parsed):
+            c.problem(f["id"], f"duplicate id {gid!r}: already a unit or group")
+        elif gid and name:
+            parsed.append((Group(gid, name, members, c.where(item)), f))
+    group_ids = {g.id for g, _ in parsed}
+    for group, f in parsed:
+        for member_node, member in zip(f["members"].value, group.members, strict=False):
+            if member and member not in unit_ids | group_ids:
+                c.problem(member_node, f"group {group.id!r}: unknown member {member!r}")
+        cycle = _cycle(group.id, {g.id: g.members for g, _ in parsed})
+        if cycle:
+            c.problem(f["members"], f"group {group.id!r} contains itself: {' -> '.join(cycle)}")
+    return tuple(g for g, _ in parsed)
+
+
+def _cycle(start: str, members: dict[str, tuple[str, ...]]) -> list[str] | None:
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        gid, path = stack.pop()
+        for m in members.get(gid, ()):
+            if m == start:
+                return [*path, m]
+            if m in members and m not in seen:
+                seen.add(m)
+                stack.append((m, [*path, m]))
+    return None
+
+
+DUTY_KEYS = (
+    "id",
+    "ref",
+    "title",
+    "text",
+    "units",
+    "cadence",
+    "basis",
+    "due",
+    "assumed",
+    "assumption",
+    "reminders",
+    "events",
+    "start",
+    "end",
+    "note",
+)
+
+
+def _duties(
+    c: Checker, node: Node | None, known: set[str], defaults: Defaults, issued: dt.date
+) -> tuple[Duty, ...]:
+    duties: list[Duty] = []
+    seen: set[str] = set()
+    for item in c.sequence(node, "duties") if node is not None else ():
+        f = c.mapping(
+            item,
+            _duty_name(item),
+            required=("id", "ref", "title", "text", "units", "cadence", "basis"),
+            optional=DUTY_KEYS,
+        )
+        if f is None:
+            continue
+        duty = _duty(c, item, f, known, defaults, issued)
+        if duty is None:
+            continue
+        if duty.id in seen:
+            c.problem(f["id"], f"duplicate duty id {duty.id!r}")
+            continue
+        seen.add(duty.id)
+        duties.append(duty)
+    return tuple(duties)
+
+
+def _duty_name(item: Node) -> str:
+    """'duty \'budget\'' when the id can be read, so messages say which duty."""
+    if isinstance(item, MappingNode):
+        for key, value in item.value:
+            if key.value == "id" and isinstance(value, ScalarNode) and value.value:
+                return f"duty {value.value!r}"
+    return "duty"
+
+
+def _duty(
+    c: Checker,
+    item: Node,
+    f: dict[str, Node],
+    known: set[str],
+    defaults: Defaults,
+    issued: dt.date,
+) -> Duty | None:
+    get = f.get
+    duty_id = c.string(f["id"], "duty id", DUTY_ID) if "id" in f else None
+    where = f"duty {duty_id!r}" if duty_id else "duty"
+    ref_node = get("ref")
+    ref = None
+    if ref_node is not None:
+        if ref_node.tag.endswith(":float") or ref_node.tag.endswith(":int"):
+            c.problem(
+                ref_node,
+                f'{where}: ref must be quoted ("{ref_node.value}"): unquoted, YAML reads it as a number',
+            )
+        else:
+            ref = c.string(ref_node, f"{where}: ref", REF)
+    title = c.string(f["title"], f"{where}: title") if "title" in f else None
+    text = c.string(f["text"], f"{where}: text") if "text" in f else None
+    basis = c.string(f["basis"], f"{where}: basis") if "basis" in f else None
+    units: list[str] = []
+    if "units" in f:
+        for unit_node in c.sequence(f["units"], f"{where}: units"):
+            unit = c.string(unit_node, f"{where}: unit")
+            if unit and unit not in known:
+                c.problem(unit_node, f"{where}: unknown unit or group {unit!r}")
+            elif unit:
+                units.append(unit)
+        if not units and not c.sequence(f["units"], f"{where}: units"):
+            c.problem(f["units"], f"{where}: units must name at least one unit or group")
+    cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
+    if cadence and cadence not in CADENCES:
+        c.problem(
+            f["cadence"], f"{where}: unknown cadence {cadence!r} (expected {', '.join(CADENCES)})"
+        )
+        cadence = None
+    due = parse_rule(c.prefixed(f"{where}: "), f["due"], cadence) if "due" in f else None
+    if cadence is not None:
+        if (cadence in PERIODIC or cadence == "event") and "due" not in f:
+            c.problem(item, f"{where}: a {cadence} duty needs a due rule (due: {{rule: ...}})")
+        if cadence == "ongoing" and "due" in f:
+            c.problem(
+                f["due"], f"{where}: an ongoing duty has no due date; remove due or change cadence"
+            )
+    events: list[Event] = []
+    if "events" in f:
+        if cadence != "event":
+            c.problem(f["events"], f"{where}: only event duties have events")
+        for ev in c.sequence(f["events"], f"{where}: events"):
+            events.extend(_event(c, ev, where))
+    elif cadence == "event":
+        c.problem(item, f"{where}: an event duty needs an events: list (may be empty: events: [])")
+    assumed = bool(c.boolean(f["assumed"], f"{where}: assumed")) if "assumed" in f else False
+    assumption = c.string(f["assumption"], f"{where}: assumption") if "assumption" in f else None
+    if assumed and not assumption:
+        c.problem(item, f"{where}: assumed: true needs an assumption: line giving the reason")
+    reminders = _reminders(c, f["reminders"], f"{where}: reminders") if "reminders" in f else None
+    start = c.date(f["start"], f"{where}: start") if "start" in f else None
+    end = c.date(f["end"], f"{where}: end") if "end" in f else None
+    if start and end and end < start:
+        c.problem(f["end"], f"{where}: end {end} is before start {start}")
+    note = c.string(f["note"], f"{where}: note") if "note" in f else None
+    if None in (duty_id, ref, title, text, basis, cadence) or not units:
+        return None
+    if ("due" in f and due is None) or (assumed and not assumption):
+        return None
+    assert duty_id and ref and title and text and basis and cadence
+    return Duty(
+        id=duty_id,
+        ref=ref,
+        title=title,
+        text=text,
+        units=tuple(units),
+        cadence=cadence,
+        basis=basis,
+        due=due,
+        reminders=reminders if reminders is not None else defaults.reminders,
+        start=start or issued,
+        end=end,
+        assumed=assumed,
+        assumption=assumption,
+        events=tuple(sorted(events, key=lambda e: e.date)),
+        note=note,
+        where=c.where(item),
+    )
+
+
+def _event(c: Checker, node: Node, where: str) -> list[Event]:
+    if node.tag.endswith(":timestamp"):
+        day = c.date(node, f"{where}: event")
+        return [Event(day)] if day else []
+    f = c.mapping(node, f"{where}: event", required=("date",), optional=("note",))
+    if not f or "date" not in f:
+        return []
+    day = c.date(f["date"], f"{where}: event date")
+    note = c.string(f["note"], f"{where}: event note") if "note" in f else None
+    return [Event(day, note)] if day else []
+
+
+def _calendar(
+    c: Checker, node: Node
+) -> tuple[tuple[workdays.Notice, ...], tuple[workdays.DayOff, ...]]:
+    f = c.mapping(node, "calendar", optional=("notices", "local_days_off"))
+    if not f:
+        return (), ()
+    notices: list[workdays.Notice] = []
+    notice_nodes: list[Node] = []
+    for item in c.sequence(f["notices"], "calendar.notices") if "notices" in f else ():
+        nf = c.mapping(
+            item,
+            "notice",
+            required=("year", "title", "published"),
+            optional=("days_off", "workdays"),
+        )
+        if not nf or not {"year", "title", "published"} <= nf.keys():
+            continue
+        year = c.integer(nf["year"], "notice year", 2004, 2099)
+        title = c.string(nf["title"], "notice title")
+        published = c.date(nf["published"], "notice published")
+        off: list[workdays.DayOff] = []
+        for span in c.sequence(nf["days_off"], "days_off") if "days_off" in nf else ():
+            off.extend(_span(c, span))
+        make_up = [
+            c.date(d, "make-up workday")
+            for d in (c.sequence(nf["workdays"], "workdays") if "workdays" in nf else ())
+        ]
+        if year and title and published and None not in make_up:
+            notices.append(
+                workdays.Notice(year, title, published, tuple(off), tuple(d for d in make_up if d))
+            )
+            notice_nodes.append(item)
+    local: list[workdays.DayOff] = []
+    local_nodes: list[Node] = []
+    for item in c.sequence(f["local_days_off"], "local_days_off") if "local_days_off" in f else ():
+        lf = c.mapping(item, "local day off", required=("date", "name"))
+        if lf and {"date", "name"} <= lf.keys():
+            day = c.date(lf["date"], "local day off date")
+            name = c.string(lf["name"], "local day off name")
+            if day and name:
+                local.append(workdays.DayOff(day, name))
+                local_nodes.append(item)
+    for kind, index, message in workdays.check_notices(notices, local):
+        target = notice_nodes[index] if kind == "notice" else local_nodes[index]
+        c.problem(target, f"calendar: {message}")
+    return tuple(notices), tuple(local)
+
+
+def _span(c: Checker, node: Node) -> list[workdays.DayOff]:
+    f = c.mapping(node, "day off", required=("name",), optional=("date", "from", "to"))
+    if not f or "name" not in f:
+        return []
+    name = c.string(f["name"], "day off name") or ""
+    if "date" in f:
+        day = c.date(f["date"], "day off date")
+        return [workdays.DayOff(day, name)] if day else []
+    if not {"from", "to"} <= f.keys():
+        c.problem(node, "day off: give date: or from: and to:")
+        return []
+    first, last = c.date(f["from"], "day off from"), c.date(f["to"], "day off to")
+    if not first or not last:
+        return []
+    if last < first or (last - first).days > 31:
+        c.problem(node, f"day off {name}: from {first} to {last} is not a span of at most a month")
+        return []
+    return [
+        workdays.DayOff(first + dt.timedelta(days=i), name) for i in range((last - first).days + 1)
+    ]

@@ -1,0 +1,179 @@
+"""The validated schedule: immutable, every node knows where in the file it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from ..core.errors import DisclosureError, Where
+
+if TYPE_CHECKING:
+    from ..workdays import DayOff, Notice
+    from .rules import Rule
+
+UNIT_KINDS = ("department", "town", "office")
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    issuer: str
+    issued: dt.date
+    timezone: str
+    source: str
+    uid_domain: str
+    base_url: str | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Defaults:
+    reminders: tuple[int, ...] = (5, 1)
+    remind_at: dt.time = dt.time(9, 0)
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    kind: str = "department"
+    where: Where | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    name: str
+    members: tuple[str, ...]
+    where: Where | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    date: dt.date
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Duty:
+    id: str
+    ref: str
+    title: str
+    text: str
+    units: tuple[str, ...]
+    cadence: str
+    basis: str
+    due: Rule | None
+    reminders: tuple[int, ...]
+    start: dt.date
+    end: dt.date | None = None
+    assumed: bool = False
+    assumption: str | None = None
+    events: tuple[Event, ...] = ()
+    note: str | None = None
+    where: Where | None = field(default=None, compare=False)
+
+    # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
+    @cached_property
+    def section(self) -> int:
+        return int(self.ref.split(".")[0])
+
+    @cached_property
+    def item(self) -> int:
+        return int(self.ref.split(".")[1])
+
+    @property
+    def dated(self) -> bool:
+        return self.due is not None
+
+    @property
+    def routine(self) -> bool:
+        """A daily task: reminded on the day, never escalated or counted as late.
+
+        A day's monitoring cannot be done late; chasing each missed day would bury the
+        coordinator's view of who is behind on real publications.
+        """
+        return self.cadence == "daily"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    path: str
+    digest: str
+    plan: Plan
+    defaults: Defaults
+    units: tuple[Unit, ...]
+    groups: tuple[Group, ...]
+    duties: tuple[Duty, ...]
+    notices: tuple[Notice, ...] = ()
+    local_days_off: tuple[DayOff, ...] = ()
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {**{u.id: u.name for u in self.units}, **{g.id: g.name for g in self.groups}}
+
+    @cached_property
+    def _members(self) -> dict[str, frozenset[str]]:
+        groups = {g.id: g for g in self.groups}
+        resolved: dict[str, frozenset[str]] = {}
+
+        def expand(gid: str, seen: frozenset[str]) -> frozenset[str]:
+            if gid in resolved:
+                return resolved[gid]
+            out: set[str] = set()
+            for member in groups[gid].members:
+                if member in groups and member not in seen:
+                    out |= expand(member, seen | {member})
+                elif member not in groups:
+                    out.add(member)
+            resolved[gid] = frozenset(out)
+            return resolved[gid]
+
+        for gid in groups:
+            expand(gid, frozenset({gid}))
+        return resolved
+
+    def name(self, unit_or_group: str) -> str:
+        return self._names[unit_or_group]
+
+    def check_assignee(self, ident: str) -> None:
+        """Raise a DisclosureError unless ``ident`` is a unit or group of this schedule."""
+        if ident not in self._names:
+            raise DisclosureError(
+                f"unknown unit or group {ident!r} (see `disclosure-calendar units`)"
+            )
+
+    def is_group(self, ident: str) -> bool:
+        return ident in self._members
+
+    def members(self, ident: str) -> frozenset[str]:
+        """The units an assignee stands for: a unit itself, or a group's units, recursively."""
+        return self._members.get(ident, frozenset({ident}))
+
+    @cached_property
+    def _reach(self) -> dict[str, tuple[str, ...]]:
+        reach: dict[str, tuple[str, ...]] = {}
+        for duty in self.duties:
+            reached: set[str] = set()
+            for assignee in duty.units:
+                reached |= self.members(assignee)
+            reach[duty.id] = tuple(u.id for u in self.units if u.id in reached)
+        return reach
+
+    def unit_ids_of(self, duty: Duty) -> tuple[str, ...]:
+        """Every unit a duty reaches, groups expanded, in the schedule's unit order."""
+        return self._reach[duty.id]
+
+    def duties_of(self, unit_or_group: str) -> tuple[Duty, ...]:
+        """Duties that reach a unit (directly or through a group), or name a group."""
+        if self.is_group(unit_or_group):
+            return tuple(d for d in self.duties if unit_or_group in d.units)
+        return tuple(d for d in self.duties if unit_or_group in self.unit_ids_of(d))
+
+    def duty(self, duty_id: str) -> Duty:
+        for d in self.duties:
+            if d.id == duty_id:
+                return d
+        raise KeyError(duty_id)

@@ -1,0 +1,236 @@
+"""Due-date rules: small objects that turn a period into a working day and say how in words.
+
+Each rule kind has a name used in schedule.yaml (``due: {rule: NAME, ...}``), the cadences it
+fits, and a parser that reports problems with their line and column.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from yaml.nodes import Node
+
+from .periods import PERIODIC, Period
+from .yamlsource import Checker
+
+if TYPE_CHECKING:
+    from ..workdays.calendar import ChinaCalendar
+
+ROLLS = ("following", "preceding", "modified_following", "modified_preceding")
+_ROLL_WORDS = {
+    "following": "遇节假日顺延至其后第一个工作日",
+    "preceding": "遇节假日提前至其前最后一个工作日",
+    "modified_following": "遇节假日顺延，跨月则提前",
+    "modified_preceding": "遇节假日提前，跨月则顺延",
+}
+# Working days a period always holds at least, so `workday_of_period` can be checked on load.
+_MIN_WORKDAYS = {"daily": 1, "weekly": 1, "monthly": 15, "quarterly": 50, "half-yearly": 110}
+_MIN_WORKDAYS["yearly"] = 230
+
+
+class Rule(Protocol):
+    name: ClassVar[str]
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date | None:
+        """The due date for ``period``, or None if the period has no such day."""
+        ...
+
+    def describe(self) -> str:
+        """The rule in plain Chinese words."""
+        ...
+
+
+@dataclass(frozen=True)
+class WorkdaysAfterPeriod:
+    n: int
+    name: ClassVar[str] = "workdays_after_period"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+        return cal.add_working_days(period.end, self.n)
+
+    def describe(self) -> str:
+        return f"期末后第{self.n}个工作日"
+
+
+@dataclass(frozen=True)
+class FixedDay:
+    day: int
+    roll: str = "following"
+    month: int | None = None
+    name: ClassVar[str] = "fixed_day"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+        if self.month is None:
+            year, month = period.end.year, period.end.month + 1
+            if month == 13:
+                year, month = year + 1, 1
+        else:
+            year, month = period.end.year + 1, self.month
+        last = _calendar.monthrange(year, month)[1]
+        return cal.roll(dt.date(year, month, min(self.day, last)), self.roll)
+
+    def describe(self) -> str:
+        when = f"次年{self.month}月{self.day}日" if self.month else f"次月{self.day}日"
+        return f"{when}（{_ROLL_WORDS[self.roll]}）"
+
+
+@dataclass(frozen=True)
+class WorkdayOfPeriod:
+    n: int
+    name: ClassVar[str] = "workday_of_period"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date | None:
+        return cal.nth_working_day_of_range(period.start, period.end, self.n)
+
+    def describe(self) -> str:
+        if self.n == -1:
+            return "期内最后一个工作日"
+        if self.n < 0:
+            return f"期内倒数第{-self.n}个工作日"
+        return f"期内第{self.n}个工作日"
+
+
+@dataclass(frozen=True)
+class WorkdaysAfterDate:
+    date: dt.date
+    n: int
+    name: ClassVar[str] = "workdays_after_date"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+        return cal.add_working_days(self.date, self.n)
+
+    def describe(self) -> str:
+        return f"{self.date.isoformat()}后第{self.n}个工作日"
+
+
+@dataclass(frozen=True)
+class WorkdaysAfterEvent:
+    n: int
+    name: ClassVar[str] = "workdays_after_event"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+        return cal.add_working_days(period.end, self.n)
+
+    def describe(self) -> str:
+        return f"事件发生之日起第{self.n}个工作日内"
+
+
+# -- parsing ----------------------------------------------------------------------------
+
+
+def _parse_after_period(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    n = c.integer(f["n"], "due.n", 1, 250) if "n" in f else None
+    return WorkdaysAfterPeriod(n) if n is not None else None
+
+
+def _parse_fixed_day(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    day = c.integer(f["day"], "due.day", 1, 31) if "day" in f else None
+    roll = "following"
+    if "roll" in f:
+        roll = c.string(f["roll"], "due.roll") or roll
+        if roll not in ROLLS:
+            c.problem(f["roll"], f"due.roll: unknown roll {roll!r} (expected {', '.join(ROLLS)})")
+            return None
+    month = None
+    if "month" in f:
+        if cadence != "yearly":
+            c.problem(f["month"], "due.month: only yearly duties name a month (of the next year)")
+            return None
+        month = c.integer(f["month"], "due.month", 1, 12)
+        if month is None:
+            return None
+        if day is not None and day > _calendar.monthrange(2024, month)[1]:
+            c.problem(f["day"], f"due.day: month {month} has no day {day}: this rule gives no date")
+            return None
+    return FixedDay(day, roll, month) if day is not None else None
+
+
+def _parse_of_period(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    if "n" not in f:
+        return None
+    limit = _MIN_WORKDAYS.get(cadence, 1)
+    n = c.integer(f["n"], "due.n", -limit, limit)
+    if n == 0:
+        c.problem(f["n"], "due.n: 0 is no working day; use 1 for the first, -1 for the last")
+        return None
+    return WorkdayOfPeriod(n) if n is not None else None
+
+
+def _parse_after_date(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    day = c.date(f["date"], "due.date") if "date" in f else None
+    n = c.integer(f["n"], "due.n", 0, 2500) if "n" in f else None
+    return WorkdaysAfterDate(day, n) if day is not None and n is not None else None
+
+
+def _parse_after_event(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    n = c.integer(f["n"], "due.n", 0, 250) if "n" in f else None
+    return WorkdaysAfterEvent(n) if n is not None else None
+
+
+_Parser = Callable[[Checker, dict[str, Node], str], "Rule | None"]
+
+
+@dataclass(frozen=True)
+class RuleKind:
+    parse: _Parser
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    cadences: tuple[str, ...]
+
+
+RULES: dict[str, RuleKind] = {
+    "workdays_after_period": RuleKind(_parse_after_period, ("n",), (), PERIODIC),
+    "fixed_day": RuleKind(
+        _parse_fixed_day,
+        ("day",),
+        ("roll", "month"),
+        ("monthly", "quarterly", "half-yearly", "yearly"),
+    ),
+    "workday_of_period": RuleKind(_parse_of_period, ("n",), (), PERIODIC),
+    "workdays_after_date": RuleKind(_parse_after_date, ("date", "n"), (), ("once",)),
+    "workdays_after_event": RuleKind(_parse_after_event, ("n",), (), ("event",)),
+}
+
+
+def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
+    """The rule in a ``due:`` mapping, or None after reporting what is wrong."""
+    fields = c.mapping(node, "due")
+    if fields is None:
+        return None
+    if "rule" not in fields:
+        c.problem(node, f"due: missing key 'rule' (one of: {', '.join(RULES)})")
+        return None
+    name = c.string(fields["rule"], "due.rule")
+    if name is None:
+        return None
+    kind = RULES.get(name)
+    if kind is None:
+        c.problem(
+            fields["rule"], f"due.rule: unknown rule {name!r} (expected one of: {', '.join(RULES)})"
+        )
+        return None
+    known = {"rule", *kind.required, *kind.optional}
+    ok = True
+    for key in fields:
+        if key not in known:
+            c.problem(
+                node, f"due: rule {name} has no field {key!r} (fields: {', '.join(sorted(known))})"
+            )
+            ok = False
+    for key in kind.required:
+        if key not in fields:
+            c.problem(node, f"due: rule {name} needs field {key!r}")
+            ok = False
+    if cadence is not None and cadence not in kind.cadences:
+        c.problem(
+            fields["rule"],
+            f"due.rule: {name} does not fit cadence {cadence!r} (fits: {', '.join(kind.cadences)})",
+        )
+        ok = False
+    if not ok:
+        return None
+    return kind.parse(c, fields, cadence or "")

@@ -1,0 +1,4 @@
+"""Serving over HTTP: the feeds and pages in out/.
+
+The top stage: may import any stage below it.
+"""

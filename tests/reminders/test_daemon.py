@@ -1,0 +1,470 @@
+"""The daemon end to end: a simulated April 2026 against real SMTP and HTTP servers, outages,
+reloads, the CLI, and a separate daemon process killed with SIGKILL at several points."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+from test_notifiers import Hooks, SmtpServer
+
+from cli import main
+from disclosure_calendar.core.errors import InputError
+from disclosure_calendar.reminders.clock import CLOCK_ENV
+from disclosure_calendar.reminders.contacts import load_contacts
+from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.reminders.notifiers import Retry
+from disclosure_calendar.reminders.service import Service
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parents[1] / "data"
+MINIMAL = DATA / "minimal.yaml"
+TZ = ZoneInfo("Asia/Shanghai")
+UNITS = ["finance", "economy_it", "development_reform", "torch_zone", "shiqi"]
+
+FWD_REMIND = "【政务公开提醒】市政府办公室:1项即将到期,涉及1个单位(含代转)"
+FWD_DUE = "【政务公开提醒】市政府办公室:1项今日截止,涉及1个单位(含代转)"
+FWD_OVERDUE = "【政务公开督办】市政府办公室:1项已逾期,涉及1个单位(含代转)"
+OVERDUE = "【政务公开督办】市政府办公室:1项已逾期,涉及1个单位"
+COORD = ["gongkai@example.gov.cn"]
+
+
+def at(day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 4, day, hour, minute, tzinfo=TZ)
+
+
+def write_contacts(path: Path, smtp_port: int, hook_url: str) -> Path:
+    text = (DATA / "reminders" / "contacts.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("SMTP_PORT", str(smtp_port)).replace("WEBHOOK", hook_url), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[SmtpServer, Hooks]]:
+    smtp, hooks = SmtpServer(), Hooks()
+    smtp.start()
+    hooks.start()
+    yield smtp, hooks
+    smtp.stop()
+    hooks.stop()
+
+
+def service(tmp_path: Path, smtp_port: int, hook_url: str, **kw: Any) -> Service:
+    contacts = write_contacts(tmp_path / "contacts.yaml", smtp_port, hook_url)
+    return Service(
+        MINIMAL,
+        tmp_path / "ledger.db",
+        contacts,
+        env={},
+        retry=Retry(2, 0.0),
+        sleep=lambda s: None,
+        **kw,
+    )
+
+
+def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> None:
+    smtp, hooks = servers
+    svc = service(tmp_path, smtp.port, hooks.url)
+    days_sent = []
+    for day in range(1, 31):
+        for hour, minute in ((8, 59), (9, 0), (9, 30), (17, 0)):
+            report = svc.run_once(at(day, hour, minute))
+            assert report.failed == 0
+            if report.sent:
+                assert (hour, minute) == (9, 0)
+                days_sent.append(day)
+            if (day, hour) == (13, 17):  # the relayed grain prices published, a working day late
+                CliRunner().invoke(
+                    main,
+                    _done("grain-oil-prices.2026-03.development_reform", "2026-04-13", tmp_path),
+                )
+            if (day, hour) == (20, 17):
+                CliRunner().invoke(
+                    main, _done("budget-execution.2026-03.finance", "2026-04-20", tmp_path)
+                )
+    assert days_sent == [7, 9, 10, 13, 14, 15, 16, 17, 21, 24, 29]
+    mail = [
+        (day, rcpts, str(m["Subject"]))
+        for day, (rcpts, m) in zip(_mail_days(smtp), smtp.inbox.received, strict=True)
+    ]
+    assert mail == [
+        (7, COORD, FWD_REMIND),
+        (9, COORD, FWD_REMIND),
+        (10, COORD, FWD_DUE),
+        (13, COORD, FWD_OVERDUE),
+        (16, COORD, OVERDUE),
+        (17, ["finance@example.gov.cn"], "【政务公开提醒】市财政局:1项即将到期"),
+        (21, COORD, OVERDUE),
+        (24, COORD, OVERDUE),
+        (29, COORD, OVERDUE),
+    ]
+    paths = collections.Counter(path for path, _, _ in hooks.posts)
+    assert paths == {"/wecom": 8, "/economy": 7}
+    economy = [p["subject"] for path, p, _ in hooks.posts if path == "/economy"]
+    assert (
+        economy
+        == ["【政务公开提醒】市经济和信息化局:1项即将到期"] * 2
+        + ["【政务公开提醒】市经济和信息化局:1项今日截止"]
+        + ["【政务公开督办】市经济和信息化局:1项已逾期"] * 4
+    )
+    first = smtp.inbox.received[0][1]
+    body = first.get_body(("plain",))
+    assert body is not None and "截止日期:2026年4月10日 星期五(还有3个工作日)" in body.get_content()
+    with Ledger(tmp_path / "ledger.db") as ledger:
+        states = collections.Counter(m[4] for m in ledger.messages())
+    assert states == {"sent": 24}
+
+
+def _mail_days(smtp: SmtpServer) -> list[int]:
+    from email.utils import parsedate_to_datetime
+
+    return [parsedate_to_datetime(m["Date"]).astimezone(TZ).day for _, m in smtp.inbox.received]
+
+
+def _done(uid: str, on: str, tmp_path: Path) -> list[str]:
+    return [
+        "-f",
+        str(MINIMAL),
+        "done",
+        f"{uid}@test.example",
+        "--on",
+        on,
+        "--db",
+        str(tmp_path / "ledger.db"),
+    ]
+
+
+def test_smtp_down_then_up_delivers_once(tmp_path: Path) -> None:
+    smtp, hooks = SmtpServer(), Hooks()
+    hooks.start()
+    svc = service(tmp_path, smtp.port, hooks.url)
+    try:
+        report = svc.run_once(at(7))
+        assert (report.sent, report.failed) == (1, 1)  # the robot took it, the mail server is down
+        wake = svc.next_wake(at(7), report)
+        assert wake == at(7, 9, 10)
+        assert svc.run_once(wake).failed == 1  # still down: retried, still recorded failed
+        smtp.start()
+        report = svc.run_once(at(7, 9, 20))
+        assert (report.resent, report.failed) == (1, 0)
+        assert svc.run_once(at(7, 9, 30)).resent == 0
+        assert [str(m["Subject"]) for _, m in smtp.inbox.received] == [FWD_REMIND]
+        with Ledger(tmp_path / "ledger.db") as ledger:
+            assert sorted((m[1], m[2], m[4], m[5]) for m in ledger.messages()) == [
+                ("coordinator", "email", "sent", 3),
+                ("coordinator", "wecom", "sent", 1),
+            ]
+    finally:
+        smtp.stop()
+        hooks.stop()
+
+
+def test_failed_mail_beyond_grace_is_missed_not_sent_late(tmp_path: Path) -> None:
+    smtp, hooks = SmtpServer(), Hooks()
+    hooks.start()
+    svc = service(tmp_path, smtp.port, hooks.url)
+    try:
+        assert svc.run_once(at(7)).failed == 1
+        smtp.start()
+        report = svc.run_once(at(10, 8))  # 7 April + 2 working days = 9 April: too late now
+        assert report.resent == 0 and report.missed == 1
+        with Ledger(tmp_path / "ledger.db") as ledger:
+            states = {(m[3][:10], m[2]): m[4] for m in ledger.messages()}
+        assert states == {
+            ("2026-04-07", "email"): "missed",
+            ("2026-04-07", "wecom"): "sent",
+            ("2026-04-09", "email"): "sent",  # the 9 April reminder, caught up within grace
+            ("2026-04-09", "wecom"): "sent",
+        }
+        assert [str(m["Subject"]) for _, m in smtp.inbox.received] == [FWD_REMIND]
+    finally:
+        smtp.stop()
+        hooks.stop()
+
+
+def test_reload_keeps_last_good_configuration(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    svc = service(tmp_path, 25, "http://127.0.0.1:9")
+    assert svc.reload()
+    good = svc.config
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(
+        contacts.read_text(encoding="utf-8").replace("finance:", "treasury:"), encoding="utf-8"
+    )
+    assert not svc.reload()
+    assert svc.config is good
+    [record] = [r for r in caplog.records if r.getMessage() == "reload-failed"]
+    assert (
+        "contacts.yaml:19:3: units: 'treasury' is not a unit of the schedule"
+        in record.fields["error"]
+    )
+    assert not svc.reload()  # the same bad file is not re-read on every check
+    contacts.write_text(
+        contacts.read_text(encoding="utf-8").replace("treasury:", "shiqi:"), encoding="utf-8"
+    )
+    assert svc.reload()
+    assert svc.config is not None and "shiqi" in svc.config.contacts.units
+
+
+@pytest.mark.parametrize(
+    ("case", "message"),
+    [
+        (
+            "password_in_file",
+            "password_in_file.yaml:5:13: smtp.password: passwords are never read from a file; put it in an "
+            "environment variable and name that variable in smtp.password_env",
+        ),
+        ("unknown_unit", "unknown_unit.yaml:5:3: units: 'treasury' is not a unit of the schedule"),
+        (
+            "email_without_smtp",
+            "email_without_smtp.yaml:1:1: contacts: e-mail channels need an smtp: section",
+        ),
+        (
+            "non_ascii_address",
+            "non_ascii_address.yaml:5:26: units.finance[0].to: '财政局@example.gov.cn' has "
+            "non-ASCII characters (use the ASCII form)",
+        ),
+    ],
+    ids=["password-in-file", "unknown-unit", "email-without-smtp", "non-ascii-address"],
+)
+def test_bad_contacts(case: str, message: str) -> None:
+    with pytest.raises(InputError) as err:
+        load_contacts(DATA / "reminders" / "bad" / f"{case}.yaml", UNITS)
+    assert message in str(err.value)
+
+
+def test_bad_contacts_reports_every_problem() -> None:
+    with pytest.raises(InputError) as err:
+        load_contacts(DATA / "reminders" / "bad" / "email_without_smtp.yaml", UNITS)
+    assert "email_without_smtp.yaml:5:14: units.finance[1].type 'wechat' is not one of" in str(
+        err.value
+    )
+
+
+# -- CLI ------------------------------------------------------------------------------------
+
+
+def test_cli_done_undone_status(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    base = ["-f", str(MINIMAL)]
+    ok = runner.invoke(
+        main,
+        [
+            *base,
+            "done",
+            "grain-oil-prices.2026-03.development_reform@test.example",
+            "--url",
+            "https://example.gov.cn/p/1",
+            "--on",
+            "2026-04-10",
+            "--db",
+            str(db),
+        ],
+    )
+    assert ok.exit_code == 0, ok.output
+    assert (
+        ok.output
+        == "done: grain-oil-prices.2026-03.development_reform@test.example on 2026-04-10, on time\n"
+    )
+    late = runner.invoke(
+        main, [*base, "done", "electricity-market.2026-Q1.economy_it@test.example", "--db", str(db)]
+    )
+    assert "on 2026-04-20, late (due 2026-04-15)" in late.output
+    bad = runner.invoke(
+        main, [*base, "done", "electricity-market.2026-Q1.finance@test.example", "--db", str(db)]
+    )
+    assert bad.exit_code == 1 and "does not reach unit 'finance'" in bad.output
+    bad = runner.invoke(
+        main, [*base, "done", "electricity-market.2026-Q9.economy_it@test.example", "--db", str(db)]
+    )
+    assert bad.exit_code == 1 and "no occurrence for period '2026-Q9'" in bad.output
+    status = runner.invoke(
+        main, [*base, "status", "--year", "2026", "--format", "json", "--db", str(db)]
+    )
+    report = json.loads(status.output)
+    rows = {r["unit"]: r for r in report["units"]}
+    assert rows["development_reform"]["on_time"] == 1
+    assert rows["economy_it"]["late"] == 1 and rows["economy_it"]["on_time_rate"] == 0.0
+    # finance: budget Jan, Feb and Mar due by 20 April and not done; water/site-review are towns'/Dec
+    assert rows["finance"]["overdue"] == 3 and rows["finance"]["on_time"] == 0
+    csv = runner.invoke(
+        main, [*base, "status", "--unit", "towns", "--format", "csv", "--db", str(db)]
+    )
+    assert csv.output.splitlines()[0] == "unit,name,on_time,late,open,overdue,on_time_rate"
+    assert {line.split(",")[0] for line in csv.output.splitlines()[1:]} == {"torch_zone", "shiqi"}
+    table = runner.invoke(main, [*base, "status", "--db", str(db)])
+    assert table.exit_code == 0 and "on-time rate" in table.output and "市财政局" in table.output
+    undo = runner.invoke(
+        main,
+        [*base, "undone", "electricity-market.2026-Q1.economy_it@test.example", "--db", str(db)],
+    )
+    assert undo.exit_code == 0
+    again = runner.invoke(
+        main,
+        [*base, "undone", "electricity-market.2026-Q1.economy_it@test.example", "--db", str(db)],
+    )
+    assert again.exit_code == 1 and "is not marked done" in again.output
+
+
+def test_cli_remind_dry_run_touches_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    result = CliRunner().invoke(
+        main,
+        ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Subject: 【政务公开提醒】市政府办公室:2项今日截止" not in result.output
+    assert "would send 1 message(s)" in result.output
+    assert "【7.4】粮油价格信息(2026年3月)" in result.output
+    assert not db.exists()
+
+
+def test_cli_remind_sends_then_nothing_twice(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    args = ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--db", str(db)]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    # A new ledger starts tracking on 10 April: the 7 April reminder is too old, 9 April's superseded.
+    assert first.output.endswith("sent 1 message(s); missed 1, superseded 1\n")
+    second = CliRunner().invoke(main, args)
+    assert second.output.endswith("\nsent 0 message(s); missed 0, superseded 0\n")
+    assert "event=sent" not in second.output
+
+
+# -- a real daemon process ------------------------------------------------------------------
+
+
+def _daemon(
+    tmp_path: Path, db: Path, contacts: Path, clock: str, log: Path
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, CLOCK_ENV: clock}
+    with log.open("ab") as err:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "cli.py"),
+                "-f",
+                str(MINIMAL),
+                "daemon",
+                "--db",
+                str(db),
+                "--contacts",
+                str(contacts),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=tmp_path,
+        )
+
+
+WARP = "warp:2026-04-01T08:00/2026-04-30T23:00"
+
+
+def test_sigkill_at_several_points_loses_nothing(
+    tmp_path: Path, servers: tuple[SmtpServer, Hooks]
+) -> None:
+    smtp, hooks = servers
+    contacts = write_contacts(tmp_path / "contacts.yaml", smtp.port, hooks.url)
+    log = tmp_path / "daemon.log"
+    # Reference: one uninterrupted run.
+    ref = _daemon(tmp_path, tmp_path / "ref.db", contacts, WARP, log)
+    assert ref.wait(60) == 0, log.read_text()
+    expected_mail = collections.Counter(m["Message-ID"] for _, m in smtp.inbox.received)
+    expected_hooks = collections.Counter(h["Idempotency-Key"] for _, _, h in hooks.posts)
+    assert len(expected_mail) >= 9 and len(expected_hooks) >= 15  # the month, no done records
+    smtp.inbox.received.clear()
+    smtp.inbox.attempts = 0
+    hooks.posts.clear()
+
+    current: dict[str, subprocess.Popen[bytes]] = {}
+    db = tmp_path / "killed.db"
+    in_flight: list[str] = []
+
+    def kill() -> None:
+        os.kill(current["p"].pid, signal.SIGKILL)
+
+    def on_mail(n: int) -> str | None:
+        if n == 2:  # killed mid-DATA: the server never accepted it
+            kill()
+            return "451 gone"
+        return None
+
+    def after_store(n: int) -> None:
+        if n == 5:  # killed after the server accepted, before the daemon could record it
+            in_flight.append(smtp.inbox.received[-1][1]["Message-ID"])
+            kill()
+
+    smtp.inbox.on_data = on_mail
+    smtp.inbox.after_store = after_store
+    kills = 0
+    for _ in range(6):
+        current["p"] = _daemon(tmp_path, db, contacts, WARP, log)
+        if kills == 2:
+            # Third kill from outside, at an arbitrary instant after the ledger exists.
+            _wait_for(lambda: db.exists())
+            kill()
+        code = current["p"].wait(60)
+        if code == 0:
+            break
+        assert code == -signal.SIGKILL, log.read_text()
+        kills += 1
+    assert code == 0 and kills >= 3, log.read_text()
+
+    got_mail = collections.Counter(m["Message-ID"] for _, m in smtp.inbox.received)
+    got_hooks = collections.Counter(h["Idempotency-Key"] for _, _, h in hooks.posts)
+    assert set(got_mail) == set(expected_mail)  # nothing lost
+    doubled = {k: v for k, v in got_mail.items() if v > 1}
+    # The one message accepted by the server in the instant before the kill is sent again, with
+    # the same Message-ID (we err on resending); nothing else is doubled.
+    assert doubled.get(in_flight[0]) == 2
+    # The third, arbitrary kill may itself land in that instant: at most one more double.
+    assert len(doubled) <= 2 and set(doubled.values()) == {2}
+    assert got_hooks == expected_hooks
+    with Ledger(db) as ledger:
+        assert ledger.unfinished() == []
+        assert len(ledger.messages("sent")) == len(expected_mail) + len(expected_hooks)
+
+
+def _wait_for(condition: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.01)
+
+
+def test_sigterm_stops_cleanly_and_sighup_reloads(tmp_path: Path) -> None:
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text("version: 1\n", encoding="utf-8")  # everything to the log channel
+    log = tmp_path / "daemon.log"
+    proc = _daemon(tmp_path, tmp_path / "l.db", contacts, "", log)  # the real clock
+    try:
+        _wait_for(lambda: "event=sleep" in log.read_text(encoding="utf-8"))
+        contacts.write_text("version: 1\nunits: {nobody: []}\n", encoding="utf-8")
+        proc.send_signal(signal.SIGHUP)
+        _wait_for(lambda: "event=reload-failed" in log.read_text(encoding="utf-8"))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    text = log.read_text(encoding="utf-8")
+    assert "'nobody' is not a unit of the schedule" in text
+    assert text.rstrip().endswith("event=stopped")

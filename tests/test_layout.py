@@ -1,0 +1,136 @@
+"""The package's shape: data flows one way, stage by stage, and no module imports in a circle.
+
+Every import counts, also those inside functions and under ``if TYPE_CHECKING``: a lazy
+import is still a dependency, and a type-only one still ties the lower stage to the higher.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "disclosure_calendar"
+# A stage may import its own modules and those of lower ranks; stages of one rank (the
+# outputs) never import each other.
+RANK = {
+    "core": 0,
+    "workdays": 1,
+    "schedule": 2,
+    "occurrences": 3,
+    "feeds": 4,
+    "printing": 4,
+    "reminders": 4,
+    "web": 5,
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
+    """The package modules ``name`` imports (a package's ``__init__`` counts as the package)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            # ``from . import calendar`` names the submodule; ``from .x import y`` names x.
+            submodules = [f"{target}.{a.name}" for a in node.names]
+            candidates = [m for m in submodules if m in known] or [target]
+        elif isinstance(node, ast.Import):
+            candidates = [a.name for a in node.names]
+        else:
+            continue
+        found.update(c for c in candidates if c in known and c != name)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: imports_of(name, path, set(mods)) for name, path in mods.items()}
+
+
+def stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_every_module_belongs_to_a_known_stage():
+    unknown = sorted({stage(m) for m in modules()} - set(RANK) - {None})
+    assert not unknown, f"subpackages without a stage rank: {unknown}"
+
+
+@pytest.mark.parametrize("name", sorted(modules()))
+def test_every_module_imports(name):
+    importlib.import_module(name)
+
+
+def upward(edges: dict[str, set[str]]) -> list[str]:
+    """Imports from a stage to one of the same or a higher rank (siblings included)."""
+    wrong = []
+    for module, targets in edges.items():
+        here = stage(module)
+        for target in targets:
+            there = stage(target)
+            if here is None or there is None or here == there:
+                continue
+            if RANK[there] >= RANK[here]:
+                wrong.append(f"{module} -> {target}")
+    return sorted(wrong)
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    found: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                found.append([*path[path.index(nxt) :], nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(edges):
+        if start not in state:
+            visit(start, [start])
+    return found
+
+
+def test_lower_stages_never_import_higher_ones():
+    wrong = upward(graph())
+    assert not wrong, "imports against the data flow:\n" + "\n".join(wrong)
+
+
+def test_no_import_cycles():
+    found = cycles(graph())
+    assert not found, "import cycles:\n" + "\n".join(" -> ".join(c) for c in found)
+
+
+def test_the_checks_catch_a_planted_upward_import_and_cycle(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from ..feeds.build import Renderer\n"
+        "def later():\n    from . import calendar\n"
+    )
+    name = "disclosure_calendar.workdays.probe"
+    found = imports_of(name, probe, {*modules(), name})
+    assert found == {"disclosure_calendar.feeds.build", "disclosure_calendar.workdays.calendar"}
+    assert upward({name: found}) == [f"{name} -> disclosure_calendar.feeds.build"]
+    assert cycles({"a.x": {"a.y"}, "a.y": {"a.x"}}) == [["a.x", "a.y", "a.x"]]

@@ -1,0 +1,172 @@
+"""serve: a real HTTP client against the server on a free loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import http.client
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+
+from disclosure_calendar import feeds
+from disclosure_calendar.schedule.loader import load_schedule
+from disclosure_calendar.web.serve import make_server
+from disclosure_calendar.workdays.calendar import ChinaCalendar
+
+MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"
+NOW = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
+    root = tmp_path_factory.mktemp("site")
+    out = root / "out"
+    schedule = load_schedule(MINIMAL)
+    cal = ChinaCalendar(notices=schedule.notices)
+    feeds.build_feeds(schedule, cal, dt.date(2026, 1, 1), dt.date(2027, 12, 31), out, now=NOW)
+    (root / "secret.txt").write_text("outside", encoding="utf-8")
+    os.symlink(root / "secret.txt", out / "escape.ics")
+    os.symlink(out / "finance.ics", out / "alias.ics")
+    server = make_server(out, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield out, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def request(
+    port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET"
+) -> tuple[int, dict[str, str], bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        # skip_host etc. are not needed; http.client sends the raw path, no normalising.
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_200_then_304_with_urllib(site: tuple[Path, int]) -> None:
+    out, port = site
+    url = f"http://127.0.0.1:{port}/finance.ics"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        body = response.read()
+        etag = response.headers["ETag"]
+        last_modified = response.headers["Last-Modified"]
+    assert body == (out / "finance.ics").read_bytes()
+    assert etag.startswith('"') and last_modified.endswith("GMT")
+    status, headers, body = request(port, "/finance.ics", {"If-None-Match": etag})
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == etag
+
+
+def test_304_on_if_modified_since(site: tuple[Path, int]) -> None:
+    out, port = site
+    mtime = (out / "finance.ics").stat().st_mtime
+    status, _, _ = request(
+        port, "/finance.ics", {"If-Modified-Since": formatdate(mtime + 1, usegmt=True)}
+    )
+    assert status == 304
+    status, _, _ = request(
+        port, "/finance.ics", {"If-Modified-Since": formatdate(mtime - 3600, usegmt=True)}
+    )
+    assert status == 200
+
+
+def test_if_none_match_wins_over_if_modified_since(site: tuple[Path, int]) -> None:
+    _, port = site
+    future = formatdate(4_000_000_000, usegmt=True)
+    status, _, _ = request(
+        port, "/finance.ics", {"If-None-Match": '"other"', "If-Modified-Since": future}
+    )
+    assert status == 200
+
+
+def test_gzip_when_asked(site: tuple[Path, int]) -> None:
+    out, port = site
+    status, headers, body = request(port, "/all.ics", {"Accept-Encoding": "gzip, deflate"})
+    assert status == 200
+    assert headers["Content-Encoding"] == "gzip"
+    assert headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(body) == (out / "all.ics").read_bytes()
+    assert int(headers["Content-Length"]) == len(body) < (out / "all.ics").stat().st_size
+    status, _, _ = request(
+        port, "/all.ics", {"Accept-Encoding": "gzip", "If-None-Match": headers["ETag"]}
+    )
+    assert status == 304
+
+
+def test_no_gzip_when_refused(site: tuple[Path, int]) -> None:
+    _, port = site
+    _, headers, _ = request(port, "/all.ics", {"Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in headers
+
+
+def test_index_and_head(site: tuple[Path, int]) -> None:
+    out, port = site
+    status, headers, body = request(port, "/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == (out / "index.html").read_bytes()
+    status, headers, body = request(port, "/finance.ics", method="HEAD")
+    assert status == 200 and body == b""
+    assert int(headers["Content-Length"]) == (out / "finance.ics").stat().st_size
+
+
+def test_a_symlink_inside_the_folder_is_served(site: tuple[Path, int]) -> None:
+    out, port = site
+    status, _, body = request(port, "/alias.ics")
+    assert (status, body) == (200, (out / "finance.ics").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/finance.ics/../../secret.txt",
+        "//etc/passwd",
+        "/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/..\\secret.txt",
+        "/escape.ics",
+        "/.manifest.json",
+        "/missing.ics",
+        "/finance.ics%00.html",
+        "/%ff.ics",
+    ],
+    ids=[
+        "dotdot", "encoded-dotdot", "encoded-slash", "dotdot-after-file", "double-slash",
+        "deep-encoded", "backslash", "symlink-escape", "dotfile", "missing", "nul", "bad-utf8",
+    ],
+)  # fmt: skip
+def test_outside_or_hidden_is_404(site: tuple[Path, int], path: str) -> None:
+    _, port = site
+    status, _, body = request(port, path)
+    assert status == 404
+    assert b"outside" not in body and b"root:" not in body
+
+
+def test_changed_file_gets_a_new_etag(site: tuple[Path, int]) -> None:
+    out, port = site
+    _, first, _ = request(port, "/index.html")
+    page = out / "index.html"
+    original = page.read_bytes()
+    try:
+        page.write_bytes(original + b"<!-- changed -->\n")
+        status, second, _ = request(port, "/index.html", {"If-None-Match": first["ETag"]})
+        assert status == 200 and second["ETag"] != first["ETag"]
+    finally:
+        page.write_bytes(original)
