@@ -15,7 +15,7 @@ from disclosure_calendar.core.errors import DisclosureError
 
 if TYPE_CHECKING:
     from disclosure_calendar.schedule.model import Schedule
-    from disclosure_calendar.workdays.calendar import ChinaCalendar
+    from disclosure_calendar.workdays import ChinaCalendar
 
 _TABLE_FORMAT = click.option(
     "--format",
@@ -38,13 +38,13 @@ class Context:
 
     @cached_property
     def schedule(self) -> Schedule:
-        from disclosure_calendar.schedule.loader import load_schedule
+        from disclosure_calendar.schedule import load_schedule
 
         return load_schedule(self.schedule_path)
 
     @cached_property
     def calendar(self) -> ChinaCalendar:
-        from disclosure_calendar.workdays.calendar import ChinaCalendar
+        from disclosure_calendar.workdays import ChinaCalendar
 
         return ChinaCalendar(
             notices=self.schedule.notices, local_days_off=self.schedule.local_days_off
@@ -144,7 +144,7 @@ def workdays() -> None:
 def _workday_calendar(ctx: Context) -> ChinaCalendar:
     if ctx.schedule_path.exists():
         return ctx.calendar
-    from disclosure_calendar.workdays.calendar import ChinaCalendar
+    from disclosure_calendar.workdays import ChinaCalendar
 
     return ChinaCalendar()
 

@@ -126,8 +126,8 @@ def _ours(schedule_path: Path, out: Path) -> dict[str, float]:
     from disclosure_calendar.feeds.manifest import MANIFEST, dump_manifest
     from disclosure_calendar.feeds.summary import ALL
     from disclosure_calendar.occurrences.expansion import expand
-    from disclosure_calendar.schedule.loader import load_schedule
-    from disclosure_calendar.workdays.calendar import ChinaCalendar
+    from disclosure_calendar.schedule import load_schedule
+    from disclosure_calendar.workdays import ChinaCalendar
 
     schedule = load_schedule(schedule_path)
     cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
@@ -176,9 +176,9 @@ def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
 
     from disclosure_calendar.feeds import ical
     from disclosure_calendar.occurrences.expansion import expand
-    from disclosure_calendar.schedule.loader import load_schedule
+    from disclosure_calendar.schedule import load_schedule
     from disclosure_calendar.schedule.model import CADENCE_NAMES
-    from disclosure_calendar.workdays.calendar import ChinaCalendar
+    from disclosure_calendar.workdays import ChinaCalendar
 
     schedule = load_schedule(schedule_path)
     cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from disclosure_calendar.printing.render import write_calendars  # noqa: E402
-from disclosure_calendar.schedule.loader import load_schedule  # noqa: E402
-from disclosure_calendar.workdays.calendar import ChinaCalendar  # noqa: E402
+from disclosure_calendar.schedule import load_schedule  # noqa: E402
+from disclosure_calendar.workdays import ChinaCalendar  # noqa: E402
 
 
 def job(schedule_path: Path, year: int, units: list[str | None], out: Path) -> int:

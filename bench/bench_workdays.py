@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from workalendar.asia import China  # noqa: E402
 
-from disclosure_calendar.workdays.calendar import ChinaCalendar  # noqa: E402
+from disclosure_calendar.workdays import ChinaCalendar  # noqa: E402
 
 
 def per_call_us(fn: Callable[[dt.date], object], days: list[dt.date], repeats: int) -> float:

@@ -134,3 +134,31 @@ def test_the_checks_catch_a_planted_upward_import_and_cycle(tmp_path):
     assert found == {"disclosure_calendar.feeds.build", "disclosure_calendar.workdays.calendar"}
     assert upward({name: found}) == [f"{name} -> disclosure_calendar.feeds.build"]
     assert cycles({"a.x": {"a.y"}, "a.y": {"a.x"}}) == [["a.x", "a.y", "a.x"]]
+
+
+def test_the_public_api_comes_from_short_paths():
+    import disclosure_calendar as dc
+
+    schedule = dc.load_schedule(Path(__file__).parent / "data" / "minimal.yaml")
+    cal = dc.ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    import datetime as dt
+
+    occurrences = dc.expand(schedule, cal, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    assert occurrences and all(isinstance(o, dc.Occurrence) for o in occurrences)
+    assert callable(dc.build_feeds) and callable(dc.write_calendars)
+    with pytest.raises(AttributeError):
+        _ = dc.no_such_name
+
+
+def test_validating_loads_no_output_stage():
+    """Importing the loader must not drag in the renderers (start-up time of validate)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, disclosure_calendar as dc; dc.load_schedule; "
+        "print(sorted(m for m in sys.modules if m.split('.')[1:2] in "
+        "(['feeds'], ['printing'], ['reminders'], ['web'])))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

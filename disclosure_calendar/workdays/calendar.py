@@ -28,11 +28,11 @@ import bisect
 import calendar as _calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Literal
 
 from workalendar.core import Calendar
 
 from . import holiday_data
+from .days import Days
 from .notices import (
     _SAT,
     _SUN,
@@ -43,28 +43,8 @@ from .notices import (
     DayInfo,
     DayOff,
     Notice,
-    NoticeError,
     Source,
-    check_notices,
 )
-
-_OFFICIAL_SOURCE_KIND: Literal["official"] = "official"
-
-
-def _official_sources() -> dict[str, Source]:
-    return {
-        key: Source(
-            _OFFICIAL_SOURCE_KIND,
-            s.title,
-            s.published,
-            s.document,
-            "" if s.published else s.note,
-        )
-        for key, s in holiday_data.NOTICE_SOURCES.items()
-    }
-
-
-_PROVISIONAL_NOTE = "尚无国务院办公厅放假安排通知：按《全国年节及纪念日放假办法》推定，无调休上班日"
 
 
 class ChinaCalendar(Calendar):
@@ -96,45 +76,7 @@ class ChinaCalendar(Calendar):
         self, *, notices: Sequence[Notice] = (), local_days_off: Sequence[DayOff] = ()
     ) -> None:
         super().__init__()
-        problems = check_notices(notices, local_days_off)
-        if problems:
-            raise NoticeError(problems)
-        self._notices = tuple(notices)
-        self._local_days_off = tuple(local_days_off)
-        sources = _official_sources()
-        replaced = {n.year for n in notices}
-        # date -> (name, source)
-        self._off: dict[dt.date, tuple[str, Source]] = {}
-        self._work: dict[dt.date, tuple[str, Source]] = {}
-        self._covered: set[int] = set()
-        # official data, notice year by notice year (a later year's December days win)
-        for table, target in (
-            (holiday_data.DAYS_OFF, self._off),
-            (holiday_data.WORKDAYS, self._work),
-        ):
-            for entries in table.values():
-                for day, name, key in entries:
-                    notice_year = holiday_data.NOTICE_SOURCES[key].year
-                    if notice_year in replaced:
-                        continue
-                    self._covered.add(notice_year)
-                    target[day] = (name, sources[key])
-        for y in range(holiday_data.OFFICIAL_FIRST_YEAR, holiday_data.OFFICIAL_LAST_YEAR + 1):
-            if y not in replaced:
-                self._covered.add(y)
-        for notice in sorted(notices, key=lambda n: n.year):
-            src = Source("notice", notice.title, notice.published)
-            self._covered.add(notice.year)
-            for off in notice.days_off:
-                self._work.pop(off.date, None)
-                self._off[off.date] = (off.name, src)
-            for day in notice.workdays:
-                self._off.pop(day, None)
-                self._work[day] = ("调休上班", src)
-        self._local: dict[dt.date, tuple[str, Source]] = {
-            off.date: (off.name, Source("local", off.name)) for off in local_days_off
-        }
-        self._provisional_done: set[int] = set()
+        self._days = Days(notices, local_days_off)
         self._year_cache: dict[int, list[int]] = {}
         self._lo: int | None = None  # loaded year span [lo, hi]
         self._hi: int | None = None
@@ -166,38 +108,15 @@ class ChinaCalendar(Calendar):
             )
         return year
 
-    def _fill_provisional(self, year: int) -> None:
-        """Add the rule-based days off of an uncovered year (no make-up days)."""
-        if year in self._covered or year in self._provisional_done:
-            return
-        import holidays as _holidays  # runtime dependency for provisional years only
-
-        src = Source("provisional", f"{year}年法定节假日（推定）", None, None, _PROVISIONAL_NOTE)
-        for day, name in sorted(_holidays.China(years=year, language="zh_CN").items()):
-            label = str(name).replace("; ", "、")
-            # a notice-only artefact would need make-up days: skip it
-            if day.year != year or label.startswith("休息日"):
-                continue
-            if day not in self._off and day not in self._work:
-                self._off[day] = (label, src)
-        self._provisional_done.add(year)
-
-    def _is_working(self, day: dt.date) -> bool:
-        if day in self._local:
-            return False
-        if day in self._work:
-            return True
-        if day in self._off:
-            return False
-        return day.weekday() < _SAT
-
     def _year_ords(self, year: int) -> list[int]:
         cached = self._year_cache.get(year)
         if cached is None:
-            self._fill_provisional(year)
+            self._days.fill_provisional(year)
             first = dt.date(year, 1, 1).toordinal()
             last = dt.date(year, 12, 31).toordinal()
-            cached = [o for o in range(first, last + 1) if self._is_working(dt.date.fromordinal(o))]
+            cached = [
+                o for o in range(first, last + 1) if self._days.is_working(dt.date.fromordinal(o))
+            ]
             self._year_cache[year] = cached
         return cached
 
@@ -233,9 +152,9 @@ class ChinaCalendar(Calendar):
     def get_calendar_holidays(self, year: int) -> list[tuple[dt.date, str]]:
         """Days off of ``year`` as ``(date, name)``: notice/rule days off and local ones."""
         self._check_year(year)
-        self._fill_provisional(year)
-        days = {d: name for d, (name, _) in self._off.items() if d.year == year}
-        days.update({d: name for d, (name, _) in self._local.items() if d.year == year})
+        self._days.fill_provisional(year)
+        days = {d: name for d, (name, _) in self._days.off.items() if d.year == year}
+        days.update({d: name for d, (name, _) in self._days.local.items() if d.year == year})
         return sorted(days.items())
 
     def get_variable_days(self, year: int) -> list[tuple[dt.date, str]]:
@@ -280,8 +199,8 @@ class ChinaCalendar(Calendar):
         day = self._check(day)
         if extra_holidays and day in set(extra_holidays):
             return True
-        self._fill_provisional(day.year)
-        return day in self._local or (day in self._off and day not in self._work)
+        self._days.fill_provisional(day.year)
+        return day in self._days.local or (day in self._days.off and day not in self._days.work)
 
     def _slow_add(
         self,
@@ -500,62 +419,35 @@ class ChinaCalendar(Calendar):
         notice (a notice can set days in the December before its year).
         """
         day = self._check(day)
-        if day.year not in self._covered:
+        if day.year not in self._days.covered:
             return True
-        return day.month == 12 and day.year < MAX_YEAR and (day.year + 1) not in self._covered
+        return day.month == 12 and day.year < MAX_YEAR and (day.year + 1) not in self._days.covered
 
     def is_provisional_year(self, year: int) -> bool:
         """True if ``year`` has no notice in the data (rule-based, no make-up days)."""
-        return self._check_year(year) not in self._covered
+        return self._check_year(year) not in self._days.covered
 
     def provisional_years(self, start: int, end: int) -> list[int]:
         """The years in ``start..end`` (inclusive) without a notice."""
         self._check_year(start)
         self._check_year(end)
-        return [y for y in range(start, end + 1) if y not in self._covered]
+        return [y for y in range(start, end + 1) if y not in self._days.covered]
 
     def day_info(self, day: dt.date) -> DayInfo:
         """Whether ``day`` is a working day and why (name and source of its status)."""
-        day = self._check(day)
-        self._fill_provisional(day.year)
-        provisional = self.is_provisional(day)
-        if day in self._local:
-            name, src = self._local[day]
-            return DayInfo(day, False, "local", name, src, provisional)
-        if day in self._work:
-            name, src = self._work[day]
-            return DayInfo(day, True, "makeup", name, src, provisional)
-        if day in self._off:
-            name, src = self._off[day]
-            return DayInfo(day, False, "holiday", name, src, provisional)
-        if day.weekday() >= _SAT:
-            return DayInfo(day, False, "weekend", None, None, provisional)
-        return DayInfo(day, True, "workday", None, None, provisional)
+        return self._days.info(self._check(day), self.is_provisional(day))
 
     def days_off(self, year: int) -> list[DayInfo]:
         """The days off of ``year`` set by notice, rule or local closure, in order."""
-        self._check_year(year)
-        self._fill_provisional(year)
-        days = {d for d in self._off if d.year == year} | {d for d in self._local if d.year == year}
-        return [self.day_info(d) for d in sorted(days) if d not in self._work or d in self._local]
+        return [self.day_info(d) for d in self._days.days_off(self._check_year(year))]
 
     def makeup_days(self, year: int) -> list[DayInfo]:
         """The weekend make-up working days of ``year`` (local closures excluded)."""
-        self._check_year(year)
-        return [
-            self.day_info(d) for d in sorted(self._work) if d.year == year and d not in self._local
-        ]
+        return [self.day_info(d) for d in self._days.makeup_days(self._check_year(year))]
 
     def notice_sources(self, year: int) -> list[Source]:
         """The notices that set days of ``year`` (its own and, for December, the next one's)."""
-        self._check_year(year)
-        self._fill_provisional(year)
-        seen: dict[tuple[str, dt.date | None], Source] = {}
-        for table in (self._off, self._work):
-            for d, (_, src) in table.items():
-                if d.year == year and src.kind != "provisional":
-                    seen.setdefault((src.title, src.published), src)
-        return sorted(seen.values(), key=lambda s: (s.published or dt.date.min, s.title))
+        return self._days.notice_sources(self._check_year(year))
 
     def working_days_per_month(self, year: int) -> dict[int, int]:
         """Number of working days in each month of ``year`` (1..12)."""

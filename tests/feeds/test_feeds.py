@@ -20,8 +20,8 @@ from icscheck import Ev, lint, parse_all
 from cli import main
 from disclosure_calendar import feeds
 from disclosure_calendar.core.errors import DisclosureError
-from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
+from disclosure_calendar.schedule import load_schedule
+from disclosure_calendar.workdays import ChinaCalendar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MINIMAL = DATA / "minimal.yaml"

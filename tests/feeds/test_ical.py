@@ -13,7 +13,7 @@ from icscheck import lint, parse_all
 
 from disclosure_calendar.feeds import ical
 from disclosure_calendar.occurrences.expansion import Occurrence
-from disclosure_calendar.schedule.loader import load_schedule
+from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.schedule.periods import containing
 
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"

@@ -14,21 +14,9 @@ from click.testing import CliRunner
 from cli import main
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.occurrences import agenda as ag
-from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
 
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"
 Y2026 = (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
-
-
-@pytest.fixture(scope="module")
-def schedule():  # type: ignore[no-untyped-def]
-    return load_schedule(MINIMAL)
-
-
-@pytest.fixture(scope="module")
-def cal(schedule):  # type: ignore[no-untyped-def]
-    return ChinaCalendar(notices=schedule.notices)
 
 
 def test_all_units_view_names_groups_once(schedule, cal) -> None:  # type: ignore[no-untyped-def]

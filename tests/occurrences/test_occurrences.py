@@ -8,21 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from disclosure_calendar.occurrences.expansion import expand, for_unit
-from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
+from disclosure_calendar.schedule import load_schedule
 
 D = dt.date
 ROOT_DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def schedule(request):
-    return load_schedule(request.config.rootpath / "tests" / "data" / "minimal.yaml")
-
-
-@pytest.fixture(scope="module")
-def cal():
-    return ChinaCalendar()
 
 
 def due_of(occurrences, duty_id, period):

@@ -14,22 +14,10 @@ from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.occurrences.expansion import for_unit
 from disclosure_calendar.printing import edition as editions
 from disclosure_calendar.printing import fonts, render
-from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MINIMAL = DATA / "minimal.yaml"
 BUILT = dt.date(2025, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def schedule():
-    return load_schedule(MINIMAL)
-
-
-@pytest.fixture(scope="module")
-def cal(schedule):
-    return ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
 
 
 @pytest.fixture(scope="module")

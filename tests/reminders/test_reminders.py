@@ -21,8 +21,8 @@ from disclosure_calendar.reminders.messages import (
     render,
     working_days_between,
 )
-from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
+from disclosure_calendar.schedule import load_schedule
+from disclosure_calendar.workdays import ChinaCalendar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 TZ = ZoneInfo("Asia/Shanghai")

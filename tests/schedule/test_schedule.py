@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from disclosure_calendar.core.errors import InputError
-from disclosure_calendar.schedule.loader import load_schedule
+from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.schedule.rules import FixedDay, WorkdaysAfterDate, WorkdaysAfterEvent
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -166,7 +166,7 @@ def test_any_text_loads_or_fails_cleanly(tmp_path_factory, text):
 
 
 def test_calendar_section_takes_effect(data):
-    from disclosure_calendar.workdays.calendar import ChinaCalendar
+    from disclosure_calendar.workdays import ChinaCalendar
 
     schedule = load_schedule(data / "calendar_override.yaml")
     cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from disclosure_calendar import feeds
-from disclosure_calendar.schedule.loader import load_schedule
+from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.web.serve import make_server
-from disclosure_calendar.workdays.calendar import ChinaCalendar
+from disclosure_calendar.workdays import ChinaCalendar
 
 MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"
 NOW = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
