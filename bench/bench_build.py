@@ -177,7 +177,7 @@ def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
     from disclosure_calendar.feeds import ical
     from disclosure_calendar.occurrences.expansion import expand
     from disclosure_calendar.schedule import load_schedule
-    from disclosure_calendar.schedule.model import CADENCE_NAMES
+    from disclosure_calendar.schedule.periods import CADENCE_NAMES
     from disclosure_calendar.workdays import ChinaCalendar
 
     schedule = load_schedule(schedule_path)
