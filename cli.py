@@ -253,13 +253,15 @@ def build(
 ) -> None:  # fmt: skip
     """Write one .ics feed per unit, all.ics and index.html, and say what changed."""
     import datetime as dt
+    import os
 
     from disclosure_calendar import feeds
 
     first, last = _resolve_range(ctx, year, start, end)
     result = feeds.build_feeds(
         ctx.schedule, ctx.calendar, first, last, out_dir,
-        now=dt.datetime.now(dt.UTC), base_url=base_url, dry_run=dry_run,
+        now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
+        dry_run=dry_run,
     )  # fmt: skip
     _warn_provisional(result.provisional_years)
     click.echo(feeds.summary_text(result))

@@ -20,6 +20,7 @@ from icscheck import Ev, lint, parse_all
 from cli import main
 from disclosure_calendar import feeds
 from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.feeds.manifest import INPUTS
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
 
@@ -65,7 +66,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_feed_per_unit_all_index_and_manifest(built: Path) -> None:
     names = {p.name for p in built.iterdir()}
-    assert names == {f"{u}.ics" for u in UNITS} | {"all.ics", "index.html", feeds.MANIFEST}
+    assert names == {f"{u}.ics" for u in UNITS} | {"all.ics", "index.html", feeds.MANIFEST, INPUTS}
 
 
 @pytest.mark.parametrize("name", [f"{u}.ics" for u in UNITS] + ["all.ics"])
@@ -196,7 +197,10 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(tmp_path: Path) -> None:
 def test_same_input_same_clock_gives_same_bytes(tmp_path: Path) -> None:
     run_build(MINIMAL, tmp_path / "a")
     run_build(MINIMAL, tmp_path / "b")
-    assert snapshot(tmp_path / "a") == snapshot(tmp_path / "b")
+    a, b = snapshot(tmp_path / "a"), snapshot(tmp_path / "b")
+    # .inputs.json records when this disk's files were written (a local cache, not published).
+    assert a.pop(INPUTS) and b.pop(INPUTS)
+    assert a == b
 
 
 def test_dtstamp_is_last_modified(built: Path) -> None:
@@ -230,7 +234,7 @@ def test_editing_one_duty_changes_only_its_units_feeds(tmp_path: Path) -> None:
 
     after = snapshot(out)
     changed = {n for n in after if after[n] != before[n]}
-    assert changed == {"development_reform.ics", "all.ics", feeds.MANIFEST}
+    assert changed == {"development_reform.ics", "all.ics", feeds.MANIFEST, INPUTS}
     assert set(result.written) == {"development_reform.ics", "all.ics"}
     for name, uids in uids_before.items():
         assert set(events(out, name)) == uids, name
