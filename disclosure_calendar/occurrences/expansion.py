@@ -115,9 +115,7 @@ def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> li
         stop = _stop(duty, schedule)
         last = end if stop is None else min(end, stop)
         return [
-            p
-            for p in periods.iterate(duty.cadence, first, last)
-            if stop is None or p.end <= stop
+            p for p in periods.iterate(duty.cadence, first, last) if stop is None or p.end <= stop
         ]
     if duty.cadence == "once" and duty.due is not None:
         anchor = getattr(duty.due, "date", duty.start)

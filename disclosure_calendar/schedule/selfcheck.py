@@ -10,7 +10,6 @@ duty may opt out (``review: false``) or use another cadence (``review: {cadence:
 from __future__ import annotations
 
 from dataclasses import replace
-
 from typing import TYPE_CHECKING
 
 from yaml.nodes import Node, ScalarNode
@@ -132,7 +131,10 @@ def _self_check(
 ) -> Duty:
     items = [f"{d.ref} {d.title}：{d.text}" for d in standing]
     text = "\n".join(
-        [f"{CADENCE_NAMES[review.cadence]}自查本单位以下常态化任务（无固定到期日）的落实情况：", *items]
+        [
+            f"{CADENCE_NAMES[review.cadence]}自查本单位以下常态化任务（无固定到期日）的落实情况：",
+            *items,
+        ]
     )
     return Duty(
         id=duty_id,

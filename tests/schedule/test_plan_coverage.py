@@ -178,7 +178,11 @@ def preamble_sentences() -> list[str]:
 
 
 def test_preamble_duties():
-    assert {str(d["ref"]) for d in DUTIES if section_of(str(d["ref"])) == 0} == {"0.1", "0.2", "0.3"}
+    assert {str(d["ref"]) for d in DUTIES if section_of(str(d["ref"])) == 0} == {
+        "0.1",
+        "0.2",
+        "0.3",
+    }
     measures_text, guidance_text, _ = preamble_sentences()
     (measures,) = BY_REF["0.1"]
     assert normalise(measures["text"]) == measures_text
@@ -189,7 +193,11 @@ def test_preamble_duties():
         "n": 30,
     }
     (guidance,) = BY_REF["0.2"]
-    assert normalise(guidance["text"]) == guidance_text == "各牵头部门要加强对本系统政务公开工作的指导。"
+    assert (
+        normalise(guidance["text"])
+        == guidance_text
+        == "各牵头部门要加强对本系统政务公开工作的指导。"
+    )
     assert guidance["units"] == ["lead_units"] and guidance["cadence"] == "ongoing"
     (inspection,) = BY_REF["0.3"]
     assert normalise(inspection["text"]) in normalise("".join(preamble_sentences()[2:]))
