@@ -71,9 +71,7 @@ def test_self_check_lists_each_standing_duty_with_ref_and_text(built, schedule):
         if e.uid.startswith("self-check-shiqi.2026-Q1.")
     ]
     standing = [
-        d
-        for d in schedule.duties
-        if d.cadence == "ongoing" and "shiqi" in schedule.unit_ids_of(d)
+        d for d in schedule.duties if d.cadence == "ongoing" and "shiqi" in schedule.unit_ids_of(d)
     ]
     assert len(standing) == 8
     for duty in standing:
