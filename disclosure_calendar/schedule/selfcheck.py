@@ -89,9 +89,8 @@ def duty_review(
         c.problem(node, f"{where}: review: only standing (ongoing) duties are reviewed")
         return None
     if isinstance(node, ScalarNode):
-        if c.boolean(node, f"{where}: review") is False:
-            return None
-        c.problem(node, f"{where}: review: write false to opt out, or {{cadence: ...}}")
+        if c.boolean(node, f"{where}: review") is True:
+            c.problem(node, f"{where}: review: write false to opt out, or {{cadence: ...}}")
         return None
     return parse_review(c, node, f"{where}: review", defaults.review, required=False)
 
