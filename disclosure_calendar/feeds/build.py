@@ -143,6 +143,11 @@ class Renderer:
             bodies.append((p.dates, summary, p.description, p.tail, END_EVENT))
             digests.append(digest(p.dates + summary + rest_digest))
         del parts, rest_digests
+        # As `units` counts them (Schedule.duties_of), in one pass over the duties.
+        duty_counts = dict.fromkeys((u.id for u in schedule.units), 0)
+        for duty in schedule.duties:
+            for reached in schedule.unit_ids_of(duty):
+                duty_counts[reached] += 1
         dated = dict.fromkeys((u.id for u in schedule.units), 0)
         for occ in self.dated:
             for reached in schedule.unit_ids_of(occ.duty):
@@ -164,7 +169,7 @@ class Renderer:
             about = f"{plan_title}:{unit.name}的公开任务"
             yield file, writer.calendar(unit.name, pieces, about)
             self.manifest[file] = versions.current
-            duties = len(schedule.duties_of(unit.id))
+            duties = duty_counts[unit.id]
             events = len(per_unit[unit.id])
             feeds.append(Feed(unit.id, unit.name, file, duties, events, dated[unit.id]))
             changes.append(versions.change(file, unit.name))

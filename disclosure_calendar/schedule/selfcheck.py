@@ -98,13 +98,15 @@ def duty_review(
 def add_self_checks(schedule: Schedule) -> Schedule:
     """The schedule with one self-check duty per unit and review, after the plan's duties."""
     default = schedule.defaults.review
+    # One pass over the duties, not one per unit: a province has thousands of both.
+    reviewed: dict[str, dict[Review, list[Duty]]] = {u.id: {} for u in schedule.units}
+    for duty in schedule.duties:
+        if duty.review is not None:
+            for unit_id in schedule.unit_ids_of(duty):
+                reviewed[unit_id].setdefault(duty.review, []).append(duty)
     checks: list[Duty] = []
     for unit in schedule.units:
-        by_review: dict[Review, list[Duty]] = {}
-        for duty in schedule.duties:
-            if duty.review is not None and unit.id in schedule.unit_ids_of(duty):
-                by_review.setdefault(duty.review, []).append(duty)
-        for review, standing in by_review.items():
+        for review, standing in reviewed[unit.id].items():
             if review == default:
                 duty_id = f"{ID_PREFIX}-{unit.id}"
             else:
