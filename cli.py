@@ -145,7 +145,7 @@ def units(ctx: Context) -> None:
     """List the units and groups with the number of duties reaching each."""
     from disclosure_calendar.schedule.reports import units_table
 
-    click.echo(units_table(ctx.schedule))
+    click.echo(units_table(ctx.file_schedule))
 
 
 @main.command()
@@ -157,7 +157,7 @@ def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -
     """List duties with their cadence, due rule and units."""
     from disclosure_calendar.schedule import reports
 
-    schedule = ctx.schedule
+    schedule = ctx.file_schedule
     if unit is not None:
         schedule.check_assignee(unit)
     selected = reports.select_duties(schedule, unit, cadence)

@@ -17,7 +17,7 @@ from ..occurrences.horizon import today_in
 from ..schedule.lookup import find_duty, period_label
 
 if TYPE_CHECKING:
-    from ..schedule.model import Schedule
+    from ..schedule.model import Duty, Schedule
     from ..workdays.calendar import ChinaCalendar
 
 STATES = ("on_time", "late", "open", "overdue")
@@ -36,13 +36,18 @@ def occurrence_uid(
         schedule.check_assignee(unit)
         if schedule.is_group(unit):
             raise DisclosureError(f"--unit: {unit!r} is a group; name one unit")
-    duty = find_duty(
-        schedule,
-        ref,
-        unit=unit,
-        accept=lambda d: d.cadence != "ongoing",
-        refused="standing duties have no dates: mark the unit's self-check (self-check PERIOD)",
-    )
+    refused = "standing duties have no dates: mark the unit's self-check (self-check PERIOD)"
+    try:
+        duty = find_duty(
+            schedule, ref, unit=unit, accept=lambda d: d.cadence != "ongoing", refused=refused
+        )
+    except DisclosureError:
+        if period is None:
+            raise
+        # A ref split by cadence (7.4: monthly, quarterly, yearly): the period's form says which.
+        duty = find_duty(
+            schedule, ref, unit=unit, accept=lambda d: _fits(d, period), refused=refused
+        )
     label = period_label(duty, period)
     reached = schedule.unit_ids_of(duty)
     if unit is None:
@@ -55,6 +60,16 @@ def occurrence_uid(
     elif unit not in reached:
         raise DisclosureError(f"{duty.id} does not reach unit {unit!r}")
     return f"{duty.id}.{label}.{unit}@{schedule.plan.uid_domain}"
+
+
+def _fits(duty: Duty, period: str) -> bool:
+    if duty.cadence == "ongoing":
+        return False
+    try:
+        period_label(duty, period)
+    except DisclosureError:
+        return False
+    return True
 
 
 def find(

@@ -171,3 +171,26 @@ def test_month_and_quarter_labels_round_trip(year, month):
     assert period_label(monthly, f"{year}-{month}") == containing("monthly", day).label
     quarter = (month - 1) // 3 + 1
     assert period_label(quarterly, f"{year}Q{quarter}") == containing("quarterly", day).label
+
+
+def test_done_picks_the_duty_of_a_split_ref_by_the_period_s_form(bundled):
+    from disclosure_calendar.reminders.tracking import occurrence_uid
+
+    domain = "@disclosure.zs.example"
+    assert (
+        occurrence_uid(bundled, "7.4", "2026")
+        == f"grain-oil-review-yearly.2026.development_reform{domain}"
+    )
+    assert occurrence_uid(bundled, "7.4", "2026Q2") == (
+        f"grain-oil-review-quarterly.2026-Q2.development_reform{domain}"
+    )
+    assert (
+        occurrence_uid(bundled, "7.4", "2026-05")
+        == f"grain-oil-prices.2026-05.development_reform{domain}"
+    )
+    with pytest.raises(DisclosureError, match="7.4 names 3 duties"):
+        occurrence_uid(bundled, "7.4")
+    with pytest.raises(DisclosureError, match="reaches 65 units: give --unit"):
+        occurrence_uid(bundled, "5.7", "2026-03-02")
+    with pytest.raises(DisclosureError, match="does not reach unit 'shiqi'"):
+        occurrence_uid(bundled, "1.3", "2026-03", "shiqi")
