@@ -34,6 +34,7 @@ from .manifest import (
     load_inputs,
     load_manifest,
 )
+from .series import collapse_routine
 from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
 from .workers import render_jobs
 
@@ -93,7 +94,9 @@ class Renderer:
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(f"a unit may not be called {ALL!r}: its feed would be {ALL}.ics")
         self.schedule = schedule
-        self.occurrences = occurrences
+        self.dated = occurrences
+        # A routine (daily) duty's year is one recurring event: written from one occurrence.
+        self.occurrences = collapse_routine(occurrences)
         self.previous = previous
         self.base_url = base_url
         self.writer = EventWriter(schedule, years)
@@ -124,6 +127,15 @@ class Renderer:
         for i, occ in enumerate(occurrences):
             for reached in schedule.unit_ids_of(occ.duty):
                 per_unit[reached].append(i)
+        # As `units` counts them (Schedule.duties_of), in one pass over the duties.
+        duty_counts = dict.fromkeys((u.id for u in schedule.units), 0)
+        for duty in schedule.duties:
+            for reached in schedule.unit_ids_of(duty):
+                duty_counts[reached] += 1
+        dated = dict.fromkeys((u.id for u in schedule.units), 0)
+        for occ in self.dated:
+            for reached in schedule.unit_ids_of(occ.duty):
+                dated[reached] += 1
         assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
         return _Shared(
             parts=parts,
@@ -136,6 +148,8 @@ class Renderer:
             uid_prefixes=[o.uid_prefix for o in occurrences],
             suffixes={a: uid_suffix(a, domain) for a in assignees},
             per_unit=per_unit,
+            duty_counts=duty_counts,
+            dated=dated,
         )
 
     def render_all(self) -> Output:
@@ -155,8 +169,8 @@ class Renderer:
                 pieces += (dates, summary, description, tail, END_EVENT)
         plan_title = self.schedule.plan.title
         data = writer.calendar(f"{ALL_NAME}:{plan_title}", pieces, plan_title)
-        duties = len({o.duty.id for o in self.occurrences})
-        feed = Feed(ALL, ALL_NAME, file, duties, len(versions.current))
+        events = len(versions.current)
+        feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
         return Output(file, data, versions.current, feed, versions.change(file, ALL_NAME))
 
     def render_unit(self, unit: Unit) -> Output:
@@ -173,8 +187,8 @@ class Renderer:
             pieces += sh.bodies[i]
         about = f"{self.schedule.plan.title}:{unit.name}的公开任务"
         data = writer.calendar(unit.name, pieces, about)
-        duties = len({self.occurrences[i].duty.id for i in indexes})
-        feed = Feed(unit.id, unit.name, file, duties, len(indexes))
+        duties = sh.duty_counts[unit.id]
+        feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
         return Output(file, data, versions.current, feed, versions.change(file, unit.name))
 
     def unit_cost(self, unit: Unit) -> int:
@@ -215,6 +229,8 @@ class _Shared:
     uid_prefixes: list[str]
     suffixes: dict[str, str]
     per_unit: dict[str, list[int]]
+    duty_counts: dict[str, int]
+    dated: dict[str, int]
 
 
 def render(
@@ -370,10 +386,14 @@ def _file(job: Unit | None) -> str:
 
 
 def _reused(file: str, name: str, inputs: FeedInputs, entries: dict[str, str]) -> Output:
-    feed = Feed(file.removesuffix(".ics"), name, file, inputs.duties, inputs.events)
+    feed = Feed(
+        file.removesuffix(".ics"), name, file, inputs.duties, inputs.events, inputs.occurrences
+    )
     return Output(file, None, entries, feed, Change(file, name, (), (), (), 0))
 
 
 def _inputs(path: Path, fingerprint: str, feed: Feed) -> FeedInputs:
     st = path.stat()
-    return FeedInputs(fingerprint, st.st_size, st.st_mtime_ns, feed.duties, feed.events)
+    return FeedInputs(
+        fingerprint, st.st_size, st.st_mtime_ns, feed.duties, feed.events, feed.occurrences
+    )

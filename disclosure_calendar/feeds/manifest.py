@@ -133,6 +133,7 @@ class FeedInputs:
     mtime_ns: int
     duties: int
     events: int
+    occurrences: int
 
     def holds(self, path: Path) -> bool:
         """True if ``path`` is still the file this build wrote (not deleted, not edited)."""
@@ -155,6 +156,9 @@ def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
 
 
 def dump_inputs(inputs: dict[str, FeedInputs], provisional: list[int]) -> bytes:
-    feeds = {f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events] for f, i in inputs.items()}
+    feeds = {
+        f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences]
+        for f, i in inputs.items()
+    }
     data = {"format": 1, "feeds": feeds, "provisional": provisional}
     return json.dumps(data, sort_keys=True, indent=0).encode()

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..core.errors import DisclosureError
 from .messages import Message, Slot, State
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta (
@@ -90,6 +90,29 @@ CREATE TABLE done_log (
     recorded TEXT NOT NULL
 );
 """
+
+# Version 2: event dates recorded with `disclosure-calendar event add` (issue 10).
+_EVENTS = """
+CREATE TABLE events (
+    duty TEXT NOT NULL,
+    date TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    added TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (duty, date)
+);
+"""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event date of an event-triggered duty, as recorded with `event add`."""
+
+    duty: str
+    date: dt.date
+    note: str
+    added: dt.datetime
+    added_by: str
 
 
 @dataclass(frozen=True)
@@ -166,10 +189,13 @@ class Ledger:
                     f"{self.path}: ledger schema {version} is newer than this program "
                     f"understands ({SCHEMA_VERSION}); upgrade disclosure-calendar"
                 )
-            if version == 0:  # executescript would commit mid-transaction
-                for statement in _SCHEMA.split(";"):
+            # Forward only, one step per version; executescript would commit mid-transaction.
+            steps = [_SCHEMA, _EVENTS]
+            for script in steps[version:]:
+                for statement in script.split(";"):
                     if statement.strip():
                         db.execute(statement)
+            if version < SCHEMA_VERSION:
                 db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     # -- meta -----------------------------------------------------------------------------
@@ -313,6 +339,39 @@ class Ledger:
             o: Done(o, u, dt.date.fromisoformat(d), url)
             for o, u, d, url in self.db.execute("SELECT occurrence, unit, on_date, url FROM done")
         }
+
+    # -- event dates ----------------------------------------------------------------------
+
+    def add_event(
+        self, duty: str, date: dt.date, note: str, at: dt.datetime, added_by: str = "cli"
+    ) -> None:
+        """Record an event date of a duty; a date already recorded is an error."""
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO events (duty, date, note, added, added_by) VALUES (?,?,?,?,?)",
+                    (duty, date.isoformat(), note, at.isoformat(), added_by),
+                )
+        except sqlite3.IntegrityError:
+            raise DisclosureError(f"{duty} {date}: this event is already recorded") from None
+
+    def remove_event(self, duty: str, date: dt.date) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM events WHERE duty = ? AND date = ?", (duty, date.isoformat())
+            ).rowcount
+        return bool(gone)
+
+    def events(self, duty: str | None = None) -> list[EventRecord]:
+        """Recorded event dates, sorted by duty and date; only ``duty``'s if given."""
+        query = "SELECT duty, date, note, added, added_by FROM events"
+        args: tuple[str, ...] = ()
+        if duty is not None:
+            query, args = query + " WHERE duty = ?", (duty,)
+        return [
+            EventRecord(d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by)
+            for d, day, note, a, by in self.db.execute(query + " ORDER BY duty, date", args)
+        ]
 
 
 def _slot_row(s: Slot) -> tuple[str, str, str, str, str, str, str]:
