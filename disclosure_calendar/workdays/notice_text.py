@@ -1,0 +1,407 @@
+"""Read the State Council's holiday notice as published on the web, into days off and make-up days.
+
+The notice (国务院办公厅关于YYYY年部分节假日安排的通知) has a fixed form, one line per
+festival: "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。"
+:func:`read_notice` takes its text as pasted (simplified or traditional characters, full- or
+half-width punctuation, with or without the header, closing paragraph, issuer and date) and
+returns a :class:`NoticeText` whose ``problems`` name the line of the text they are about:
+errors (the text contradicts itself: a wrong day count or weekday, a make-up day that is not
+a weekend) and warnings (a sentence with dates that was not understood).  Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import replace
+
+from . import holiday_data
+from .notice_checks import consistency_problems, statutory_problems
+from .notice_parts import DaysOff, Extension, MakeupDay, NoticeText, TextProblem
+from .notices import DayOff, Notice
+
+# A notice is 1-3 KB; anything far larger is the wrong file, and refusing it up front keeps
+# a pasted 10 MB log from being scanned line by line.
+MAX_CHARS = 100_000
+
+# Traditional forms of the characters the reader looks at (titles, festival names, keywords,
+# weekdays, lunar dates).  A notice pasted from a Hong Kong/Taiwan or traditional-character
+# page needs no more than these; other characters are left alone.
+_TRADITIONAL = str.maketrans(
+    "國務院辦廳關於節勞動慶調補與連週農曆歷臘發電號長勝戰爭紀現將經開學員確處報間門時動區轄機構屬",
+    "国务院办厅关于节劳动庆调补与连周农历历腊发电号长胜战争纪现将经开学员确处报间门时动区辖机构属",
+)
+_INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_DASHES = str.maketrans(
+    {"—": "-", "–": "-", "―": "-", "〜": "~", "“": "", "”": "", "「": "", "」": ""}
+)
+
+FESTIVALS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+_ALIASES = {"新年": "元旦", "五一": "劳动节", "十一": "国庆节", "国庆": "国庆节", "劳动": "劳动节"}
+_CN_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
+_WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_WEEKDAY_NAME = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
+
+_D = "\ue000"  # stands for one date in a sentence's skeleton
+_DATE = re.compile(
+    r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"
+    r"(?:\(([^()]{0,40})\)|((?:周|星期)[一二三四五六日天]))?"
+)
+_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_RANGE = re.compile(
+    rf"{_D}(?:至|到|-+|~)+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共{_NUM}天)?"
+)
+_SINGLE = re.compile(
+    rf"{_D}(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
+)
+_MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*上班")
+_EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(\S*?)假期至{_D}")
+_RESUME = re.compile(rf"{_D}起(?:正常)?上班")
+_LONE_BUXIU = re.compile(rf"{_D}补休")
+_ITEM = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?!\d))"
+)
+_LABEL = re.compile(r"^([^:,;。()]{1,40}?):")
+_TITLE = re.compile(r"(?:国务院办公厅|国务院)?关于[^,。:;]{2,80}?的?通知")
+_DOCUMENT = re.compile(r"([\u4e00-\u9fff]{2,8}[〔\[(]\d{4}[〕\])]\d{1,4}号)")
+_SIGNED = re.compile(
+    r"^(?:国务院办公厅|国务院)?"
+    r"(\d{4}|[〇零一二三四五六七八九]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
+    r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$"
+)
+_YEAR_IN_TITLE = re.compile(r"(\d{4})年")
+_INTRO_YEAR = re.compile(r"现将(\d{4})年")
+
+
+def normalize_line(line: str) -> str:
+    """One line as the reader sees it: simplified, half-width punctuation, no spaces."""
+    line = unicodedata.normalize("NFKC", line).translate(_TRADITIONAL).translate(_DASHES)
+    return _INVISIBLE.sub("", line).replace("；", ";")
+
+
+def _number(text: str) -> int:
+    """``"12"``, ``"十二"``, ``"二十"``, ``"三十一"``, ``"二〇二五"`` as an int."""
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return int("".join(str(_CN_DIGIT[c]) for c in text))
+    tens, _, units = text.partition("十")
+    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[units] if units else 0)
+
+
+def _festival_name(label: str) -> str:
+    label = label.strip("\"'")
+    names = [_ALIASES.get(part, part) for part in re.split(r"[、,和及与]", label) if part]
+    return "、".join(names)
+
+
+def _supplement_name(title: str | None) -> str:
+    """The festival a separate notice is about, from its title."""
+    if title:
+        found = [f for f in FESTIVALS if f in title]
+        if found:
+            return "、".join(found)
+        m = re.search(r"关于(.+?纪念日)", title)
+        if m:
+            return m.group(1)
+    return "节假日"
+
+
+class _Reader:
+    def __init__(self, text: str, year: int | None) -> None:
+        self.raw = text.splitlines()
+        self.lines = [normalize_line(s) for s in self.raw]
+        self.given_year = year
+        self.problems: list[TextProblem] = []
+        self.days_off: list[DaysOff] = []
+        self.workdays: list[MakeupDay] = []
+        self.extensions: list[Extension] = []
+        self.header_lines: set[int] = set()
+
+    def problem(self, line: int, message: str, *, error: bool = True) -> None:
+        self.problems.append(TextProblem(line, message, error))
+
+    # ---------------------------------------------------------------- header
+    def header(self) -> tuple[int | None, str | None, int, dt.date | None, str | None]:
+        title, title_line, published, document = None, 0, None, None
+        for i, s in enumerate(self.lines, 1):
+            if title is None and (t := _TITLE.search(s)) and len(s) <= 120:
+                title, title_line = t.group(0), i
+                self.header_lines.add(i)
+            elif document is None and (m := _DOCUMENT.search(s)) and len(s) <= 40:
+                document = m.group(1)
+                self.header_lines.add(i)
+            elif (m := _SIGNED.match(s)) and title_line < i:
+                self.header_lines.add(i)
+                try:
+                    published = dt.date(*(_number(g) for g in m.groups()))
+                except ValueError:
+                    self.problem(i, f"‘{self.raw[i - 1].strip()}’ is not a valid date")
+        year = None
+        if title and (m := _YEAR_IN_TITLE.search(title)):
+            year = int(m.group(1))
+        if self.given_year is not None:
+            if year is not None and year != self.given_year:
+                self.problem(
+                    title_line, f"the title is about {year}, but --year says {self.given_year}"
+                )
+            year = self.given_year
+        if year is None:
+            for s in self.lines:
+                if m := _INTRO_YEAR.search(s):
+                    year = int(m.group(1))
+                    break
+        return year, title, title_line, published, document
+
+    # ----------------------------------------------------------------- body
+    def body(self, year: int, default_name: str, skip: set[int]) -> None:
+        label: str | None = None
+        for i, s in enumerate(self.lines, 1):
+            if i in skip or not s:
+                label = None
+                continue
+            rest = _ITEM.sub("", s)
+            m = _LABEL.match(rest)
+            if m and (rest != s or _known(m.group(1))):
+                label = _festival_name(m.group(1))
+                rest = rest[m.end() :]
+            elif rest != s:
+                label = None
+            if not _DATE.search(rest):
+                if rest == s and not m:
+                    label = None
+                continue
+            self.sentence_dates(i, year, label or default_name, rest)
+
+    def sentence_dates(self, line: int, year: int, name: str, text: str) -> None:
+        dates: list[dt.date | None] = []
+        month: int | None = None
+        last_year: int | None = None
+        for m in _DATE.finditer(text):
+            y, mo, d, note, bare = m.groups()
+            if mo is None and month is None:
+                self.problem(line, f"‘{m.group(0)}’ has no month")
+                dates.append(None)
+                continue
+            if mo is not None:
+                month = int(mo)
+                last_year = int(y) if y else (year - 1 if month == 12 and name == "元旦" else year)
+            elif y:
+                last_year = int(y)
+            assert month is not None and last_year is not None
+            try:
+                day = dt.date(last_year, month, int(d))
+            except ValueError:
+                self.problem(line, f"‘{m.group(0)}’ is not a valid date")
+                dates.append(None)
+                continue
+            said = re.search(r"(?:周|星期)([一二三四五六日天])", note or bare or "")
+            if said and _WEEKDAY[said.group(1)] != day.weekday():
+                self.problem(
+                    line,
+                    f"{day.month}月{day.day}日 ({day}) is a {_WEEKDAY_NAME[day.weekday()]}, "
+                    f"the notice says {said.group(0)}",
+                )
+            dates.append(day)
+        skeleton = _DATE.sub(_D, text)
+        used: set[int] = set()
+
+        def index(pos: int) -> int:
+            return skeleton.count(_D, 0, pos)
+
+        def take(m: re.Match[str]) -> list[dt.date | None] | None:
+            first = index(m.start())
+            idx = list(range(first, first + m.group(0).count(_D)))
+            if any(k in used for k in idx):
+                return None
+            used.update(idx)
+            return [dates[k] for k in idx]
+
+        for m in _RANGE.finditer(skeleton):
+            got = take(m)
+            if got is None or None in got:
+                continue
+            first, last = got[0], got[1]
+            assert first is not None and last is not None
+            if last < first:
+                self.problem(line, f"{name}: the days off end ({last}) before they start ({first})")
+                continue
+            length = (last - first).days + 1
+            if m.group(1) is not None and _number(m.group(1)) != length:
+                self.problem(
+                    line,
+                    f"{name}: ‘共{m.group(1)}天’, but {first} to {last} is {length} days",
+                )
+            self.days_off.append(DaysOff(name, first, last, line))
+        for m in _SINGLE.finditer(skeleton):
+            got = take(m)
+            if got is None or None in got:
+                continue
+            single = got[0]
+            assert single is not None
+            if m.group(1) is not None and _number(m.group(1)) != 1 and not m.group(2):
+                self.problem(line, f"{name}: ‘放假{m.group(1)}天’ for the single day {single}")
+            first = last = single
+            if m.group(2):  # 与周末连休: the day and the weekend next to it
+                while (first - dt.timedelta(days=1)).weekday() >= 5:
+                    first -= dt.timedelta(days=1)
+                while (last + dt.timedelta(days=1)).weekday() >= 5:
+                    last += dt.timedelta(days=1)
+                if first == last:
+                    self.problem(line, f"{name}: {single} is not next to a weekend", error=False)
+            elif m.group(3):  # "4月5日放假，4月6日（星期一）补休"
+                extra = got[1]
+                assert extra is not None
+                self._buxiu(line, name, single, extra)
+                continue
+            self.days_off.append(DaysOff(name, first, last, line))
+        for m in _LONE_BUXIU.finditer(skeleton):
+            got = take(m)
+            if got and got[0] is not None:
+                self.days_off.append(DaysOff(name, got[0], got[0], line))
+        for m in _EXTEND.finditer(skeleton):
+            got = take(m)
+            if got and got[0] is not None:
+                ext_name = _festival_name(m.group(1)) if m.group(1) else name
+                self.extensions.append(Extension(ext_name or name, got[0], line))
+        for m in _RESUME.finditer(skeleton):
+            take(m)  # "2月3日起正常上班": the first working day after a break, no make-up day
+        for m in _MAKEUP.finditer(skeleton):
+            got = take(m)
+            for made in got or ():
+                if made is None:
+                    continue
+                if made.weekday() < 5:
+                    self.problem(
+                        line,
+                        f"{name}: the make-up working day {made} is a "
+                        f"{_WEEKDAY_NAME[made.weekday()]}, not a Saturday or Sunday",
+                    )
+                self.workdays.append(MakeupDay(made, name, line))
+        missed = [k for k, day in enumerate(dates) if k not in used and day is not None]
+        if missed:
+            self.problem(
+                line,
+                f"did not understand the date(s) {', '.join(str(dates[k]) for k in missed)} "
+                f"in ‘{text[:60]}’: check this line by hand",
+                error=False,
+            )
+
+    def _buxiu(self, line: int, name: str, day: dt.date, extra: dt.date) -> None:
+        """A holiday and its substitute day (补休): one span if only a weekend lies between."""
+        lo, hi = min(day, extra), max(day, extra)
+        between = [lo + dt.timedelta(days=k) for k in range(1, (hi - lo).days)]
+        if all(d.weekday() >= 5 for d in between):
+            self.days_off.append(DaysOff(name, lo, hi, line))
+        else:
+            self.days_off.append(DaysOff(name, day, day, line))
+            self.days_off.append(DaysOff(name, extra, extra, line))
+
+
+def _known(label: str) -> bool:
+    return any(f in label for f in (*FESTIVALS, *_ALIASES)) or label.endswith(("节", "纪念日"))
+
+
+def read_notice(text: str, *, year: int | None = None) -> NoticeText:
+    """Read a holiday notice's text; ``year`` is needed only when the text has no title."""
+    if len(text) > MAX_CHARS:
+        return _failed(
+            f"the text has {len(text):,} characters; a holiday notice has a few thousand "
+            "(is this the right file?)"
+        )
+    if not text.strip():
+        return _failed("the text is empty")
+    r = _Reader(text, year)
+    year, title, _, published, document = r.header()
+    if year is None:
+        r.problem(0, "no year: the text has no title naming it; give --year")
+        return NoticeText(None, title, published, document, False, problems=tuple(r.problems))
+    supplement = title is not None and "部分节假日安排" not in title
+    if title is None:
+        title = f"国务院办公厅关于{year}年部分节假日安排的通知"
+        r.problem(0, f"no title in the text; using ‘{title}’", error=False)
+    r.body(year, _supplement_name(title) if supplement else "节假日", r.header_lines)
+    notice = NoticeText(
+        year, title, published, document, supplement,
+        tuple(sorted(r.days_off, key=lambda s: s.first)),
+        tuple(sorted(r.workdays, key=lambda m: m.date)),
+        tuple(r.extensions),
+        tuple(r.problems),
+    )  # fmt: skip
+    extra = consistency_problems(notice)
+    if not extra and not supplement:
+        extra = statutory_problems(notice)
+    return _with(notice, [*r.problems, *extra])
+
+
+def _failed(message: str) -> NoticeText:
+    return NoticeText(None, None, None, None, False, problems=(TextProblem(0, message),))
+
+
+def _with(notice: NoticeText, problems: list[TextProblem]) -> NoticeText:
+    return replace(notice, problems=tuple(sorted(problems, key=lambda p: (p.line, not p.error))))
+
+
+def official_notice(year: int) -> Notice | None:
+    """The built-in arrangement of ``year`` (every notice for it) as one :class:`Notice`.
+
+    None for a year without built-in data or without a known publication date.
+    """
+    sources = holiday_data.NOTICE_SOURCES
+    if str(year) not in sources:
+        return None
+
+    def mine(table: dict[int, tuple[tuple[dt.date, str, str], ...]]) -> list[tuple[dt.date, str]]:
+        return [(d, n) for rows in table.values() for d, n, k in rows if sources[k].year == year]
+
+    dates = [s.published for s in sources.values() if s.year == year and s.published]
+    if not dates:
+        return None  # a Notice needs a date, and holiday_data never invents one
+    return Notice(
+        year,
+        sources[str(year)].title,
+        max(dates),
+        tuple(DayOff(d, re.sub(r"（.*?）$", "", n)) for d, n in mine(holiday_data.DAYS_OFF)),
+        tuple(d for d, _ in mine(holiday_data.WORKDAYS)),
+    )
+
+
+def apply_supplement(base: Notice, supplement: NoticeText) -> Notice:
+    """The year's arrangement after a separate notice (延长/调整 ...) changed ``base``.
+
+    Its days off are added (a make-up day among them stops being one), its make-up days are
+    added (a day off among them stops being one), and an extension ("延长春节假期至2月2日")
+    adds the days from the end of that festival's break to its new last day.  The title
+    names both notices; ``published`` becomes the supplement's date.  A ``ValueError`` if an
+    extension names a festival ``base`` has no days off for.
+    """
+    off = {d.date: d.name for d in base.days_off}
+    work = set(base.workdays)
+    one = dt.timedelta(days=1)
+    for ext in supplement.extensions:
+        ends = [d for d, name in off.items() if ext.name in name]
+        if not ends:
+            raise ValueError(f"line {ext.line}: {base.year} has no {ext.name} break to extend")
+        day = max(ends) + one
+        while day <= ext.last:
+            off[day] = ext.name
+            work.discard(day)
+            day += one
+    for span in supplement.days_off:
+        for day in span.dates():
+            off[day] = span.name
+            work.discard(day)
+    for m in supplement.workdays:
+        work.add(m.date)
+        off.pop(m.date, None)
+    title = base.title
+    if supplement.title and supplement.title not in title:
+        title = f"{title}；{supplement.title}"
+    return Notice(
+        base.year,
+        title,
+        supplement.published or base.published,
+        tuple(DayOff(d, n) for d, n in sorted(off.items())),
+        tuple(sorted(work)),
+    )
