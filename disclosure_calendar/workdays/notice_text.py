@@ -58,6 +58,7 @@ _SINGLE = re.compile(
 _MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*上班")
 _EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(\S*?)假期至{_D}")
 _RESUME = re.compile(rf"{_D}起(?:正常)?上班")
+_CHANGED_FROM = re.compile(rf"由{_D}(?:{_NUM}天)?(?:调整|改)为")
 _LONE_BUXIU = re.compile(rf"{_D}补休")
 _ITEM = re.compile(
     r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?!\d))"
@@ -265,8 +266,11 @@ class _Reader:
             if got and got[0] is not None:
                 ext_name = _festival_name(m.group(1)) if m.group(1) else name
                 self.extensions.append(Extension(ext_name or name, got[0], line))
-        for m in _RESUME.finditer(skeleton):
-            take(m)  # "2月3日起正常上班": the first working day after a break, no make-up day
+        for pattern in (_RESUME, _CHANGED_FROM):
+            # "2月3日起正常上班": the first working day after a break, no make-up day;
+            # "由5月1日1天调整为…": the arrangement a separate notice replaces
+            for m in pattern.finditer(skeleton):
+                take(m)
         for m in _MAKEUP.finditer(skeleton):
             got = take(m)
             for made in got or ():
@@ -310,7 +314,7 @@ def read_notice(text: str, *, year: int | None = None) -> NoticeText:
             f"the text has {len(text):,} characters; a holiday notice has a few thousand "
             "(is this the right file?)"
         )
-    if not text.strip():
+    if not _INVISIBLE.sub("", text):
         return _failed("the text is empty")
     r = _Reader(text, year)
     year, title, _, published, document = r.header()
