@@ -212,7 +212,7 @@ def workdays_notice(
     from disclosure_calendar.schedule import notice_entry
     from disclosure_calendar.workdays import notice_file
 
-    name = "<stdin>" if source.name == "<stdin>" else source.name
+    name = str(getattr(source, "name", "<stdin>"))
     notice = notice_file.read_notice_file(source.read(notice_file.MAX_BYTES + 1), name, year=year)
     for line in notice_file.warnings_text(notice, name):
         click.echo(line, err=True)
@@ -227,6 +227,7 @@ def workdays_notice(
         return
     old, new = notice_entry.updated_schedule(ctx.schedule_path, entry, replace=replace)
     click.echo(notice_entry.diff(old, new, str(ctx.schedule_path)), nl=False)
+    notice_entry.check_loads(ctx.schedule_path, new)
     notice_entry.save(ctx.schedule_path, new)
     click.echo(f"wrote {ctx.schedule_path}: calendar: notices: {entry['year']}")
 

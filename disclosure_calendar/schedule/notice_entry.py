@@ -32,7 +32,15 @@ _AFTER_CALENDAR = ("units", "groups", "duties")
 
 
 class NoticeEntryError(DisclosureError):
-    """The entry cannot be put into the file (year already there, unusual layout)."""
+    """The entry cannot be put into the file (year already there, unusual layout).
+
+    ``line`` (1-based) is where in the file, 0 when it is about the file as a whole.
+    """
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
 
 
 def _scalar(value: object, *, flow: bool) -> str:
@@ -173,8 +181,9 @@ def add_entry(text: str, entry: Mapping[str, Any], *, replace: bool = False) -> 
             lines[cal_key.start_mark.line + 1 : cal_key.start_mark.line + 1] = block
         elif not isinstance(cal, MappingNode) or cal.flow_style:
             raise NoticeEntryError(
-                f"line {cal_key.start_mark.line + 1}: calendar: is not written as a block "
-                "mapping; write it as in the README to use --write"
+                "calendar: is not written as a block mapping; write it as in the README "
+                "to use --write",
+                cal_key.start_mark.line + 1,
             )
         else:
             _into_calendar(lines, cal, entry, year, offset=offset, replace=replace)
@@ -204,8 +213,9 @@ def _into_calendar(
         return
     if not isinstance(notices, SequenceNode) or notices.flow_style:
         raise NoticeEntryError(
-            f"line {key.start_mark.line + 1}: notices: is not a block list ('- year: ...'); "
-            "write it as in the README to use --write"
+            "notices: is not a block list ('- year: ...'); write it as in the README to use "
+            "--write",
+            key.start_mark.line + 1,
         )
     dash = notices.start_mark.column
     offset = dash - key.start_mark.column  # this list's own style wins over the file's
@@ -217,8 +227,9 @@ def _into_calendar(
         if str(item_year) == str(year):
             if not replace:
                 raise NoticeEntryError(
-                    f"line {item.start_mark.line + 1}: calendar: notices: already has {year}; "
-                    "give --replace to put this notice in its place"
+                    f"calendar: notices: already has {year}; give --replace to put this "
+                    "notice in its place",
+                    item.start_mark.line + 1,
                 )
             first, last = item.start_mark.line, _last_line(item)
             lines[first : last + 1] = entry_lines(entry, dash=dash, offset=offset)
@@ -232,16 +243,19 @@ def _into_calendar(
 def _loaded(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The entry as ``yaml.safe_load`` reads it back from the file (dates as dates)."""
     day = dt.date.fromisoformat
-    return {
+    loaded: dict[str, Any] = {
         "year": entry["year"],
         "title": entry["title"],
         "published": day(entry["published"]) if entry["published"] else None,
-        "days_off": [
+    }
+    if entry["days_off"]:  # entry_lines leaves out an empty list
+        loaded["days_off"] = [
             {"name": s["name"], "from": day(s["from"]), "to": day(s["to"])}
             for s in entry["days_off"]
-        ],
-        "workdays": [day(d) for d in entry["workdays"]],
-    }
+        ]
+    if entry["workdays"]:
+        loaded["workdays"] = [day(d) for d in entry["workdays"]]
+    return loaded
 
 
 def _by_year(notices: object) -> list[Any]:
@@ -271,28 +285,40 @@ def _verify(old: dict[str, Any], new_text: str, entry: Mapping[str, Any]) -> Non
 def updated_schedule(
     path: Path, entry: Mapping[str, Any], *, replace: bool = False
 ) -> tuple[str, str]:
-    """(old text, new text) of the schedule file with ``entry`` added; nothing written.
-
-    The new text must load as a schedule (checked on a temporary copy beside the file), so
-    a notice that clashes with the file -- e.g. a day also entered as a local day off in a
-    way the calendar refuses -- is reported before anything is written.
-    """
+    """(old text, new text) of the schedule file with ``entry`` added; nothing written."""
     if not entry.get("published"):
         raise NoticeEntryError(
             "the notice text has no date of issue (the line under 国务院办公厅); "
             "give it with --published YYYY-MM-DD"
         )
     old = read_text(path)
-    new = add_entry(old, entry, replace=replace)
+    try:
+        new = add_entry(old, entry, replace=replace)
+    except NoticeEntryError as exc:
+        where = Where(str(path), exc.line, 1) if exc.line else None
+        raise InputError(
+            [Problem(where, exc.message if where else f"{path}: {exc.message}")]
+        ) from None
+    return old, new
+
+
+def check_loads(path: Path, new: str) -> None:
+    """The new text must load as a schedule (tried on a temporary copy beside the file).
+
+    So a notice that clashes with the rest of the calendar -- e.g. a day another notice
+    makes a working day -- is reported before anything is written; positions are those
+    of the new text, as the diff shows it.
+    """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(new.encode("utf-8"))
         load_schedule(tmp)
     except InputError as exc:
+        changed = f"{path} (as changed above)"
         raise InputError(
             [
-                Problem(Where(str(path), p.where.line, p.where.column), p.message)
+                Problem(Where(changed, p.where.line, p.where.column), p.message)
                 if p.where is not None and p.where.path == tmp
                 else p
                 for p in exc.problems
@@ -300,7 +326,6 @@ def updated_schedule(
         ) from None
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return old, new
 
 
 def diff(old: str, new: str, name: str) -> str:
