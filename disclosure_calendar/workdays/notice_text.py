@@ -66,8 +66,8 @@ _ITEM = re.compile(
 _LABEL = re.compile(r"^([^:,;。()]{1,40}?):")
 _TITLE = re.compile(r"(?:国务院办公厅|国务院)?关于[^,。:;]{2,80}?的?通知")
 _DOCUMENT = re.compile(r"([\u4e00-\u9fff]{2,8}[〔\[(]\d{4}[〕\])]\d{1,4}号)")
-_SIGNED = re.compile(
-    r"^(?:国务院办公厅|国务院)?"
+_SIGNED = re.compile(  # the date under the issuer, or gov.cn's 成文日期 line above the text
+    r"^(?:国务院办公厅|国务院|成文日期:?|发布日期:?)?"
     r"(\d{4}|[〇零一二三四五六七八九]{4})年(\d{1,2}|[一二三四五六七八九十]{1,3})月"
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})日$"
 )

@@ -362,3 +362,25 @@ def test_never_raises_on_a_mangled_notice(at: int, cut: int, junk: str) -> None:
     notice = read_notice(text)
     for p in notice.problems:
         assert 0 <= p.line <= text.count("\n") + 1
+
+
+def test_gov_cn_page_with_its_metadata_lines() -> None:
+    """Copied from the gov.cn page: 标题/发文字号/成文日期 above the text, no signature."""
+    body = fixture("example_2027.txt").splitlines()[3:-2]
+    text = "\n".join(
+        [
+            "标题：国务院办公厅关于2027年部分节假日安排的通知",
+            "发文机关：国务院办公厅",
+            "发文字号：国办发明电〔2026〕9号",
+            "成文日期：2026年11月12日",
+            *body,
+        ]
+    )
+    notice = read_notice(text)
+    assert messages(notice) == []
+    assert (notice.title, notice.published, notice.document) == (
+        "国务院办公厅关于2027年部分节假日安排的通知",
+        dt.date(2026, 11, 12),
+        "国办发明电〔2026〕9号",
+    )
+    assert len(notice.days_off) == 7 and len(notice.workdays) == 6
