@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from ..core.errors import InputError, Problem, Where
+from .notice_merge import apply_supplement, official_notice
 from .notice_parts import NoticeText, TextProblem, entry_of
-from .notice_text import MAX_CHARS, apply_supplement, official_notice, read_notice
+from .notice_text import MAX_CHARS, read_notice
 from .notices import Notice
 
 # UTF-8 takes up to 4 bytes a character; a bigger file cannot be a notice (see MAX_CHARS).

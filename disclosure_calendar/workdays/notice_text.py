@@ -7,6 +7,11 @@ half-width punctuation, with or without the header, closing paragraph, issuer an
 returns a :class:`NoticeText` whose ``problems`` name the line of the text they are about:
 errors (the text contradicts itself: a wrong day count or weekday, a make-up day that is not
 a weekend) and warnings (a sentence with dates that was not understood).  Pure: no I/O.
+
+Each date is first read on its own (month and year carried from the date before it), then
+the line is matched as a skeleton with one placeholder per date, so "1月1日（周四）至3日（周六）
+放假调休" and "1月1日至3日放假调休" are the same phrase.  A separate notice (延长/调整 ...) is
+read the same way and applied to its year by :mod:`.notice_merge`.
 """
 
 from __future__ import annotations
@@ -16,10 +21,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from . import holiday_data
 from .notice_checks import consistency_problems, statutory_problems
 from .notice_parts import DaysOff, Extension, MakeupDay, NoticeText, TextProblem
-from .notices import DayOff, Notice
 
 # A notice is 1-3 KB; anything far larger is the wrong file, and refusing it up front keeps
 # a pasted 10 MB log from being scanned line by line.
@@ -64,7 +67,7 @@ _ITEM = re.compile(
     r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?!\d))"
 )
 _LABEL = re.compile(r"^([^:,;。()]{1,40}?):")
-_TITLE = re.compile(r"(?:国务院办公厅|国务院)?关于[^,。:;]{2,80}?的?通知")
+_TITLE = re.compile(r"^(?:标题:)?((?:国务院办公厅|国务院)?关于[^,。:;]{2,80}?的?通知)")
 _DOCUMENT = re.compile(r"([\u4e00-\u9fff]{2,8}[〔\[(]\d{4}[〕\])]\d{1,4}号)")
 _SIGNED = re.compile(  # the date under the issuer, or gov.cn's 成文日期 line above the text
     r"^(?:国务院办公厅|国务院|成文日期:?|发布日期:?)?"
@@ -109,6 +112,34 @@ def _supplement_name(title: str | None) -> str:
     return "节假日"
 
 
+class _Sentence:
+    """One line with each date replaced by a placeholder, so phrases match around them.
+
+    ``matches`` hands out each date once: a date a range took is not also a single day.
+    """
+
+    def __init__(self, text: str, dates: list[dt.date | None]) -> None:
+        self.skeleton = _DATE.sub(_D, text)
+        self.dates = dates
+        self.used: set[int] = set()
+
+    def matches(self, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], list[dt.date]]]:
+        found = []
+        for m in pattern.finditer(self.skeleton):
+            first = self.skeleton.count(_D, 0, m.start())
+            idx = range(first, first + m.group(0).count(_D))
+            if any(k in self.used for k in idx):
+                continue
+            self.used.update(idx)
+            got = [self.dates[k] for k in idx]
+            if all(d is not None for d in got):  # an invalid date was reported already
+                found.append((m, [d for d in got if d is not None]))
+        return found
+
+    def unused(self) -> list[dt.date]:
+        return [d for k, d in enumerate(self.dates) if k not in self.used and d is not None]
+
+
 class _Reader:
     def __init__(self, text: str, year: int | None) -> None:
         self.raw = text.splitlines()
@@ -128,7 +159,7 @@ class _Reader:
         title, title_line, published, document = None, 0, None, None
         for i, s in enumerate(self.lines, 1):
             if title is None and (t := _TITLE.search(s)) and len(s) <= 120:
-                title, title_line = t.group(0), i
+                title, title_line = t.group(1), i
                 self.header_lines.add(i)
             elif document is None and (m := _DOCUMENT.search(s)) and len(s) <= 40:
                 document = m.group(1)
@@ -176,9 +207,47 @@ class _Reader:
             self.sentence_dates(i, year, label or default_name, rest)
 
     def sentence_dates(self, line: int, year: int, name: str, text: str) -> None:
+        """The dates of one line, then what the phrases around them make of them."""
+        s = _Sentence(text, self._dates(line, year, name, text))
+        for m, got in s.matches(_RANGE):
+            self._range(line, name, got[0], got[1], m.group(1))
+        for m, got in s.matches(_SINGLE):
+            self._single(line, name, m, got)
+        for _, got in s.matches(_LONE_BUXIU):
+            self.days_off.append(DaysOff(name, got[0], got[0], line))
+        for m, got in s.matches(_EXTEND):
+            self.extensions.append(Extension(_festival_name(m.group(1)) or name, got[0], line))
+        # "2月3日起正常上班": the first working day after a break, no make-up day;
+        # "由5月1日1天调整为…": the arrangement a separate notice replaces
+        for _ in (*s.matches(_RESUME), *s.matches(_CHANGED_FROM)):
+            pass
+        for _, got in s.matches(_MAKEUP):
+            for made in got:
+                if made.weekday() < 5:
+                    self.problem(
+                        line,
+                        f"{name}: the make-up working day {made} is a "
+                        f"{_WEEKDAY_NAME[made.weekday()]}, not a Saturday or Sunday",
+                    )
+                self.workdays.append(MakeupDay(made, name, line))
+        missed = s.unused()
+        if missed:
+            self.problem(
+                line,
+                f"did not understand the date(s) {', '.join(str(d) for d in missed)} "
+                f"in ‘{text[:60]}’: check this line by hand",
+                error=False,
+            )
+
+    def _dates(self, line: int, year: int, name: str, text: str) -> list[dt.date | None]:
+        """Each date written in ``text``, None where it is not a valid date.
+
+        "3日" takes the month (and year) of the date before it; a date without a year is in
+        ``year``, except December on the 元旦 line, which is the December before.
+        """
         dates: list[dt.date | None] = []
         month: int | None = None
-        last_year: int | None = None
+        in_year: int | None = None
         for m in _DATE.finditer(text):
             y, mo, d, note, bare = m.groups()
             if mo is None and month is None:
@@ -187,12 +256,12 @@ class _Reader:
                 continue
             if mo is not None:
                 month = int(mo)
-                last_year = int(y) if y else (year - 1 if month == 12 and name == "元旦" else year)
+                in_year = int(y) if y else (year - 1 if month == 12 and name == "元旦" else year)
             elif y:
-                last_year = int(y)
-            assert month is not None and last_year is not None
+                in_year = int(y)
+            assert month is not None and in_year is not None
             try:
-                day = dt.date(last_year, month, int(d))
+                day = dt.date(in_year, month, int(d))
             except ValueError:
                 self.problem(line, f"‘{m.group(0)}’ is not a valid date")
                 dates.append(None)
@@ -205,92 +274,37 @@ class _Reader:
                     f"the notice says {said.group(0)}",
                 )
             dates.append(day)
-        skeleton = _DATE.sub(_D, text)
-        used: set[int] = set()
+        return dates
 
-        def index(pos: int) -> int:
-            return skeleton.count(_D, 0, pos)
+    def _range(
+        self, line: int, name: str, first: dt.date, last: dt.date, count: str | None
+    ) -> None:
+        """ "1月1日至3日放假调休，共3天"."""
+        if last < first:
+            self.problem(line, f"{name}: the days off end ({last}) before they start ({first})")
+            return
+        length = (last - first).days + 1
+        if count is not None and _number(count) != length:
+            self.problem(line, f"{name}: ‘共{count}天’, but {first} to {last} is {length} days")
+        self.days_off.append(DaysOff(name, first, last, line))
 
-        def take(m: re.Match[str]) -> list[dt.date | None] | None:
-            first = index(m.start())
-            idx = list(range(first, first + m.group(0).count(_D)))
-            if any(k in used for k in idx):
-                return None
-            used.update(idx)
-            return [dates[k] for k in idx]
-
-        for m in _RANGE.finditer(skeleton):
-            got = take(m)
-            if got is None or None in got:
-                continue
-            first, last = got[0], got[1]
-            assert first is not None and last is not None
-            if last < first:
-                self.problem(line, f"{name}: the days off end ({last}) before they start ({first})")
-                continue
-            length = (last - first).days + 1
-            if m.group(1) is not None and _number(m.group(1)) != length:
-                self.problem(
-                    line,
-                    f"{name}: ‘共{m.group(1)}天’, but {first} to {last} is {length} days",
-                )
-            self.days_off.append(DaysOff(name, first, last, line))
-        for m in _SINGLE.finditer(skeleton):
-            got = take(m)
-            if got is None or None in got:
-                continue
-            single = got[0]
-            assert single is not None
-            if m.group(1) is not None and _number(m.group(1)) != 1 and not m.group(2):
-                self.problem(line, f"{name}: ‘放假{m.group(1)}天’ for the single day {single}")
-            first = last = single
-            if m.group(2):  # 与周末连休: the day and the weekend next to it
-                while (first - dt.timedelta(days=1)).weekday() >= 5:
-                    first -= dt.timedelta(days=1)
-                while (last + dt.timedelta(days=1)).weekday() >= 5:
-                    last += dt.timedelta(days=1)
-                if first == last:
-                    self.problem(line, f"{name}: {single} is not next to a weekend", error=False)
-            elif m.group(3):  # "4月5日放假，4月6日（星期一）补休"
-                extra = got[1]
-                assert extra is not None
-                self._buxiu(line, name, single, extra)
-                continue
-            self.days_off.append(DaysOff(name, first, last, line))
-        for m in _LONE_BUXIU.finditer(skeleton):
-            got = take(m)
-            if got and got[0] is not None:
-                self.days_off.append(DaysOff(name, got[0], got[0], line))
-        for m in _EXTEND.finditer(skeleton):
-            got = take(m)
-            if got and got[0] is not None:
-                ext_name = _festival_name(m.group(1)) if m.group(1) else name
-                self.extensions.append(Extension(ext_name or name, got[0], line))
-        for pattern in (_RESUME, _CHANGED_FROM):
-            # "2月3日起正常上班": the first working day after a break, no make-up day;
-            # "由5月1日1天调整为…": the arrangement a separate notice replaces
-            for m in pattern.finditer(skeleton):
-                take(m)
-        for m in _MAKEUP.finditer(skeleton):
-            got = take(m)
-            for made in got or ():
-                if made is None:
-                    continue
-                if made.weekday() < 5:
-                    self.problem(
-                        line,
-                        f"{name}: the make-up working day {made} is a "
-                        f"{_WEEKDAY_NAME[made.weekday()]}, not a Saturday or Sunday",
-                    )
-                self.workdays.append(MakeupDay(made, name, line))
-        missed = [k for k, day in enumerate(dates) if k not in used and day is not None]
-        if missed:
-            self.problem(
-                line,
-                f"did not understand the date(s) {', '.join(str(dates[k]) for k in missed)} "
-                f"in ‘{text[:60]}’: check this line by hand",
-                error=False,
-            )
+    def _single(self, line: int, name: str, m: re.Match[str], got: list[dt.date]) -> None:
+        """ "1月1日放假1天" / "…放假，与周末连休" / "4月5日放假，4月6日（星期一）补休"."""
+        count, weekend, substitute = m.groups()
+        day = first = last = got[0]
+        if count is not None and _number(count) != 1 and not weekend:
+            self.problem(line, f"{name}: ‘放假{count}天’ for the single day {day}")
+        if substitute:
+            self._buxiu(line, name, day, got[1])
+            return
+        if weekend:  # the day and the weekend next to it
+            while (first - dt.timedelta(days=1)).weekday() >= 5:
+                first -= dt.timedelta(days=1)
+            while (last + dt.timedelta(days=1)).weekday() >= 5:
+                last += dt.timedelta(days=1)
+            if first == last:
+                self.problem(line, f"{name}: {day} is not next to a weekend", error=False)
+        self.days_off.append(DaysOff(name, first, last, line))
 
     def _buxiu(self, line: int, name: str, day: dt.date, extra: dt.date) -> None:
         """A holiday and its substitute day (补休): one span if only a weekend lies between."""
@@ -345,67 +359,3 @@ def _failed(message: str) -> NoticeText:
 
 def _with(notice: NoticeText, problems: list[TextProblem]) -> NoticeText:
     return replace(notice, problems=tuple(sorted(problems, key=lambda p: (p.line, not p.error))))
-
-
-def official_notice(year: int) -> Notice | None:
-    """The built-in arrangement of ``year`` (every notice for it) as one :class:`Notice`.
-
-    None for a year without built-in data or without a known publication date.
-    """
-    sources = holiday_data.NOTICE_SOURCES
-    if str(year) not in sources:
-        return None
-
-    def mine(table: dict[int, tuple[tuple[dt.date, str, str], ...]]) -> list[tuple[dt.date, str]]:
-        return [(d, n) for rows in table.values() for d, n, k in rows if sources[k].year == year]
-
-    dates = [s.published for s in sources.values() if s.year == year and s.published]
-    if not dates:
-        return None  # a Notice needs a date, and holiday_data never invents one
-    return Notice(
-        year,
-        sources[str(year)].title,
-        max(dates),
-        tuple(DayOff(d, re.sub(r"（.*?）$", "", n)) for d, n in mine(holiday_data.DAYS_OFF)),
-        tuple(d for d, _ in mine(holiday_data.WORKDAYS)),
-    )
-
-
-def apply_supplement(base: Notice, supplement: NoticeText) -> Notice:
-    """The year's arrangement after a separate notice (延长/调整 ...) changed ``base``.
-
-    Its days off are added (a make-up day among them stops being one), its make-up days are
-    added (a day off among them stops being one), and an extension ("延长春节假期至2月2日")
-    adds the days from the end of that festival's break to its new last day.  The title
-    names both notices; ``published`` becomes the supplement's date.  A ``ValueError`` if an
-    extension names a festival ``base`` has no days off for.
-    """
-    off = {d.date: d.name for d in base.days_off}
-    work = set(base.workdays)
-    one = dt.timedelta(days=1)
-    for ext in supplement.extensions:
-        ends = [d for d, name in off.items() if ext.name in name]
-        if not ends:
-            raise ValueError(f"line {ext.line}: {base.year} has no {ext.name} break to extend")
-        day = max(ends) + one
-        while day <= ext.last:
-            off[day] = ext.name
-            work.discard(day)
-            day += one
-    for span in supplement.days_off:
-        for day in span.dates():
-            off[day] = span.name
-            work.discard(day)
-    for m in supplement.workdays:
-        work.add(m.date)
-        off.pop(m.date, None)
-    title = base.title
-    if supplement.title and supplement.title not in title:
-        title = f"{title}；{supplement.title}"
-    return Notice(
-        base.year,
-        title,
-        supplement.published or base.published,
-        tuple(DayOff(d, n) for d, n in sorted(off.items())),
-        tuple(sorted(work)),
-    )

@@ -15,12 +15,8 @@ from notice_forms import official_days, published_text
 from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.workdays import ChinaCalendar, holiday_data
 from disclosure_calendar.workdays.notice_file import notice_entry, read_notice_file
-from disclosure_calendar.workdays.notice_text import (
-    MAX_CHARS,
-    NoticeText,
-    apply_supplement,
-    read_notice,
-)
+from disclosure_calendar.workdays.notice_merge import apply_supplement
+from disclosure_calendar.workdays.notice_text import MAX_CHARS, NoticeText, read_notice
 from disclosure_calendar.workdays.notices import Notice
 
 NOTICES = Path(__file__).parent / "data" / "notices"
