@@ -16,7 +16,12 @@ from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.workdays import ChinaCalendar, holiday_data
 from disclosure_calendar.workdays.notice_file import notice_entry, read_notice_file
 from disclosure_calendar.workdays.notice_merge import apply_supplement
-from disclosure_calendar.workdays.notice_text import MAX_CHARS, NoticeText, read_notice
+from disclosure_calendar.workdays.notice_text import (
+    MAX_CHARS,
+    NoticeText,
+    normalize_line,
+    read_notice,
+)
 from disclosure_calendar.workdays.notices import Notice
 
 NOTICES = Path(__file__).parent / "data" / "notices"
@@ -380,3 +385,65 @@ def test_gov_cn_page_with_its_metadata_lines() -> None:
         "国办发明电〔2026〕9号",
     )
     assert len(notice.days_off) == 7 and len(notice.workdays) == 6
+
+
+@pytest.mark.parametrize("variant", ["s2t", "s2tw", "s2hk", "s2twp"])
+def test_every_title_in_every_traditional_variant(variant: str) -> None:
+    """The small traditional->simplified table covers what each variant writes in titles."""
+    convert = opencc.OpenCC(variant).convert
+    for source in holiday_data.NOTICE_SOURCES.values():
+        assert convert(source.title) != source.title
+        assert normalize_line(convert(source.title)) == source.title
+    notice = read_notice(convert(published_text(2015)))  # with the victory-day break
+    assert messages(notice) == []
+
+
+@st.composite
+def festival_lines(draw: st.DrawFn) -> tuple[str, int, dt.date, dt.date, list[dt.date]]:
+    """One festival line as the State Council writes it, for any break of 1-9 days.
+
+    As in the notices, a date outside the notice's year (the December before) has its year.
+    """
+    first = draw(st.dates(dt.date(2005, 1, 1), dt.date(2098, 12, 20)))
+    last = first + dt.timedelta(days=draw(st.integers(0, 8)))
+    year = last.year
+    around = [first + dt.timedelta(days=k) for k in range(-14, 24)]
+    weekends = [
+        d
+        for d in around
+        if d.weekday() >= 5
+        and not first <= d <= last
+        and dt.date(year - 1, 12, 1) <= d.replace(day=1)
+        and d.year <= year
+    ]
+    makeup = sorted(draw(st.lists(st.sampled_from(weekends), max_size=3, unique=True)))
+    style = draw(st.sampled_from(["周", "星期"]))
+
+    def day(d: dt.date, prev: dt.date | None = None) -> str:
+        week = f"（{style}{'一二三四五六日'[d.weekday()]}）"
+        if prev is not None and (prev.year, prev.month) == (d.year, d.month):
+            return f"{d.day}日{week}"
+        return f"{f'{d.year}年' if d.year != year else ''}{d.month}月{d.day}日{week}"
+
+    length = (last - first).days + 1
+    text = (
+        f"{day(first)}放假1天。"
+        if first == last
+        else (f"{day(first)}至{day(last, first)}放假调休，共{length}天。")
+    )
+    if makeup:
+        text += "、".join(day(d, makeup[k - 1] if k else None) for k, d in enumerate(makeup))
+        text += "上班。"
+    return f"二、春节：{text}", year, first, last, makeup
+
+
+@settings(max_examples=300, deadline=None)
+@given(festival_lines())
+def test_any_festival_line_reads_back(
+    case: tuple[str, int, dt.date, dt.date, list[dt.date]],
+) -> None:
+    line, year, first, last, makeup = case
+    notice = read_notice(line, year=year)
+    assert [p for p in notice.problems if p.error] == []
+    assert [(s.first, s.last) for s in notice.days_off] == [(first, last)]
+    assert [m.date for m in notice.workdays] == makeup
