@@ -53,7 +53,7 @@ _DATE = re.compile(
 )
 _NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _RANGE = re.compile(
-    rf"{_D}(?:至|到|-+|~)+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共{_NUM}天)?"
+    rf"{_D}(?:至|到|-+|~)+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共?{_NUM}天)?"
 )
 _SINGLE = re.compile(
     rf"{_D}(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
@@ -62,6 +62,14 @@ _MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*上班")
 _EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(\S*?)假期至{_D}")
 _RESUME = re.compile(rf"{_D}起(?:正常)?上班")
 _CHANGED_FROM = re.compile(rf"由{_D}(?:{_NUM}天)?(?:调整|改)为")
+# Sentences of the older notices (2004-2008) that explain a break the line already gave:
+# "其中1月1日为法定假日，将12月30日（星期六）、31日（星期日）两个公休日分别调至1月2日、3日"
+_DATES = rf"{_D}(?:、{_D})*"
+_EXPLAINED = (
+    re.compile(rf"{_DATES}(?:为|是)法定(?:节)?假日"),
+    re.compile(rf"将?{_DATES}(?:[两三四五]个)?公休日(?:分别)?调(?:至|到|为){_DATES}"),
+    re.compile(rf"{_DATES}(?:照常公休|为公休日)"),
+)
 _LONE_BUXIU = re.compile(rf"{_D}补休")
 _ITEM = re.compile(
     r"^(?:[一二三四五六七八九十]+[、,.]|\([一二三四五六七八九十]+\)|\d{1,2}[、.](?!\d))"
@@ -96,7 +104,11 @@ def _number(text: str) -> int:
 
 def _festival_name(label: str) -> str:
     label = label.strip("\"'")
-    names = [_ALIASES.get(part, part) for part in re.split(r"[、,和及与]", label) if part]
+    names = []
+    for part in re.split(r"[、,和及与]", label):
+        known = [f for f in FESTIVALS if f in part]  # "五一国际劳动节" -> 劳动节
+        if part:
+            names.append(_ALIASES.get(part) or (known[0] if known else part))
     return "、".join(names)
 
 
@@ -125,11 +137,15 @@ class _Sentence:
 
     def matches(self, pattern: re.Pattern[str]) -> list[tuple[re.Match[str], list[dt.date]]]:
         found = []
-        for m in pattern.finditer(self.skeleton):
+        pos = 0
+        while m := pattern.search(self.skeleton, pos):
             first = self.skeleton.count(_D, 0, m.start())
             idx = range(first, first + m.group(0).count(_D))
             if any(k in self.used for k in idx):
+                # "…调至12月31日，12月29日上班": the list may not start at a taken date
+                pos = m.start() + 1
                 continue
+            pos = m.end()
             self.used.update(idx)
             got = [self.dates[k] for k in idx]
             if all(d is not None for d in got):  # an invalid date was reported already
@@ -218,9 +234,10 @@ class _Reader:
         for m, got in s.matches(_EXTEND):
             self.extensions.append(Extension(_festival_name(m.group(1)) or name, got[0], line))
         # "2月3日起正常上班": the first working day after a break, no make-up day;
-        # "由5月1日1天调整为…": the arrangement a separate notice replaces
-        for _ in (*s.matches(_RESUME), *s.matches(_CHANGED_FROM)):
-            pass
+        # "由5月1日1天调整为…": the arrangement a separate notice replaces; and the older
+        # notices' explanations (before the make-up days, whose list they would otherwise join)
+        for pattern in (_RESUME, _CHANGED_FROM, *_EXPLAINED):
+            s.matches(pattern)
         for _, got in s.matches(_MAKEUP):
             for made in got:
                 if made.weekday() < 5:

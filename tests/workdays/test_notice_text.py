@@ -447,3 +447,26 @@ def test_any_festival_line_reads_back(
     assert [p for p in notice.problems if p.error] == []
     assert [(s.first, s.last) for s in notice.days_off] == [(first, last)]
     assert [m.date for m in notice.workdays] == makeup
+
+
+@pytest.mark.parametrize("name", ["2007_old_form.txt", "2008_old_form.txt"])
+def test_older_form_with_its_explanations(name: str) -> None:
+    """2004-2008: "其中…为法定假日，将…两个公休日调至…；…照常公休，…上班" read without warnings."""
+    notice = read_notice(fixture(name))
+    assert messages(notice) == []
+    assert differing_days(notice.to_notice(published=dt.date(notice.year - 1, 12, 1))) == []
+
+
+def test_older_form_details() -> None:
+    notice = read_notice(fixture("2007_old_form.txt"))
+    assert notice.published == dt.date(2006, 12, 14)  # 二〇〇六年十二月十四日
+    assert [s.name for s in notice.days_off] == [
+        "元旦",
+        "春节",
+        "劳动节",
+        "国庆节",
+    ]  # “五一”, “十一”
+    assert [m.date for m in notice.workdays][:2] == [dt.date(2006, 12, 30), dt.date(2006, 12, 31)]
+    eight = read_notice(fixture("2008_old_form.txt"))
+    assert eight.days_off[3].name == "劳动节"  # “五一”国际劳动节
+    assert eight.workdays[0].date == dt.date(2007, 12, 29)  # after "…调至12月31日（星期一），"
