@@ -225,7 +225,12 @@ def workdays_notice(
         if entry["published"] is None:
             click.echo("warning: no date of issue in the text; give --published", err=True)
         return
+    # a separate notice's entry is the year's entry as changed: it takes that entry's place
+    replace = replace or notice.supplement
     old, new = notice_entry.updated_schedule(ctx.schedule_path, entry, replace=replace)
+    if new == old:
+        click.echo(f"{ctx.schedule_path} already has this entry: nothing written")
+        return
     click.echo(notice_entry.diff(old, new, str(ctx.schedule_path)), nl=False)
     notice_entry.check_loads(ctx.schedule_path, new)
     notice_entry.save(ctx.schedule_path, new)

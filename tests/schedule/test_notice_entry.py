@@ -208,7 +208,41 @@ def test_write_shows_the_diff_then_the_year_is_official(tmp_path: Path) -> None:
     assert f"{schedule}:23:1: calendar: notices: already has 2027; give --replace" in again.output
     replaced = invoke(schedule, "--write", "--replace", str(EXAMPLE))
     assert replaced.exit_code == 0
-    assert "wrote" in replaced.output and "\n+" not in replaced.output  # same entry: no change
+    assert replaced.output == f"{schedule} already has this entry: nothing written\n"
+
+
+EXTENSION_2027 = """国务院办公厅关于延长2027年春节假期的通知
+
+    一、延长2027年春节假期至2月14日（农历正月初九，星期日），2月15日（星期一）起正常上班。
+
+国务院办公厅
+2027年2月9日
+"""
+
+
+def test_separate_notice_changes_the_entered_year(tmp_path: Path) -> None:
+    schedule = tmp_path / "schedule.yaml"
+    shutil.copy(DATA / "minimal.yaml", schedule)
+    assert invoke(schedule, "--write", str(EXAMPLE)).exit_code == 0
+    result = invoke(schedule, "--write", "-", stdin=EXTENSION_2027)  # no --replace needed
+    assert result.exit_code == 0, result.output
+    assert "-        - {name: 春节, from: 2027-02-05, to: 2027-02-13}\n" in result.output
+    assert "+        - {name: 春节, from: 2027-02-05, to: 2027-02-14}\n" in result.output
+    (notice,) = load_schedule(schedule).notices
+    assert dt.date(2027, 2, 14) not in notice.workdays  # the make-up Sunday is a day off now
+    assert notice.published == dt.date(2027, 2, 9)
+    assert notice.title == (
+        "国务院办公厅关于2027年部分节假日安排的通知；国务院办公厅关于延长2027年春节假期的通知"
+    )
+
+
+def test_separate_notice_for_a_year_not_entered(tmp_path: Path) -> None:
+    result = invoke(tmp_path / "none.yaml", "-", stdin=EXTENSION_2027)
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: 1 problem found:\n<stdin>: ‘国务院办公厅关于延长2027年春节假期的通知’ changes the "
+        "2027 arrangement, which is not entered yet: enter the 2027 notice first\n"
+    )
 
 
 def test_write_needs_a_date_of_issue(tmp_path: Path) -> None:
