@@ -56,7 +56,7 @@ _RANGE = re.compile(
     rf"{_D}(?:至|到|-+|~)+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共?{_NUM}天)?"
 )
 _SINGLE = re.compile(
-    rf"{_D}(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
+    rf"{_D}(?:全国)?(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
 )
 _MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*上班")
 _EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(\S*?)假期至{_D}")
@@ -68,7 +68,7 @@ _DATES = rf"{_D}(?:、{_D})*"
 _EXPLAINED = (
     re.compile(rf"{_DATES}(?:为|是)法定(?:节)?假日"),
     re.compile(rf"将?{_DATES}(?:[两三四五]个)?公休日(?:分别)?调(?:至|到|为){_DATES}"),
-    re.compile(rf"{_DATES}(?:照常公休|为公休日)"),
+    re.compile(rf"{_DATES}(?:照常公休|为公休日|调休(?!放假))"),
 )
 _LONE_BUXIU = re.compile(rf"{_D}补休")
 _ITEM = re.compile(
@@ -84,6 +84,7 @@ _SIGNED = re.compile(  # the date under the issuer, or gov.cn's 成文日期 lin
 )
 _YEAR_IN_TITLE = re.compile(r"(\d{4})年")
 _INTRO_YEAR = re.compile(r"现将(\d{4})年")
+_FULL_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 
 
 def normalize_line(line: str) -> str:
@@ -198,6 +199,11 @@ class _Reader:
         if year is None:
             for s in self.lines:
                 if m := _INTRO_YEAR.search(s):
+                    year = int(m.group(1))
+                    break
+        if year is None and title:  # "…胜利70周年纪念日调休放假的通知": the first full date's year
+            for i, s in enumerate(self.lines, 1):
+                if i not in self.header_lines and (m := _FULL_DATE.search(s)):
                     year = int(m.group(1))
                     break
         return year, title, title_line, published, document
@@ -359,7 +365,7 @@ def read_notice(text: str, *, year: int | None = None) -> NoticeText:
     r.body(year, _supplement_name(title) if supplement else "节假日", r.header_lines)
     notice = NoticeText(
         year, title, published, document, supplement,
-        tuple(sorted(r.days_off, key=lambda s: s.first)),
+        _joined(r.days_off),
         tuple(sorted(r.workdays, key=lambda m: m.date)),
         tuple(r.extensions),
         tuple(r.problems),
@@ -368,6 +374,21 @@ def read_notice(text: str, *, year: int | None = None) -> NoticeText:
     if not extra and not supplement:
         extra = statutory_problems(notice)
     return _with(notice, [*r.problems, *extra])
+
+
+def _joined(spans: list[DaysOff]) -> tuple[DaysOff, ...]:
+    """The spans in date order, those of one line and name that overlap joined into one.
+
+    "9月3日至5日调休放假…其中9月3日（星期四）放假": the second names a day of the first.
+    """
+    out: list[DaysOff] = []
+    for span in sorted(spans, key=lambda s: (s.first, s.last)):
+        prev = out[-1] if out else None
+        if prev and (prev.line, prev.name) == (span.line, span.name) and span.first <= prev.last:
+            out[-1] = replace(prev, last=max(prev.last, span.last))
+        else:
+            out.append(span)
+    return tuple(out)
 
 
 def _failed(message: str) -> NoticeText:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import opencc
@@ -470,3 +471,32 @@ def test_older_form_details() -> None:
     eight = read_notice(fixture("2008_old_form.txt"))
     assert eight.days_off[3].name == "劳动节"  # “五一”国际劳动节
     assert eight.workdays[0].date == dt.date(2007, 12, 29)  # after "…调至12月31日（星期一），"
+
+
+def test_victory_day_notice_2015() -> None:
+    """A separate notice whose title has no year: the year is its first full date's."""
+    victory = read_notice(fixture("2015_victory_day.txt"))
+    assert messages(victory) == []
+    assert (victory.year, victory.supplement, victory.published) == (
+        2015,
+        True,
+        dt.date(2015, 5, 13),
+    )
+    assert [(s.first, s.last) for s in victory.days_off] == [
+        (dt.date(2015, 9, 3), dt.date(2015, 9, 5))
+    ]
+    assert victory.days_off[0].name == "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日"
+    assert [m.date for m in victory.workdays] == [dt.date(2015, 9, 6)]
+    # the year as the annual notice of 2014-12-16 arranged it, before the victory day
+    full = read_notice(published_text(2015))
+    annual = replace(
+        full,
+        days_off=tuple(s for s in full.days_off if s.first != dt.date(2015, 9, 3)),
+        workdays=tuple(m for m in full.workdays if m.date != dt.date(2015, 9, 6)),
+    )
+    assert differing_days(annual.to_notice()) == [
+        dt.date(2015, 9, 3),
+        dt.date(2015, 9, 4),
+        dt.date(2015, 9, 6),
+    ]
+    assert differing_days(apply_supplement(annual.to_notice(), victory)) == []
