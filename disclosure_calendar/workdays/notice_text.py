@@ -58,7 +58,7 @@ _RANGE = re.compile(
 _SINGLE = re.compile(
     rf"{_D}(?:全国)?(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
 )
-_MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*上班")
+_MAKEUP = re.compile(rf"{_D}(?:[、,和及与]{_D})*(?:调休)?上班")
 _EXTEND = re.compile(rf"延长(?:\d{{4}}年)?(\S*?)假期至{_D}")
 _RESUME = re.compile(rf"{_D}起(?:正常)?上班")
 _CHANGED_FROM = re.compile(rf"由{_D}(?:{_NUM}天)?(?:调整|改)为")
@@ -68,7 +68,7 @@ _DATES = rf"{_D}(?:、{_D})*"
 _EXPLAINED = (
     re.compile(rf"{_DATES}(?:为|是)法定(?:节)?假日"),
     re.compile(rf"将?{_DATES}(?:[两三四五]个)?公休日(?:分别)?调(?:至|到|为){_DATES}"),
-    re.compile(rf"{_DATES}(?:照常公休|为公休日|调休(?!放假))"),
+    re.compile(rf"{_DATES}(?:照常公休|为公休日|调休(?!放假|上班))"),
 )
 _LONE_BUXIU = re.compile(rf"{_D}补休")
 _ITEM = re.compile(

@@ -198,6 +198,15 @@ def test_line_forms(line: str, days: tuple[str, str]) -> None:
     assert (span.name, span.first.isoformat(), span.last.isoformat()) == ("元旦", *days)
 
 
+def test_make_up_days_written_as_tiaoxiu_shangban() -> None:
+    notice = read_notice(
+        "一、元旦：1月1日至3日放假调休，共3天。1月4日（周日）调休上班。", year=2026
+    )
+    assert notice.errors == []
+    assert not any("did not understand" in p.message for p in notice.problems)
+    assert [m.date for m in notice.workdays] == [dt.date(2026, 1, 4)]
+
+
 def test_festival_aliases_of_old_notices() -> None:
     notice = read_notice(
         "一、“五一”：5月1日至7日放假，共7天。\n二、“十一”：10月1日至7日放假，共7天。", year=2005
