@@ -15,67 +15,48 @@ def consistency_problems(notice: NoticeText) -> list[TextProblem]:
     assert notice.year is not None
     year = notice.year
     out: list[TextProblem] = []
+
+    def add(line: int, message: str) -> None:
+        out.append(TextProblem(line, message))
+
     if not (notice.days_off or notice.workdays or notice.extensions):
-        out.append(
-            TextProblem(
-                0,
-                "no days off or make-up days found: this does not look like a State Council "
-                "holiday notice (一、元旦：1月1日至3日放假调休，共3天。…)",
-            )
+        add(
+            0,
+            "no days off or make-up days found: this does not look like a State Council "
+            "holiday notice (一、元旦：1月1日至3日放假调休，共3天。…)",
         )
         return out
     lo, hi = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
+    outside = f"outside {year} and the December before it"
     off_line: dict[dt.date, int] = {}
     for span in notice.days_off:
         if (span.last - span.first).days > 31:
-            out.append(
-                TextProblem(
-                    span.line, f"{span.name}: {span.first} to {span.last} is longer than a month"
-                )
-            )
+            add(span.line, f"{span.name}: {span.first} to {span.last} is longer than a month")
             continue
+        strays = [d for d in span.dates() if not lo <= d <= hi]
+        if strays:  # one message for the span, not one per day
+            add(span.line, f"{span.name}: {strays[0]} is {outside}")
         for d in span.dates():
-            if not lo <= d <= hi:
-                out.append(
-                    TextProblem(
-                        span.line, f"{span.name}: {d} is outside {year} and the December before it"
-                    )
-                )
-            elif d in off_line and off_line[d] != span.line:
-                out.append(
-                    TextProblem(
-                        span.line, f"{span.name}: {d} is also a day off on line {off_line[d]}"
-                    )
-                )
+            if d in off_line and off_line[d] != span.line:
+                add(span.line, f"{span.name}: {d} is also a day off on line {off_line[d]}")
             off_line.setdefault(d, span.line)
     seen: dict[dt.date, int] = {}
     for m in notice.workdays:
         if not lo <= m.date <= hi:
-            out.append(
-                TextProblem(
-                    m.line,
-                    f"{m.name}: make-up day {m.date} is outside {year} and the December before it",
-                )
-            )
+            add(m.line, f"{m.name}: make-up day {m.date} is {outside}")
         if m.date in off_line:
-            out.append(
-                TextProblem(
-                    m.line,
-                    f"{m.name}: {m.date} is both a make-up working day and a day off (line {off_line[m.date]})",
-                )
+            add(
+                m.line,
+                f"{m.name}: {m.date} is both a make-up working day and a day off "
+                f"(line {off_line[m.date]})",
             )
         if m.date in seen:
-            out.append(
-                TextProblem(
-                    m.line,
-                    f"{m.name}: make-up day {m.date} is listed twice (also line {seen[m.date]})",
-                )
+            add(
+                m.line, f"{m.name}: make-up day {m.date} is listed twice (also line {seen[m.date]})"
             )
         seen.setdefault(m.date, m.line)
     if notice.published is not None and notice.published.year > year:
-        out.append(
-            TextProblem(0, f"published {notice.published}, after the year {year} it arranges")
-        )
+        add(0, f"published {notice.published}, after the year {year} it arranges")
     return out
 
 
