@@ -120,7 +120,7 @@ def entry_of(notice: Notice) -> dict[str, object]:
         i += 1
         while i < len(day_list) and named[day_list[i]] == name:
             gap = [last + one * k for k in range(1, (day_list[i] - last).days)]
-            if any(g.weekday() < 5 or g in work or g in named for g in gap):
+            if any(g.weekday() < 5 or g in work for g in gap):
                 break
             last = day_list[i]
             i += 1
