@@ -237,6 +237,47 @@ def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None
     click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
 
 
+@workdays.command("notice")
+@click.argument("source", metavar="FILE|-", type=click.File("rb"))
+@click.option("--year", type=click.IntRange(2004, 2099), help="The year, if the text has no title.")
+@click.option("--published", type=DATE, help="Date of issue, if the text has none (YYYY-MM-DD).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+@click.option("--write", is_flag=True, help="Add the entry to the schedule file; show the diff.")
+@click.option("--replace", is_flag=True, help="With --write: replace that year's entry.")
+@pass_context
+def workdays_notice(
+    ctx: Context, source: Any, year: int | None, published: dt.datetime | None, as_json: bool,
+    write: bool, replace: bool,
+) -> None:  # fmt: skip
+    """Read a State Council holiday notice (its text, - for stdin) into a calendar: entry."""
+    from disclosure_calendar.schedule import notice_entry
+    from disclosure_calendar.workdays import notice_file
+
+    name = str(getattr(source, "name", "<stdin>"))
+    notice = notice_file.read_notice_file(source.read(notice_file.MAX_BYTES + 1), name, year=year)
+    for line in notice_file.warnings_text(notice, name):
+        click.echo(line, err=True)
+    # the schedule matters only to a separate notice, which changes the year as entered there
+    entered = ctx.schedule.notices if notice.supplement and ctx.schedule_path.exists() else ()
+    day = published.date() if published else None
+    entry = notice_file.notice_entry(notice, name, entered=entered, published=day)
+    if not write:
+        click.echo(_json(entry) if as_json else notice_entry.snippet(entry), nl=as_json)
+        if entry["published"] is None:
+            click.echo("warning: no date of issue in the text; give --published", err=True)
+        return
+    # a separate notice's entry is the year's entry as changed: it takes that entry's place
+    replace = replace or notice.supplement
+    old, new = notice_entry.updated_schedule(ctx.schedule_path, entry, replace=replace)
+    if new == old:
+        click.echo(f"{ctx.schedule_path} already has this entry: nothing written")
+        return
+    click.echo(notice_entry.diff(old, new, str(ctx.schedule_path)), nl=False)
+    notice_entry.check_loads(ctx.schedule_path, new)
+    notice_entry.save(ctx.schedule_path, new)
+    click.echo(f"wrote {ctx.schedule_path}: calendar: notices: {entry['year']}")
+
+
 def _json(value: Any) -> str:
     import json
 
