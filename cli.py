@@ -2,22 +2,140 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import inspect
+import os
+import re
 import sys
-from functools import cached_property
+from collections.abc import Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from disclosure_calendar import __version__
+from disclosure_calendar.core import i18n
 from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.i18n import gettext as _
 
 if TYPE_CHECKING:
     from disclosure_calendar.schedule.model import Schedule
     from disclosure_calendar.workdays import ChinaCalendar
 
-_TABLE_FORMAT = click.option(
+
+class Option(click.Option):
+    """An option whose help (an English msgid) is shown in the language being spoken."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if not self.help:
+            return super().get_help_record(ctx)
+        shown = copy.copy(self)
+        shown.help = _(self.help)
+        return click.Option.get_help_record(shown, ctx)
+
+
+option = partial(click.option, cls=Option)
+
+_LANG_HELP = "Language of messages and tables: zh (default) or en."
+
+
+def _lang_option() -> Option:
+    # Read before click parses anything (Group.main); declared on every command so that
+    # `--lang en` is accepted wherever it is written and appears in every --help.
+    return Option(
+        ["--lang"], type=click.Choice(i18n.LANGUAGES), expose_value=False, help=_LANG_HELP
+    )
+
+
+# Chinese does not start a line with these: they stay at the end of the line before.
+_NO_LINE_START = "，。；：、）》！？”’"
+
+
+def _wrap(text: str, limit: int = 76) -> str:
+    """Chinese text wrapped by terminal columns (click wraps at spaces, which it has none of)."""
+    from disclosure_calendar.core.table import width
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        # a run of ASCII (a name, an option, a date) is never split
+        for piece in re.findall(r"[!-~]+|.", paragraph):
+            if width(line) + width(piece) > limit and piece[0] not in _NO_LINE_START:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+                continue
+            line += piece
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class HelpFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        colon = ":" if i18n.current_language() == "en" else "："
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+
+class HelpContext(click.Context):
+    formatter_class = HelpFormatter
+
+
+class _Translated(click.Command):
+    """Help texts are English msgids, shown in the language being spoken."""
+
+    context_class = HelpContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(_lang_option())
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self.help:
+            return
+        text = _(inspect.cleandoc(self.help)).partition("\f")[0]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            if i18n.current_language() == "en":
+                formatter.write_text(text)
+                return
+            width = max(formatter.width - formatter.current_indent, 20)
+            for i, paragraph in enumerate(text.split("\n\n")):
+                if i:
+                    formatter.write_paragraph()
+                formatter.write_text("\b\n" + _wrap(paragraph, width))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help or not self.help or i18n.current_language() == "en":
+            return super().get_short_help_str(limit)
+        first = _(inspect.cleandoc(self.help)).split("\n\n")[0]
+        return first.replace("\n", "").split("。")[0].split("；")[0]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        help_option = super().get_help_option(ctx)
+        if help_option is not None:
+            # click builds it once and keeps it: say it in the language of this run
+            help_option.help = _("Show this message and exit.")
+        return help_option
+
+
+class Command(_Translated):
+    pass
+
+
+def _lang_flag(args: Sequence[str]) -> str | None:
+    """The value of --lang in ``args`` (anywhere before ``--``), read before click parses."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+_TABLE_FORMAT = option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
@@ -38,7 +156,7 @@ def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> P
     return value
 
 
-_DB_OPTION = click.option(
+_DB_OPTION = option(
     "--db",
     "db_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -47,7 +165,7 @@ _DB_OPTION = click.option(
 )
 
 # For commands that only read: the ledger whose recorded event dates they show.
-_EVENTS_DB_OPTION = click.option(
+_EVENTS_DB_OPTION = option(
     "--db",
     type=click.Path(path_type=Path, dir_okay=False),
     callback=_set_db,
@@ -92,8 +210,18 @@ class Context:
         return ChinaCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
-class Group(click.Group):
-    """Turns the package's errors into a message and exit 1, never a traceback."""
+class Group(_Translated, click.Group):
+    """Speaks the chosen language; turns the package's errors into a message and exit 1."""
+
+    command_class = Command
+    group_class = type
+
+    def main(
+        self, args: Sequence[str] | None = None, *rest: Any, **extra: Any
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with i18n.speaking(i18n.choose_language(_lang_flag(argv), os.environ)):
+            return super().main(argv, *rest, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -107,7 +235,7 @@ class Group(click.Group):
 
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
+@option(
     "-f",
     "--schedule",
     "schedule_path",
@@ -116,7 +244,7 @@ class Group(click.Group):
     show_default=True,
     help="The schedule file.",
 )
-@click.version_option(__version__, prog_name="disclosure-calendar")
+@click.version_option(__version__, prog_name="disclosure-calendar", cls=Option)
 @click.pass_context
 def main(ctx: click.Context, schedule_path: Path) -> None:
     """Keep a government's recurring disclosure duties on time.
@@ -149,9 +277,9 @@ def units(ctx: Context) -> None:
 
 
 @main.command()
-@click.option("--unit", help="Only duties reaching this unit (directly or through a group).")
-@click.option("--cadence", type=click.Choice(CADENCE_CHOICES), help="Only duties of this cadence.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@option("--unit", help="Only duties reaching this unit (directly or through a group).")
+@option("--cadence", type=click.Choice(CADENCE_CHOICES), help="Only duties of this cadence.")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @pass_context
 def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -> None:
     """List duties with their cadence, due rule and units."""
@@ -192,7 +320,7 @@ def _workday_calendar(ctx: Context) -> ChinaCalendar:
 
 @workdays.command("year")
 @click.argument("year", type=click.IntRange(2004, 2099))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
 def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
     """Days off, make-up working days and working days per month of YEAR."""
@@ -204,7 +332,7 @@ def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
 
 @workdays.command("check")
 @click.argument("day", metavar="DATE", type=DATE)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
 def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
     """Whether DATE (YYYY-MM-DD) is a working day, and why."""
@@ -239,11 +367,11 @@ def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None
 
 @workdays.command("notice")
 @click.argument("source", metavar="FILE|-", type=click.File("rb"))
-@click.option("--year", type=click.IntRange(2004, 2099), help="The year, if the text has no title.")
-@click.option("--published", type=DATE, help="Date of issue, if the text has none (YYYY-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
-@click.option("--write", is_flag=True, help="Add the entry to the schedule file; show the diff.")
-@click.option("--replace", is_flag=True, help="With --write: replace that year's entry.")
+@option("--year", type=click.IntRange(2004, 2099), help="The year, if the text has no title.")
+@option("--published", type=DATE, help="Date of issue, if the text has none (YYYY-MM-DD).")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+@option("--write", is_flag=True, help="Add the entry to the schedule file; show the diff.")
+@option("--replace", is_flag=True, help="With --write: replace that year's entry.")
 @pass_context
 def workdays_notice(
     ctx: Context, source: Any, year: int | None, published: dt.datetime | None, as_json: bool,
@@ -264,18 +392,31 @@ def workdays_notice(
     if not write:
         click.echo(_json(entry) if as_json else notice_entry.snippet(entry), nl=as_json)
         if entry["published"] is None:
-            click.echo("warning: no date of issue in the text; give --published", err=True)
+            click.echo(_("warning: no date of issue in the text; give --published"), err=True)
         return
     # a separate notice's entry is the year's entry as changed: it takes that entry's place
     replace = replace or notice.supplement
     old, new = notice_entry.updated_schedule(ctx.schedule_path, entry, replace=replace)
     if new == old:
-        click.echo(f"{ctx.schedule_path} already has this entry: nothing written")
+        click.echo(
+            _("{path} already has this entry: nothing written").format(path=ctx.schedule_path)
+        )
         return
     click.echo(notice_entry.diff(old, new, str(ctx.schedule_path)), nl=False)
     notice_entry.check_loads(ctx.schedule_path, new)
     notice_entry.save(ctx.schedule_path, new)
-    click.echo(f"wrote {ctx.schedule_path}: calendar: notices: {entry['year']}")
+    click.echo(
+        _("wrote {path}: calendar: notices: {year}").format(
+            path=ctx.schedule_path, year=entry["year"]
+        )
+    )
+
+
+def _day(day: dt.date) -> str:
+    """A date in prose: 2026年3月16日 in Chinese, ISO in English."""
+    from disclosure_calendar.core.i18n import prose_date
+
+    return prose_date(day)
 
 
 def _json(value: Any) -> str:
@@ -291,13 +432,11 @@ _ISO_DATE = click.DateTime(["%Y-%m-%d"])
 
 def _range_options(command: Any) -> Any:
     """--year or --from/--to: the dates a command covers (default this year and the next)."""
-    command = click.option("--to", "end", type=_ISO_DATE, help="Last due date (YYYY-MM-DD).")(
+    command = option("--to", "end", type=_ISO_DATE, help="Last due date (YYYY-MM-DD).")(command)
+    command = option("--from", "start", type=_ISO_DATE, help="First due date (YYYY-MM-DD).")(
         command
     )
-    command = click.option("--from", "start", type=_ISO_DATE, help="First due date (YYYY-MM-DD).")(
-        command
-    )
-    return click.option("--year", type=int, help="One calendar year instead of a range.")(command)
+    return option("--year", type=int, help="One calendar year instead of a range.")(command)
 
 
 def _resolve_range(
@@ -319,15 +458,15 @@ def _warn_provisional(years: Any) -> None:
 
 
 @main.command()
-@click.option(
+@option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default="out",
     show_default=True, help="Folder for the feeds, index.html and the manifest.",
 )  # fmt: skip
 @_range_options
-@click.option(
+@option(
     "--base-url", help="Where the folder is published (subscribe links); default plan.base_url."
 )
-@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @_EVENTS_DB_OPTION
 @pass_context
 def build(
@@ -351,16 +490,14 @@ def build(
 
 
 @main.command()
-@click.option("--unit", help="Only occurrences reaching this unit (or naming this group).")
-@click.option(
-    "--duty", "duty_id", help="Only this duty (id, or a plan ref like 7.4: all its duties)."
-)
+@option("--unit", help="Only occurrences reaching this unit (or naming this group).")
+@option("--duty", "duty_id", help="Only this duty (id, or a plan ref like 7.4: all its duties).")
 @_range_options
-@click.option(
+@option(
     "--as-of", "as_of", is_flag=False, flag_value="today", default=None, metavar="DATE",
     help="Show what is overdue and what falls due in the next weeks, seen from DATE (default today).",
 )  # fmt: skip
-@click.option(
+@option(
     "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
 )
 @_TABLE_FORMAT
@@ -384,7 +521,7 @@ def agenda(
             seen_from = today if as_of == "today" else dt.date.fromisoformat(as_of)
         except ValueError:
             raise click.BadParameter(
-                f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+                _("{value!r} is not a date (YYYY-MM-DD)").format(value=as_of), param_hint="--as-of"
             ) from None
     if seen_from is not None and year is None and start is None and end is None:
         first, last = ag.as_of_range(seen_from, weeks)
@@ -398,9 +535,12 @@ def agenda(
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
+@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port to listen on.",
+)  # fmt: skip
+@option(
     "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
     default="out", show_default=True, help="The folder `build` wrote.",
 )  # fmt: skip
@@ -415,16 +555,14 @@ def serve(host: str, port: int, out_dir: Path) -> None:
 
 
 @main.command("print")
-@click.option("--year", type=int, help="The calendar year to print.  [default: this year]")
-@click.option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
-@click.option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
-)
-@click.option(
+@option("--year", type=int, help="The calendar year to print.  [default: this year]")
+@option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
+@option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
+@option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@option(
     "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Landscape."
 )
-@click.option(
+@option(
     "-o",
     "--out",
     "out_dir",
@@ -449,7 +587,7 @@ def print_(
     from disclosure_calendar.printing.render import write_calendars
 
     if unit and each_unit:
-        raise click.UsageError("give either --unit or --each-unit, not both")
+        raise click.UsageError(_("give either --unit or --each-unit, not both"))
     schedule = ctx.schedule
     today = today_in(schedule.plan.timezone)
     targets: list[str | None] = [unit] if unit else [None]
@@ -466,12 +604,12 @@ def print_(
         paper=paper,
     )
     for path, changed in written:
-        click.echo(f"{path}{'' if changed else ' (unchanged)'}")
+        click.echo(path if changed else _("{path} (unchanged)").format(path=path))
 
 
 # --- reminder commands (issue 6) ---
 
-_CONTACTS_OPTION = click.option(
+_CONTACTS_OPTION = option(
     "--contacts",
     "contacts_path",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -507,8 +645,8 @@ def _now(ctx: Context) -> Any:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
-@click.option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
+@option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
+@option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
@@ -528,10 +666,8 @@ def daemon(
 
 
 @main.command()
-@click.option(
-    "--at", "at", required=True, help="The instant, e.g. 2026-04-01T09:00 (plan time zone)."
-)
-@click.option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@option("--at", "at", required=True, help="The instant, e.g. 2026-04-01T09:00 (plan time zone).")
+@option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
@@ -556,7 +692,7 @@ _OCCURRENCE_ARGS = (
 
 
 def _occurrence_args(command: Any) -> Any:
-    command = click.option("--unit", help="The unit, if the duty reaches several.")(command)
+    command = option("--unit", help="The unit, if the duty reaches several.")(command)
     for decorate in _OCCURRENCE_ARGS:
         command = decorate(command)
     return command
@@ -564,8 +700,8 @@ def _occurrence_args(command: Any) -> Any:
 
 @main.command()
 @_occurrence_args
-@click.option("--url", help="Where the publication is.")
-@click.option(
+@option("--url", help="Where the publication is.")
+@option(
     "--on",
     "on",
     type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -620,7 +756,7 @@ def event() -> None:
 @event.command("add")
 @click.argument("ref", metavar="DUTY")
 @click.argument("day", metavar="DATE", type=DATE)
-@click.option("--note", default="", help="What happened (shown in the feeds).")
+@option("--note", default="", help="What happened (shown in the feeds).")
 @_DB_OPTION
 @pass_context
 def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path | None) -> None:
@@ -629,12 +765,16 @@ def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path
     from disclosure_calendar.reminders import events
 
     now = _now(ctx)
-    _, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
-    duty, due = events.add(
+    _first, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
+    duty, due_day = events.add(
         ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, day.date(), note,
         now=now, last=last,
     )  # fmt: skip
-    click.echo(f"added: {duty.ref} {duty.id} event {day.date()}, due {due}")
+    click.echo(
+        _("added: {ref} {id} event {day}, due {due}").format(
+            ref=duty.ref, id=duty.id, day=_day(day.date()), due=_day(due_day)
+        )
+    )
 
 
 @event.command("remove")
@@ -647,11 +787,13 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: Path | None)
     from disclosure_calendar.reminders import events
 
     duty = events.remove(ctx.file_schedule, _db(ctx, db_path), ref, day.date())
-    click.echo(f"removed: {duty.ref} {duty.id} event {day.date()}")
+    click.echo(
+        _("removed: {ref} {id} event {day}").format(ref=duty.ref, id=duty.id, day=_day(day.date()))
+    )
 
 
 @event.command("list")
-@click.option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
+@option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
 @_DB_OPTION
 @pass_context
 def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
@@ -662,8 +804,8 @@ def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--unit", help="Only this unit (or the units of this group).")
-@click.option("--year", type=int, help="Occurrences due in this year [default: this year].")
+@option("--unit", help="Only this unit (or the units of this group).")
+@option("--year", type=int, help="Occurrences due in this year [default: this year].")
 @_TABLE_FORMAT
 @_DB_OPTION
 @pass_context
