@@ -138,17 +138,46 @@ def _lang_flag(args: Sequence[str]) -> str | None:
 _TABLE_FORMAT = option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format (xlsx: a workbook for Excel, written to -o FILE).",
 )
+_SHEET_OUT = option(
+    "-o",
+    "--out",
+    "sheet_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The .xlsx file to write (with --format xlsx).",
+)
+
+
+def _write_sheet(fmt: str, path: Path | None, make: Any) -> bool:
+    """With --format xlsx: write the workbook ``make()`` gives to -o FILE; True if written."""
+    if fmt != "xlsx":
+        if path is not None:
+            raise click.UsageError(_("-o FILE goes with --format xlsx"))
+        return False
+    if path is None:
+        raise click.UsageError(_("--format xlsx needs -o FILE (the workbook to write)"))
+    from disclosure_calendar.core.sheets import write_xlsx
+
+    write_xlsx(path, make())
+    click.echo(_("wrote {path}").format(path=path))
+    return True
+
+
 CADENCE_CHOICES = (
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event", "ongoing",
 )  # fmt: skip
 
 
 def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and not value.absolute().parent.is_dir():
+        # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
+        raise click.BadParameter(
+            _("the folder {folder} does not exist").format(folder=value.absolute().parent)
+        )
     # Set before the command body runs, so whatever reads the schedule sees this ledger's events.
     context = ctx.find_object(Context)
     if value is not None and context is not None:
@@ -216,9 +245,7 @@ class Group(_Translated, click.Group):
     command_class = Command
     group_class = type
 
-    def main(
-        self, args: Sequence[str] | None = None, *rest: Any, **extra: Any
-    ) -> Any:
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         with i18n.speaking(i18n.choose_language(_lang_flag(argv), os.environ)):
             return super().main(argv, *rest, **extra)
@@ -228,6 +255,11 @@ class Group(_Translated, click.Group):
             return super().invoke(ctx)
         except DisclosureError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # a folder that is a file, read-only or special, a port in use, an unknown host
+            from disclosure_calendar.core.errors import os_error_message
+
+            raise click.ClickException(os_error_message(exc)) from None
         except ValueError as exc:
             if type(exc).__name__ == "CalendarRangeError":
                 raise click.ClickException(str(exc)) from None
@@ -279,21 +311,29 @@ def units(ctx: Context) -> None:
 @main.command()
 @option("--unit", help="Only duties reaching this unit (directly or through a group).")
 @option("--cadence", type=click.Choice(CADENCE_CHOICES), help="Only duties of this cadence.")
-@option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
+@_TABLE_FORMAT
+@_SHEET_OUT
 @pass_context
-def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -> None:
+def duties(
+    ctx: Context, unit: str | None, cadence: str | None, as_json: bool, fmt: str,
+    sheet_path: Path | None,
+) -> None:  # fmt: skip
     """List duties with their cadence, due rule and units."""
+    from disclosure_calendar.core.sheets import csv_text
     from disclosure_calendar.schedule import reports
 
     schedule = ctx.file_schedule
     if unit is not None:
         schedule.check_assignee(unit)
     selected = reports.select_duties(schedule, unit, cadence)
-    click.echo(
-        reports.duties_json(schedule, selected)
-        if as_json
-        else reports.duties_table(schedule, selected)
-    )
+    if as_json or fmt == "json":
+        click.echo(reports.duties_json(schedule, selected))
+    elif fmt == "csv":
+        sheet = reports.duties_sheet(schedule, selected)
+        click.echo(csv_text(sheet.headers, sheet.rows))
+    elif not _write_sheet(fmt, sheet_path, lambda: [reports.duties_sheet(schedule, selected)]):
+        click.echo(reports.duties_table(schedule, selected))
 
 
 # --- workdays commands (issue 3) ---
@@ -342,7 +382,7 @@ def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
     click.echo(_json(result) if as_json else report.format_explain(result))
 
 
-@workdays.command("add")
+@workdays.command("add", context_settings={"ignore_unknown_options": True})
 @click.argument("day", metavar="DATE", type=DATE)
 @click.argument("n", type=int)
 @pass_context
@@ -361,6 +401,13 @@ def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None
     """Count the working days from A to B, both ends included."""
     from disclosure_calendar.workdays import report
 
+    if end < start:
+        raise click.BadParameter(
+            _("B {end} is before A {start}: give the earlier date first").format(
+                end=_day(end.date()), start=_day(start.date())
+            ),
+            param_hint="A B",
+        )
     cal = _workday_calendar(ctx)
     click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
 
@@ -479,6 +526,13 @@ def build(
 
     from disclosure_calendar import feeds
 
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        raise click.BadParameter(
+            _("{url!r} is not an http(s) URL (e.g. https://example.gov.cn/calendar/)").format(
+                url=base_url
+            ),
+            param_hint="--base-url",
+        )
     first, last = _resolve_range(ctx, year, start, end)
     result = feeds.build_feeds(
         ctx.schedule, ctx.calendar, first, last, out_dir,
@@ -501,11 +555,12 @@ def build(
     "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
 )
 @_TABLE_FORMAT
+@_SHEET_OUT
 @_EVENTS_DB_OPTION
 @pass_context
 def agenda(
     ctx: Context, unit: str | None, duty_id: str | None, year: int | None, start: Any, end: Any,
-    as_of: str | None, weeks: int, fmt: str,
+    as_of: str | None, weeks: int, fmt: str, sheet_path: Path | None,
 ) -> None:  # fmt: skip
     """List occurrences by due date, for all units or one."""
     import datetime as dt
@@ -531,7 +586,8 @@ def agenda(
         schedule, ctx.calendar, first, last, unit=unit, duty=duty_id, as_of=seen_from, weeks=weeks
     )
     _warn_provisional(view.provisional_years)
-    click.echo(ag.format_agenda(view, fmt))
+    if not _write_sheet(fmt, sheet_path, lambda: [ag.agenda_sheet(view)]):
+        click.echo(ag.format_agenda(view, fmt))
 
 
 @main.command()
@@ -679,7 +735,9 @@ def remind(
     from disclosure_calendar.reminders.daemon import remind_once
     from disclosure_calendar.reminders.logs import setup_logging
 
-    instant = parse_instant(at, ctx.schedule.plan.timezone)
+    instant = parse_instant(
+        at, ctx.schedule.plan.timezone, at_time=ctx.file_schedule.defaults.remind_at
+    )
     if not dry_run:
         setup_logging(sys.stderr)
     click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
@@ -807,14 +865,24 @@ def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
 @option("--unit", help="Only this unit (or the units of this group).")
 @option("--year", type=int, help="Occurrences due in this year [default: this year].")
 @_TABLE_FORMAT
+@_SHEET_OUT
 @_DB_OPTION
 @pass_context
 def status(
-    ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: Path | None
-) -> None:
+    ctx: Context, unit: str | None, year: int | None, fmt: str, sheet_path: Path | None,
+    db_path: Path | None,
+) -> None:  # fmt: skip
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
     from disclosure_calendar.reminders import tracking
 
+    def sheets() -> list[Any]:
+        data = tracking.status_data(
+            ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year
+        )
+        return [tracking.status_sheet(data.rows)]
+
+    if _write_sheet(fmt, sheet_path, sheets):
+        return
     report = tracking.status_report(
         ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year, fmt=fmt
     )

@@ -94,9 +94,9 @@ def test_speaking_puts_everything_back() -> None:
 
     before = (gettext.textdomain(), os.environ.get("LANGUAGE"))
     with i18n.speaking("zh"):
-        assert i18n.gettext("Output format.") == "输出格式。"
+        assert i18n.gettext("Port to listen on.") == "监听的端口。"
     assert (gettext.textdomain(), os.environ.get("LANGUAGE")) == before
-    assert i18n.gettext("Output format.") == "Output format."
+    assert i18n.gettext("Port to listen on.") == "Port to listen on."
 
 
 # --- English left in Chinese output ---
@@ -116,8 +116,11 @@ _COMMAND_NAMES.update(_names(cli.main))
 _NAMES = {
     "json", "yaml", "csv", "xlsx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
     "uid", "sigterm", "cron", "table", "text", "true", "false", "self-check", "calendar",
-    "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out",
+    "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out", "excel",
     "print", "key", "value",
+    # values written in schedule.yaml, named in messages as they are to be written
+    "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event",
+    "ongoing",
 }  # fmt: skip
 
 
@@ -210,7 +213,7 @@ def test_validation_errors_in_chinese() -> None:
     )
     assert result.exit_code == 1
     assert "错误：发现 3 个问题：" in result.output
-    assert "several_problems.yaml:17:13：职责 'budget'：未知的单位或分组 'cz'" in result.output
+    assert "several_problems.yaml:17:13: 职责 'budget'：未知的单位或分组 'cz'" in result.output
     assert english_left(result.output) == []
 
 
