@@ -38,6 +38,32 @@ class Option(click.Option):
 
 option = partial(click.option, cls=Option)
 
+
+class PathType(click.Path):
+    """click.Path naming the file or folder in the language being spoken."""
+
+    @property
+    def name(self) -> str:
+        return _(self._name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        # click sets it once, when the option is declared: keep the msgid
+        self._name = value
+
+
+def _fail(message: str) -> click.ClickException:
+    """A user mistake found by the CLI: the message and exit 1."""
+    return click.ClickException(message)
+
+
+def _out_folder(path: Path) -> Path:
+    """An output folder: refused here when it is a file or a device, before anything is built."""
+    if path.exists() and not path.is_dir():
+        raise _fail(_("{path} is not a folder").format(path=path))
+    return path
+
+
 _LANG_HELP = "Language of messages and tables: zh (default) or en."
 
 
@@ -147,7 +173,7 @@ _SHEET_OUT = option(
     "-o",
     "--out",
     "sheet_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     help="The .xlsx file to write (with --format xlsx).",
 )
 
@@ -175,8 +201,10 @@ CADENCE_CHOICES = (
 def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     if value is not None and not value.absolute().parent.is_dir():
         # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
-        raise click.BadParameter(
-            _("the folder {folder} does not exist").format(folder=value.absolute().parent)
+        raise _fail(
+            _("--db {path}: the folder {folder} does not exist").format(
+                path=value, folder=value.absolute().parent
+            )
         )
     # Set before the command body runs, so whatever reads the schedule sees this ledger's events.
     context = ctx.find_object(Context)
@@ -188,7 +216,7 @@ def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> P
 _DB_OPTION = option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     callback=_set_db,
     help="The ledger database [default: disclosure-calendar.db beside the schedule].",
 )
@@ -196,7 +224,7 @@ _DB_OPTION = option(
 # For commands that only read: the ledger whose recorded event dates they show.
 _EVENTS_DB_OPTION = option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     callback=_set_db,
     expose_value=False,
     help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
@@ -271,7 +299,7 @@ class Group(_Translated, click.Group):
     "-f",
     "--schedule",
     "schedule_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     default="schedule.yaml",
     show_default=True,
     help="The schedule file.",
@@ -402,11 +430,10 @@ def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None
     from disclosure_calendar.workdays import report
 
     if end < start:
-        raise click.BadParameter(
+        raise _fail(
             _("B {end} is before A {start}: give the earlier date first").format(
                 end=_day(end.date()), start=_day(start.date())
-            ),
-            param_hint="A B",
+            )
         )
     cal = _workday_calendar(ctx)
     click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
@@ -506,7 +533,7 @@ def _warn_provisional(years: Any) -> None:
 
 @main.command()
 @option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default="out",
+    "-o", "--out", "out_dir", type=PathType(path_type=Path), default="out",
     show_default=True, help="Folder for the feeds, index.html and the manifest.",
 )  # fmt: skip
 @_range_options
@@ -527,15 +554,13 @@ def build(
     from disclosure_calendar import feeds
 
     if base_url is not None and not base_url.startswith(("https://", "http://")):
-        raise click.BadParameter(
-            _("{url!r} is not an http(s) URL (e.g. https://example.gov.cn/calendar/)").format(
-                url=base_url
-            ),
-            param_hint="--base-url",
-        )
+        raise _fail(
+            _("--base-url {url!r} is not an http(s) URL (e.g. https://example.gov.cn/calendar/)")
+            .format(url=base_url)
+        )  # fmt: skip
     first, last = _resolve_range(ctx, year, start, end)
     result = feeds.build_feeds(
-        ctx.schedule, ctx.calendar, first, last, out_dir,
+        ctx.schedule, ctx.calendar, first, last, _out_folder(out_dir),
         now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
         dry_run=dry_run,
     )  # fmt: skip
@@ -597,14 +622,25 @@ def agenda(
     help="Port to listen on.",
 )  # fmt: skip
 @option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+    "-o", "--out", "out_dir", type=PathType(path_type=Path, file_okay=False, exists=True),
     default="out", show_default=True, help="The folder `build` wrote.",
 )  # fmt: skip
 def serve(host: str, port: int, out_dir: Path) -> None:
     """Serve the feeds and index over HTTP (ETag, 304, gzip) until interrupted."""
     from disclosure_calendar.web.serve import serve_forever
 
-    serve_forever(out_dir, host=host, port=port, announce=lambda line: click.echo(line, err=True))
+    try:
+        serve_forever(
+            out_dir, host=host, port=port, announce=lambda line: click.echo(line, err=True)
+        )
+    except OSError as exc:
+        from disclosure_calendar.core.errors import os_error_message
+
+        raise _fail(
+            _("cannot listen on {host} port {port}: {reason}").format(
+                host=host, port=port, reason=os_error_message(exc)
+            )
+        ) from None
 
 
 # --- print command (issue 5) ---
@@ -622,7 +658,7 @@ def serve(host: str, port: int, out_dir: Path) -> None:
     "-o",
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathType(path_type=Path),
     default="out/print",
     show_default=True,
     help="Output folder.",
@@ -654,7 +690,7 @@ def print_(
         ctx.calendar,
         year or today.year,
         units=targets,
-        out_dir=out_dir,
+        out_dir=_out_folder(out_dir),
         built=today,
         fmt=fmt,
         paper=paper,
@@ -668,7 +704,7 @@ def print_(
 _CONTACTS_OPTION = option(
     "--contacts",
     "contacts_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     help="Recipients and channels [default: contacts.yaml beside the schedule, if present].",
 )
 
@@ -722,7 +758,11 @@ def daemon(
 
 
 @main.command()
-@option("--at", "at", required=True, help="The instant, e.g. 2026-04-01T09:00 (plan time zone).")
+@option(
+    "--at", "at", required=True,
+    help="The instant, e.g. 2026-04-01T09:00 (plan time zone); a date alone means 09:00 "
+    "(defaults.remind_at) that day.",
+)  # fmt: skip
 @option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
 @_DB_OPTION
 @_CONTACTS_OPTION
@@ -731,6 +771,7 @@ def remind(
     ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
 ) -> None:
     """Run the reminder decision for one instant and print (or send) the messages."""
+    from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
     from disclosure_calendar.reminders.daemon import remind_once
     from disclosure_calendar.reminders.logs import setup_logging
@@ -738,6 +779,12 @@ def remind(
     instant = parse_instant(
         at, ctx.schedule.plan.timezone, at_time=ctx.file_schedule.defaults.remind_at
     )
+    if not YEARS[0] <= instant.year <= YEARS[1]:
+        raise _fail(
+            _("--at {at}: the working-day calendar covers {low} to {high}").format(
+                at=at, low=YEARS[0], high=YEARS[1]
+            )
+        )
     if not dry_run:
         setup_logging(sys.stderr)
     click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))

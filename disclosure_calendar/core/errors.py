@@ -67,7 +67,9 @@ def os_error_message(exc: OSError) -> str:
     import socket
 
     if isinstance(exc, socket.gaierror):
-        return _("unknown host: {reason}").format(reason=exc.strerror or exc)
+        if exc.errno == getattr(socket, "EAI_ADDRFAMILY", None):
+            return _("this kind of address (IPv6) is not supported here")
+        return _("unknown host: the name does not resolve to an address")
     reason = _OS_REASONS.get(exc.errno or -1)
     text = _(reason) if reason else (exc.strerror or str(exc))
     if exc.filename is not None:
