@@ -344,8 +344,8 @@ def mark_done(
     with Ledger(db_path) as ledger:
         ledger.mark_done(uid, unit, day, url, now)
     if day <= occ.due:
-        return _("done: {uid}, published {day}, on time").format(uid=uid, day=prose_date(day))
-    return _("done: {uid}, published {day}, late (due {due})").format(
+        return _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
+    return _("done: {uid} on {day}, late (due {due})").format(
         uid=uid, day=prose_date(day), due=prose_date(occ.due)
     )
 
