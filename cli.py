@@ -751,7 +751,7 @@ def daemon(
     from disclosure_calendar.reminders.daemon import run_service
     from disclosure_calendar.reminders.logs import setup_logging
 
-    setup_logging(sys.stderr, as_json=json_logs)
+    setup_logging(sys.stderr, as_json=json_logs, timezone=ctx.schedule.plan.timezone)
     summary = run_service(_service(ctx, db_path, contacts_path), os.environ, once=once)
     if summary:
         click.echo(summary)
@@ -786,7 +786,7 @@ def remind(
             )
         )
     if not dry_run:
-        setup_logging(sys.stderr)
+        setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
 
 

@@ -230,3 +230,17 @@ def test_daily_routine_is_reminded_on_the_day_but_never_escalated() -> None:
     rows, _ = supervise(routine, occs, {}, dt.date(2026, 4, 29), ["government_office"])
     # Only the Q1 spot-check report (due 29 April) counts, not twenty missed days.
     assert (rows[0].open, rows[0].overdue) == (1, 0)
+
+
+def test_log_times_in_the_plan_zone_with_offset() -> None:
+
+    import logging
+
+    from disclosure_calendar.reminders.logs import KeyValueFormatter
+
+    record = logging.LogRecord(
+        "disclosure_calendar.daemon", logging.INFO, "", 0, "sent", None, None
+    )
+    record.created = dt.datetime(2026, 4, 14, 1, 0, tzinfo=dt.UTC).timestamp()
+    line = KeyValueFormatter().format(record)
+    assert line.startswith("ts=2026-04-14T09:00:00.000+08:00 level=info")
