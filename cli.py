@@ -322,9 +322,22 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 def validate(ctx: Context) -> None:
     """Check the schedule file and summarise it; exit 1 listing every problem."""
+    from disclosure_calendar.core.errors import InputError
+    from disclosure_calendar.printing import fonts
     from disclosure_calendar.schedule.reports import summary
 
-    click.echo(summary(ctx.file_schedule))
+    schedule = ctx.file_schedule
+    try:
+        faces = fonts.find_fonts()
+    except DisclosureError:
+        # no print font on this machine: print would say so; the schedule itself is fine
+        click.echo(_("note: the print font is not installed; characters not checked"), err=True)
+    else:
+        text = ctx.schedule_path.read_text(encoding="utf-8-sig")
+        problems = fonts.glyph_problems(ctx.schedule_path, text, faces)
+        if problems:
+            raise InputError(problems)
+    click.echo(summary(schedule))
 
 
 @main.command()

@@ -178,3 +178,16 @@ def test_english_on_request() -> None:
     )
     assert result.exit_code == 1
     assert "Error: --year 3000: the working-day calendar covers 2004 to 2098" in result.output
+
+
+@pytest.mark.skipif(
+    not Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc").exists(),
+    reason="the print font (fonts-noto-cjk) is not installed",
+)
+def test_validate_finds_a_character_the_print_font_lacks() -> None:
+    # 鿰 (U+9FF0, Unicode 13) is newer than Noto Sans CJK SC 2.004
+    path = ROOT / "tests" / "data" / "glyph_missing_in_print_font.yaml"
+    fails(
+        run("validate", schedule=path),
+        f"发现 1 个问题：\n{path}:36:24: 打印字体 Noto Sans CJK SC 中没有“鿰”（U+9FF0）的字形",
+    )
