@@ -145,14 +145,14 @@ def listing(schedule: Schedule, cal: ChinaCalendar, db: Path, ref: str | None = 
         due = (
             _due(found, r.date, cal)
             if found and found.cadence == "event"
-            else "(no such event duty)"
+            else _("(no such event duty)")
         )
-        rows.append((r.duty, r.date, r.note, f"ledger ({r.added_by})", due))
+        rows.append((r.duty, r.date, r.note, _("ledger ({who})").format(who=r.added_by), due))
     if not rows:
-        return "no events recorded"
+        return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1]))
     cells = [[d, str(day), due, source, note] for d, day, note, source, due in rows]
-    return table(["duty", "date", "due", "source", "note"], cells)
+    return table([_("duty"), _("date"), _("due"), _("source"), _("note")], cells)
 
 
 def _due(duty: Duty, day: dt.date, cal: ChinaCalendar) -> str:

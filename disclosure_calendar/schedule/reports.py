@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ..core.i18n import current_language
+from ..core.i18n import N_, current_language
 from ..core.i18n import gettext as _
 from ..core.sheets import Cell, Sheet
 from ..core.table import table
 from . import periods
 from .model import Duty, Schedule
+
+_KIND_NAMES = {"department": N_("department"), "town": N_("town"), "office": N_("office")}
 
 
 def _cadence(cadence: str) -> str:
@@ -48,7 +50,8 @@ def summary(schedule: Schedule) -> str:
 def units_table(schedule: Schedule) -> str:
     rows = []
     for unit in schedule.units:
-        rows.append([unit.id, unit.name, unit.kind, str(len(schedule.duties_of(unit.id)))])
+        kind = _(_KIND_NAMES.get(unit.kind, unit.kind))
+        rows.append([unit.id, unit.name, kind, str(len(schedule.duties_of(unit.id)))])
     for group in schedule.groups:
         members = len(schedule.members(group.id))
         rows.append(
