@@ -379,7 +379,18 @@ def duties(
 
 # --- workdays commands (issue 3) ---
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+class IsoDate(click.DateTime):
+    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format)."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+
+DATE = IsoDate()
 
 
 @main.group()
@@ -514,7 +525,7 @@ def _json(value: Any) -> str:
 
 # --- feeds commands (issue 4) ---
 
-_ISO_DATE = click.DateTime(["%Y-%m-%d"])
+_ISO_DATE = DATE
 
 
 def _range_options(command: Any) -> Any:
@@ -822,7 +833,7 @@ def _occurrence_args(command: Any) -> Any:
 @option(
     "--on",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     help="Publication date [default: today].",
 )
 @_DB_OPTION
