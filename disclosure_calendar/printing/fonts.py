@@ -77,7 +77,9 @@ def _face_index(path: Path) -> int:
         for index, face in enumerate(collection.fonts):
             if face["name"].getDebugName(1) == FONT_FAMILY:
                 return index
-    raise DisclosureError(f"{path} holds no face named {FONT_FAMILY!r}")
+    raise DisclosureError(
+        _("{path} holds no face named {font!r}").format(path=path, font=FONT_FAMILY)
+    )
 
 
 @dataclass(frozen=True)
@@ -97,13 +99,17 @@ def subset_fonts(fonts: dict[int, FontSource], text: str) -> tuple[Subset, ...]:
         missing = sorted(wanted - set(face.unicodes))
         if missing:
             chars = " ".join(f"{chr(c)} (U+{c:04X})" for c in missing[:20])
-            raise DisclosureError(f"{FONT_FAMILY} in {source.path} has no glyph for: {chars}")
+            raise DisclosureError(
+                _("{font} in {path} has no glyph for: {chars}").format(
+                    font=FONT_FAMILY, path=source.path, chars=chars
+                )
+            )
         spec = hb.SubsetInput()
         for code in wanted:
             spec.unicode_set.add(code)
         result = hb.subset(face, spec)
         if result is None:
-            raise DisclosureError(f"could not subset {source.path}")
+            raise DisclosureError(_("could not subset {path}").format(path=source.path))
         out.append(Subset(weight, bytes(result.blob.data)))
     return tuple(out)
 
