@@ -8,7 +8,7 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,9 @@ class PathType(click.Path):
     def name(self, value: str) -> None:
         # click sets it once, when the option is declared: keep the msgid
         self._name = value
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self._name.upper()  # FILE, DIRECTORY: a placeholder, not a word
 
 
 def _fail(message: str) -> click.ClickException:
@@ -101,6 +104,25 @@ class HelpFormatter(click.HelpFormatter):
     def write_heading(self, heading: str) -> None:
         colon = ":" if i18n.current_language() == "en" else "："
         self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        if i18n.current_language() == "en":
+            return super().write_dl(rows, col_max, col_spacing)
+        table = list(rows)
+        # the same columns click computes; the text pre-wrapped by terminal width, marked
+        # with click's \b so that click's own wrapping (by characters) leaves it alone
+        first_col = min(click.formatting.measure_table(table)[0], col_max) + col_spacing
+        width = max(self.width - first_col - 2 - self.current_indent, 10)
+        return super().write_dl(
+            [
+                (first, "\b\n" + _wrap(second, width) if second else second)
+                for first, second in rows
+            ],
+            col_max,
+            col_spacing,
+        )
 
 
 class HelpContext(click.Context):
