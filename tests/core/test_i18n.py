@@ -222,3 +222,15 @@ def test_lang_c_on_a_server_keeps_chinese() -> None:
         cli.main, ["--help"], env={"DISCLOSURE_CALENDAR_LANG": "", "LANG": "C", "LC_ALL": "C"}
     )
     assert result.output.startswith("用法：")
+
+
+def test_status_in_chinese_and_english(tmp_path: Path) -> None:
+    args = ["-f", str(SCHEDULE), "status", "--year", "2026", "--db", str(tmp_path / "l.db")]
+    env = {"DISCLOSURE_CALENDAR_FAKE_CLOCK": "2026-04-14T10:00", "DISCLOSURE_CALENDAR_LANG": ""}
+    zh = CliRunner().invoke(cli.main, args, env=env)
+    assert zh.exit_code == 0, zh.output
+    assert zh.output.splitlines()[0].split()[:4] == ["单位", "名称", "按时完成", "逾期完成"]
+    assert "2026年，截至2026年4月14日：已逾期" in zh.output
+    en = CliRunner().invoke(cli.main, ["--lang", "en", *args], env=env)
+    assert en.output.splitlines()[0].split()[:4] == ["unit", "name", "on", "time"]
+    assert "2026, as of 2026-04-14:" in en.output
