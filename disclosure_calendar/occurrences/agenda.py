@@ -124,7 +124,9 @@ def agenda(
         # An id, or a plan ref naming all the duties it was split into (7.4: three).
         wanted = {d.id for d in schedule.duties if duty in (d.id, d.ref)}
         if not wanted:
-            raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
+            raise DisclosureError(
+                _("unknown duty {id!r} (see `disclosure-calendar duties`)").format(id=duty)
+            )
     occurrences = expand(schedule, cal, start, end)
     if wanted is not None:
         occurrences = [o for o in occurrences if o.duty.id in wanted]
