@@ -316,6 +316,16 @@ class Group(_Translated, click.Group):
             raise
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # click.version_option fixes its message when the option is declared, before a language
+    # is chosen; this says it in the language of the run (click's own msgid)
+    if value and not ctx.resilient_parsing:
+        click.echo(_("%(prog)s, version %(version)s") % {
+            "prog": "disclosure-calendar", "version": __version__,
+        })  # fmt: skip
+        ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @option(
     "-f",
@@ -326,7 +336,10 @@ class Group(_Translated, click.Group):
     show_default=True,
     help="The schedule file.",
 )
-@click.version_option(__version__, prog_name="disclosure-calendar", cls=Option)
+@option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+    help="Show the version and exit.",
+)  # fmt: skip
 @click.pass_context
 def main(ctx: click.Context, schedule_path: Path) -> None:
     """Keep a government's recurring disclosure duties on time.
