@@ -10,6 +10,8 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cli
 from disclosure_calendar.core import catalog, i18n
@@ -234,3 +236,24 @@ def test_status_in_chinese_and_english(tmp_path: Path) -> None:
     en = CliRunner().invoke(cli.main, ["--lang", "en", *args], env=env)
     assert en.output.splitlines()[0].split()[:4] == ["unit", "name", "on", "time"]
     assert "2026, as of 2026-04-14:" in en.output
+
+
+_LOCALES = st.sampled_from(
+    ["", "C", "POSIX", "C.UTF-8", "en_US.UTF-8", "en_GB", "zh_CN.UTF-8", "zh_TW", "fr_FR.UTF-8"]
+)
+
+
+@given(
+    flag=st.sampled_from([None, "zh", "en"]),
+    environ=st.dictionaries(st.sampled_from(i18n.ENV_VARS), _LOCALES, max_size=4),
+)
+def test_language_choice_properties(flag: str | None, environ: dict[str, str]) -> None:
+    lang = i18n.choose_language(flag, environ)
+    assert lang in i18n.LANGUAGES
+    if flag is not None:
+        assert lang == flag  # --lang always wins
+    named = [i18n.language_of(environ.get(name)) for name in i18n.ENV_VARS]
+    if flag is None and not any(named):
+        assert lang == "zh"  # C, POSIX, other languages: Chinese, never a silent switch
+    if flag is None and any(named):
+        assert lang == next(n for n in named if n)  # the first variable naming one
