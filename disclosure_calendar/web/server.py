@@ -8,6 +8,7 @@ log records the office's address and cookies get Secure behind https).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -18,11 +19,13 @@ import time
 from collections.abc import Callable, Iterator
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .app import create_app
 from .site import WebConfig, config_to_env
 
 KEEP_ALIVE_SECONDS = 5
+HEADER_SECONDS = 15.0
 TRUSTED_PROXIES = "127.0.0.1,::1"
 _TOKEN_IN_PATH = re.compile(r"/access/[^ \"?]+")
 
@@ -38,8 +41,55 @@ class _HideTokens(logging.Filter):
         return True
 
 
-def _options(quiet: bool) -> dict[str, object]:
+class GuardedHttpTools(HttpToolsProtocol):
+    """uvicorn's HTTP protocol, closing connections that do not send a request's headers in time.
+
+    uvicorn times out idle keep-alive connections only after a first response, and any byte
+    re-arms nothing; so a client that connects and stays silent, or trickles its headers,
+    would hold its connection for ever. Here each request must finish its headers within
+    ``header_seconds`` of the connection opening or the request starting.
+    """
+
+    header_seconds = HEADER_SECONDS
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        super().on_headers_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _too_slow(self) -> None:
+        self._header_timer = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def _options(quiet: bool, header_seconds: float = HEADER_SECONDS) -> dict[str, object]:
+    guarded: type = GuardedHttpTools
+    if header_seconds != HEADER_SECONDS:  # tests only: a module-level class pickles for workers
+        guarded = type("Guarded", (GuardedHttpTools,), {"header_seconds": header_seconds})
     return {
+        "http": guarded,
         "proxy_headers": True,
         "forwarded_allow_ips": TRUSTED_PROXIES,
         "timeout_keep_alive": KEEP_ALIVE_SECONDS,
@@ -78,13 +128,15 @@ def serve_forever(
 
 
 @contextlib.contextmanager
-def running(config: WebConfig, host: str = "127.0.0.1") -> Iterator[int]:
+def running(
+    config: WebConfig, host: str = "127.0.0.1", *, header_seconds: float = HEADER_SECONDS
+) -> Iterator[int]:
     """A real uvicorn server in a thread on a free port, for tests and the benchmark."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(config), **_options(True)))  # type: ignore[arg-type]
+    server = uvicorn.Server(uvicorn.Config(create_app(config), **_options(True, header_seconds)))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
