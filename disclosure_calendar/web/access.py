@@ -36,7 +36,7 @@ def issue_link(
         ledger.record_token(grant.id, role, unit, now, grant.expires)
         ledger.audit(
             AuditEntry(
-                now, "cli", "access-issued", unit=unit, detail=f"link {grant.id}, {days} days"
+                now, "cli", "access-issued", unit=unit, detail=f"链接 {grant.id},有效 {days} 天"
             )
         )
     base = base_url or schedule.plan.base_url or "http://127.0.0.1:8000/"
@@ -52,13 +52,14 @@ def revoke(db: Path, now: dt.datetime, *, token_id: str | None, unit: str | None
         if token_id is not None:
             if not ledger.revoke_token(token_id, now):
                 raise DisclosureError(f"{token_id}: no such live link (see `access list`)")
-            which, count = token_id, 1
+            which, count, detail = token_id, 1, f"链接 {token_id}"
+            unit = next((t.unit for t in ledger.tokens() if t.id == token_id), None)
         else:
             assert unit is not None
             count = ledger.revoke_unit_tokens(unit, now)
-            which = f"{count} link(s) of {unit}"
+            which, detail = f"{count} link(s) of {unit}", f"全部链接({count}个)"
         if count:
-            ledger.audit(AuditEntry(now, "cli", "access-revoked", unit=unit, detail=which))
+            ledger.audit(AuditEntry(now, "cli", "access-revoked", unit=unit, detail=detail))
     return f"revoked: {which}"
 
 

@@ -156,6 +156,6 @@ def refusal(request: Request, refused: Refused) -> Response:
     return render(
         request,
         "message.html",
-        {"heading": refused.title, "message": refused.message, "session": None},
+        {"heading": refused.title, "message": refused.message, "session": session(request)},
         refused.status,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -41,6 +42,20 @@ def filters(query: Mapping[str, str], plan: Plan, this_year: int) -> progress.Fi
     )
 
 
+def occurrence_words(plan: Plan, uid: str | None) -> str:
+    """'1.3 一般公共预算收支完成情况(2026-10)' for an occurrence id; the id itself if unknown."""
+    if not uid:
+        return ""
+    parts = uid.rpartition("@")[0].split(".")
+    if len(parts) != 3:
+        return uid
+    duty_id, label, _ = parts
+    for duty in plan.schedule.duties:
+        if duty.id == duty_id:
+            return f"{duty.ref} {duty.title}({label})"
+    return uid
+
+
 def selected_items(request: Request) -> tuple[Plan, progress.Filters, list[progress.Item]]:
     site = site_of(request)
     plan = site.plan()
@@ -60,6 +75,7 @@ def dashboard(request: Request) -> Response:
     site = site_of(request)
     plan, chosen, items = selected_items(request)
     schedule = plan.schedule
+    zone = ZoneInfo(schedule.plan.timezone)
     with site.ledger() as ledger:
         missed = Counter(m.unit for m in ledger.missed() if m.slot.year == chosen.year)
         audit = ledger.audit_log(AUDIT_ROWS, unit=chosen.unit)
@@ -78,7 +94,9 @@ def dashboard(request: Request) -> Response:
             "rows": rows,
             "totals": totals,
             "overdue": overdue,
-            "audit": audit,
+            "audit": [
+                (a, a.at.astimezone(zone), occurrence_words(plan, a.occurrence)) for a in audit
+            ],
             "actions": ACTION_WORDS,
             "units": schedule.units,
             "sections": sorted({d.section for d in schedule.duties}),

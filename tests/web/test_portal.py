@@ -381,6 +381,7 @@ def test_dashboard_shows_marks_overdue_and_audit(portal: Portal) -> None:
         assert status == 200 and "协调人工作台" in html
         assert "逾期未完成清单" in html and "已逾期" not in html
         assert "https://example.gov.cn/budget" in html and "标记完成" in html  # audit log
+        assert "1.3 一般公共预算收支完成情况(2026-" in html
         filtered = page(portal, "/coordinator?unit=shiqi&year=2026", coordinator)[1]
         assert "https://example.gov.cn/budget" not in filtered  # audit filtered by unit too
         status, headers, body = portal.request(
