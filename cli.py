@@ -531,11 +531,12 @@ _SECRET_FILE = click.option(
 )
 @click.option("--base-url", help="Public address of the site (links); default plan.base_url.")
 @click.option("--root-path", default="", help="Path prefix a proxy serves the site under.")
+@click.option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
 @_SECRET_FILE
 @pass_context
 def serve(
     ctx: Context, host: str, port: int, out_dir: Path, db_path: Path | None, workers: int,
-    base_url: str | None, root_path: str, secret_file: Path | None,
+    base_url: str | None, root_path: str, quiet: bool, secret_file: Path | None,
 ) -> None:  # fmt: skip
     """Serve the feeds, the index and the units' and coordinator's pages until interrupted.
 
@@ -563,7 +564,7 @@ def serve(
         clock=clock_from_env(os.environ, ctx.schedule.plan.timezone),
     )
     serve_forever(
-        config, host=host, port=port, workers=workers, root_path=root_path,
+        config, host=host, port=port, workers=workers, root_path=root_path, quiet=quiet,
         announce=lambda line: click.echo(line, err=True),
     )  # fmt: skip
 

@@ -107,6 +107,7 @@ CREATE TABLE audit (
     detail TEXT
 );
 CREATE INDEX audit_unit ON audit (unit, seq);
+CREATE INDEX done_unit ON done (unit);        -- a unit's page reads only its own marks
 CREATE TABLE access_tokens (
     id TEXT PRIMARY KEY,
     role TEXT NOT NULL CHECK (role IN ('unit', 'coordinator')),

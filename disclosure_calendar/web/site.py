@@ -78,6 +78,7 @@ class Plan:
     occurrences: tuple[Occurrence, ...]
     first_year: int
     stamp: tuple[int, int]
+    by_unit: Mapping[str, tuple[Occurrence, ...]]  # the occurrences reaching each unit
 
 
 class Site:
@@ -121,7 +122,14 @@ class Site:
             cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
             year = today_in(schedule.plan.timezone, self.now()).year
             occs = expand(schedule, cal, dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31))
-            self._plan = Plan(schedule, cal, tuple(occs), year - 1, stamp)
+            by_unit: dict[str, list[Occurrence]] = {u.id: [] for u in schedule.units}
+            for occ in occs:
+                for unit in schedule.unit_ids_of(occ.duty):
+                    by_unit[unit].append(occ)
+            self._plan = Plan(
+                schedule, cal, tuple(occs), year - 1, stamp,
+                {u: tuple(found) for u, found in by_unit.items()},
+            )  # fmt: skip
             return self._plan
 
     def _year_ok(self, plan: Plan) -> bool:

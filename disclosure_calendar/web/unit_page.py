@@ -29,8 +29,11 @@ def unit_page(request: Request) -> Response:
     today = site.today()
     with site.ledger() as ledger:
         done = ledger.done(unit)
-    items = progress.items(schedule, plan.occurrences, done, today, {unit})
+    items = progress.items(schedule, plan.by_unit[unit], done, today, {unit})
     view = progress.unit_view(schedule, items, unit, today)
+    notice = request.query_params.get("notice", "")
+    # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
+    key = (unit, plan.stamp, today, notice, tuple(sorted(done.items())))
     zone = ZoneInfo(schedule.plan.timezone)
     undoable = {
         i.uid
@@ -49,7 +52,8 @@ def unit_page(request: Request) -> Response:
             "describe": describe,
             "cadences": progress.CADENCE_WORDS,
             "session": (grant, nonce),
-            "notice": NOTICES.get(request.query_params.get("notice", "")),
+            "notice": NOTICES.get(notice),
             "first_year": plan.first_year,
         },
+        cache_key=key,
     )
