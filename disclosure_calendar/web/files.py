@@ -150,6 +150,9 @@ def not_found() -> Response:
 
 def serve_file(request: Request, root: Path, cache: FileCache) -> Response:
     raw = request.scope.get("raw_path") or request.url.path.encode()
+    prefix = str(request.scope.get("root_path", "")).rstrip("/").encode()
+    if prefix and raw.startswith(prefix + b"/"):  # uvicorn puts --root-path in front
+        raw = raw[len(prefix) :]
     try:
         path = resolve(root, raw.decode("latin-1"))
     except UnicodeDecodeError:

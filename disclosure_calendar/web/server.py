@@ -129,14 +129,20 @@ def serve_forever(
 
 @contextlib.contextmanager
 def running(
-    config: WebConfig, host: str = "127.0.0.1", *, header_seconds: float = HEADER_SECONDS
+    config: WebConfig,
+    host: str = "127.0.0.1",
+    *,
+    header_seconds: float = HEADER_SECONDS,
+    root_path: str = "",
 ) -> Iterator[int]:
     """A real uvicorn server in a thread on a free port, for tests and the benchmark."""
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(config), **_options(True, header_seconds)))  # type: ignore[arg-type]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(config), root_path=root_path, **_options(True, header_seconds))
+    )  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

@@ -405,3 +405,24 @@ def test_logout_needs_csrf_and_clears_the_cookie(portal: Portal) -> None:
     assert post(portal, "/logout", cookie, {})[0] == 403
     status, headers, _ = post(portal, "/logout", cookie, {"csrf": csrf_of(html)})
     assert status == 303 and 'dc_session=""' in headers["Set-Cookie"]
+
+
+def test_behind_a_proxy_under_a_path_prefix(tmp_path: Path) -> None:
+    """nginx strips /disclosure and serve runs with --root-path /disclosure."""
+    schedule_path, out = build_site(tmp_path)
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET)
+    with running(config, root_path="/disclosure") as port:
+        portal = Portal(tmp_path, out, schedule_path, config.db_path, port, config.clock)  # type: ignore[arg-type]
+        status, _, body = portal.request("/finance.ics")
+        assert status == 200 and body == (out / "finance.ics").read_bytes()
+        _, _, body = portal.request("/", {"Host": "www.example.gov.cn"})
+        html = body.decode()
+        assert 'href="webcal://www.example.gov.cn/disclosure/finance.ics"' in html
+        assert 'src="/disclosure/qr/finance.svg"' in html
+        assert 'href="/disclosure/static/site.css"' in html
+        status, headers, _ = portal.request(link_path(portal, "finance"))
+        assert status == 303 and headers["Location"] == "/disclosure/unit/finance"
+        assert "path=/disclosure/" in headers["Set-Cookie"].lower()
+        cookie = headers["Set-Cookie"].split(";")[0]
+        status, html = page(portal, "/unit/finance", cookie)
+        assert status == 200 and 'action="/disclosure/unit/finance/done"' in html
