@@ -17,6 +17,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -84,7 +85,7 @@ class GuardedHttpTools(HttpToolsProtocol):
             self.transport.close()
 
 
-def _options(quiet: bool, header_seconds: float = HEADER_SECONDS) -> dict[str, object]:
+def _options(quiet: bool, header_seconds: float = HEADER_SECONDS) -> dict[str, Any]:
     guarded: type = GuardedHttpTools
     if header_seconds != HEADER_SECONDS:  # tests only: a module-level class pickles for workers
         guarded = type("Guarded", (GuardedHttpTools,), {"header_seconds": header_seconds})
@@ -118,12 +119,12 @@ def serve_forever(
         uvicorn.run(
             "disclosure_calendar.web.app:app_from_env",
             factory=True, host=host, port=port, workers=workers, root_path=root_path,
-            **_options(quiet),  # type: ignore[arg-type]
+            **_options(quiet),
         )  # fmt: skip
     else:
         uvicorn.run(
             create_app(config), host=host, port=port, root_path=root_path,
-            **_options(quiet),  # type: ignore[arg-type]
+            **_options(quiet),
         )  # fmt: skip
 
 
@@ -142,7 +143,7 @@ def running(
     port = int(sock.getsockname()[1])
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), root_path=root_path, **_options(True, header_seconds))
-    )  # type: ignore[arg-type]
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
