@@ -4,7 +4,8 @@ An output stage: imports ``core`` up to ``occurrences``, never printing, reminde
 """
 
 from .build import build as build_feeds
+from .build import stamp_time
 from .manifest import MANIFEST
 from .summary import BuildResult, summary_text
 
-__all__ = ["MANIFEST", "BuildResult", "build_feeds", "summary_text"]
+__all__ = ["MANIFEST", "BuildResult", "build_feeds", "stamp_time", "summary_text"]

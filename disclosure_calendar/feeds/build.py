@@ -4,10 +4,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,18 +18,25 @@ from ..core.errors import DisclosureError
 from ..core.files import write_atomic
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import Occurrence, expand, uid_suffix
-from ..schedule.model import Schedule
+from ..schedule.model import Schedule, Unit
+from .fingerprint import feed_fingerprints
 from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
 from .manifest import (
+    INPUTS,
     MANIFEST,
     Change,
+    FeedInputs,
     Manifest,
     Versions,
     digest,
+    dump_inputs,
     dump_manifest,
+    load_inputs,
     load_manifest,
 )
-from .summary import ALL, BuildResult, Feed
+from .series import collapse_routine
+from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
+from .workers import render_jobs
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
@@ -64,9 +74,10 @@ def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
 
 
 class Renderer:
-    """Renders the output files one at a time, so a province's feeds never all sit in memory.
+    """Renders the feeds one at a time, so a province's feeds never all sit in memory.
 
-    Iterate :meth:`files`; afterwards ``manifest``, ``feeds``, ``changes`` and ``stale`` are
+    :meth:`render_all` and :meth:`render_unit` render one feed each; :meth:`files` renders
+    every file in order and afterwards ``manifest``, ``feeds``, ``changes`` and ``stale`` are
     complete. Pure: reads and writes no files.
     """
 
@@ -83,7 +94,9 @@ class Renderer:
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(f"a unit may not be called {ALL!r}: its feed would be {ALL}.ics")
         self.schedule = schedule
-        self.occurrences = occurrences
+        self.dated = occurrences
+        # A routine (daily) duty's year is one recurring event: written from one occurrence.
+        self.occurrences = collapse_routine(occurrences)
         self.previous = previous
         self.base_url = base_url
         self.writer = EventWriter(schedule, years)
@@ -93,45 +106,16 @@ class Renderer:
         self.changes: list[Change] = []
         self.stale: tuple[str, ...] = ()
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
-        from .index_page import render_index
-
+    @cached_property
+    def _shared(self) -> _Shared:
+        """What every feed is assembled from, computed once (and before a fork, shared)."""
         schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
         domain = schedule.plan.uid_domain
-        plan_title = schedule.plan.title
-        dues = [o.due.isoformat() for o in occurrences]
         # Each occurrence is encoded once, in parts: a feed is the list of every event's
         # pieces (BEGIN+UID, version lines, then the occurrence's parts, END), joined once.
         # Content hashes hash the small parts and a hash of the large shared rest.
         parts = [writer.parts(o) for o in occurrences]
         rest_digests = _rest_digests(parts)
-        # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
-        # hundreds of thousands of them, so each is made by one concatenation.
-        uid_prefixes = [o.uid_prefix for o in occurrences]
-        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
-        suffixes = {a: uid_suffix(a, domain) for a in assignees}
-
-        # The all-units feed names each assignee as the plan does: a group once, not its members.
-        file = f"{ALL}.ics"
-        versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
-        pieces: list[bytes] = []
-        for i, occ in enumerate(occurrences):
-            dates, title, description, tail = parts[i]
-            for assignee in occ.duty.units:
-                summary = writer.assignee_summary_line(title, assignee)
-                uid = uid_prefixes[i] + suffixes[assignee]
-                content_hash = digest(dates + summary + rest_digests[i])
-                pieces.append(writer.head(uid))
-                pieces.append(versions.lines(uid, content_hash, dues[i]))
-                pieces += (dates, summary, description, tail, END_EVENT)
-        all_name = "全部单位"
-        yield file, writer.calendar(f"{all_name}:{plan_title}", pieces, plan_title)
-        del pieces
-        self.manifest[file] = versions.current
-        all_duties = len({o.duty.id for o in occurrences})
-        feeds = [Feed(ALL, all_name, file, all_duties, len(versions.current))]
-        changes = [versions.change(file, all_name)]
-
         # In a unit's feed an event is its UID and version lines, then this body.
         bodies = []
         digests = []
@@ -139,34 +123,114 @@ class Renderer:
             summary = summary_line(p.title)
             bodies.append((p.dates, summary, p.description, p.tail, END_EVENT))
             digests.append(digest(p.dates + summary + rest_digest))
-        del parts, rest_digests
         per_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
         for i, occ in enumerate(occurrences):
             for reached in schedule.unit_ids_of(occ.duty):
                 per_unit[reached].append(i)
-        for unit in schedule.units:
-            file = f"{unit.id}.ics"
-            versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
-            suffix = suffixes[unit.id]
-            pieces = []
-            for i in per_unit[unit.id]:
-                uid = uid_prefixes[i] + suffix
-                pieces.append(writer.head(uid))
-                pieces.append(versions.lines(uid, digests[i], dues[i]))
-                pieces += bodies[i]
-            about = f"{plan_title}:{unit.name}的公开任务"
-            yield file, writer.calendar(unit.name, pieces, about)
-            self.manifest[file] = versions.current
-            duties = len({occurrences[i].duty.id for i in per_unit[unit.id]})
-            feeds.append(Feed(unit.id, unit.name, file, duties, len(per_unit[unit.id])))
-            changes.append(versions.change(file, unit.name))
+        # As `units` counts them (Schedule.duties_of), in one pass over the duties.
+        duty_counts = dict.fromkeys((u.id for u in schedule.units), 0)
+        for duty in schedule.duties:
+            for reached in schedule.unit_ids_of(duty):
+                duty_counts[reached] += 1
+        dated = dict.fromkeys((u.id for u in schedule.units), 0)
+        for occ in self.dated:
+            for reached in schedule.unit_ids_of(occ.duty):
+                dated[reached] += 1
+        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
+        return _Shared(
+            parts=parts,
+            rest_digests=rest_digests,
+            bodies=bodies,
+            digests=digests,
+            dues=[o.due.isoformat() for o in occurrences],
+            # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
+            # hundreds of thousands of them, so each is made by one concatenation.
+            uid_prefixes=[o.uid_prefix for o in occurrences],
+            suffixes={a: uid_suffix(a, domain) for a in assignees},
+            per_unit=per_unit,
+            duty_counts=duty_counts,
+            dated=dated,
+        )
 
+    def render_all(self) -> Output:
+        """all.ics: each assignee named as the plan does, a group once, not its members."""
+        sh, writer = self._shared, self.writer
+        file = f"{ALL}.ics"
+        versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
+        pieces: list[bytes] = []
+        for i, occ in enumerate(self.occurrences):
+            dates, title, description, tail = sh.parts[i]
+            for assignee in occ.duty.units:
+                summary = writer.assignee_summary_line(title, assignee)
+                uid = sh.uid_prefixes[i] + sh.suffixes[assignee]
+                content_hash = digest(dates + summary + sh.rest_digests[i])
+                pieces.append(writer.head(uid))
+                pieces.append(versions.lines(uid, content_hash, sh.dues[i]))
+                pieces += (dates, summary, description, tail, END_EVENT)
+        plan_title = self.schedule.plan.title
+        data = writer.calendar(f"{ALL_NAME}:{plan_title}", pieces, plan_title)
+        events = len(versions.current)
+        feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
+        return Output(file, data, versions.current, feed, versions.change(file, ALL_NAME))
+
+    def render_unit(self, unit: Unit) -> Output:
+        sh, writer = self._shared, self.writer
+        file = f"{unit.id}.ics"
+        versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
+        suffix = sh.suffixes[unit.id]
+        pieces: list[bytes] = []
+        indexes = sh.per_unit[unit.id]
+        for i in indexes:
+            uid = sh.uid_prefixes[i] + suffix
+            pieces.append(writer.head(uid))
+            pieces.append(versions.lines(uid, sh.digests[i], sh.dues[i]))
+            pieces += sh.bodies[i]
+        about = f"{self.schedule.plan.title}:{unit.name}的公开任务"
+        data = writer.calendar(unit.name, pieces, about)
+        duties = sh.duty_counts[unit.id]
+        feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
+        return Output(file, data, versions.current, feed, versions.change(file, unit.name))
+
+    def unit_cost(self, unit: Unit) -> int:
+        return len(self._shared.per_unit[unit.id])
+
+    def all_cost(self) -> int:
+        return sum(len(o.duty.units) for o in self.occurrences)
+
+    def finish(self, outputs: Sequence[Output]) -> bytes:
+        """Records the outputs (in feed order) and the stale feeds; returns index.html."""
+        from .index_page import render_index
+
+        self.manifest = {o.file: o.entries for o in outputs}
+        self.feeds = [o.feed for o in outputs]
+        self.changes = [o.change for o in outputs]
         self.stale = tuple(sorted(f for f in self.previous if f not in self.manifest))
         for f in self.stale:
-            gone = Versions(self.previous[f], self.modified_now, writer.stamp)
-            changes.append(gone.change(f, "(已删除)"))
-        self.feeds, self.changes = feeds, changes
-        yield INDEX, render_index(schedule, feeds, self.base_url).encode()
+            gone = Versions(self.previous[f], self.modified_now, self.writer.stamp)
+            self.changes.append(gone.change(f, "(已删除)"))
+        return render_index(self.schedule, self.feeds, self.base_url).encode()
+
+    def files(self) -> Iterator[tuple[str, bytes]]:
+        outputs = []
+        for output in (self.render_all(), *map(self.render_unit, self.schedule.units)):
+            assert output.data is not None
+            yield output.file, output.data
+            outputs.append(dataclasses.replace(output, data=None))
+        yield INDEX, self.finish(outputs)
+
+
+@dataclass(frozen=True)
+class _Shared:
+    parts: list[EventParts]
+    rest_digests: list[bytes]
+    bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]
+    digests: list[str]
+    dues: list[str]
+    uid_prefixes: list[str]
+    suffixes: dict[str, str]
+    per_unit: dict[str, list[int]]
+    duty_counts: dict[str, int]
+    dated: dict[str, int]
 
 
 def render(
@@ -186,6 +250,23 @@ def render(
     )
 
 
+def stamp_time(env: Mapping[str, str], now: dt.datetime) -> dt.datetime:
+    """The time new and changed events are stamped with: ``SOURCE_DATE_EPOCH`` when set.
+
+    The reproducible-builds convention: a CI that publishes from a clean checkout sets it
+    (e.g. to the last commit's time), so two builds of the same inputs give the same bytes.
+    """
+    value = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return now
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise DisclosureError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a time in seconds since 1970 (e.g. 1764633600)"
+        ) from None
+
+
 def build(
     schedule: Schedule,
     cal: ChinaCalendar,
@@ -196,10 +277,22 @@ def build(
     now: dt.datetime,
     base_url: str | None = None,
     dry_run: bool = False,
+    workers: int | None = None,
 ) -> BuildResult:
-    """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched."""
+    """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched.
+
+    Feeds whose inputs did not change since the previous build (same fingerprint, file as
+    written) are neither rendered nor written; the rest are rendered by ``workers`` processes
+    (default: the machine's cores, at most 4), with the same bytes as one process would write.
+    """
     with paused_gc():
-        return _build(schedule, cal, start, end, out_dir, now, base_url, dry_run)
+        return _build(
+            schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores()
+        )
+
+
+def _cores() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
 def _build(
@@ -211,28 +304,63 @@ def _build(
     now: dt.datetime,
     base_url: str | None,
     dry_run: bool,
+    workers: int,
 ) -> BuildResult:
     from ..occurrences.horizon import provisional_years
 
+    base_url = base_url if base_url is not None else schedule.plan.base_url
+    fingerprints = feed_fingerprints(schedule, cal, start, end)
+    before, stored_years = load_inputs(out_dir)
+    reusable = {
+        f
+        for f, fp in fingerprints.items()
+        if (i := before.get(f)) is not None and i.fingerprint == fp and i.holds(out_dir / f)
+    }
+    names = {f"{u.id}.ics": u.name for u in schedule.units} | {f"{ALL}.ics": ALL_NAME}
+    complete = (out_dir / MANIFEST).exists() and set(before) == set(fingerprints)
+    if complete and reusable == set(fingerprints):
+        # Nothing a feed is made from changed: no expansion, no manifest to read or write.
+        order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
+        outputs = [_reused(f, names[f], before[f], {}) for f in order]
+        renderer = Renderer(
+            schedule, (), {}, now=now, years=(start.year, end.year), base_url=base_url
+        )
+        index = renderer.finish(outputs)
+        written = [] if dry_run or not write_atomic(out_dir / INDEX, index) else [INDEX]
+        return BuildResult(
+            tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
+            tuple(stored_years), dry_run,
+        )  # fmt: skip
+
     occurrences = expand(schedule, cal, start, end)
     previous = load_manifest(out_dir)
+    reusable &= set(previous)  # a manifest lost since: re-render, keeping nothing unseen
     renderer = Renderer(
-        schedule,
-        occurrences,
-        previous,
-        now=now,
-        years=(start.year, end.year),
-        base_url=base_url if base_url is not None else schedule.plan.base_url,
+        schedule, occurrences, previous, now=now, years=(start.year, end.year), base_url=base_url
     )
-    written: list[str] = []
-    deleted: list[str] = []
-    for name, data in renderer.files():
+    jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
+
+    def handle(output: Output) -> Output:
+        assert output.data is not None
         # Not synced: a feed lost in a crash is rewritten by the next build, which finds it
         # differing from what the (synced) manifest says, and fsyncing every feed of a
         # province would cost more than rendering them.
-        if not dry_run and write_atomic(out_dir / name, data, sync=False):
-            written.append(name)
+        written = not dry_run and write_atomic(out_dir / output.file, output.data, sync=False)
+        return dataclasses.replace(output, data=None, written=written)
+
+    todo = [j for j in jobs if _file(j) not in reusable]
+    done = render_jobs(renderer, todo, handle, workers)
+    rendered = {_file(j): o for j, o in zip(todo, done, strict=True)}
+    outputs = [
+        rendered.get(f) or _reused(f, names[f], before[f], previous[f]) for f in map(_file, jobs)
+    ]
+    index = renderer.finish(outputs)
+    written = [o.file for o in outputs if o.written]
+    deleted: list[str] = []
+    years = provisional_years(occurrences, cal)
     if not dry_run:
+        if write_atomic(out_dir / INDEX, index, sync=False):
+            written.append(INDEX)
         for name in renderer.stale:
             path = out_dir / name
             if path.exists():
@@ -240,12 +368,32 @@ def _build(
                 deleted.append(name)
         # Written last: if anything above fails, the next build still compares with the old one.
         write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest))
+        inputs = {o.file: _inputs(out_dir / o.file, fingerprints[o.file], o.feed) for o in outputs}
+        write_atomic(out_dir / INPUTS, dump_inputs(inputs, years))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
         tuple(written),
         tuple(deleted),
-        tuple(provisional_years(occurrences, cal)),
+        tuple(years),
         dry_run,
         first=not previous,
+    )
+
+
+def _file(job: Unit | None) -> str:
+    return f"{ALL}.ics" if job is None else f"{job.id}.ics"
+
+
+def _reused(file: str, name: str, inputs: FeedInputs, entries: dict[str, str]) -> Output:
+    feed = Feed(
+        file.removesuffix(".ics"), name, file, inputs.duties, inputs.events, inputs.occurrences
+    )
+    return Output(file, None, entries, feed, Change(file, name, (), (), (), 0))
+
+
+def _inputs(path: Path, fingerprint: str, feed: Feed) -> FeedInputs:
+    st = path.stat()
+    return FeedInputs(
+        fingerprint, st.st_size, st.st_mtime_ns, feed.duties, feed.events, feed.occurrences
     )

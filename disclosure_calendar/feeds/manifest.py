@@ -117,3 +117,48 @@ class Versions:
             if u in old and old[u][-10:] != entry[-10:]
         )
         return Change(feed, name, added, removed, moved, self.changed)
+
+
+# Beside the manifest, a small file of what each feed was made from (see fingerprint.py):
+# read on every build, so a rebuild that changes nothing never parses the large manifest.
+INPUTS = ".inputs.json"
+
+
+@dataclass(frozen=True)
+class FeedInputs:
+    """A written feed: its inputs' fingerprint, its file as written, and its counts."""
+
+    fingerprint: str
+    size: int
+    mtime_ns: int
+    duties: int
+    events: int
+    occurrences: int
+
+    def holds(self, path: Path) -> bool:
+        """True if ``path`` is still the file this build wrote (not deleted, not edited)."""
+        try:
+            st = path.stat()
+        except OSError:
+            return False
+        return st.st_size == self.size and st.st_mtime_ns == self.mtime_ns
+
+
+def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
+    """The previous build's inputs per feed and its provisional years; empty when absent or
+    unreadable (then every feed renders)."""
+    try:
+        data = json.loads((out_dir / INPUTS).read_bytes())
+        feeds = {f: FeedInputs(*v) for f, v in data["feeds"].items()}
+        return feeds, [int(y) for y in data["provisional"]]
+    except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return {}, []
+
+
+def dump_inputs(inputs: dict[str, FeedInputs], provisional: list[int]) -> bytes:
+    feeds = {
+        f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences]
+        for f, i in inputs.items()
+    }
+    data = {"format": 1, "feeds": feeds, "provisional": provisional}
+    return json.dumps(data, sort_keys=True, indent=0).encode()

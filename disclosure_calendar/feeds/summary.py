@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .manifest import MANIFEST, Change
 
 ALL = "all"
+ALL_NAME = "全部单位"
 # Per feed, how many added/removed lines the summary spells out before "... and N more".
 _DETAIL = 8
 
@@ -18,8 +19,21 @@ class Feed:
     id: str
     name: str
     file: str
-    duties: int
-    events: int
+    duties: int  # the duties reaching the unit, as `units` counts them (all: every duty)
+    events: int  # VEVENTs written: a routine duty's year is one
+    occurrences: int = 0  # dated occurrences in the horizon
+
+
+@dataclass(frozen=True)
+class Output:
+    """One rendered feed: its bytes (None when reused unrendered), manifest entries, counts."""
+
+    file: str
+    data: bytes | None
+    entries: dict[str, str]
+    feed: Feed
+    change: Change
+    written: bool = False
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..core.errors import DisclosureError
 from .messages import Message, Slot, State
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (
@@ -91,7 +91,31 @@ CREATE TABLE done_log (
 );
 """
 
-# Schema 1 -> 2 (issue 12, the web portal): who changed what from where, and signed access
+# Version 2: event dates recorded with `disclosure-calendar event add` (issue 10).
+_EVENTS = """
+CREATE TABLE events (
+    duty TEXT NOT NULL,
+    date TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    added TEXT NOT NULL,
+    added_by TEXT NOT NULL,
+    PRIMARY KEY (duty, date)
+);
+"""
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """An event date of an event-triggered duty, as recorded with `event add`."""
+
+    duty: str
+    date: dt.date
+    note: str
+    added: dt.datetime
+    added_by: str
+
+
+# Schema 2 -> 3 (issue 12, the web portal): who changed what from where, and signed access
 # links, recorded when issued so a coordinator can list and revoke them. Only tables are
 # added: no rewrite of existing rows.
 _WEB = """
@@ -221,7 +245,7 @@ class Ledger:
                     f"understands ({SCHEMA_VERSION}); upgrade disclosure-calendar"
                 )
             # Forward only, one step per version; executescript would commit mid-transaction.
-            steps = [_SCHEMA, _WEB]
+            steps = [_SCHEMA, _EVENTS, _WEB]
             for script in steps[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
@@ -390,7 +414,7 @@ class Ledger:
             for o, u, d, url, r in self.db.execute(query, args)
         }
 
-    # -- audit log and access links (schema 2) ----------------------------------------------
+    # -- audit log and access links (schema 3) ----------------------------------------------
     #
     # The interface another backend must offer for the web portal:
     #   audit(entry)                           append one AuditEntry
@@ -465,6 +489,39 @@ class Ledger:
                 dt.datetime.fromisoformat(rev) if rev else None,
             )  # fmt: skip
             for i, r, u, iss, exp, rev in self.db.execute(query + " ORDER BY issued, id", args)
+        ]
+
+    # -- event dates ----------------------------------------------------------------------
+
+    def add_event(
+        self, duty: str, date: dt.date, note: str, at: dt.datetime, added_by: str = "cli"
+    ) -> None:
+        """Record an event date of a duty; a date already recorded is an error."""
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO events (duty, date, note, added, added_by) VALUES (?,?,?,?,?)",
+                    (duty, date.isoformat(), note, at.isoformat(), added_by),
+                )
+        except sqlite3.IntegrityError:
+            raise DisclosureError(f"{duty} {date}: this event is already recorded") from None
+
+    def remove_event(self, duty: str, date: dt.date) -> bool:
+        with self._tx() as db:
+            gone = db.execute(
+                "DELETE FROM events WHERE duty = ? AND date = ?", (duty, date.isoformat())
+            ).rowcount
+        return bool(gone)
+
+    def events(self, duty: str | None = None) -> list[EventRecord]:
+        """Recorded event dates, sorted by duty and date; only ``duty``'s if given."""
+        query = "SELECT duty, date, note, added, added_by FROM events"
+        args: tuple[str, ...] = ()
+        if duty is not None:
+            query, args = query + " WHERE duty = ?", (duty,)
+        return [
+            EventRecord(d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by)
+            for d, day, note, a, by in self.db.execute(query + " ORDER BY duty, date", args)
         ]
 
 

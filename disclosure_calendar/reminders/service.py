@@ -8,7 +8,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -171,6 +171,7 @@ class Service:
     def run_once(self, now: dt.datetime, *, dry_run: bool = False) -> Report:
         """Send what is due at ``now`` and not yet in the ledger (or, dry, only say what)."""
         from ..occurrences.expansion import expand
+        from .events import with_recorded_events
         from .ledger import Ledger
         from .messages import State, decide, render, window
 
@@ -185,6 +186,8 @@ class Service:
             track_from = cfg.contacts.policy.track_from or today
             return self._dry(report, cfg, now, today, State(), [], track_from)
         with Ledger(self.db_path) as ledger:
+            # Event dates recorded with `event add` since the last run count at once.
+            cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
             track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
             if dry_run:
                 return self._dry(

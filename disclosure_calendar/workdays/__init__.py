@@ -4,7 +4,11 @@ The lowest domain stage: imports only ``core``; knows nothing of schedules, duti
 The schedule's ``calendar:`` section is read into this package's ``Notice`` and ``DayOff``.
 """
 
-from .calendar import ChinaCalendar
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from .notices import (
     MAX_YEAR,
     MIN_YEAR,
@@ -16,6 +20,9 @@ from .notices import (
     Source,
     check_notices,
 )
+
+if TYPE_CHECKING:
+    from .calendar import ChinaCalendar
 
 __all__ = [
     "MAX_YEAR",
@@ -29,3 +36,11 @@ __all__ = [
     "Source",
     "check_notices",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The calendar pulls in workalendar and the holiday data (~60 ms): loaded only when a
+    # command counts working days, not when it only reads notices (validate).
+    if name == "ChinaCalendar":
+        return import_module(".calendar", __name__).ChinaCalendar
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

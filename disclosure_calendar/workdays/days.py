@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Literal
 
-from . import holiday_data
+from . import holiday_data, provisional_data
 from .notices import _SAT, DayInfo, DayOff, Notice, NoticeError, Source, check_notices
 
 _OFFICIAL_SOURCE_KIND: Literal["official"] = "official"
@@ -81,14 +81,8 @@ class Days:
         """Add the rule-based days off of an uncovered year (no make-up days)."""
         if year in self.covered or year in self.provisional_done:
             return
-        import holidays as _holidays  # runtime dependency for provisional years only
-
         src = Source("provisional", f"{year}年法定节假日（推定）", None, None, _PROVISIONAL_NOTE)
-        for day, name in sorted(_holidays.China(years=year, language="zh_CN").items()):
-            label = str(name).replace("; ", "、")
-            # a notice-only artefact would need make-up days: skip it
-            if day.year != year or label.startswith("休息日"):
-                continue
+        for day, label in provisional_data.days_off(year):
             if day not in self.off and day not in self.work:
                 self.off[day] = (label, src)
         self.provisional_done.add(year)

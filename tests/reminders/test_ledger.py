@@ -114,7 +114,7 @@ def test_undone_needs_an_existing_ledger(tmp_path: Path) -> None:
         Ledger(tmp_path / "missing.db", create=False)
 
 
-def test_schema_1_ledger_gains_the_audit_log_and_keeps_its_rows(tmp_path: Path) -> None:
+def test_schema_1_ledger_gains_events_and_the_audit_log_and_keeps_its_rows(tmp_path: Path) -> None:
     from disclosure_calendar.reminders import ledger as module
 
     path = tmp_path / "v1.db"
@@ -127,7 +127,7 @@ def test_schema_1_ledger_gains_the_audit_log_and_keeps_its_rows(tmp_path: Path) 
     db.commit()
     db.close()
     with Ledger(path) as ledger:
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         assert ledger.done()["x.2026-01.finance@t"].on == dt.date(2026, 2, 1)
         ledger.audit(module.AuditEntry(NOW, "cli", "access-issued", unit="finance"))
         assert [e.action for e in ledger.audit_log(10)] == ["access-issued"]

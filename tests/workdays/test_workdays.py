@@ -18,6 +18,7 @@ from disclosure_calendar.workdays import (
     NoticeError,
     check_notices,
     holiday_data,
+    provisional_data,
 )
 from disclosure_calendar.workdays.report import (
     explain,
@@ -335,8 +336,26 @@ def test_cross_check_chinese_calendar(year: int) -> None:
 
 
 def test_generated_data_is_reproducible() -> None:
-    pytest.importorskip("holidays")
     assert holiday_data.render() == holiday_data.generated_block_in_file()
+
+
+def test_provisional_data_is_what_the_rule_gives() -> None:
+    """The stored rule-based years equal what holidays.China computes today."""
+    assert provisional_data.render() == provisional_data.generated_block_in_file()
+    assert provisional_data.FIRST_YEAR == holiday_data.OFFICIAL_LAST_YEAR + 1
+
+
+def test_a_provisional_year_never_imports_the_holidays_package() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, datetime as dt; from disclosure_calendar.workdays import ChinaCalendar; "
+        "c = ChinaCalendar(); assert not c.is_working_day(dt.date(2031, 10, 1)); "
+        "print('holidays' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_every_day_cites_a_known_notice() -> None:

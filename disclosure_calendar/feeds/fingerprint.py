@@ -1,0 +1,81 @@
+"""What each feed is made from, as one hash: equal hashes mean the feed's bytes would be equal.
+
+A rebuild compares each feed's fingerprint with the one the manifest kept from the previous
+build and skips rendering (not only writing) the feeds whose inputs did not change, so an
+unchanged province rebuilds without expanding a single duty. A fingerprint covers everything
+a feed's text depends on: the feed format and package version, the plan and defaults, the
+horizon, the working days and provisional years around it, the unit, and every duty reaching
+the unit. Source positions are left out: moving a duty within the file changes no feed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from typing import TYPE_CHECKING
+
+from ..core.version import __version__
+from ..schedule.model import Duty, Schedule
+from ..workdays import MAX_YEAR, MIN_YEAR
+from .summary import ALL
+
+if TYPE_CHECKING:
+    from ..workdays import ChinaCalendar
+
+# Raise when the feed text changes for reasons no input shows (a change of the writer).
+WRITER_FORMAT = 3
+
+
+def _plain(value: object) -> str:
+    """A dataclass's repr without its source position."""
+    if (
+        dataclasses.is_dataclass(value)
+        and not isinstance(value, type)
+        and any(f.name == "where" for f in dataclasses.fields(value))
+    ):
+        value = dataclasses.replace(value, where=None)
+    return repr(value)
+
+
+def _calendar_part(cal: ChinaCalendar, start: dt.date, end: dt.date) -> bytes:
+    # Periods and reminders reach before the horizon, a year at the most.
+    first = dt.date(max(MIN_YEAR, start.year - 1), 1, 1)
+    last = dt.date(min(MAX_YEAR, end.year + 1), 12, 31)
+    days = ",".join(d.isoformat() for d in cal.working_days(first, last))
+    provisional = cal.provisional_years(first.year, last.year)
+    return f"{days}|{provisional}".encode()
+
+
+def feed_fingerprints(
+    schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date
+) -> dict[str, str]:
+    """Feed file name -> fingerprint, for every unit's feed and all.ics."""
+    common = hashlib.blake2b(digest_size=16)
+    for part in (WRITER_FORMAT, __version__, start, end, schedule.plan, schedule.defaults):
+        common.update(_plain(part).encode() + b"\0")
+    common.update(_calendar_part(cal, start, end))
+
+    duty_hashes: dict[str, bytes] = {d.id: _duty_hash(d) for d in schedule.duties}
+    per_unit: dict[str, list[bytes]] = {u.id: [] for u in schedule.units}
+    for duty in schedule.duties:
+        for unit_id in schedule.unit_ids_of(duty):
+            per_unit[unit_id].append(duty_hashes[duty.id])
+
+    result = {}
+    for unit in schedule.units:
+        h = common.copy()
+        h.update(_plain(unit).encode())
+        h.update(b"".join(per_unit[unit.id]))
+        result[f"{unit.id}.ics"] = h.hexdigest()
+    # all.ics names every assignee, groups included, and carries every duty.
+    h = common.copy()
+    for item in (*schedule.units, *schedule.groups):
+        h.update(_plain(item).encode())
+    h.update(b"".join(duty_hashes[d.id] for d in schedule.duties))
+    result[f"{ALL}.ics"] = h.hexdigest()
+    return result
+
+
+def _duty_hash(duty: Duty) -> bytes:
+    return hashlib.blake2b(_plain(duty).encode(), digest_size=16).digest()

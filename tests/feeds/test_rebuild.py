@@ -1,0 +1,185 @@
+"""Building fast without changing a byte: skipped feeds, feeds rendered on two cores,
+reproducible stamps (SOURCE_DATE_EPOCH)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+from disclosure_calendar import feeds
+from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.feeds import build as build_module
+from disclosure_calendar.feeds import workers
+from disclosure_calendar.feeds.manifest import INPUTS
+from disclosure_calendar.schedule import load_schedule
+from disclosure_calendar.workdays import ChinaCalendar
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+MINIMAL = DATA / "minimal.yaml"
+NOW = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
+LATER = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+START, END = dt.date(2017, 1, 1), dt.date(2027, 12, 31)
+
+
+def build(path: Path, out: Path, now: dt.datetime = NOW, workers: int = 1) -> feeds.BuildResult:
+    schedule = load_schedule(path)
+    cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    return feeds.build_feeds(schedule, cal, START, END, out, now=now, workers=workers)
+
+
+def published(out: Path) -> dict[str, bytes]:
+    """Every file of the folder but the local cache of file times."""
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != INPUTS}
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "schedule.yaml"
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The feeds each build renders, in order (a reused feed is not rendered)."""
+    calls: list[str] = []
+    render_all, render_unit = build_module.Renderer.render_all, build_module.Renderer.render_unit
+
+    def all_(self):  # type: ignore[no-untyped-def]
+        calls.append("all.ics")
+        return render_all(self)
+
+    def unit(self, u):  # type: ignore[no-untyped-def]
+        calls.append(f"{u.id}.ics")
+        return render_unit(self, u)
+
+    monkeypatch.setattr(build_module.Renderer, "render_all", all_)
+    monkeypatch.setattr(build_module.Renderer, "render_unit", unit)
+    return calls
+
+
+def test_a_rebuild_with_nothing_changed_expands_nothing(tmp_path, monkeypatch, rendered):
+    out = tmp_path / "out"
+    first = build(MINIMAL, out)
+    before = published(out)
+    rendered.clear()
+
+    def no_expansion(*args: object, **kwargs: object) -> None:
+        raise AssertionError("an unchanged rebuild expanded the duties")
+
+    monkeypatch.setattr(build_module, "expand", no_expansion)
+    result = build(MINIMAL, out, now=LATER)
+    assert rendered == [] and result.written == ()
+    assert published(out) == before
+    assert all(c.empty for c in result.changes)
+    # Counts and provisional years come from the previous build's record, unchanged.
+    assert result.feeds == first.feeds
+    assert result.provisional_years == (2027,)
+
+
+def test_editing_one_duty_renders_only_the_feeds_it_reaches(tmp_path, rendered):
+    out = tmp_path / "out"
+    build(MINIMAL, out)
+    rendered.clear()
+    path = edited(
+        tmp_path,
+        "due: {rule: fixed_day, day: 10, roll: following}",
+        "due: {rule: workdays_after_period, n: 12}",
+    )
+    result = build(path, out, now=LATER)
+    assert rendered == ["all.ics", "development_reform.ics"]
+    assert set(result.written) == {"all.ics", "development_reform.ics"}
+    # The skipped feeds are as a full build of the edited schedule would write them.
+    full = tmp_path / "full"
+    build(path, full)
+    for name in ("finance.ics", "shiqi.ics", "index.html"):
+        assert (out / name).read_bytes() == (full / name).read_bytes()
+
+
+def test_a_feed_deleted_or_edited_by_hand_is_written_again(tmp_path, rendered):
+    out = tmp_path / "out"
+    build(MINIMAL, out)
+    original = (out / "finance.ics").read_bytes()
+    (out / "shiqi.ics").unlink()
+    (out / "finance.ics").write_bytes(original.replace(b"SUMMARY:", b"SUMMARY:x", 1))
+    rendered.clear()
+    build(MINIMAL, out, now=LATER)
+    assert sorted(rendered) == ["finance.ics", "shiqi.ics"]
+    assert (out / "finance.ics").read_bytes() == original
+    assert (out / "shiqi.ics").exists()
+
+
+def test_a_lost_manifest_renders_everything_again(tmp_path, rendered):
+    out = tmp_path / "out"
+    build(MINIMAL, out)
+    (out / feeds.MANIFEST).unlink()
+    rendered.clear()
+    result = build(MINIMAL, out, now=LATER)
+    assert len(rendered) == 6 and result.first
+
+
+def test_two_cores_write_the_same_bytes_as_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)  # split even the small schedule
+    one = build(MINIMAL, tmp_path / "one", workers=1)
+    two = build(MINIMAL, tmp_path / "two", workers=2)
+    four = build(MINIMAL, tmp_path / "four", workers=4)
+    assert published(tmp_path / "one") == published(tmp_path / "two")
+    assert published(tmp_path / "one") == published(tmp_path / "four")
+    assert one.feeds == two.feeds == four.feeds
+    assert one.changes == two.changes == four.changes
+
+
+def test_the_split_gives_every_job_once_and_balances_the_work():
+    shares = workers._split([100, 5, 40, 40, 10, 5], 2)
+    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4, 5]
+    loads = [sum([100, 5, 40, 40, 10, 5][i] for i in share) for share in shares]
+    assert max(loads) - min(loads) <= 10
+
+
+def test_a_failure_in_a_rendering_process_reaches_the_caller(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
+    render_unit = build_module.Renderer.render_unit
+    parent = os.getpid()
+
+    def failing(self, unit):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise DisclosureError(f"cannot render {unit.id}")
+        return render_unit(self, unit)
+
+    monkeypatch.setattr(build_module.Renderer, "render_unit", failing)
+    with pytest.raises(DisclosureError, match="cannot render"):
+        build(MINIMAL, tmp_path / "out", workers=2)
+    assert not (tmp_path / "out" / feeds.MANIFEST).exists()
+
+
+def test_source_date_epoch_makes_builds_from_scratch_identical(tmp_path, monkeypatch):
+    runner = CliRunner()
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")  # 2025-12-02T00:00:00Z
+    for name in ("a", "b"):
+        args = ["-f", str(MINIMAL), "build", "-o", str(tmp_path / name), "--year", "2026"]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert published(tmp_path / "a") == published(tmp_path / "b")
+    text = (tmp_path / "a" / "finance.ics").read_text(encoding="utf-8")
+    assert text.count("DTSTAMP:20251202T000000Z") == text.count("BEGIN:VEVENT") > 0
+
+
+def test_without_source_date_epoch_the_clock_stamps(monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    assert feeds.stamp_time(os.environ, NOW) == NOW
+    assert feeds.stamp_time({"SOURCE_DATE_EPOCH": " "}, NOW) == NOW
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1.5e9", "99999999999999999999"])
+def test_a_bad_source_date_epoch_is_a_clear_error(tmp_path, monkeypatch, value):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = CliRunner().invoke(main, ["-f", str(MINIMAL), "build", "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "SOURCE_DATE_EPOCH" in result.output and "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
