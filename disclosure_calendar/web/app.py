@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .dashboard import dashboard
+from .event import add_event
 from .export import export_csv
 from .files import serve_file
 from .index import index
@@ -52,6 +53,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}", unit_page),
             Route("/unit/{unit}/done", mark_done, methods=["POST"]),
             Route("/unit/{unit}/undo", undo, methods=["POST"]),
+            Route("/unit/{unit}/event", add_event, methods=["POST"]),
             Route("/coordinator", dashboard),
             Route("/coordinator/export.csv", export_csv),
             Route("/{path:path}", feed),

@@ -20,7 +20,7 @@ from .site import Plan
 AUDIT_ROWS = 100
 ACTION_WORDS = {
     "done": "标记完成", "undone": "撤销完成", "access-issued": "发放链接",
-    "access-revoked": "收回链接",
+    "access-revoked": "收回链接", "event-added": "登记事件",
 }  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
-from ..reminders.ledger import Ledger
+from ..reminders.events import with_recorded_events
+from ..reminders.ledger import EventRecord, Ledger
 from ..schedule import load_schedule
 from ..workdays import ChinaCalendar
 from .files import FileCache
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from ..schedule.model import Schedule
 
 SESSION_HOURS = 12
+EVENTS_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ class Plan:
     calendar: ChinaCalendar
     occurrences: tuple[Occurrence, ...]
     first_year: int
-    stamp: tuple[int, int]
+    stamp: tuple[object, ...]  # the file's mtime and size, and the recorded event dates
     by_unit: Mapping[str, tuple[Occurrence, ...]]  # the occurrences reaching each unit
 
 
@@ -90,6 +93,8 @@ class Site:
         self.signer = Signer(config.secret) if config.secret else None
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._events: tuple[EventRecord, ...] = ()
+        self._events_read = -EVENTS_SECONDS
         self._plan: Plan | None = None
         self.plan()  # a broken schedule is an error at start, not on the first page
 
@@ -105,7 +110,8 @@ class Site:
             if self._plan is not None:
                 return self._plan  # keep serving while an editor replaces the file
             raise DisclosureError(f"{path}: cannot read the schedule ({exc.strerror})") from None
-        stamp = (st.st_mtime_ns, st.st_size)
+        records = self._recorded_events()
+        stamp = (st.st_mtime_ns, st.st_size, records)
         current = self._plan
         if current is not None and current.stamp == stamp and self._year_ok(current):
             return current
@@ -114,11 +120,12 @@ class Site:
             if current is not None and current.stamp == stamp and self._year_ok(current):
                 return current
             try:
-                schedule = load_schedule(path)
+                file_schedule = load_schedule(path)
             except DisclosureError:
                 if current is not None:
                     return current  # a half-saved edit must not take the portal down
                 raise
+            schedule = with_recorded_events(file_schedule, records)
             cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
             year = today_in(schedule.plan.timezone, self.now()).year
             occs = expand(schedule, cal, dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31))
@@ -131,6 +138,21 @@ class Site:
                 {u: tuple(found) for u, found in by_unit.items()},
             )  # fmt: skip
             return self._plan
+
+    def _recorded_events(self) -> tuple[EventRecord, ...]:
+        """The ledger's event dates (`event add`, the event form), read at most every few
+        seconds: a date the CLI records shows on the pages within EVENTS_SECONDS."""
+        now = time.monotonic()
+        if now - self._events_read < EVENTS_SECONDS:
+            return self._events
+        with self.ledger() as ledger:
+            self._events = tuple(ledger.events())
+        self._events_read = now
+        return self._events
+
+    def events_changed(self) -> None:
+        """Read the event dates again on the next page (after the event form wrote one)."""
+        self._events_read = -EVENTS_SECONDS
 
     def _year_ok(self, plan: Plan) -> bool:
         return today_in(plan.schedule.plan.timezone, self.now()).year == plan.first_year + 1

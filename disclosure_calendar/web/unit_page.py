@@ -11,8 +11,13 @@ from starlette.responses import Response
 from ..schedule.periods import describe
 from . import progress
 from .base import Refused, refusal, render, require, site_of
+from .event import may_record
 
-NOTICES = {"done": "已标记完成,提醒将于下一个发送时间停止。", "undone": "已撤销完成标记。"}
+NOTICES = {
+    "done": "已标记完成,提醒将于下一个发送时间停止。",
+    "undone": "已撤销完成标记。",
+    "event": "已登记事件日期;到期日已列入本页,日历和提醒在下次生成后更新。",
+}
 
 
 def unit_page(request: Request) -> Response:
@@ -33,13 +38,18 @@ def unit_page(request: Request) -> Response:
     view = progress.unit_view(schedule, items, unit, today)
     notice = request.query_params.get("notice", "")
     # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
-    key = (unit, plan.stamp, today, notice, tuple(sorted(done.items())))
+    key = (unit, plan.stamp, today, notice, grant.role, tuple(sorted(done.items())))
     zone = ZoneInfo(schedule.plan.timezone)
     undoable = {
         i.uid
         for i in view.done
         if i.done and i.done.recorded and i.done.recorded.astimezone(zone).date() == today
     }
+    events = [
+        (d, may_record(grant, d, schedule.unit_ids_of(d), unit))
+        for d in view.duties
+        if d.cadence == "event"
+    ]
     return render(
         request,
         "unit.html",
@@ -54,6 +64,7 @@ def unit_page(request: Request) -> Response:
             "session": (grant, nonce),
             "notice": NOTICES.get(notice),
             "first_year": plan.first_year,
+            "events": events,
         },
         cache_key=key,
     )

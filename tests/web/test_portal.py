@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import pytest
 from webportal import NOW, SECRET, Portal, build_site
 
+from disclosure_calendar.reminders.clock import FixedClock
 from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.reminders.tracking import status_report
 from disclosure_calendar.schedule import load_schedule
@@ -426,3 +427,74 @@ def test_behind_a_proxy_under_a_path_prefix(tmp_path: Path) -> None:
         cookie = headers["Set-Cookie"].split(";")[0]
         status, html = page(portal, "/unit/finance", cookie)
         assert status == 200 and 'action="/disclosure/unit/finance/done"' in html
+
+
+# -- event dates ------------------------------------------------------------------------------
+
+
+def test_a_unit_may_not_date_a_shared_event_duty(portal: Portal) -> None:
+    shiqi = login(portal, "shiqi")
+    _, html = page(portal, "/unit/shiqi", shiqi)
+    assert "事件日期由协调人登记" in html and 'action="/unit/shiqi/event"' not in html
+    fields = {"csrf": csrf_of(html), "duty": "repealed-files", "date": "2026-11-02"}
+    assert post(portal, "/unit/shiqi/event", shiqi, fields)[0] == 403
+    with Ledger(portal.db) as ledger:
+        assert ledger.events() == []
+
+
+def test_the_coordinator_dates_an_event_and_its_due_date_appears(portal: Portal) -> None:
+    coordinator = login(portal, None)
+    _, html = page(portal, "/unit/torch_zone", coordinator)
+    csrf = csrf_of(html)
+    assert 'action="/unit/torch_zone/event"' in html and "2026年11月2日事件" not in html
+    future = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-26"}
+    assert post(portal, "/unit/torch_zone/event", coordinator, future)[0] == 400
+    fields = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-02", "note": "<b>某文件</b>"}
+    status, headers, _ = post(portal, "/unit/torch_zone/event", coordinator, fields)
+    assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event"
+    try:
+        with Ledger(portal.db) as ledger:
+            (record,) = ledger.events()
+            assert (record.duty, record.date, record.added_by) == (
+                "repealed-files", dt.date(2026, 11, 2), "coordinator",
+            )  # fmt: skip
+            assert ledger.audit_log(1)[0].action == "event-added"
+        _, html = page(portal, "/unit/torch_zone", coordinator)
+        # Ten working days after 2026-11-02: due 2026-11-16, so already overdue.
+        assert "2026年11月2日事件" in html and "到期日 2026-11-16" in html
+        assert "&lt;b&gt;某文件&lt;/b&gt;" in html and "<b>某文件" not in html
+        again = post(portal, "/unit/torch_zone/event", coordinator, fields)
+        assert again[0] == 409
+    finally:
+        with Ledger(portal.db) as ledger:
+            ledger.remove_event("repealed-files", dt.date(2026, 11, 2))
+
+
+def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
+    schedule_path, out = build_site(tmp_path)
+    text = schedule_path.read_text(encoding="utf-8")
+    schedule_path.write_text(
+        text
+        + """  - id: finance-requests
+    ref: "22.9"
+    title: 答复依申请公开
+    text: 收到申请之日起20个工作日内答复。
+    units: [finance]
+    cadence: event
+    basis: 20个工作日内
+    due: {rule: workdays_after_event, n: 20}
+    events: []
+""",
+        encoding="utf-8",
+    )
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    with running(config) as port:
+        portal = Portal(tmp_path, out, schedule_path, config.db_path, port, config.clock)  # type: ignore[arg-type]
+        finance = login(portal, "finance")
+        _, html = page(portal, "/unit/finance", finance)
+        fields = {"csrf": csrf_of(html), "duty": "finance-requests", "date": "2026-11-20"}
+        assert post(portal, "/unit/finance/event", finance, fields)[0] == 303
+        _, html = page(portal, "/unit/finance", finance)
+        assert "答复依申请公开" in html and "2026年11月20日事件" in html
+        with Ledger(config.db_path) as ledger:
+            assert ledger.events()[0].added_by == "unit:finance"
