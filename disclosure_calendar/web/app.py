@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from .dashboard import dashboard
 from .event import add_event
-from .export import export_csv
+from .export import export_csv, export_xlsx
 from .files import serve_file
 from .index import index
 from .login import enter, leave
@@ -56,6 +56,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}/event", add_event, methods=["POST"]),
             Route("/coordinator", dashboard),
             Route("/coordinator/export.csv", export_csv),
+            Route("/coordinator/export.xlsx", export_xlsx),
             Route("/{path:path}", feed),
         ]
     )

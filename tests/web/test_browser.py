@@ -120,3 +120,9 @@ def test_unit_marks_done_and_coordinator_sees_it(browser: webdriver.Chrome, tmp_
         audit = browser.find_element(By.CSS_SELECTOR, "table.audit").text
         assert "市财政局" in audit and "标记完成" in audit and evidence in audit
         shoot(browser, shots, "dashboard")
+
+        # The coordinator may open any unit's page, and date its shared event duties there.
+        browser.get(here + "unit/torch_zone")
+        assert browser.find_element(By.TAG_NAME, "h1").text == "火炬开发区"
+        assert browser.find_elements(By.CSS_SELECTOR, 'form[action="/unit/torch_zone/event"]')
+        shoot(browser, shots, "unit-events")

@@ -498,3 +498,24 @@ def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
         assert "答复依申请公开" in html and "2026年11月20日事件" in html
         with Ledger(config.db_path) as ledger:
             assert ledger.events()[0].added_by == "unit:finance"
+
+
+def test_xlsx_export_reads_back_with_dates(portal: Portal) -> None:
+    import openpyxl
+
+    coordinator = login(portal, None)
+    assert page(portal, "/coordinator/export.xlsx", login(portal, "finance"))[0] == 403
+    status, headers, body = portal.request(
+        "/coordinator/export.xlsx?unit=finance&year=2026", {"Cookie": coordinator}
+    )
+    assert status == 200 and headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert 'filename="disclosure-2026-finance.xlsx"' in headers["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("单位代码", "单位", "编号", "事项")
+    assert len(rows) == 1 + 13  # finance's occurrences due in 2026
+    first = rows[1]
+    assert first[0] == "finance" and isinstance(first[5], dt.datetime)
+    assert {r[6] for r in rows[1:]} <= {"按时完成", "逾期完成", "未到期", "逾期未完成"}
