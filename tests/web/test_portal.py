@@ -519,3 +519,29 @@ def test_xlsx_export_reads_back_with_dates(portal: Portal) -> None:
     first = rows[1]
     assert first[0] == "finance" and isinstance(first[5], dt.datetime)
     assert {r[6] for r in rows[1:]} <= {"按时完成", "逾期完成", "未到期", "逾期未完成"}
+
+
+def test_a_mark_on_the_page_stops_the_reminder(tmp_path: Path) -> None:
+    """The daemon reads the ledger the page writes: the next send time skips the occurrence."""
+    from zoneinfo import ZoneInfo
+
+    from disclosure_calendar.reminders.daemon import remind_once
+    from disclosure_calendar.reminders.service import Service
+
+    schedule_path, out = build_site(tmp_path)
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    send_time = dt.datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    uid = "budget-execution.2026-11.finance@test.example"
+
+    def reminded() -> str:
+        return remind_once(Service(schedule_path, config.db_path, None, env={}), send_time, dry_run=True)  # fmt: skip
+
+    with running(config) as port:
+        portal = Portal(tmp_path, out, schedule_path, config.db_path, port, config.clock)  # type: ignore[arg-type]
+        assert uid in reminded()
+        finance = login(portal, "finance")
+        _, html = page(portal, "/unit/finance", finance)
+        assert uid in uids_of(html, "done")
+        fields = {"csrf": csrf_of(html), "uid": uid, "url": "https://example.gov.cn/2026-11"}
+        assert post(portal, "/unit/finance/done", finance, fields)[0] == 303
+    assert uid not in reminded() and "would send 0 message(s)" in reminded()
