@@ -81,7 +81,7 @@ def test_index_lists_units_with_counts_and_links_to_this_host(portal: Portal) ->
     # finance: 4 duties reach it (one through a group, one standing); due in 2026: twelve
     # monthly budget reports and the year-end review.
     row = re.search(r"市财政局.*?</tr>", html, re.S)
-    assert row and re.findall(r'<td class="n">(\d+)</td>', row.group(0)) == ["4", "13"]
+    assert row and re.findall(r'<td class="n count">(\d+)</td>', row.group(0)) == ["4", "13"]
 
 
 def test_index_uses_plan_base_url_at_its_own_host(portal: Portal) -> None:
