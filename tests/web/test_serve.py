@@ -207,3 +207,59 @@ def test_idle_and_trickling_connections_are_closed(tmp_path: Path) -> None:
         finally:
             for sock in socks:
                 sock.close()
+
+
+def test_serve_command_runs_uvicorn_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    schedule_path, out = build_site(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cli = Path(__file__).resolve().parents[2] / "cli.py"
+    env = {**os.environ, "DISCLOSURE_CALENDAR_SECRET": SECRET.decode()}
+    args = [sys.executable, str(cli), "-f", str(schedule_path), "serve", "-o", str(out)]
+    args += ["--db", str(tmp_path / "ledger.db"), "--port", str(port), "--quiet"]
+    server = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, body = request(port, "/finance.ics")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr
+                time.sleep(0.1)
+        assert status == 200 and body == (out / "finance.ics").read_bytes()
+        assert request(port, "/")[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=15)
+    # uvicorn shuts down cleanly, then lets SIGTERM end the process (systemd counts it clean).
+    assert server.returncode in (0, -signal.SIGTERM) and "Traceback" not in stderr
+    assert f"on http://127.0.0.1:{port}/" in stderr
+
+
+def test_serve_refuses_a_secret_inside_out(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    schedule_path, out = build_site(tmp_path)
+    (out / "secret.key").write_text("x" * 40)
+    result = CliRunner().invoke(
+        cli.main,
+        [
+            "-f",
+            str(schedule_path),
+            "serve",
+            "-o",
+            str(out),
+            "--secret-file",
+            str(out / "secret.key"),
+        ],
+    )
+    assert result.exit_code == 1 and "must not be inside" in result.output
+    assert "Traceback" not in result.output
