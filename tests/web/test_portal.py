@@ -545,3 +545,33 @@ def test_a_mark_on_the_page_stops_the_reminder(tmp_path: Path) -> None:
         fields = {"csrf": csrf_of(html), "uid": uid, "url": "https://example.gov.cn/2026-11"}
         assert post(portal, "/unit/finance/done", finance, fields)[0] == 303
     assert uid not in reminded() and "would send 0 message(s)" in reminded()
+
+
+@pytest.mark.parametrize(
+    "cookie",
+    ["dc_session=", "dc_session=v1.%%%.x", "dc_session=" + "A" * 5000, "dc_session=v1.e30.AAAA",
+     "dc_session=\u00e9\u00e9", "dc_session=v1..", "garbage"],
+    ids=["empty", "bad-base64", "huge", "empty-payload", "latin1", "dots", "no-name"],
+)  # fmt: skip
+def test_hostile_cookies_are_no_session(portal: Portal, cookie: str) -> None:
+    status, _, body = portal.request("/unit/finance", {"Cookie": cookie})
+    assert status == 401 and "专属链接" in body.decode()
+
+
+def test_hostile_posts_are_refused_cleanly(portal: Portal) -> None:
+    cookie = login(portal, "finance")
+    _, html = page(portal, "/unit/finance", cookie)
+    csrf = csrf_of(html)
+    big = urlencode({"csrf": csrf, "uid": "x", "url": "https://a.cn/" + "a" * 20000}).encode()
+    assert portal.request("/unit/finance/done", {**FORM, "Cookie": cookie}, "POST", big)[0] == 413
+    as_json = {"Content-Type": "application/json", "Cookie": cookie}
+    assert portal.request("/unit/finance/done", as_json, "POST", b"{}")[0] == 400
+    bad_utf8 = b"csrf=" + csrf.encode() + b"&uid=%ff%fe&url=https://a.cn/"
+    status, _, _ = portal.request(
+        "/unit/finance/done", {**FORM, "Cookie": cookie}, "POST", bad_utf8
+    )
+    assert status in (400, 403)
+    for uid in ("", "no-at-sign", "a.b.finance@other.domain", "a.b.c.finance@test.example"):
+        fields = {"csrf": csrf, "uid": uid, "url": "https://a.cn/"}
+        status, _, _ = post(portal, "/unit/finance/done", cookie, fields)
+        assert status in (403, 404), uid
