@@ -36,7 +36,7 @@ def issue_link(
         ledger.record_token(grant.id, role, unit, now, grant.expires)
         ledger.audit(
             AuditEntry(
-                now, "cli", "access-issued", unit=unit, detail=f"链接 {grant.id},有效 {days} 天"
+                now, "cli", "access-issued", unit=unit, detail=f"链接 {grant.id}，有效 {days} 天"
             )
         )
     base = base_url or schedule.plan.base_url or "http://127.0.0.1:8000/"
@@ -57,7 +57,7 @@ def revoke(db: Path, now: dt.datetime, *, token_id: str | None, unit: str | None
         else:
             assert unit is not None
             count = ledger.revoke_unit_tokens(unit, now)
-            which, detail = f"{count} link(s) of {unit}", f"全部链接({count}个)"
+            which, detail = f"{count} link(s) of {unit}", f"全部链接（{count}个）"
         if count:
             ledger.audit(AuditEntry(now, "cli", "access-revoked", unit=unit, detail=detail))
     return f"revoked: {which}"

@@ -97,7 +97,7 @@ def require(request: Request, unit: str | None = None, *, coordinator: bool = Fa
         raise Refused(
             401,
             "请先通过专属链接进入",
-            "本页面需要访问权限。请打开协调人发给本单位的专属链接;链接过期或失效时,请联系协调人重新获取。",
+            "本页面需要访问权限。请打开协调人发给本单位的专属链接；链接过期或失效时，请联系协调人重新获取。",
         )
     grant = found[0]
     if coordinator and grant.role != "coordinator":

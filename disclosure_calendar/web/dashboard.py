@@ -43,7 +43,7 @@ def filters(query: Mapping[str, str], plan: Plan, this_year: int) -> progress.Fi
 
 
 def occurrence_words(plan: Plan, uid: str | None) -> str:
-    """'1.3 一般公共预算收支完成情况(2026-10)' for an occurrence id; the id itself if unknown."""
+    """'1.3 一般公共预算收支完成情况（2026-10)' for an occurrence id; the id itself if unknown."""
     if not uid:
         return ""
     parts = uid.rpartition("@")[0].split(".")

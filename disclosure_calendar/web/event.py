@@ -51,9 +51,9 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     try:
         day = dt.date.fromisoformat(form.get("date", "").strip())
     except ValueError:
-        raise Refused(400, "日期无效", "事件日期格式应为 年-月-日,例如 2026-04-01。") from None
+        raise Refused(400, "日期无效", "事件日期格式应为 年-月-日，例如 2026-04-01。") from None
     if not schedule.plan.issued <= day <= today:
-        raise Refused(400, "日期无效", "事件日期不能晚于今天,也不能早于方案印发日期。")
+        raise Refused(400, "日期无效", "事件日期不能晚于今天，也不能早于方案印发日期。")
     note = " ".join(form.get("note", "").split())[:MAX_NOTE]  # one line, no control characters
     if any(e.date == day for e in duty.events):
         raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")

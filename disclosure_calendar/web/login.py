@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 _INVALID = Refused(
     403,
     "链接无效或已过期",
-    "此链接无法使用:可能已过期、已被收回或不完整。请联系协调人重新获取本单位的专属链接。",
+    "此链接无法使用：可能已过期、已被收回或不完整。请联系协调人重新获取本单位的专属链接。",
 )
 
 
@@ -29,11 +29,11 @@ def enter(request: Request) -> Response:
     address = client(request)
     if site.limiter.blocked(address):
         return refusal(
-            request, Refused(429, "尝试次数过多", "无效链接尝试次数过多,请十分钟后再试。")
+            request, Refused(429, "尝试次数过多", "无效链接尝试次数过多，请十分钟后再试。")
         )
     if site.signer is None:
         return refusal(
-            request, Refused(403, "未启用访问链接", "服务器未配置密钥,单位页面暂不可用。")
+            request, Refused(403, "未启用访问链接", "服务器未配置密钥，单位页面暂不可用。")
         )
     try:
         grant = site.signer.verify_link(request.path_params["token"], site.now())

@@ -39,7 +39,7 @@ def evidence_url(text: str) -> str:
         or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
     ):
         raise Refused(
-            400, "网址无效", "请填写以 http:// 或 https:// 开头的公开网址(发布信息所在的网页)。"
+            400, "网址无效", "请填写以 http:// 或 https:// 开头的公开网址（发布信息所在的网页）。"
         )
     return url
 
@@ -50,9 +50,9 @@ def done_date(text: str, today: dt.date) -> dt.date:
     try:
         day = dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise Refused(400, "日期无效", "发布日期格式应为 年-月-日,例如 2026-04-01。") from None
+        raise Refused(400, "日期无效", "发布日期格式应为 年-月-日，例如 2026-04-01。") from None
     if day > today or day < today - dt.timedelta(days=EARLIEST_DAYS):
-        raise Refused(400, "日期无效", "发布日期不能晚于今天,也不能早于一年多以前。")
+        raise Refused(400, "日期无效", "发布日期不能晚于今天，也不能早于一年多以前。")
     return day
 
 
@@ -85,7 +85,7 @@ def _write_done(site: Site, grant: Grant, unit: str, uid: str, url: str, day: dt
     try:
         _, who = find(plan.schedule, plan.calendar, uid, now)
     except DisclosureError:
-        raise Refused(404, "没有这个事项", "事项编号无效,请返回刷新页面。") from None
+        raise Refused(404, "没有这个事项", "事项编号无效，请返回刷新页面。") from None
     if who != unit:
         raise Refused(403, "无权操作", "只能标记本单位的事项。")
     entry = AuditEntry(now, grant.actor, "done", unit, uid, url, remote, f"发布日期 {day}")
@@ -117,6 +117,6 @@ def _write_undo(site: Site, grant: Grant, unit: str, uid: str, remote: str) -> N
             mark.recorded is None
             or mark.recorded.astimezone(zone).date() != now.astimezone(zone).date()
         ):
-            raise Refused(403, "不能撤销", "完成标记只能在标记当天撤销;如需更正,请联系协调人。")
+            raise Refused(403, "不能撤销", "完成标记只能在标记当天撤销；如需更正，请联系协调人。")
         entry = AuditEntry(now, grant.actor, "undone", unit, uid, mark.url, remote)
         ledger.mark_undone(uid, now, audit=entry)

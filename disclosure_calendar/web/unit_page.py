@@ -14,9 +14,9 @@ from .base import Refused, refusal, render, require, site_of
 from .event import may_record
 
 NOTICES = {
-    "done": "已标记完成,提醒将于下一个发送时间停止。",
+    "done": "已标记完成，提醒将于下一个发送时间停止。",
     "undone": "已撤销完成标记。",
-    "event": "已登记事件日期;到期日已列入本页,日历和提醒在下次生成后更新。",
+    "event": "已登记事件日期；到期日已列入本页，日历和提醒在下次生成后更新。",
 }
 
 
