@@ -674,34 +674,6 @@ def agenda(
         click.echo(ag.format_agenda(view, fmt))
 
 
-@main.command()
-@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@option(
-    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-    help="Port to listen on.",
-)  # fmt: skip
-@option(
-    "-o", "--out", "out_dir", type=PathType(path_type=Path, file_okay=False, exists=True),
-    default="out", show_default=True, help="The folder `build` wrote.",
-)  # fmt: skip
-def serve(host: str, port: int, out_dir: Path) -> None:
-    """Serve the feeds and index over HTTP (ETag, 304, gzip) until interrupted."""
-    from disclosure_calendar.web.serve import serve_forever
-
-    try:
-        serve_forever(
-            out_dir, host=host, port=port, announce=lambda line: click.echo(line, err=True)
-        )
-    except OSError as exc:
-        from disclosure_calendar.core.errors import os_error_message
-
-        raise _fail(
-            _("cannot listen on {host} port {port}: {reason}").format(
-                host=host, port=port, reason=os_error_message(exc)
-            )
-        ) from None
-
-
 # --- print command (issue 5) ---
 
 
@@ -993,6 +965,164 @@ def status(
         ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year, fmt=fmt
     )
     click.echo(report, nl=fmt != "csv")
+
+
+# --- web portal (issue 12) ---
+
+_SECRET_FILE = option(
+    "--secret-file",
+    type=PathType(path_type=Path, dir_okay=False),
+    help="File holding the secret that signs access links [default: $DISCLOSURE_CALENDAR_SECRET].",
+)
+
+
+@main.command()
+@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port to listen on.",
+)  # fmt: skip
+@option(
+    "-o", "--out", "out_dir", type=PathType(path_type=Path, file_okay=False, exists=True),
+    default="out", show_default=True, help="The folder `build` wrote.",
+)  # fmt: skip
+@option(
+    "--db",
+    "db_path",
+    type=PathType(path_type=Path, dir_okay=False),
+    help="The ledger the pages read and write [default: disclosure-calendar.db beside the schedule].",
+)
+@option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes.")
+@option("--base-url", help="Public address of the site (links); default plan.base_url.")
+@option("--root-path", default="", help="Path prefix a proxy serves the site under.")
+@option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
+@_SECRET_FILE
+@pass_context
+def serve(
+    ctx: Context, host: str, port: int, out_dir: Path, db_path: Path | None, workers: int,
+    base_url: str | None, root_path: str, quiet: bool, secret_file: Path | None,
+) -> None:  # fmt: skip
+    """Serve the feeds, the index and the units' and coordinator's pages until interrupted.
+
+    Without a secret (DISCLOSURE_CALENDAR_SECRET or --secret-file) only the public index and
+    the feeds are served.
+    """
+    import os
+
+    from disclosure_calendar.reminders.clock import clock_from_env
+    from disclosure_calendar.web.server import serve_forever
+    from disclosure_calendar.web.site import WebConfig
+    from disclosure_calendar.web.tokens import SECRET_ENV, load_secret
+
+    _check_listen(host, port)
+    secret = None
+    if secret_file is not None or os.environ.get(SECRET_ENV):
+        secret = load_secret(os.environ, secret_file, out_dir)
+    else:
+        click.echo(
+            _("no secret ({variable} or --secret-file): unit pages are off").format(
+                variable=SECRET_ENV
+            ),
+            err=True,
+        )
+    config = WebConfig(
+        out_dir=out_dir,
+        schedule_path=ctx.schedule_path,
+        db_path=_db(ctx, db_path),
+        secret=secret,
+        base_url=base_url,
+        clock=clock_from_env(os.environ, ctx.schedule.plan.timezone),
+    )
+    serve_forever(
+        config, host=host, port=port, workers=workers, root_path=root_path, quiet=quiet,
+        announce=lambda line: click.echo(line, err=True),
+    )  # fmt: skip
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Bind once before starting the server: a port in use or an unknown host becomes one line
+    in the user's language (uvicorn would log its own English line and exit)."""
+    import socket
+
+    from disclosure_calendar.core.errors import os_error_message
+
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise _fail(
+            _("cannot listen on {host} port {port}: {reason}").format(
+                host=host, port=port, reason=os_error_message(exc)
+            )
+        ) from None
+
+
+@main.group()
+def access() -> None:
+    """Signed links that open a unit's page (or the coordinator's dashboard) without accounts."""
+
+
+@access.command("issue")
+@option("--unit", help="The unit the link is for.")
+@option("--coordinator", is_flag=True, help="A link to the coordinator's dashboard instead.")
+@option("--days", type=click.IntRange(1, 400), default=90, show_default=True, help="Valid for.")
+@option("--base-url", help="Where the site is served [default: plan.base_url].")
+@_SECRET_FILE
+@_DB_OPTION
+@pass_context
+def access_issue(
+    ctx: Context, unit: str | None, coordinator: bool, days: int, base_url: str | None,
+    secret_file: Path | None, db_path: Path | None,
+) -> None:  # fmt: skip
+    """Print a signed, expiring link to a unit's page (--unit) or the dashboard (--coordinator)."""
+    import os
+
+    from disclosure_calendar.web.access import issue_link
+    from disclosure_calendar.web.tokens import load_secret
+
+    if bool(unit) == coordinator:
+        raise click.UsageError(_("give either --unit ID or --coordinator"))
+    secret = load_secret(os.environ, secret_file)
+    click.echo(
+        issue_link(
+            ctx.schedule,
+            secret,
+            _db(ctx, db_path),
+            _now(ctx),
+            unit=unit,
+            days=days,
+            base_url=base_url,
+        )  # fmt: skip
+    )
+
+
+@access.command("revoke")
+@click.argument("link_id", required=False)
+@option("--unit", help="Revoke every live link of this unit.")
+@_DB_OPTION
+@pass_context
+def access_revoke(
+    ctx: Context, link_id: str | None, unit: str | None, db_path: Path | None
+) -> None:
+    """Revoke one link (LINK_ID as `access list` shows it) or all of a unit's."""
+    from disclosure_calendar.web.access import revoke
+
+    click.echo(revoke(_db(ctx, db_path), _now(ctx), token_id=link_id, unit=unit))
+
+
+@access.command("list")
+@option("--unit", help="Only this unit's links.")
+@_DB_OPTION
+@pass_context
+def access_list(ctx: Context, unit: str | None, db_path: Path | None) -> None:
+    """List the links issued, with their state (live, expired, revoked)."""
+    from disclosure_calendar.web.access import list_links
+
+    click.echo(list_links(_db(ctx, db_path), _now(ctx), unit))
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from pathlib import Path
 from ..core.errors import DisclosureError
 from .messages import Message, Slot, State
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta (
@@ -115,12 +115,67 @@ class EventRecord:
     added_by: str
 
 
+# Schema 2 -> 3 (issue 12, the web portal): who changed what from where, and signed access
+# links, recorded when issued so a coordinator can list and revoke them. Only tables are
+# added: no rewrite of existing rows.
+_WEB = """
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,               -- ISO 8601 with offset
+    actor TEXT NOT NULL,            -- 'unit:finance', 'coordinator', 'cli'
+    action TEXT NOT NULL,           -- done, undone, access-issued, access-revoked, ...
+    unit TEXT,                      -- the unit whose occurrence or access it is
+    occurrence TEXT,
+    evidence TEXT,                  -- the URL where the publication is
+    remote TEXT,                    -- the client address the change came from
+    detail TEXT
+);
+CREATE INDEX audit_unit ON audit (unit, seq);
+CREATE INDEX done_unit ON done (unit);        -- a unit's page reads only its own marks
+CREATE TABLE access_tokens (
+    id TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('unit', 'coordinator')),
+    unit TEXT,
+    issued TEXT NOT NULL,
+    expires TEXT NOT NULL,
+    revoked TEXT
+);
+"""
+
+
 @dataclass(frozen=True)
 class Done:
     occurrence: str
     unit: str
     on: dt.date
     url: str | None
+    recorded: dt.datetime | None = None  # when the mark was entered (undo is same-day only)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change, as the audit log keeps it: who, what, when, from where, with what evidence."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    unit: str | None = None
+    occurrence: str | None = None
+    evidence: str | None = None
+    remote: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An access link as issued; the link itself is never stored, only its id."""
+
+    id: str
+    role: str
+    unit: str | None
+    issued: dt.datetime
+    expires: dt.datetime
+    revoked: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -190,7 +245,7 @@ class Ledger:
                     f"understands ({SCHEMA_VERSION}); upgrade disclosure-calendar"
                 )
             # Forward only, one step per version; executescript would commit mid-transaction.
-            steps = [_SCHEMA, _EVENTS]
+            steps = [_SCHEMA, _EVENTS, _WEB]
             for script in steps[version:]:
                 for statement in script.split(";"):
                     if statement.strip():
@@ -311,9 +366,19 @@ class Ledger:
     # -- done-tracking --------------------------------------------------------------------
 
     def mark_done(
-        self, occurrence: str, unit: str, on: dt.date, url: str | None, at: dt.datetime
+        self,
+        occurrence: str,
+        unit: str,
+        on: dt.date,
+        url: str | None,
+        at: dt.datetime,
+        *,
+        audit: AuditEntry | None = None,
     ) -> None:
+        """Record a publication; ``audit``, if given, is written in the same transaction."""
         with self._tx() as db:
+            if audit is not None:
+                _insert_audit(db, audit)
             db.execute(
                 "INSERT INTO done VALUES (?,?,?,?,?) ON CONFLICT (occurrence) DO UPDATE SET "
                 "on_date = excluded.on_date, url = excluded.url, recorded = excluded.recorded",
@@ -324,21 +389,107 @@ class Ledger:
                 (occurrence, "done", on.isoformat(), url, at.isoformat()),
             )
 
-    def mark_undone(self, occurrence: str, at: dt.datetime) -> bool:
+    def mark_undone(
+        self, occurrence: str, at: dt.datetime, *, audit: AuditEntry | None = None
+    ) -> bool:
         with self._tx() as db:
             gone = db.execute("DELETE FROM done WHERE occurrence = ?", (occurrence,)).rowcount
             if gone:
+                if audit is not None:
+                    _insert_audit(db, audit)
                 db.execute(
                     "INSERT INTO done_log (occurrence, action, recorded) VALUES (?, 'undone', ?)",
                     (occurrence, at.isoformat()),
                 )
         return bool(gone)
 
-    def done(self) -> dict[str, Done]:
+    def done(self, unit: str | None = None) -> dict[str, Done]:
+        """Every done mark, or only ``unit``'s."""
+        query = "SELECT occurrence, unit, on_date, url, recorded FROM done"
+        args: tuple[str, ...] = ()
+        if unit is not None:
+            query, args = query + " WHERE unit = ?", (unit,)
         return {
-            o: Done(o, u, dt.date.fromisoformat(d), url)
-            for o, u, d, url in self.db.execute("SELECT occurrence, unit, on_date, url FROM done")
+            o: Done(o, u, dt.date.fromisoformat(d), url, dt.datetime.fromisoformat(r))
+            for o, u, d, url, r in self.db.execute(query, args)
         }
+
+    # -- audit log and access links (schema 3) ----------------------------------------------
+    #
+    # The interface another backend must offer for the web portal:
+    #   audit(entry)                           append one AuditEntry
+    #   audit_log(limit, unit=None)            newest first, only ``unit``'s if given
+    #   record_token(token_id, role, unit, issued, expires)
+    #   revoke_token(token_id, at) -> bool     False when unknown or already revoked
+    #   revoke_unit_tokens(unit, at) -> int    every live link of a unit
+    #   is_revoked(token_id) -> bool
+    #   tokens(unit=None) -> list[TokenRecord] oldest first
+
+    def audit(self, entry: AuditEntry) -> None:
+        with self._tx() as db:
+            _insert_audit(db, entry)
+
+    def audit_log(self, limit: int = 100, unit: str | None = None) -> list[AuditEntry]:
+        query = "SELECT at, actor, action, unit, occurrence, evidence, remote, detail FROM audit"
+        args: tuple[object, ...] = ()
+        if unit is not None:
+            query, args = query + " WHERE unit = ?", (unit,)
+        rows = self.db.execute(query + " ORDER BY seq DESC LIMIT ?", (*args, limit))
+        return [AuditEntry(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows]
+
+    def record_token(
+        self,
+        token_id: str,
+        role: str,
+        unit: str | None,
+        issued: dt.datetime,
+        expires: dt.datetime,
+    ) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO access_tokens (id, role, unit, issued, expires) VALUES (?,?,?,?,?)",
+                (token_id, role, unit, issued.isoformat(), expires.isoformat()),
+            )
+
+    def revoke_token(self, token_id: str, at: dt.datetime) -> bool:
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE access_tokens SET revoked = ? WHERE id = ? AND revoked IS NULL",
+                (at.isoformat(), token_id),
+            ).rowcount
+        return bool(changed)
+
+    def revoke_unit_tokens(self, unit: str, at: dt.datetime) -> int:
+        with self._tx() as db:
+            return int(
+                db.execute(
+                    "UPDATE access_tokens SET revoked = ? WHERE unit = ? AND revoked IS NULL",
+                    (at.isoformat(), unit),
+                ).rowcount
+            )
+
+    def is_revoked(self, token_id: str) -> bool:
+        row = self.db.execute(
+            "SELECT revoked FROM access_tokens WHERE id = ?", (token_id,)
+        ).fetchone()
+        return row is not None and row[0] is not None
+
+    def tokens(self, unit: str | None = None) -> list[TokenRecord]:
+        query = "SELECT id, role, unit, issued, expires, revoked FROM access_tokens"
+        args: tuple[str, ...] = ()
+        if unit is not None:
+            query, args = query + " WHERE unit = ?", (unit,)
+        return [
+            TokenRecord(
+                i,
+                r,
+                u,
+                dt.datetime.fromisoformat(iss),
+                dt.datetime.fromisoformat(exp),
+                dt.datetime.fromisoformat(rev) if rev else None,
+            )  # fmt: skip
+            for i, r, u, iss, exp, rev in self.db.execute(query + " ORDER BY issued, id", args)
+        ]
 
     # -- event dates ----------------------------------------------------------------------
 
@@ -372,6 +523,14 @@ class Ledger:
             EventRecord(d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by)
             for d, day, note, a, by in self.db.execute(query + " ORDER BY duty, date", args)
         ]
+
+
+def _insert_audit(db: sqlite3.Connection, e: AuditEntry) -> None:
+    db.execute(
+        "INSERT INTO audit (at, actor, action, unit, occurrence, evidence, remote, detail) "
+        "VALUES (?,?,?,?,?,?,?,?)",
+        (e.at.isoformat(), e.actor, e.action, e.unit, e.occurrence, e.evidence, e.remote, e.detail),
+    )
 
 
 def _slot_row(s: Slot) -> tuple[str, str, str, str, str, str, str]:

@@ -151,4 +151,4 @@ def test_a_schema_1_ledger_is_migrated_forward(tmp_path):
         assert ledger.meta("track_from") == "2026-01-05"
         ledger.add_event("application-replies", dt.date(2026, 3, 2), "", AT)
         assert len(ledger.events()) == 1
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3

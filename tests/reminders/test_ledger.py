@@ -112,3 +112,52 @@ def test_tracking_starts_on_first_use(tmp_path: Path) -> None:
 def test_undone_needs_an_existing_ledger(tmp_path: Path) -> None:
     with pytest.raises(DisclosureError, match="no ledger here yet"):
         Ledger(tmp_path / "missing.db", create=False)
+
+
+def test_schema_1_ledger_gains_events_and_the_audit_log_and_keeps_its_rows(tmp_path: Path) -> None:
+    from disclosure_calendar.reminders import ledger as module
+
+    path = tmp_path / "v1.db"
+    db = sqlite3.connect(path)
+    for statement in module._SCHEMA.split(";"):
+        if statement.strip():
+            db.execute(statement)
+    db.execute("INSERT INTO done VALUES ('x.2026-01.finance@t', 'finance', '2026-02-01', NULL, ?)", (NOW.isoformat(),))  # fmt: skip
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Ledger(path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert ledger.done()["x.2026-01.finance@t"].on == dt.date(2026, 2, 1)
+        ledger.audit(module.AuditEntry(NOW, "cli", "access-issued", unit="finance"))
+        assert [e.action for e in ledger.audit_log(10)] == ["access-issued"]
+
+
+def test_done_with_audit_is_one_change(tmp_path: Path) -> None:
+    from disclosure_calendar.reminders.ledger import AuditEntry
+
+    with Ledger(tmp_path / "l.db") as ledger:
+        entry = AuditEntry(
+            NOW, "unit:finance", "done", "finance", "a@t", "https://x.cn/", "10.0.0.1"
+        )
+        ledger.mark_done("a@t", "finance", NOW.date(), "https://x.cn/", NOW, audit=entry)
+        assert ledger.done("finance")["a@t"].recorded == NOW
+        assert ledger.done("shiqi") == {}
+        assert ledger.audit_log(10, unit="finance") == [entry]
+        assert ledger.audit_log(10, unit="shiqi") == []
+        # An undo of something not marked writes no audit entry.
+        assert not ledger.mark_undone("b@t", NOW, audit=entry)
+        assert len(ledger.audit_log(10)) == 1
+
+
+def test_access_links_revoked_one_by_one_or_per_unit(tmp_path: Path) -> None:
+    later = NOW + dt.timedelta(days=30)
+    with Ledger(tmp_path / "l.db") as ledger:
+        ledger.record_token("a1", "unit", "finance", NOW, later)
+        ledger.record_token("a2", "unit", "finance", NOW, later)
+        ledger.record_token("c1", "coordinator", None, NOW, later)
+        assert not ledger.is_revoked("a1") and not ledger.is_revoked("unknown")
+        assert ledger.revoke_token("a1", NOW) and not ledger.revoke_token("a1", NOW)
+        assert ledger.revoke_unit_tokens("finance", NOW) == 1
+        assert [t.id for t in ledger.tokens() if t.revoked] == ["a1", "a2"]
+        assert not ledger.is_revoked("c1")

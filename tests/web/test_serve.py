@@ -1,58 +1,45 @@
-"""serve: a real HTTP client against the server on a free loopback port."""
+"""serve: the feeds as subscribers have them, through a real HTTP client against uvicorn."""
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import gzip
 import http.client
 import os
-import threading
+import socket
+import time
 import urllib.request
-from collections.abc import Iterator
 from email.utils import formatdate
 from pathlib import Path
 
 import pytest
+from webportal import SECRET, Portal, build_site
 
-from disclosure_calendar import feeds
-from disclosure_calendar.schedule import load_schedule
-from disclosure_calendar.web.serve import make_server
-from disclosure_calendar.workdays import ChinaCalendar
-
-MINIMAL = Path(__file__).resolve().parents[1] / "data" / "minimal.yaml"
-NOW = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
+from disclosure_calendar.web.server import running
+from disclosure_calendar.web.site import WebConfig
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]:
-    root = tmp_path_factory.mktemp("site")
-    out = root / "out"
-    schedule = load_schedule(MINIMAL)
-    cal = ChinaCalendar(notices=schedule.notices)
-    feeds.build_feeds(schedule, cal, dt.date(2026, 1, 1), dt.date(2027, 12, 31), out, now=NOW)
-    (root / "secret.txt").write_text("outside", encoding="utf-8")
-    os.symlink(root / "secret.txt", out / "escape.ics")
+def site(portal: Portal) -> tuple[Path, int]:
+    out = portal.out
+    (portal.root / "secret.txt").write_text("outside", encoding="utf-8")
+    os.symlink(portal.root / "secret.txt", out / "escape.ics")
     os.symlink(out / "finance.ics", out / "alias.ics")
-    server = make_server(out, "127.0.0.1", 0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield out, server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    os.symlink(out / ".manifest.json", out / "hidden-link.json")
+    (out / "print").mkdir(exist_ok=True)
+    (out / "print" / "2026-all.pdf").write_bytes(b"%PDF-1.7\n" + b"0" * 1000)
+    return out, portal.port
 
 
 def request(
     port: int, path: str, headers: dict[str, str] | None = None, method: str = "GET"
-) -> tuple[int, dict[str, str], bytes]:
+) -> tuple[int, http.client.HTTPMessage, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        # skip_host etc. are not needed; http.client sends the raw path, no normalising.
+        # http.client sends the raw path, no normalising.
         conn.request(method, path, headers=headers or {})
         response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        return response.status, response.headers, response.read()
     finally:
         conn.close()
 
@@ -117,7 +104,7 @@ def test_no_gzip_when_refused(site: tuple[Path, int]) -> None:
 
 def test_index_and_head(site: tuple[Path, int]) -> None:
     out, port = site
-    status, headers, body = request(port, "/")
+    status, headers, body = request(port, "/index.html")
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert body == (out / "index.html").read_bytes()
     status, headers, body = request(port, "/finance.ics", method="HEAD")
@@ -143,13 +130,15 @@ def test_a_symlink_inside_the_folder_is_served(site: tuple[Path, int]) -> None:
         "/..\\secret.txt",
         "/escape.ics",
         "/.manifest.json",
+        "/hidden-link.json",
         "/missing.ics",
         "/finance.ics%00.html",
         "/%ff.ics",
     ],
     ids=[
         "dotdot", "encoded-dotdot", "encoded-slash", "dotdot-after-file", "double-slash",
-        "deep-encoded", "backslash", "symlink-escape", "dotfile", "missing", "nul", "bad-utf8",
+        "deep-encoded", "backslash", "symlink-escape", "dotfile", "symlink-to-dotfile", "missing",
+        "nul", "bad-utf8",
     ],
 )  # fmt: skip
 def test_outside_or_hidden_is_404(site: tuple[Path, int], path: str) -> None:
@@ -170,3 +159,107 @@ def test_changed_file_gets_a_new_etag(site: tuple[Path, int]) -> None:
         assert status == 200 and second["ETag"] != first["ETag"]
     finally:
         page.write_bytes(original)
+
+
+def test_pdf_as_application_pdf(site: tuple[Path, int]) -> None:
+    out, port = site
+    status, headers, body = request(port, "/print/2026-all.pdf", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["Content-Type"] == "application/pdf"
+    assert gzip.decompress(body) == (out / "print" / "2026-all.pdf").read_bytes()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Accept-Encoding": "gzip;q=abc"},
+        {"Accept-Encoding": "gzip;q="},
+        {"Accept-Encoding": ";;,,gzip;;q=1e999999"},
+        {"If-Modified-Since": "Mon, 01 Jan 99999999999 00:00:00 GMT"},
+        {"If-Modified-Since": "Mon, 01 Jan -1 00:00:00 GMT"},
+        {"If-Modified-Since": "garbage"},
+        {"If-None-Match": '""""'},
+    ],
+    ids=["q-abc", "q-empty", "q-huge", "ims-year-overflow", "ims-negative", "ims-garbage", "inm-quotes"],
+)  # fmt: skip
+def test_malformed_header_is_ignored(site: tuple[Path, int], headers: dict[str, str]) -> None:
+    status, _, body = request(site[1], "/finance.ics", headers)
+    assert status == 200
+    assert body.startswith(b"BEGIN:VCALENDAR") or gzip.decompress(body).startswith(b"BEGIN:")
+
+
+def test_idle_and_trickling_connections_are_closed(tmp_path: Path) -> None:
+    schedule_path, out = build_site(tmp_path)
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET)
+    with running(config, header_seconds=0.3) as port:
+        socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(30)]
+        try:
+            started = time.monotonic()
+            for n, sock in enumerate(socks):
+                if n % 2:
+                    sock.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n")  # never finished
+            # Closed by the server: recv returns b"" (or a reset) instead of waiting our 5 s.
+            for sock in socks:
+                with contextlib.suppress(ConnectionResetError):
+                    assert sock.recv(4096) == b""
+            assert time.monotonic() - started < 4
+            status, _, body = request(port, "/index.html")  # and the server still answers
+            assert (status, body) == (200, (out / "index.html").read_bytes())
+        finally:
+            for sock in socks:
+                sock.close()
+
+
+def test_serve_command_runs_uvicorn_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    schedule_path, out = build_site(tmp_path)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    cli = Path(__file__).resolve().parents[2] / "cli.py"
+    env = {**os.environ, "DISCLOSURE_CALENDAR_SECRET": SECRET.decode()}
+    args = [sys.executable, str(cli), "-f", str(schedule_path), "serve", "-o", str(out)]
+    args += ["--db", str(tmp_path / "ledger.db"), "--port", str(port), "--quiet"]
+    server = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                status, _, body = request(port, "/finance.ics")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stderr
+                time.sleep(0.1)
+        assert status == 200 and body == (out / "finance.ics").read_bytes()
+        assert request(port, "/")[0] == 200
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=15)
+    # uvicorn shuts down cleanly, then lets SIGTERM end the process (systemd counts it clean).
+    assert server.returncode in (0, -signal.SIGTERM) and "Traceback" not in stderr
+    assert f"on http://127.0.0.1:{port}/" in stderr
+
+
+def test_serve_refuses_a_secret_inside_out(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    schedule_path, out = build_site(tmp_path)
+    (out / "secret.key").write_text("x" * 40)
+    result = CliRunner().invoke(
+        cli.main,
+        [
+            "-f",
+            str(schedule_path),
+            "serve",
+            "-o",
+            str(out),
+            "--secret-file",
+            str(out / "secret.key"),
+        ],
+    )
+    assert result.exit_code == 1 and "must not be inside" in result.output
+    assert "Traceback" not in result.output

@@ -1,0 +1,83 @@
+"""`access issue`, `access revoke`, `access list`: signed links for units and the coordinator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..core.errors import DisclosureError
+from ..core.table import table
+from ..reminders.ledger import AuditEntry, Ledger
+from ..schedule.model import Schedule
+from .tokens import COORDINATOR, UNIT, Signer
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 400
+
+
+def issue_link(
+    schedule: Schedule,
+    secret: bytes,
+    db: Path,
+    now: dt.datetime,
+    *,
+    unit: str | None,
+    days: int = DEFAULT_DAYS,
+    base_url: str | None = None,
+) -> str:
+    """A link to a unit's page (``unit``) or the coordinator's dashboard (``unit`` None)."""
+    if unit is not None and unit not in {u.id for u in schedule.units}:
+        raise DisclosureError(f"--unit: unknown unit {unit!r} (see `disclosure-calendar units`)")
+    if not 1 <= days <= MAX_DAYS:
+        raise DisclosureError(f"--days: {days} is not between 1 and {MAX_DAYS}")
+    role = UNIT if unit else COORDINATOR
+    grant, token = Signer(secret).issue(role, unit, now, days)
+    with Ledger(db) as ledger:
+        ledger.record_token(grant.id, role, unit, now, grant.expires)
+        ledger.audit(
+            AuditEntry(
+                now, "cli", "access-issued", unit=unit, detail=f"链接 {grant.id}，有效 {days} 天"
+            )
+        )
+    base = base_url or schedule.plan.base_url or "http://127.0.0.1:8000/"
+    base = base if base.endswith("/") else base + "/"
+    return f"{base}access/{token}"
+
+
+def revoke(db: Path, now: dt.datetime, *, token_id: str | None, unit: str | None) -> str:
+    """Revoke one link by its id, or every live link of a unit."""
+    if (token_id is None) == (unit is None):
+        raise DisclosureError("give either a link id or --unit")
+    with Ledger(db, create=False) as ledger:
+        if token_id is not None:
+            if not ledger.revoke_token(token_id, now):
+                raise DisclosureError(f"{token_id}: no such live link (see `access list`)")
+            which, count, detail = token_id, 1, f"链接 {token_id}"
+            unit = next((t.unit for t in ledger.tokens() if t.id == token_id), None)
+        else:
+            assert unit is not None
+            count = ledger.revoke_unit_tokens(unit, now)
+            which, detail = f"{count} link(s) of {unit}", f"全部链接（{count}个）"
+        if count:
+            ledger.audit(AuditEntry(now, "cli", "access-revoked", unit=unit, detail=detail))
+    return f"revoked: {which}"
+
+
+def list_links(db: Path, now: dt.datetime, unit: str | None = None) -> str:
+    if not db.exists():
+        return "no links issued yet"
+    with Ledger(db, create=False) as ledger:
+        records = ledger.tokens(unit)
+    rows = []
+    for r in records:
+        state = "revoked" if r.revoked else ("expired" if r.expires <= now else "live")
+        rows.append(
+            [
+                r.id,
+                r.unit or COORDINATOR,
+                r.issued.date().isoformat(),
+                r.expires.date().isoformat(),
+                state,
+            ]
+        )
+    return table(["id", "for", "issued", "expires", "state"], rows)

@@ -1,0 +1,173 @@
+"""What every page shares: settings, the schedule (reloaded when its file changes), the
+occurrences of the years pages show, the ledger, the clock and the templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.errors import DisclosureError
+from ..occurrences.expansion import Occurrence, expand
+from ..occurrences.horizon import today_in
+from ..reminders.clock import Clock, SystemClock, clock_from_env
+from ..reminders.events import with_recorded_events
+from ..reminders.ledger import EventRecord, Ledger
+from ..schedule import load_schedule
+from ..workdays import ChinaCalendar
+from .files import FileCache
+from .ratelimit import FailureLimiter
+from .tokens import SECRET_ENV, Signer
+
+if TYPE_CHECKING:
+    from ..schedule.model import Schedule
+
+SESSION_HOURS = 12
+EVENTS_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """The settings `serve` passes in; everything else is derived."""
+
+    out_dir: Path
+    schedule_path: Path
+    db_path: Path
+    secret: bytes | None = None  # without one, only the public pages work
+    base_url: str | None = None  # overrides plan.base_url for subscribe and access links
+    clock: Clock = field(default_factory=SystemClock)
+    session_hours: int = SESSION_HOURS
+
+
+_ENV = "DISCLOSURE_CALENDAR_WEB_"
+
+
+def config_to_env(config: WebConfig) -> dict[str, str]:
+    """The settings as environment variables, for worker processes (``--workers N``)."""
+    env = {
+        _ENV + "OUT": str(config.out_dir),
+        _ENV + "SCHEDULE": str(config.schedule_path),
+        _ENV + "DB": str(config.db_path),
+        _ENV + "BASE_URL": config.base_url or "",
+    }
+    if config.secret:
+        env[SECRET_ENV] = config.secret.decode()
+    return env
+
+
+def config_from_env(env: Mapping[str, str]) -> WebConfig:
+    secret = env.get(SECRET_ENV, "").strip().encode() or None
+    return WebConfig(
+        out_dir=Path(env[_ENV + "OUT"]),
+        schedule_path=Path(env[_ENV + "SCHEDULE"]),
+        db_path=Path(env[_ENV + "DB"]),
+        secret=secret,
+        base_url=env.get(_ENV + "BASE_URL") or None,
+        clock=clock_from_env(env),
+    )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The schedule with its calendar and the occurrences of last, this and next year."""
+
+    schedule: Schedule
+    calendar: ChinaCalendar
+    occurrences: tuple[Occurrence, ...]
+    first_year: int
+    stamp: tuple[object, ...]  # the file's mtime and size, and the recorded event dates
+    by_unit: Mapping[str, tuple[Occurrence, ...]]  # the occurrences reaching each unit
+
+
+class Site:
+    def __init__(self, config: WebConfig):
+        self.config = config
+        self.out_dir = config.out_dir.resolve()
+        self.files = FileCache()
+        self.limiter = FailureLimiter()
+        self.signer = Signer(config.secret) if config.secret else None
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._events: tuple[EventRecord, ...] = ()
+        self._events_read = -EVENTS_SECONDS
+        self._plan: Plan | None = None
+        self.plan()  # a broken schedule is an error at start, not on the first page
+
+    def now(self) -> dt.datetime:
+        return self.config.clock.now()
+
+    def plan(self) -> Plan:
+        """The loaded schedule; reloaded when the file changes or the year turns."""
+        path = self.config.schedule_path
+        try:
+            st = path.stat()
+        except OSError as exc:
+            if self._plan is not None:
+                return self._plan  # keep serving while an editor replaces the file
+            raise DisclosureError(f"{path}: cannot read the schedule ({exc.strerror})") from None
+        records = self._recorded_events()
+        stamp = (st.st_mtime_ns, st.st_size, records)
+        current = self._plan
+        if current is not None and current.stamp == stamp and self._year_ok(current):
+            return current
+        with self._lock:
+            current = self._plan
+            if current is not None and current.stamp == stamp and self._year_ok(current):
+                return current
+            try:
+                file_schedule = load_schedule(path)
+            except DisclosureError:
+                if current is not None:
+                    return current  # a half-saved edit must not take the portal down
+                raise
+            schedule = with_recorded_events(file_schedule, records)
+            cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+            year = today_in(schedule.plan.timezone, self.now()).year
+            occs = expand(schedule, cal, dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31))
+            by_unit: dict[str, list[Occurrence]] = {u.id: [] for u in schedule.units}
+            for occ in occs:
+                for unit in schedule.unit_ids_of(occ.duty):
+                    by_unit[unit].append(occ)
+            self._plan = Plan(
+                schedule, cal, tuple(occs), year - 1, stamp,
+                {u: tuple(found) for u, found in by_unit.items()},
+            )  # fmt: skip
+            return self._plan
+
+    def _recorded_events(self) -> tuple[EventRecord, ...]:
+        """The ledger's event dates (`event add`, the event form), read at most every few
+        seconds: a date the CLI records shows on the pages within EVENTS_SECONDS."""
+        now = time.monotonic()
+        if now - self._events_read < EVENTS_SECONDS:
+            return self._events
+        with self.ledger() as ledger:
+            self._events = tuple(ledger.events())
+        self._events_read = now
+        return self._events
+
+    def events_changed(self) -> None:
+        """Read the event dates again on the next page (after the event form wrote one)."""
+        self._events_read = -EVENTS_SECONDS
+
+    def _year_ok(self, plan: Plan) -> bool:
+        return today_in(plan.schedule.plan.timezone, self.now()).year == plan.first_year + 1
+
+    def today(self) -> dt.date:
+        return today_in(self.plan().schedule.plan.timezone, self.now())
+
+    @contextmanager
+    def ledger(self) -> Iterator[Ledger]:
+        """This thread's connection to the ledger, opened on first use and kept.
+
+        Opening checks the schema in a write transaction; doing that per request would
+        queue every page behind the daemon's writes.
+        """
+        ledger = getattr(self._local, "ledger", None)
+        if ledger is None:
+            ledger = self._local.ledger = Ledger(self.config.db_path)
+        yield ledger

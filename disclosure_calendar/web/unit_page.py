@@ -1,0 +1,70 @@
+"""GET /unit/<id>: a unit's own page: overdue, due soon, done (with evidence), the standing
+self-checks and the full text of every duty; forms to mark done and to undo."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..schedule.periods import describe
+from . import progress
+from .base import Refused, refusal, render, require, site_of
+from .event import may_record
+
+NOTICES = {
+    "done": "已标记完成，提醒将于下一个发送时间停止。",
+    "undone": "已撤销完成标记。",
+    "event": "已登记事件日期；到期日已列入本页，日历和提醒在下次生成后更新。",
+}
+
+
+def unit_page(request: Request) -> Response:
+    unit = request.path_params["unit"]
+    try:
+        grant, nonce = require(request, unit)
+    except Refused as refused:
+        return refusal(request, refused)
+    site = site_of(request)
+    plan = site.plan()
+    schedule = plan.schedule
+    if unit not in {u.id for u in schedule.units}:
+        return refusal(request, Refused(404, "没有这个单位", "请检查链接。"))
+    today = site.today()
+    with site.ledger() as ledger:
+        done = ledger.done(unit)
+    items = progress.items(schedule, plan.by_unit[unit], done, today, {unit})
+    view = progress.unit_view(schedule, items, unit, today)
+    notice = request.query_params.get("notice", "")
+    # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
+    key = (unit, plan.stamp, today, notice, grant.role, tuple(sorted(done.items())))
+    zone = ZoneInfo(schedule.plan.timezone)
+    undoable = {
+        i.uid
+        for i in view.done
+        if i.done and i.done.recorded and i.done.recorded.astimezone(zone).date() == today
+    }
+    events = [
+        (d, may_record(grant, d, schedule.unit_ids_of(d), unit))
+        for d in view.duties
+        if d.cadence == "event"
+    ]
+    return render(
+        request,
+        "unit.html",
+        {
+            "unit": unit,
+            "unit_name": schedule.name(unit),
+            "view": view,
+            "today": today,
+            "undoable": undoable,
+            "describe": describe,
+            "cadences": progress.CADENCE_WORDS,
+            "session": (grant, nonce),
+            "notice": NOTICES.get(notice),
+            "first_year": plan.first_year,
+            "events": events,
+        },
+        cache_key=key,
+    )
