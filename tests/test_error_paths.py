@@ -191,3 +191,54 @@ def test_validate_finds_a_character_the_print_font_lacks() -> None:
         run("validate", schedule=path),
         f"发现 1 个问题：\n{path}:36:24: 打印字体 Noto Sans CJK SC 中没有“鿰”（U+9FF0）的字形",
     )
+
+
+def _ipv6() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _ipv6(), reason="no IPv6 loopback here")
+@pytest.mark.parametrize("host", ["::1", "::"])
+def test_serve_on_ipv6(tmp_path: Path, host: str) -> None:
+    import http.client
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "all.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    with socket.socket(socket.AF_INET6) as probe:
+        probe.bind(("::1", 0))
+        port = probe.getsockname()[1]
+    args = [sys.executable, str(ROOT / "cli.py"), "-f", str(SCHEDULE), "serve", "-o", str(out)]
+    args += ["--host", host, "--port", str(port), "--quiet", "--db", str(tmp_path / "l.db")]
+    env = {**os.environ, "DISCLOSURE_CALENDAR_LANG": "zh"}
+    env.pop("DISCLOSURE_CALENDAR_SECRET", None)
+    server = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            connection = http.client.HTTPConnection("::1", port, timeout=5)
+            try:
+                connection.request("GET", "/all.ics")
+                response = connection.getresponse()
+                body = response.read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.1)
+            finally:
+                connection.close()
+        assert response.status == 200 and body.startswith(b"BEGIN:VCALENDAR")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        _, stderr = server.communicate(timeout=15)
+    assert "Traceback" not in stderr
+    assert "没有密钥" in stderr  # the portal's notice, in Chinese
