@@ -2,35 +2,232 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import inspect
+import os
+import re
 import sys
-from functools import cached_property
+from collections.abc import Iterable, Sequence
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from disclosure_calendar import __version__
+from disclosure_calendar.core import i18n
 from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.i18n import gettext as _
 
 if TYPE_CHECKING:
     from disclosure_calendar.schedule.model import Schedule
     from disclosure_calendar.workdays import ChinaCalendar
 
-_TABLE_FORMAT = click.option(
+
+class Option(click.Option):
+    """An option whose help (an English msgid) is shown in the language being spoken."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if not self.help:
+            return super().get_help_record(ctx)
+        shown = copy.copy(self)
+        shown.help = _(self.help)
+        return click.Option.get_help_record(shown, ctx)
+
+
+option = partial(click.option, cls=Option)
+
+
+class PathType(click.Path):
+    """click.Path naming the file or folder in the language being spoken."""
+
+    @property
+    def name(self) -> str:
+        return _(self._name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        # click sets it once, when the option is declared: keep the msgid
+        self._name = value
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return self._name.upper()  # FILE, DIRECTORY: a placeholder, not a word
+
+
+def _fail(message: str) -> click.ClickException:
+    """A user mistake found by the CLI: the message and exit 1."""
+    return click.ClickException(message)
+
+
+def _out_folder(path: Path) -> Path:
+    """An output folder: refused here when it is a file or a device, before anything is built."""
+    if path.exists() and not path.is_dir():
+        raise _fail(_("{path} is not a folder").format(path=path))
+    return path
+
+
+_LANG_HELP = "Language of messages and tables: zh (default) or en."
+
+
+def _lang_option() -> Option:
+    # Read before click parses anything (Group.main); declared on every command so that
+    # `--lang en` is accepted wherever it is written and appears in every --help.
+    return Option(
+        ["--lang"], type=click.Choice(i18n.LANGUAGES), expose_value=False, help=_LANG_HELP
+    )
+
+
+# Chinese does not start a line with these: they stay at the end of the line before.
+_NO_LINE_START = "，。；：、）》！？”’"
+
+
+def _wrap(text: str, limit: int = 76) -> str:
+    """Chinese text wrapped by terminal columns (click wraps at spaces, which it has none of)."""
+    from disclosure_calendar.core.table import width
+
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        # a run of ASCII (a name, an option, a date) is never split
+        for piece in re.findall(r"[!-~]+|.", paragraph):
+            if width(line) + width(piece) > limit and piece[0] not in _NO_LINE_START:
+                lines.append(line.rstrip())
+                line = piece.lstrip()
+                continue
+            line += piece
+        lines.append(line)
+    return "\n".join(lines)
+
+
+class HelpFormatter(click.HelpFormatter):
+    def write_heading(self, heading: str) -> None:
+        colon = ":" if i18n.current_language() == "en" else "："
+        self.write(f"{'':>{self.current_indent}}{heading}{colon}\n")
+
+    def write_dl(
+        self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
+    ) -> None:
+        if i18n.current_language() == "en":
+            return super().write_dl(rows, col_max, col_spacing)
+        table = list(rows)
+        # the same columns click computes; the text pre-wrapped by terminal width, marked
+        # with click's \b so that click's own wrapping (by characters) leaves it alone
+        first_col = min(click.formatting.measure_table(table)[0], col_max) + col_spacing
+        width = max(self.width - first_col - 2 - self.current_indent, 10)
+        return super().write_dl(
+            [
+                (first, "\b\n" + _wrap(second, width) if second else second)
+                for first, second in rows
+            ],
+            col_max,
+            col_spacing,
+        )
+
+
+class HelpContext(click.Context):
+    formatter_class = HelpFormatter
+
+
+class _Translated(click.Command):
+    """Help texts are English msgids, shown in the language being spoken."""
+
+    context_class = HelpContext
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(_lang_option())
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        if not self.help:
+            return
+        text = _(inspect.cleandoc(self.help)).partition("\f")[0]
+        formatter.write_paragraph()
+        with formatter.indentation():
+            if i18n.current_language() == "en":
+                formatter.write_text(text)
+                return
+            width = max(formatter.width - formatter.current_indent, 20)
+            for i, paragraph in enumerate(text.split("\n\n")):
+                if i:
+                    formatter.write_paragraph()
+                formatter.write_text("\b\n" + _wrap(paragraph, width))
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        if self.short_help or not self.help or i18n.current_language() == "en":
+            return super().get_short_help_str(limit)
+        first = _(inspect.cleandoc(self.help)).split("\n\n")[0]
+        return first.replace("\n", "").split("。")[0].split("；")[0]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        help_option = super().get_help_option(ctx)
+        if help_option is not None:
+            # click builds it once and keeps it: say it in the language of this run
+            help_option.help = _("Show this message and exit.")
+        return help_option
+
+
+class Command(_Translated):
+    pass
+
+
+def _lang_flag(args: Sequence[str]) -> str | None:
+    """The value of --lang in ``args`` (anywhere before ``--``), read before click parses."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.partition("=")[2]
+    return None
+
+
+_TABLE_FORMAT = option(
     "--format",
     "fmt",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format (xlsx: a workbook for Excel, written to -o FILE).",
 )
+_SHEET_OUT = option(
+    "-o",
+    "--out",
+    "sheet_path",
+    type=PathType(path_type=Path, dir_okay=False),
+    help="The .xlsx file to write (with --format xlsx).",
+)
+
+
+def _write_sheet(fmt: str, path: Path | None, make: Any) -> bool:
+    """With --format xlsx: write the workbook ``make()`` gives to -o FILE; True if written."""
+    if fmt != "xlsx":
+        if path is not None:
+            raise click.UsageError(_("-o FILE goes with --format xlsx"))
+        return False
+    if path is None:
+        raise click.UsageError(_("--format xlsx needs -o FILE (the workbook to write)"))
+    from disclosure_calendar.core.sheets import write_xlsx
+
+    write_xlsx(path, make())
+    click.echo(_("wrote {path}").format(path=path))
+    return True
+
+
 CADENCE_CHOICES = (
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event", "ongoing",
 )  # fmt: skip
 
 
 def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and not value.absolute().parent.is_dir():
+        # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
+        raise _fail(
+            _("--db {path}: the folder {folder} does not exist").format(
+                path=value, folder=value.absolute().parent
+            )
+        )
     # Set before the command body runs, so whatever reads the schedule sees this ledger's events.
     context = ctx.find_object(Context)
     if value is not None and context is not None:
@@ -38,18 +235,18 @@ def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> P
     return value
 
 
-_DB_OPTION = click.option(
+_DB_OPTION = option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     callback=_set_db,
     help="The ledger database [default: disclosure-calendar.db beside the schedule].",
 )
 
 # For commands that only read: the ledger whose recorded event dates they show.
-_EVENTS_DB_OPTION = click.option(
+_EVENTS_DB_OPTION = option(
     "--db",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     callback=_set_db,
     expose_value=False,
     help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
@@ -92,31 +289,57 @@ class Context:
         return ChinaCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
-class Group(click.Group):
-    """Turns the package's errors into a message and exit 1, never a traceback."""
+class Group(_Translated, click.Group):
+    """Speaks the chosen language; turns the package's errors into a message and exit 1."""
+
+    command_class = Command
+    group_class = type
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        with i18n.speaking(i18n.choose_language(_lang_flag(argv), os.environ)):
+            return super().main(argv, *rest, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except DisclosureError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            # a folder that is a file, read-only or special, a port in use, an unknown host
+            from disclosure_calendar.core.errors import os_error_message
+
+            raise click.ClickException(os_error_message(exc)) from None
         except ValueError as exc:
             if type(exc).__name__ == "CalendarRangeError":
                 raise click.ClickException(str(exc)) from None
             raise
 
 
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    # click.version_option fixes its message when the option is declared, before a language
+    # is chosen; this says it in the language of the run (click's own msgid)
+    if value and not ctx.resilient_parsing:
+        click.echo(_("%(prog)s, version %(version)s") % {
+            "prog": "disclosure-calendar", "version": __version__,
+        })  # fmt: skip
+        ctx.exit()
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
+@option(
     "-f",
     "--schedule",
     "schedule_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     default="schedule.yaml",
     show_default=True,
     help="The schedule file.",
 )
-@click.version_option(__version__, prog_name="disclosure-calendar")
+@option(
+    "--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+    help="Show the version and exit.",
+)  # fmt: skip
 @click.pass_context
 def main(ctx: click.Context, schedule_path: Path) -> None:
     """Keep a government's recurring disclosure duties on time.
@@ -134,9 +357,22 @@ pass_context = click.make_pass_decorator(Context)
 @pass_context
 def validate(ctx: Context) -> None:
     """Check the schedule file and summarise it; exit 1 listing every problem."""
+    from disclosure_calendar.core.errors import InputError
+    from disclosure_calendar.printing import fonts
     from disclosure_calendar.schedule.reports import summary
 
-    click.echo(summary(ctx.file_schedule))
+    schedule = ctx.file_schedule
+    try:
+        faces = fonts.find_fonts()
+    except DisclosureError:
+        # no print font on this machine: print would say so; the schedule itself is fine
+        click.echo(_("note: the print font is not installed; characters not checked"), err=True)
+    else:
+        text = ctx.schedule_path.read_text(encoding="utf-8-sig")
+        problems = fonts.glyph_problems(ctx.schedule_path, text, faces)
+        if problems:
+            raise InputError(problems)
+    click.echo(summary(schedule))
 
 
 @main.command()
@@ -149,28 +385,47 @@ def units(ctx: Context) -> None:
 
 
 @main.command()
-@click.option("--unit", help="Only duties reaching this unit (directly or through a group).")
-@click.option("--cadence", type=click.Choice(CADENCE_CHOICES), help="Only duties of this cadence.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@option("--unit", help="Only duties reaching this unit (directly or through a group).")
+@option("--cadence", type=click.Choice(CADENCE_CHOICES), help="Only duties of this cadence.")
+@option("--json", "as_json", is_flag=True, hidden=True, help="Same as --format json.")
+@_TABLE_FORMAT
+@_SHEET_OUT
 @pass_context
-def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -> None:
+def duties(
+    ctx: Context, unit: str | None, cadence: str | None, as_json: bool, fmt: str,
+    sheet_path: Path | None,
+) -> None:  # fmt: skip
     """List duties with their cadence, due rule and units."""
+    from disclosure_calendar.core.sheets import csv_text
     from disclosure_calendar.schedule import reports
 
     schedule = ctx.file_schedule
     if unit is not None:
         schedule.check_assignee(unit)
     selected = reports.select_duties(schedule, unit, cadence)
-    click.echo(
-        reports.duties_json(schedule, selected)
-        if as_json
-        else reports.duties_table(schedule, selected)
-    )
+    if as_json or fmt == "json":
+        click.echo(reports.duties_json(schedule, selected))
+    elif fmt == "csv":
+        sheet = reports.duties_sheet(schedule, selected)
+        click.echo(csv_text(sheet.headers, sheet.rows))
+    elif not _write_sheet(fmt, sheet_path, lambda: [reports.duties_sheet(schedule, selected)]):
+        click.echo(reports.duties_table(schedule, selected))
 
 
 # --- workdays commands (issue 3) ---
 
-DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+class IsoDate(click.DateTime):
+    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format)."""
+
+    def __init__(self) -> None:
+        super().__init__(formats=["%Y-%m-%d"])
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+
+DATE = IsoDate()
 
 
 @main.group()
@@ -192,7 +447,7 @@ def _workday_calendar(ctx: Context) -> ChinaCalendar:
 
 @workdays.command("year")
 @click.argument("year", type=click.IntRange(2004, 2099))
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
 def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
     """Days off, make-up working days and working days per month of YEAR."""
@@ -204,7 +459,7 @@ def workdays_year(ctx: Context, year: int, as_json: bool) -> None:
 
 @workdays.command("check")
 @click.argument("day", metavar="DATE", type=DATE)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_context
 def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
     """Whether DATE (YYYY-MM-DD) is a working day, and why."""
@@ -214,7 +469,7 @@ def workdays_check(ctx: Context, day: dt.datetime, as_json: bool) -> None:
     click.echo(_json(result) if as_json else report.format_explain(result))
 
 
-@workdays.command("add")
+@workdays.command("add", context_settings={"ignore_unknown_options": True})
 @click.argument("day", metavar="DATE", type=DATE)
 @click.argument("n", type=int)
 @pass_context
@@ -233,17 +488,23 @@ def workdays_between(ctx: Context, start: dt.datetime, end: dt.datetime) -> None
     """Count the working days from A to B, both ends included."""
     from disclosure_calendar.workdays import report
 
+    if end < start:
+        raise _fail(
+            _("B {end} is before A {start}: give the earlier date first").format(
+                end=_day(end.date()), start=_day(start.date())
+            )
+        )
     cal = _workday_calendar(ctx)
     click.echo(report.format_between(report.between_report(cal, start.date(), end.date())))
 
 
 @workdays.command("notice")
 @click.argument("source", metavar="FILE|-", type=click.File("rb"))
-@click.option("--year", type=click.IntRange(2004, 2099), help="The year, if the text has no title.")
-@click.option("--published", type=DATE, help="Date of issue, if the text has none (YYYY-MM-DD).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
-@click.option("--write", is_flag=True, help="Add the entry to the schedule file; show the diff.")
-@click.option("--replace", is_flag=True, help="With --write: replace that year's entry.")
+@option("--year", type=click.IntRange(2004, 2099), help="The year, if the text has no title.")
+@option("--published", type=DATE, help="Date of issue, if the text has none (YYYY-MM-DD).")
+@option("--json", "as_json", is_flag=True, help="Print JSON instead of YAML.")
+@option("--write", is_flag=True, help="Add the entry to the schedule file; show the diff.")
+@option("--replace", is_flag=True, help="With --write: replace that year's entry.")
 @pass_context
 def workdays_notice(
     ctx: Context, source: Any, year: int | None, published: dt.datetime | None, as_json: bool,
@@ -264,18 +525,31 @@ def workdays_notice(
     if not write:
         click.echo(_json(entry) if as_json else notice_entry.snippet(entry), nl=as_json)
         if entry["published"] is None:
-            click.echo("warning: no date of issue in the text; give --published", err=True)
+            click.echo(_("warning: no date of issue in the text; give --published"), err=True)
         return
     # a separate notice's entry is the year's entry as changed: it takes that entry's place
     replace = replace or notice.supplement
     old, new = notice_entry.updated_schedule(ctx.schedule_path, entry, replace=replace)
     if new == old:
-        click.echo(f"{ctx.schedule_path} already has this entry: nothing written")
+        click.echo(
+            _("{path} already has this entry: nothing written").format(path=ctx.schedule_path)
+        )
         return
     click.echo(notice_entry.diff(old, new, str(ctx.schedule_path)), nl=False)
     notice_entry.check_loads(ctx.schedule_path, new)
     notice_entry.save(ctx.schedule_path, new)
-    click.echo(f"wrote {ctx.schedule_path}: calendar: notices: {entry['year']}")
+    click.echo(
+        _("wrote {path}: calendar: notices: {year}").format(
+            path=ctx.schedule_path, year=entry["year"]
+        )
+    )
+
+
+def _day(day: dt.date) -> str:
+    """A date in prose: 2026年3月16日 in Chinese, ISO in English."""
+    from disclosure_calendar.core.i18n import prose_date
+
+    return prose_date(day)
 
 
 def _json(value: Any) -> str:
@@ -286,18 +560,16 @@ def _json(value: Any) -> str:
 
 # --- feeds commands (issue 4) ---
 
-_ISO_DATE = click.DateTime(["%Y-%m-%d"])
+_ISO_DATE = DATE
 
 
 def _range_options(command: Any) -> Any:
     """--year or --from/--to: the dates a command covers (default this year and the next)."""
-    command = click.option("--to", "end", type=_ISO_DATE, help="Last due date (YYYY-MM-DD).")(
+    command = option("--to", "end", type=_ISO_DATE, help="Last due date (YYYY-MM-DD).")(command)
+    command = option("--from", "start", type=_ISO_DATE, help="First due date (YYYY-MM-DD).")(
         command
     )
-    command = click.option("--from", "start", type=_ISO_DATE, help="First due date (YYYY-MM-DD).")(
-        command
-    )
-    return click.option("--year", type=int, help="One calendar year instead of a range.")(command)
+    return option("--year", type=int, help="One calendar year instead of a range.")(command)
 
 
 def _resolve_range(
@@ -319,15 +591,15 @@ def _warn_provisional(years: Any) -> None:
 
 
 @main.command()
-@click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default="out",
+@option(
+    "-o", "--out", "out_dir", type=PathType(path_type=Path), default="out",
     show_default=True, help="Folder for the feeds, index.html and the manifest.",
 )  # fmt: skip
 @_range_options
-@click.option(
+@option(
     "--base-url", help="Where the folder is published (subscribe links); default plan.base_url."
 )
-@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @_EVENTS_DB_OPTION
 @pass_context
 def build(
@@ -340,9 +612,14 @@ def build(
 
     from disclosure_calendar import feeds
 
+    if base_url is not None and not base_url.startswith(("https://", "http://")):
+        raise _fail(
+            _("--base-url {url!r} is not an http(s) URL (e.g. https://example.gov.cn/calendar/)")
+            .format(url=base_url)
+        )  # fmt: skip
     first, last = _resolve_range(ctx, year, start, end)
     result = feeds.build_feeds(
-        ctx.schedule, ctx.calendar, first, last, out_dir,
+        ctx.schedule, ctx.calendar, first, last, _out_folder(out_dir),
         now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
         dry_run=dry_run,
     )  # fmt: skip
@@ -351,24 +628,23 @@ def build(
 
 
 @main.command()
-@click.option("--unit", help="Only occurrences reaching this unit (or naming this group).")
-@click.option(
-    "--duty", "duty_id", help="Only this duty (id, or a plan ref like 7.4: all its duties)."
-)
+@option("--unit", help="Only occurrences reaching this unit (or naming this group).")
+@option("--duty", "duty_id", help="Only this duty (id, or a plan ref like 7.4: all its duties).")
 @_range_options
-@click.option(
+@option(
     "--as-of", "as_of", is_flag=False, flag_value="today", default=None, metavar="DATE",
     help="Show what is overdue and what falls due in the next weeks, seen from DATE (default today).",
 )  # fmt: skip
-@click.option(
+@option(
     "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
 )
 @_TABLE_FORMAT
+@_SHEET_OUT
 @_EVENTS_DB_OPTION
 @pass_context
 def agenda(
     ctx: Context, unit: str | None, duty_id: str | None, year: int | None, start: Any, end: Any,
-    as_of: str | None, weeks: int, fmt: str,
+    as_of: str | None, weeks: int, fmt: str, sheet_path: Path | None,
 ) -> None:  # fmt: skip
     """List occurrences by due date, for all units or one."""
     import datetime as dt
@@ -384,7 +660,7 @@ def agenda(
             seen_from = today if as_of == "today" else dt.date.fromisoformat(as_of)
         except ValueError:
             raise click.BadParameter(
-                f"{as_of!r} is not a date (YYYY-MM-DD)", param_hint="--as-of"
+                _("{value!r} is not a date (YYYY-MM-DD)").format(value=as_of), param_hint="--as-of"
             ) from None
     if seen_from is not None and year is None and start is None and end is None:
         first, last = ag.as_of_range(seen_from, weeks)
@@ -394,27 +670,26 @@ def agenda(
         schedule, ctx.calendar, first, last, unit=unit, duty=duty_id, as_of=seen_from, weeks=weeks
     )
     _warn_provisional(view.provisional_years)
-    click.echo(ag.format_agenda(view, fmt))
+    if not _write_sheet(fmt, sheet_path, lambda: [ag.agenda_sheet(view)]):
+        click.echo(ag.format_agenda(view, fmt))
 
 
 # --- print command (issue 5) ---
 
 
 @main.command("print")
-@click.option("--year", type=int, help="The calendar year to print.  [default: this year]")
-@click.option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
-@click.option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
-)
-@click.option(
+@option("--year", type=int, help="The calendar year to print.  [default: this year]")
+@option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
+@option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
+@option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@option(
     "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Landscape."
 )
-@click.option(
+@option(
     "-o",
     "--out",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=PathType(path_type=Path),
     default="out/print",
     show_default=True,
     help="Output folder.",
@@ -435,7 +710,7 @@ def print_(
     from disclosure_calendar.printing.render import write_calendars
 
     if unit and each_unit:
-        raise click.UsageError("give either --unit or --each-unit, not both")
+        raise click.UsageError(_("give either --unit or --each-unit, not both"))
     schedule = ctx.schedule
     today = today_in(schedule.plan.timezone)
     targets: list[str | None] = [unit] if unit else [None]
@@ -446,21 +721,21 @@ def print_(
         ctx.calendar,
         year or today.year,
         units=targets,
-        out_dir=out_dir,
+        out_dir=_out_folder(out_dir),
         built=today,
         fmt=fmt,
         paper=paper,
     )
     for path, changed in written:
-        click.echo(f"{path}{'' if changed else ' (unchanged)'}")
+        click.echo(path if changed else _("{path} (unchanged)").format(path=path))
 
 
 # --- reminder commands (issue 6) ---
 
-_CONTACTS_OPTION = click.option(
+_CONTACTS_OPTION = option(
     "--contacts",
     "contacts_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     help="Recipients and channels [default: contacts.yaml beside the schedule, if present].",
 )
 
@@ -493,8 +768,8 @@ def _now(ctx: Context) -> Any:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
-@click.option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
+@option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
+@option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
@@ -507,17 +782,19 @@ def daemon(
     from disclosure_calendar.reminders.daemon import run_service
     from disclosure_calendar.reminders.logs import setup_logging
 
-    setup_logging(sys.stderr, as_json=json_logs)
+    setup_logging(sys.stderr, as_json=json_logs, timezone=ctx.schedule.plan.timezone)
     summary = run_service(_service(ctx, db_path, contacts_path), os.environ, once=once)
     if summary:
         click.echo(summary)
 
 
 @main.command()
-@click.option(
-    "--at", "at", required=True, help="The instant, e.g. 2026-04-01T09:00 (plan time zone)."
-)
-@click.option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@option(
+    "--at", "at", required=True,
+    help="The instant, e.g. 2026-04-01T09:00 (plan time zone); a date alone means 09:00 "
+    "(defaults.remind_at) that day.",
+)  # fmt: skip
+@option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
@@ -525,13 +802,22 @@ def remind(
     ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
 ) -> None:
     """Run the reminder decision for one instant and print (or send) the messages."""
+    from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
     from disclosure_calendar.reminders.daemon import remind_once
     from disclosure_calendar.reminders.logs import setup_logging
 
-    instant = parse_instant(at, ctx.schedule.plan.timezone)
+    instant = parse_instant(
+        at, ctx.schedule.plan.timezone, at_time=ctx.file_schedule.defaults.remind_at
+    )
+    if not YEARS[0] <= instant.year <= YEARS[1]:
+        raise _fail(
+            _("--at {at}: the working-day calendar covers {low} to {high}").format(
+                at=at, low=YEARS[0], high=YEARS[1]
+            )
+        )
     if not dry_run:
-        setup_logging(sys.stderr)
+        setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
 
 
@@ -542,7 +828,7 @@ _OCCURRENCE_ARGS = (
 
 
 def _occurrence_args(command: Any) -> Any:
-    command = click.option("--unit", help="The unit, if the duty reaches several.")(command)
+    command = option("--unit", help="The unit, if the duty reaches several.")(command)
     for decorate in _OCCURRENCE_ARGS:
         command = decorate(command)
     return command
@@ -550,11 +836,11 @@ def _occurrence_args(command: Any) -> Any:
 
 @main.command()
 @_occurrence_args
-@click.option("--url", help="Where the publication is.")
-@click.option(
+@option("--url", help="Where the publication is.")
+@option(
     "--on",
     "on",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DATE,
     help="Publication date [default: today].",
 )
 @_DB_OPTION
@@ -606,7 +892,7 @@ def event() -> None:
 @event.command("add")
 @click.argument("ref", metavar="DUTY")
 @click.argument("day", metavar="DATE", type=DATE)
-@click.option("--note", default="", help="What happened (shown in the feeds).")
+@option("--note", default="", help="What happened (shown in the feeds).")
 @_DB_OPTION
 @pass_context
 def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path | None) -> None:
@@ -615,12 +901,16 @@ def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path
     from disclosure_calendar.reminders import events
 
     now = _now(ctx)
-    _, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
-    duty, due = events.add(
+    _first, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
+    duty, due_day = events.add(
         ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, day.date(), note,
         now=now, last=last,
     )  # fmt: skip
-    click.echo(f"added: {duty.ref} {duty.id} event {day.date()}, due {due}")
+    click.echo(
+        _("added: {ref} {id} event {day}, due {due}").format(
+            ref=duty.ref, id=duty.id, day=_day(day.date()), due=_day(due_day)
+        )
+    )
 
 
 @event.command("remove")
@@ -633,11 +923,13 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: Path | None)
     from disclosure_calendar.reminders import events
 
     duty = events.remove(ctx.file_schedule, _db(ctx, db_path), ref, day.date())
-    click.echo(f"removed: {duty.ref} {duty.id} event {day.date()}")
+    click.echo(
+        _("removed: {ref} {id} event {day}").format(ref=duty.ref, id=duty.id, day=_day(day.date()))
+    )
 
 
 @event.command("list")
-@click.option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
+@option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
 @_DB_OPTION
 @pass_context
 def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
@@ -648,17 +940,27 @@ def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--unit", help="Only this unit (or the units of this group).")
-@click.option("--year", type=int, help="Occurrences due in this year [default: this year].")
+@option("--unit", help="Only this unit (or the units of this group).")
+@option("--year", type=int, help="Occurrences due in this year [default: this year].")
 @_TABLE_FORMAT
+@_SHEET_OUT
 @_DB_OPTION
 @pass_context
 def status(
-    ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: Path | None
-) -> None:
+    ctx: Context, unit: str | None, year: int | None, fmt: str, sheet_path: Path | None,
+    db_path: Path | None,
+) -> None:  # fmt: skip
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
     from disclosure_calendar.reminders import tracking
 
+    def sheets() -> list[Any]:
+        data = tracking.status_data(
+            ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year
+        )
+        return [tracking.status_sheet(data.rows)]
+
+    if _write_sheet(fmt, sheet_path, sheets):
+        return
     report = tracking.status_report(
         ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year, fmt=fmt
     )
@@ -667,32 +969,33 @@ def status(
 
 # --- web portal (issue 12) ---
 
-_SECRET_FILE = click.option(
+_SECRET_FILE = option(
     "--secret-file",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     help="File holding the secret that signs access links [default: $DISCLOSURE_CALENDAR_SECRET].",
 )
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
-@click.option(
-    "-o", "--out", "out_dir", type=click.Path(path_type=Path, file_okay=False, exists=True),
+@option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+    help="Port to listen on.",
+)  # fmt: skip
+@option(
+    "-o", "--out", "out_dir", type=PathType(path_type=Path, file_okay=False, exists=True),
     default="out", show_default=True, help="The folder `build` wrote.",
 )  # fmt: skip
-@click.option(
+@option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=PathType(path_type=Path, dir_okay=False),
     help="The ledger the pages read and write [default: disclosure-calendar.db beside the schedule].",
 )
-@click.option(
-    "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes."
-)
-@click.option("--base-url", help="Public address of the site (links); default plan.base_url.")
-@click.option("--root-path", default="", help="Path prefix a proxy serves the site under.")
-@click.option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
+@option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes.")
+@option("--base-url", help="Public address of the site (links); default plan.base_url.")
+@option("--root-path", default="", help="Path prefix a proxy serves the site under.")
+@option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
 @_SECRET_FILE
 @pass_context
 def serve(
@@ -711,11 +1014,17 @@ def serve(
     from disclosure_calendar.web.site import WebConfig
     from disclosure_calendar.web.tokens import SECRET_ENV, load_secret
 
+    _check_listen(host, port)
     secret = None
     if secret_file is not None or os.environ.get(SECRET_ENV):
         secret = load_secret(os.environ, secret_file, out_dir)
     else:
-        click.echo(f"no secret ({SECRET_ENV} or --secret-file): unit pages are off", err=True)
+        click.echo(
+            _("no secret ({variable} or --secret-file): unit pages are off").format(
+                variable=SECRET_ENV
+            ),
+            err=True,
+        )
     config = WebConfig(
         out_dir=out_dir,
         schedule_path=ctx.schedule_path,
@@ -730,18 +1039,38 @@ def serve(
     )  # fmt: skip
 
 
+def _check_listen(host: str, port: int) -> None:
+    """Bind once before starting the server: a port in use or an unknown host becomes one line
+    in the user's language (uvicorn would log its own English line and exit)."""
+    import socket
+
+    from disclosure_calendar.core.errors import os_error_message
+
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        )[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:
+        raise _fail(
+            _("cannot listen on {host} port {port}: {reason}").format(
+                host=host, port=port, reason=os_error_message(exc)
+            )
+        ) from None
+
+
 @main.group()
 def access() -> None:
     """Signed links that open a unit's page (or the coordinator's dashboard) without accounts."""
 
 
 @access.command("issue")
-@click.option("--unit", help="The unit the link is for.")
-@click.option("--coordinator", is_flag=True, help="A link to the coordinator's dashboard instead.")
-@click.option(
-    "--days", type=click.IntRange(1, 400), default=90, show_default=True, help="Valid for."
-)
-@click.option("--base-url", help="Where the site is served [default: plan.base_url].")
+@option("--unit", help="The unit the link is for.")
+@option("--coordinator", is_flag=True, help="A link to the coordinator's dashboard instead.")
+@option("--days", type=click.IntRange(1, 400), default=90, show_default=True, help="Valid for.")
+@option("--base-url", help="Where the site is served [default: plan.base_url].")
 @_SECRET_FILE
 @_DB_OPTION
 @pass_context
@@ -756,7 +1085,7 @@ def access_issue(
     from disclosure_calendar.web.tokens import load_secret
 
     if bool(unit) == coordinator:
-        raise click.UsageError("give either --unit ID or --coordinator")
+        raise click.UsageError(_("give either --unit ID or --coordinator"))
     secret = load_secret(os.environ, secret_file)
     click.echo(
         issue_link(
@@ -773,7 +1102,7 @@ def access_issue(
 
 @access.command("revoke")
 @click.argument("link_id", required=False)
-@click.option("--unit", help="Revoke every live link of this unit.")
+@option("--unit", help="Revoke every live link of this unit.")
 @_DB_OPTION
 @pass_context
 def access_revoke(
@@ -786,7 +1115,7 @@ def access_revoke(
 
 
 @access.command("list")
-@click.option("--unit", help="Only this unit's links.")
+@option("--unit", help="Only this unit's links.")
 @_DB_OPTION
 @pass_context
 def access_list(ctx: Context, unit: str | None, db_path: Path | None) -> None:

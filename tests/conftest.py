@@ -35,3 +35,10 @@ def schedule() -> Schedule:
 def cal(schedule: Schedule) -> ChinaCalendar:
     """The working-day calendar of the minimal schedule (official data, no notices of its own)."""
     return ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests written against the English msgids see English (the tool speaks Chinese by
+    default); tests of the Chinese output pass --lang zh or set the variable themselves."""
+    monkeypatch.setenv("DISCLOSURE_CALENDAR_LANG", "en")

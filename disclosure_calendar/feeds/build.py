@@ -14,6 +14,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..core.files import write_atomic
 from ..core.gcpause import paused_gc
@@ -92,7 +94,11 @@ class Renderer:
         base_url: str | None = None,
     ):
         if any(u.id == ALL for u in schedule.units):
-            raise DisclosureError(f"a unit may not be called {ALL!r}: its feed would be {ALL}.ics")
+            raise DisclosureError(
+                _("a unit may not be called {name!r}: its feed would be {name}.ics").format(
+                    name=ALL
+                )
+            )
         self.schedule = schedule
         self.dated = occurrences
         # A routine (daily) duty's year is one recurring event: written from one occurrence.
@@ -263,7 +269,9 @@ def stamp_time(env: Mapping[str, str], now: dt.datetime) -> dt.datetime:
         return dt.datetime.fromtimestamp(int(value), dt.UTC)
     except (ValueError, OverflowError, OSError):
         raise DisclosureError(
-            f"SOURCE_DATE_EPOCH={value!r} is not a time in seconds since 1970 (e.g. 1764633600)"
+            _(
+                "SOURCE_DATE_EPOCH={value!r} is not a time in seconds since 1970 (e.g. 1764633600)"
+            ).format(value=value)
         ) from None
 
 

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 
 MANIFEST = ".manifest.json"
@@ -51,11 +53,15 @@ def load_manifest(out_dir: Path) -> Manifest:
         return {}
     except (ValueError, UnicodeDecodeError) as exc:
         raise DisclosureError(
-            f"{path}: unreadable manifest ({exc}); delete it to start again "
-            "(event SEQUENCE numbers then restart at 0)"
+            _(
+                "{path}: unreadable manifest ({reason}); delete it to start again "
+                "(event SEQUENCE numbers then restart at 0)"
+            ).format(path=path, reason=exc)
         ) from None
     if not isinstance(data, dict) or data.get("format") != _FORMAT:
-        raise DisclosureError(f"{path}: not a manifest of this version; delete it to start again")
+        raise DisclosureError(
+            _("{path}: not a manifest of this version; delete it to start again").format(path=path)
+        )
     feeds: Manifest = data.get("feeds", {})
     return feeds
 
@@ -96,9 +102,9 @@ class Versions:
             return self.fresh
         if old.startswith(digest):
             self.current[uid] = old
-            _, seq, modified, _ = old.split(" ")
+            _hash, seq, modified, _due = old.split(" ")
             return self.stamp(int(seq), modified)
-        _, seq, _, old_due = old.split(" ")
+        _hash, seq, _modified, old_due = old.split(" ")
         sequence = int(seq) + 1
         if old_due == due:
             self.changed += 1

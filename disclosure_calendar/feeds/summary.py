@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .manifest import MANIFEST, Change
 
 ALL = "all"
@@ -49,7 +51,7 @@ class BuildResult:
 
 def _short(uid: str) -> str:
     """``budget-execution.2026-03.finance@domain`` -> ``budget-execution 2026-03``."""
-    duty, period, _ = uid.split("@")[0].split(".", 2)
+    duty, period, _rest = uid.split("@")[0].split(".", 2)
     return f"{duty} {period}"
 
 
@@ -58,38 +60,55 @@ def summary_text(result: BuildResult) -> str:
     lines: list[str] = []
     if result.first:
         # Everything is new: per-event detail would be hundreds of lines saying so.
-        lines.append(f"first build (no {MANIFEST} yet): every event is new")
+        lines.append(
+            _("first build (no {manifest} yet): every event is new").format(manifest=MANIFEST)
+        )
     for change in result.changes:
         if change.empty:
             continue
         if result.first:
-            lines.append(f"{change.feed} {change.name}: {len(change.added)} events")
+            lines.append(
+                _("{feed} {name}: {count} events").format(
+                    feed=change.feed, name=change.name, count=len(change.added)
+                )
+            )
             continue
         counts = [
-            f"{len(change.added)} added",
-            f"{len(change.removed)} removed",
-            f"{len(change.moved)} moved",
+            _("{count} added").format(count=len(change.added)),
+            _("{count} removed").format(count=len(change.removed)),
+            _("{count} moved").format(count=len(change.moved)),
         ]
         if change.changed:
-            counts.append(f"{change.changed} changed")
-        lines.append(f"{change.feed} {change.name}: {', '.join(counts)}")
+            counts.append(_("{count} changed").format(count=change.changed))
+        lines.append(
+            _("{feed} {name}: {counts}").format(
+                feed=change.feed, name=change.name, counts=_(", ").join(counts)
+            )
+        )
         for uid, old, new in change.moved:
             lines.append(f"  ~ {_short(uid)}: {old} -> {new}")
         for sign, items in (("+", change.added), ("-", change.removed)):
             for uid, due in items[:_DETAIL]:
-                lines.append(f"  {sign} {_short(uid)} due {due}")
+                lines.append(
+                    _("  {sign} {event} due {due}").format(sign=sign, event=_short(uid), due=due)
+                )
             if len(items) > _DETAIL:
-                lines.append(f"  {sign} ... and {len(items) - _DETAIL} more")
+                lines.append(
+                    _("  {sign} ... and {count} more").format(sign=sign, count=len(items) - _DETAIL)
+                )
     if not lines:
-        lines.append("no changes since the previous build")
+        lines.append(_("no changes since the previous build"))
     events = sum(f.events for f in result.feeds if f.id != ALL)
-    verb = "would write" if result.dry_run else "wrote"
-    tail = f"{len(result.feeds)} feeds, {events} unit events; "
+    totals = dict(feeds=len(result.feeds), events=events)
     if result.dry_run:
-        tail += "dry run: nothing written"
+        tail = _("{feeds} feeds, {events} unit events; dry run: nothing written").format(**totals)
     else:
-        tail += f"{verb} {len(result.written)} changed files"
+        tail = _("{feeds} feeds, {events} unit events; wrote {files} changed files").format(
+            files=len(result.written), **totals
+        )
         if result.deleted:
-            tail += f", deleted {len(result.deleted)} ({', '.join(result.deleted)})"
+            tail += _(", deleted {count} ({names})").format(
+                count=len(result.deleted), names=", ".join(result.deleted)
+            )
     lines.append(tail)
     return "\n".join(lines)

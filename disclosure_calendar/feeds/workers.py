@@ -14,6 +14,8 @@ import pickle
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..schedule.model import Unit
 from .summary import Output
@@ -101,9 +103,13 @@ def _collect(child: tuple[int, int]) -> list[Output]:
     pid, read_end = child
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
-    _, status = os.waitpid(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     if not payload:
-        raise DisclosureError(f"a feed-rendering process ended without a result (status {status})")
+        raise DisclosureError(
+            _("a feed-rendering process ended without a result (status {status})").format(
+                status=status
+            )
+        )
     kind, value = pickle.loads(payload)
     if kind == "error":
         raise value

@@ -6,15 +6,17 @@ it); with ``--unit``, every occurrence reaching that unit, through groups too.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
+from ..core.i18n import N_, prose_date
+from ..core.sheets import Sheet, csv_text
 from ..core.table import table
 from ..schedule import periods
 from ..schedule.model import Schedule
@@ -29,6 +31,14 @@ FIELDS = (
     "uid", "ref", "duty", "unit", "unit_name", "period", "period_name", "due", "title",
     "provisional", "status",
 )  # fmt: skip
+# CSV and spreadsheet headers: the field names in English, words in Chinese
+_FIELD_LABELS = {
+    "uid": N_("uid"), "ref": N_("ref"), "duty": N_("duty"), "unit": N_("unit"),
+    "unit_name": N_("unit_name"), "period": N_("period"), "period_name": N_("period_name"),
+    "due": N_("due"), "title": N_("title"), "provisional": N_("provisional"),
+    "status": N_("status"),
+}  # fmt: skip
+_STATUS_LABELS = {OVERDUE: N_("overdue"), UPCOMING: N_("upcoming")}
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,9 @@ def agenda(
         # An id, or a plan ref naming all the duties it was split into (7.4: three).
         wanted = {d.id for d in schedule.duties if duty in (d.id, d.ref)}
         if not wanted:
-            raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
+            raise DisclosureError(
+                _("unknown duty {id!r} (see `disclosure-calendar duties`)").format(id=duty)
+            )
     occurrences = expand(schedule, cal, start, end)
     if wanted is not None:
         occurrences = [o for o in occurrences if o.duty.id in wanted]
@@ -145,36 +157,54 @@ def format_agenda(view: Agenda, fmt: str) -> str:
     if fmt == "json":
         return json.dumps([_record(r) for r in view.rows], ensure_ascii=False, indent=2)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for r in view.rows:
-            writer.writerow({**_record(r), "provisional": "yes" if r.provisional else ""})
-        return buffer.getvalue().rstrip("\n")
+        sheet = agenda_sheet(view)
+        return csv_text(sheet.headers, sheet.rows)
     if fmt != "table":
-        raise DisclosureError(f"unknown format {fmt!r}")
+        raise DisclosureError(_("unknown format {format!r}").format(format=fmt))
     return _table(view)
 
 
+def agenda_sheet(view: Agenda) -> Sheet:
+    """The agenda as a spreadsheet view: every field, headers in the language spoken."""
+    rows = []
+    for r in view.rows:
+        record = asdict(r)
+        record["provisional"] = _("yes") if r.provisional else ""
+        record["status"] = _(_STATUS_LABELS[r.status]) if r.status else ""
+        rows.append([record[f] for f in FIELDS])
+    return Sheet(_("agenda"), [_(_FIELD_LABELS[f]) for f in FIELDS], rows)
+
+
 def _cells(r: Row) -> list[str]:
-    title = f"[暂定] {r.title}" if r.provisional else r.title
+    title = _("[provisional] {title}").format(title=r.title) if r.provisional else r.title
     return [r.due.isoformat(), r.ref, r.duty, r.unit_name, r.period_name, title]
 
 
-_HEADERS = ["due", "ref", "duty", "unit", "period", "title"]
+_HEADERS = [N_("due"), N_("ref"), N_("duty"), N_("unit"), N_("period"), N_("title")]
 
 
 def _table(view: Agenda) -> str:
+    headers = [_(h) for h in _HEADERS]
     if view.as_of is None:
         if not view.rows:
-            return f"nothing due from {view.start} to {view.end}"
-        return table(_HEADERS, [_cells(r) for r in view.rows])
+            return _("nothing due from {start} to {end}").format(
+                start=prose_date(view.start), end=prose_date(view.end)
+            )
+        return table(headers, [_cells(r) for r in view.rows])
     overdue = [r for r in view.rows if r.status == OVERDUE]
     upcoming = [r for r in view.rows if r.status == UPCOMING]
     ahead = view.as_of + dt.timedelta(weeks=view.weeks)
-    parts = [f"已逾期 overdue (due {view.start} .. {view.as_of - dt.timedelta(days=1)}):"]
-    parts.append(table(_HEADERS, [_cells(r) for r in overdue]) if overdue else "  (none)")
+    parts = [
+        _("Overdue (due {start} to {end}):").format(
+            start=prose_date(view.start), end=prose_date(view.as_of - dt.timedelta(days=1))
+        )
+    ]
+    parts.append(table(headers, [_cells(r) for r in overdue]) if overdue else _("  (none)"))
     parts.append("")
-    parts.append(f"即将到期 due in the next {view.weeks} weeks ({view.as_of} .. {ahead}):")
-    parts.append(table(_HEADERS, [_cells(r) for r in upcoming]) if upcoming else "  (none)")
+    parts.append(
+        _("Due in the next {weeks} weeks ({start} to {end}):").format(
+            weeks=view.weeks, start=prose_date(view.as_of), end=prose_date(ahead)
+        )
+    )
+    parts.append(table(headers, [_cells(r) for r in upcoming]) if upcoming else _("  (none)"))
     return "\n".join(parts)

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
+from ..workdays.notices import MAX_YEAR, MIN_YEAR
+
+# The years a command may cover: a due date can fall in the year after its period, and the
+# calendar ends with MAX_YEAR.
+YEARS = (MIN_YEAR, MAX_YEAR - 1)
 
 if TYPE_CHECKING:
     from ..workdays.calendar import ChinaCalendar
@@ -29,13 +36,28 @@ def resolve(
 ) -> tuple[dt.date, dt.date]:
     """The date range to cover: a year, an explicit range, or this year and the next."""
     if year is not None and (start or end):
-        raise DisclosureError("give either --year or --from/--to, not both")
+        raise DisclosureError(_("give either --year or --from/--to, not both"))
+    low, high = YEARS
     if year is not None:
+        if not low <= year <= high:
+            raise DisclosureError(
+                _("--year {year}: the working-day calendar covers {low} to {high}").format(
+                    year=year, low=low, high=high
+                )
+            )
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
     first = start or dt.date(today.year, 1, 1)
     last = end or dt.date((start or today).year + 1, 12, 31)
     if last < first:
-        raise DisclosureError(f"--to {last} is before --from {first}")
+        raise DisclosureError(
+            _("--to {last} is before --from {first}").format(last=last, first=first)
+        )
+    if first.year < low or last.year > high:
+        raise DisclosureError(
+            _("{first} to {last}: the working-day calendar covers {low} to {high}").format(
+                first=first, last=last, low=low, high=high
+            )
+        )
     return first, last
 
 
@@ -57,8 +79,11 @@ def provisional_years(occurrences: Iterable[Occurrence], cal: ChinaCalendar) -> 
 
 def provisional_warning(years: Iterable[int]) -> list[str]:
     return [
-        f"warning: the State Council's holiday notice for {y} is not in the data yet; dates in "
-        f"{y} (and December {y - 1}, where it may set make-up days) are provisional: statutory "
-        "holidays by rule, no make-up days. Enter the notice under calendar: when it is published."
+        _(
+            "warning: the State Council's holiday notice for {year} is not in the data yet; "
+            "dates in {year} (and December {previous}, where it may set make-up days) are "
+            "provisional: statutory holidays by rule, no make-up days. Enter the notice under "
+            "calendar: when it is published."
+        ).format(year=y, previous=y - 1)
         for y in years
     ]

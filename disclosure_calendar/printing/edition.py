@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, expand, for_unit
 from ..schedule import periods
@@ -139,15 +141,25 @@ def check_year(schedule: Schedule, year: int) -> None:
     last = min(schedule.plan.end.year if schedule.plan.end else MAX_YEAR, MAX_YEAR)
     if not first <= year <= last:
         raise DisclosureError(
-            f"year {year} is outside the supported range {first}..{last} "
-            f"(the plan was issued {schedule.plan.issued}; the working-day calendar covers "
-            f"{MIN_YEAR}..{MAX_YEAR})"
+            _(
+                "year {year} is outside the supported range {first}..{last} "
+                "(the plan was issued {issued}; the working-day calendar covers {low}..{high})"
+            ).format(
+                year=year,
+                first=first,
+                last=last,
+                issued=schedule.plan.issued,
+                low=MIN_YEAR,
+                high=MAX_YEAR,
+            )  # fmt: skip
         )
 
 
 def check_unit(schedule: Schedule, unit: str) -> None:
     if unit == CITY_WIDE:
-        raise DisclosureError(f"{CITY_WIDE!r} is the city-wide edition: leave out --unit")
+        raise DisclosureError(
+            _("{name!r} is the city-wide edition: leave out --unit").format(name=CITY_WIDE)
+        )
     schedule.check_assignee(unit)
 
 
@@ -158,7 +170,9 @@ def year_occurrences(schedule: Schedule, cal: ChinaCalendar, year: int) -> list[
         return expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
     except ValueError as exc:
         if type(exc).__name__ == "CalendarRangeError":
-            raise DisclosureError(f"cannot print {year}: {exc}") from None
+            raise DisclosureError(
+                _("cannot print {year}: {reason}").format(year=year, reason=exc)
+            ) from None
         raise
 
 

@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.errors import DisclosureError
+from ..core.errors import DisclosureError, Problem, Where
+from ..core.i18n import gettext as _
 
 if TYPE_CHECKING:
     pass
@@ -76,7 +77,9 @@ def _face_index(path: Path) -> int:
         for index, face in enumerate(collection.fonts):
             if face["name"].getDebugName(1) == FONT_FAMILY:
                 return index
-    raise DisclosureError(f"{path} holds no face named {FONT_FAMILY!r}")
+    raise DisclosureError(
+        _("{path} holds no face named {font!r}").format(path=path, font=FONT_FAMILY)
+    )
 
 
 @dataclass(frozen=True)
@@ -96,13 +99,17 @@ def subset_fonts(fonts: dict[int, FontSource], text: str) -> tuple[Subset, ...]:
         missing = sorted(wanted - set(face.unicodes))
         if missing:
             chars = " ".join(f"{chr(c)} (U+{c:04X})" for c in missing[:20])
-            raise DisclosureError(f"{FONT_FAMILY} in {source.path} has no glyph for: {chars}")
+            raise DisclosureError(
+                _("{font} in {path} has no glyph for: {chars}").format(
+                    font=FONT_FAMILY, path=source.path, chars=chars
+                )
+            )
         spec = hb.SubsetInput()
         for code in wanted:
             spec.unicode_set.add(code)
         result = hb.subset(face, spec)
         if result is None:
-            raise DisclosureError(f"could not subset {source.path}")
+            raise DisclosureError(_("could not subset {path}").format(path=source.path))
         out.append(Subset(weight, bytes(result.blob.data)))
     return tuple(out)
 
@@ -121,3 +128,35 @@ def embedded_css(subsets: Sequence[Subset]) -> str:
     return font_face_css(
         {s.weight: "data:font/otf;base64," + base64.b64encode(s.data).decode() for s in subsets}
     )
+
+
+def glyph_problems(path: Path, text: str, fonts: dict[int, FontSource]) -> list[Problem]:
+    """Characters of a schedule file the print font lacks, each at its line and column.
+
+    ``validate`` asks, so that a rare character is found when the file is edited, not when
+    a calendar is printed. Comment lines are skipped: they are never printed.
+    """
+    import uharfbuzz as hb
+
+    known: set[int] | None = None
+    for source in fonts.values():
+        face = hb.Face(hb.Blob.from_file_path(str(source.path)), source.index)
+        unicodes = set(face.unicodes)
+        known = unicodes if known is None else known & unicodes
+    if known is None:
+        return []
+    problems = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.lstrip().startswith("#"):
+            continue
+        for column, ch in enumerate(line, 1):
+            if ch.isprintable() and not ch.isspace() and ord(ch) not in known:
+                problems.append(
+                    Problem(
+                        Where(str(path), number, column),
+                        _("the print font {font} has no glyph for {char} (U+{code:04X})").format(
+                            font=FONT_FAMILY, char=ch, code=ord(ch)
+                        ),
+                    )
+                )
+    return problems

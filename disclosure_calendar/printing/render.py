@@ -21,6 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..core.files import write_atomic
 from ..schedule.model import Schedule
@@ -68,7 +70,11 @@ def css_string(text: str) -> str:
 def render_html(edition: Edition, *, paper: str = "a4", font_css: str = "") -> str:
     """The edition as one HTML page with its print CSS inline."""
     if paper not in PAPERS:
-        raise DisclosureError(f"unknown paper {paper!r} (expected {', '.join(PAPERS)})")
+        raise DisclosureError(
+            _("unknown paper {paper!r} (expected {papers})").format(
+                paper=paper, papers=", ".join(PAPERS)
+            )
+        )
     env = _environment()
     css = env.get_template("print.css").render(edition=edition, paper=paper)
     return env.get_template("print.html.j2").render(
@@ -135,7 +141,9 @@ class PdfRenderer:
             raise RuntimeError(f"calendar.typ: {exc.message}\n{exc.diagnostic}") from exc
         for warning in warnings:
             if "font" in warning.message:
-                raise DisclosureError(f"PDF font problem: {warning.message}")
+                raise DisclosureError(
+                    _("PDF font problem: {message}").format(message=warning.message)
+                )
         assert isinstance(pdf, bytes)
         return pdf
 
@@ -157,9 +165,17 @@ def write_calendars(
 ) -> list[tuple[Path, bool]]:
     """Write one calendar per entry of ``units`` (None: city-wide); (path, changed) each."""
     if fmt not in FORMATS:
-        raise DisclosureError(f"unknown format {fmt!r} (expected {', '.join(FORMATS)})")
+        raise DisclosureError(
+            _("unknown format {format!r} (expected {formats})").format(
+                format=fmt, formats=", ".join(FORMATS)
+            )
+        )
     if paper not in PAPERS:
-        raise DisclosureError(f"unknown paper {paper!r} (expected {', '.join(PAPERS)})")
+        raise DisclosureError(
+            _("unknown paper {paper!r} (expected {papers})").format(
+                paper=paper, papers=", ".join(PAPERS)
+            )
+        )
     for unit in units:
         if unit is not None:
             check_unit(schedule, unit)

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 
 if TYPE_CHECKING:
@@ -68,14 +70,22 @@ class WarpClock:
             return 0.0
 
 
-def parse_instant(text: str, timezone: str) -> dt.datetime:
-    """ISO date-time; without an offset it is local time in the plan's zone."""
+def parse_instant(text: str, timezone: str, *, at_time: dt.time | None = None) -> dt.datetime:
+    """ISO date-time; without an offset it is local time in the plan's zone.
+
+    A date alone (2026-04-14) means ``at_time`` that day, the plan's remind_at (09:00 unless
+    the schedule says otherwise), when given; midnight otherwise.
+    """
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise DisclosureError(
-            f"{text!r} is not a date-time (write 2026-04-01T09:00 or with +08:00)"
+            _("{text!r} is not a date-time (write 2026-04-01T09:00 or with +08:00)").format(
+                text=text
+            )
         ) from None
+    if at_time is not None and "T" not in text.upper() and " " not in text.strip():
+        value = dt.datetime.combine(value.date(), at_time)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
 
 

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..core.table import table
 from ..schedule.lookup import find_duty
@@ -52,8 +55,8 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
         schedule,
         ref,
         accept=lambda d: d.cadence == "event",
-        what="event duty",
-        refused="not event-triggered (see `disclosure-calendar duties --cadence event`)",
+        what=N_("event duty"),
+        refused=_("not event-triggered (see `disclosure-calendar duties --cadence event`)"),
     )
 
 
@@ -75,12 +78,22 @@ def add(
     duty = event_duty(schedule, ref)
     if day < schedule.plan.issued:
         raise DisclosureError(
-            f"{day} is before the plan ({schedule.plan.issued}): no duty of it can be triggered"
+            _("{day} is before the plan ({issued}): no duty of it can be triggered").format(
+                day=day, issued=schedule.plan.issued
+            )
         )
     if day > last:
-        raise DisclosureError(f"{day} is after the horizon ({last}): give a date up to {last}")
+        raise DisclosureError(
+            _("{day} is after the horizon ({last}): give a date up to {last}").format(
+                day=day, last=last
+            )
+        )
     if any(e.date == day for e in duty.events):
-        raise DisclosureError(f"{duty.id} {day}: already listed in {schedule.path}")
+        raise DisclosureError(
+            _("{duty} {day}: already listed in {path}").format(
+                duty=duty.id, day=day, path=schedule.path
+            )
+        )
     assert duty.due is not None  # an event duty always has its rule (the loader checks)
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     assert due is not None
@@ -92,12 +105,22 @@ def add(
 def remove(schedule: Schedule, db: Path, ref: str, day: dt.date) -> Duty:
     duty = event_duty(schedule, ref)
     if any(e.date == day for e in duty.events):
-        raise DisclosureError(f"{duty.id} {day} is written in {schedule.path}: edit it there")
+        raise DisclosureError(
+            _("{duty} {day} is written in {path}: edit it there").format(
+                duty=duty.id, day=day, path=schedule.path
+            )
+        )
     if not db.exists():
-        raise DisclosureError(f"{duty.id} {day}: no such event recorded (no ledger at {db})")
+        raise DisclosureError(
+            _("{duty} {day}: no such event recorded (no ledger at {db})").format(
+                duty=duty.id, day=day, db=db
+            )
+        )
     with Ledger(db) as ledger:
         if not ledger.remove_event(duty.id, day):
-            raise DisclosureError(f"{duty.id} {day}: no such event recorded")
+            raise DisclosureError(
+                _("{duty} {day}: no such event recorded").format(duty=duty.id, day=day)
+            )
     return duty
 
 
@@ -122,14 +145,14 @@ def listing(schedule: Schedule, cal: ChinaCalendar, db: Path, ref: str | None = 
         due = (
             _due(found, r.date, cal)
             if found and found.cadence == "event"
-            else "(no such event duty)"
+            else _("(no such event duty)")
         )
-        rows.append((r.duty, r.date, r.note, f"ledger ({r.added_by})", due))
+        rows.append((r.duty, r.date, r.note, _("ledger ({who})").format(who=r.added_by), due))
     if not rows:
-        return "no events recorded"
+        return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1]))
     cells = [[d, str(day), due, source, note] for d, day, note, source, due in rows]
-    return table(["duty", "date", "due", "source", "note"], cells)
+    return table([_("duty"), _("date"), _("due"), _("source"), _("note")], cells)
 
 
 def _due(duty: Duty, day: dt.date, cal: ChinaCalendar) -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import logging
 from typing import IO, TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     pass
@@ -19,13 +20,15 @@ log = logging.getLogger("disclosure_calendar.daemon")
 class KeyValueFormatter(logging.Formatter):
     """``ts=... level=info event=sent id=... to=finance``: one line per event, grep-able."""
 
-    def __init__(self, as_json: bool = False):
+    def __init__(self, as_json: bool = False, timezone: str = "Asia/Shanghai"):
         super().__init__()
         self.as_json = as_json
+        # the plan's zone, offset shown: an office reads 09:00+08:00, not 01:00+00:00
+        self.zone = ZoneInfo(timezone)
 
     def format(self, record: logging.LogRecord) -> str:
         fields = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+            "ts": dt.datetime.fromtimestamp(record.created, self.zone).isoformat(
                 timespec="milliseconds"
             ),
             "level": record.levelname.lower(),
@@ -48,10 +51,14 @@ def _kv(value: object) -> str:
 
 
 def setup_logging(
-    stream: IO[str] | None = None, *, as_json: bool = False, level: int = logging.INFO
+    stream: IO[str] | None = None,
+    *,
+    as_json: bool = False,
+    level: int = logging.INFO,
+    timezone: str = "Asia/Shanghai",
 ) -> None:
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(KeyValueFormatter(as_json))
+    handler.setFormatter(KeyValueFormatter(as_json, timezone))
     root = logging.getLogger("disclosure_calendar")
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -276,7 +276,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         else schedule.name(digest.addressee)
     )
     sections = _sections(digest.items)
-    lines = [f"{to_name}:", "", f"根据《{schedule.plan.title}》,以下政务公开事项请按时办理。"]
+    lines = [f"{to_name}：", "", f"根据《{schedule.plan.title}》，以下政务公开事项请按时办理。"]
     md = [f"### {_subject(digest, to_name, schedule)}"]
     rows: list[str] = []
     for heading, items in sections:
@@ -286,32 +286,34 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         for n, item in enumerate(items, 1):
             facts = _facts(item, schedule, cal, today)
             lines.append(f"{n}. {facts['head']}")
-            lines += [f"   {label}:{value}" for label, value in facts["rest"]]
+            lines += [f"   {label}：{value}" for label, value in facts["rest"]]
             md.append(f"{n}. **{facts['head']}**")
-            md += [f"   > {label}:{value}" for label, value in facts["rest"] if label != "方案原文"]
+            md += [
+                f"   > {label}：{value}" for label, value in facts["rest"] if label != "方案原文"
+            ]
             rows.append(
                 f"<li><b>{html.escape(facts['head'])}</b><br>"
                 + "<br>".join(
-                    f"{html.escape(label)}:{html.escape(value)}" for label, value in facts["rest"]
+                    f"{html.escape(label)}：{html.escape(value)}" for label, value in facts["rest"]
                 )
                 + "</li>"
             )
         rows.append("</ol>")
     howto = [
-        "如何登记完成:公开后请将发布链接报市政府办公室登记,",
-        "登记命令:disclosure-calendar done <登记编号> --url <发布链接>",
+        "如何登记完成：公开后请将发布链接报市政府办公室登记，",
+        "登记命令：disclosure-calendar done <登记编号> --url <发布链接>",
         "登记后不再提醒。",
     ]
     lines += [
         "",
         *howto,
         "",
-        f"本提醒于{_when(digest.send_at, tz)}发出,由 disclosure-calendar 生成。",
+        f"本提醒于{_when(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
     ]
-    md += ["", "登记完成:`disclosure-calendar done <登记编号> --url <发布链接>`,登记后不再提醒。"]
+    md += ["", "登记完成：`disclosure-calendar done <登记编号> --url <发布链接>`，登记后不再提醒。"]
     page = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
-        f"<p>{html.escape(to_name)}:</p><p>根据《{html.escape(schedule.plan.title)}》,"
+        f"<p>{html.escape(to_name)}：</p><p>根据《{html.escape(schedule.plan.title)}》，"
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
         + "".join(f"<p>{html.escape(h)}</p>" for h in howto)
@@ -320,7 +322,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
     markdown = "\n".join(md)
     if len(markdown.encode("utf-8")) > MARKDOWN_LIMIT:
         cut = markdown.encode("utf-8")[: MARKDOWN_LIMIT - 60].decode("utf-8", "ignore")
-        markdown = cut.rsplit("\n", 1)[0] + "\n\n……(内容过长,完整清单见邮件或登记系统)"
+        markdown = cut.rsplit("\n", 1)[0] + "\n\n……（内容过长，完整清单见邮件或登记系统）"
     return Message(
         message_id(digest, schedule.plan.uid_domain),
         digest.addressee,
@@ -334,7 +336,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
 
 
 def _sections(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:
-    names = {"overdue": "已逾期(督办)", "due": "今日截止", "remind": "即将到期"}
+    names = {"overdue": "已逾期（督办）", "due": "今日截止", "remind": "即将到期"}
     out = []
     for kind in ("overdue", "due", "remind"):
         own = [i for i in items if i.kind == kind and not i.forwarded]
@@ -342,7 +344,7 @@ def _sections(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:
         if own:
             out.append((names[kind], own))
         if fwd:
-            out.append((f"【代转】{names[kind]}(承办单位未登记联系方式,请转告)", fwd))
+            out.append((f"【代转】{names[kind]}（承办单位未登记联系方式，请转告）", fwd))
     return out
 
 
@@ -356,9 +358,11 @@ def _subject(digest: Digest, to_name: str, schedule: Schedule) -> str:
     tag = "政务公开督办" if count["overdue"] else "政务公开提醒"
     if digest.addressee == COORDINATOR:
         units = len({i.unit for i in digest.items})
-        forwarded = "(含代转)" if any(i.forwarded for i in digest.items) else ""
-        return f"【{tag}】{to_name}:{','.join(p for p in parts if p)},涉及{units}个单位{forwarded}"
-    return f"【{tag}】{to_name}:{','.join(p for p in parts if p)}"
+        forwarded = "（含代转）" if any(i.forwarded for i in digest.items) else ""
+        return (
+            f"【{tag}】{to_name}：{'，'.join(p for p in parts if p)}，涉及{units}个单位{forwarded}"
+        )
+    return f"【{tag}】{to_name}：{'，'.join(p for p in parts if p)}"
 
 
 def _facts(item: Item, schedule: Schedule, cal: ChinaCalendar, today: dt.date) -> dict:
@@ -372,13 +376,13 @@ def _facts(item: Item, schedule: Schedule, cal: ChinaCalendar, today: dt.date) -
         status = f"已逾期{-left}个工作日"
     rest = [
         ("承办单位", schedule.name(item.unit)),
-        ("截止日期", f"{_date(o.due)}({status})"),
+        ("截止日期", f"{_date(o.due)}（{status}）"),
         ("方案原文", o.duty.text),
         ("登记编号", item.uid),
     ]
     if o.provisional:
-        rest.insert(2, ("注意", "该年度放假安排尚未公布,日期为暂定"))
-    return {"head": f"【{o.duty.ref}】{o.duty.title}({describe(o.period)})", "rest": rest}
+        rest.insert(2, ("注意", "该年度放假安排尚未公布，日期为暂定"))
+    return {"head": f"【{o.duty.ref}】{o.duty.title}（{describe(o.period)}）", "rest": rest}
 
 
 def _date(day: dt.date) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
+from ..core.i18n import prose_date
+from ..core.sheets import Sheet, csv_text
 from ..core.table import table
 from ..occurrences.expansion import Occurrence, expand, expand_duty
 from ..occurrences.horizon import today_in
@@ -30,13 +32,15 @@ def occurrence_uid(
     ``self-check 2026Q1 --unit torch_zone``; a whole UID (with ``@``) stands for itself."""
     if "@" in ref:
         if period is not None or unit is not None:
-            raise DisclosureError(f"{ref!r} is a whole occurrence id: give no period or --unit")
+            raise DisclosureError(
+                _("{ref!r} is a whole occurrence id: give no period or --unit").format(ref=ref)
+            )
         return ref
     if unit is not None:
         schedule.check_assignee(unit)
         if schedule.is_group(unit):
-            raise DisclosureError(f"--unit: {unit!r} is a group; name one unit")
-    refused = "standing duties have no dates: mark the unit's self-check (self-check PERIOD)"
+            raise DisclosureError(_("--unit: {unit!r} is a group; name one unit").format(unit=unit))
+    refused = _("standing duties have no dates: mark the unit's self-check (self-check PERIOD)")
     try:
         duty = find_duty(
             schedule, ref, unit=unit, accept=lambda d: d.cadence != "ongoing", refused=refused
@@ -53,12 +57,16 @@ def occurrence_uid(
     if unit is None:
         if len(reached) != 1:
             raise DisclosureError(
-                f"{duty.id} reaches {len(reached)} units: give --unit (see `disclosure-calendar "
-                f"agenda --duty {duty.id}`)"
+                _(
+                    "{duty} reaches {count} units: give --unit (see `disclosure-calendar "
+                    "agenda --duty {duty}`)"
+                ).format(duty=duty.id, count=len(reached))
             )
         unit = reached[0]
     elif unit not in reached:
-        raise DisclosureError(f"{duty.id} does not reach unit {unit!r}")
+        raise DisclosureError(
+            _("{duty} does not reach unit {unit!r}").format(duty=duty.id, unit=unit)
+        )
     return f"{duty.id}.{label}.{unit}@{schedule.plan.uid_domain}"
 
 
@@ -76,29 +84,45 @@ def find(
     schedule: Schedule, cal: ChinaCalendar, uid: str, now: dt.datetime
 ) -> tuple[Occurrence, str]:
     """The occurrence and unit a per-unit uid (duty.period.unit@domain) names, or a clear error."""
-    name, _, domain = uid.rpartition("@")
+    name, _at, domain = uid.rpartition("@")
     parts = name.split(".")
     if not domain or len(parts) != 3:
         raise DisclosureError(
-            f"{uid!r} is not an occurrence id (expected DUTY.PERIOD.UNIT@{schedule.plan.uid_domain})"
+            _("{uid!r} is not an occurrence id (expected DUTY.PERIOD.UNIT@{domain})").format(
+                uid=uid, domain=schedule.plan.uid_domain
+            )
         )
     if domain != schedule.plan.uid_domain:
         raise DisclosureError(
-            f"{uid!r}: domain {domain!r} is not this schedule's {schedule.plan.uid_domain!r}"
+            _("{uid!r}: domain {domain!r} is not this schedule's {ours!r}").format(
+                uid=uid, domain=domain, ours=schedule.plan.uid_domain
+            )
         )
     duty_id, label, unit = parts
     try:
         duty = schedule.duty(duty_id)
     except KeyError:
-        raise DisclosureError(f"{uid!r}: no duty {duty_id!r} in {schedule.path}") from None
+        raise DisclosureError(
+            _("{uid!r}: no duty {duty!r} in {path}").format(
+                uid=uid, duty=duty_id, path=schedule.path
+            )
+        ) from None
     if unit not in schedule.unit_ids_of(duty):
-        raise DisclosureError(f"{uid!r}: duty {duty_id!r} does not reach unit {unit!r}")
+        raise DisclosureError(
+            _("{uid!r}: duty {duty!r} does not reach unit {unit!r}").format(
+                uid=uid, duty=duty_id, unit=unit
+            )
+        )
     today = today_in(schedule.plan.timezone, now)
     horizon = dt.date(today.year + 3, 12, 31)
     for occ in expand_duty(duty, schedule, cal, schedule.plan.issued, horizon):
         if occ.period.label == label:
             return occ, unit
-    raise DisclosureError(f"{uid!r}: duty {duty_id!r} has no occurrence for period {label!r}")
+    raise DisclosureError(
+        _("{uid!r}: duty {duty!r} has no occurrence for period {period!r}").format(
+            uid=uid, duty=duty_id, period=label
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -163,7 +187,7 @@ def supervise(
     return rows, detail
 
 
-def status_report(
+def status_data(
     schedule: Schedule,
     cal: ChinaCalendar,
     db: Path,
@@ -171,15 +195,14 @@ def status_report(
     *,
     unit: str | None = None,
     year: int | None = None,
-    fmt: str = "table",
-) -> str:
+) -> StatusData:
     from .ledger import Ledger
 
     today = today_in(schedule.plan.timezone, now)
     year = year or today.year
     known = [u.id for u in schedule.units]
     if unit is not None and unit not in known and not schedule.is_group(unit):
-        raise DisclosureError(f"--unit: unknown unit or group {unit!r}")
+        raise DisclosureError(_("--unit: unknown unit or group {unit!r}").format(unit=unit))
     members = schedule.members(unit) if unit else frozenset(known)
     units = [u for u in known if u in members]
     occs = expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -190,6 +213,32 @@ def status_report(
             done = {k: (v.on, v.url) for k, v in ledger.done().items()}
             missed = [m for m in ledger.missed() if m.unit in members and m.slot.year == year]
     rows, detail = supervise(schedule, occs, done, today, units)
+    return StatusData(year, today, rows, detail, missed)
+
+
+@dataclass(frozen=True)
+class StatusData:
+    year: int
+    today: dt.date
+    rows: list[Row]
+    detail: list[dict[str, Any]]
+    missed: list[Any]
+
+
+def status_report(
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    db: Path,
+    now: dt.datetime,
+    *,
+    unit: str | None = None,
+    year: int | None = None,
+    fmt: str = "table",
+) -> str:
+    data = status_data(schedule, cal, db, now, unit=unit, year=year)
+    year, today, rows, detail, missed = (
+        data.year, data.today, data.rows, data.detail, data.missed
+    )  # fmt: skip
     if fmt == "json":
         return json.dumps(
             {
@@ -223,24 +272,18 @@ def status_report(
             indent=2,
         )
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["unit", "name", "on_time", "late", "open", "overdue", "on_time_rate"])
-        for r in rows:
-            writer.writerow(
-                [
-                    r.unit,
-                    r.name,
-                    r.on_time,
-                    r.late,
-                    r.open,
-                    r.overdue,
-                    "" if r.rate is None else f"{r.rate:.4f}",
-                ]
-            )
-        return out.getvalue()
+        sheet = status_sheet(rows)
+        return csv_text(sheet.headers, sheet.rows) + "\n"
     body = table(
-        ["unit", "name", "on time", "late", "open", "overdue", "on-time rate"],
+        [
+            _("unit"),
+            _("name"),
+            _("on time"),
+            _("late"),
+            _("open"),
+            _("overdue"),
+            _("on-time rate"),
+        ],  # fmt: skip
         [
             [
                 r.unit,
@@ -254,8 +297,28 @@ def status_report(
             for r in rows
         ],
     )
-    foot = f"{year}, as of {today}: {sum(r.overdue for r in rows)} overdue, {len(missed)} reminder(s) missed"
+    foot = _("{year}, as of {today}: {overdue} overdue, {missed} reminder(s) missed").format(
+        year=year, today=prose_date(today), overdue=sum(r.overdue for r in rows), missed=len(missed)
+    )
     return f"{body}\n\n{foot}"
+
+
+def status_sheet(rows: list[Row]) -> Sheet:
+    """The per-unit status as a spreadsheet view (CSV, xlsx): field names in English."""
+    return Sheet(
+        _("status"),
+        [
+            _("unit"), _("name"), _("on_time"), _("late"), _("open"), _("overdue"),
+            _("on_time_rate"),
+        ],
+        [
+            [
+                r.unit, r.name, r.on_time, r.late, r.open, r.overdue,
+                None if r.rate is None else round(r.rate, 4),
+            ]
+            for r in rows
+        ],
+    )  # fmt: skip
 
 
 def mark_done(
@@ -271,11 +334,20 @@ def mark_done(
     from .ledger import Ledger
 
     occ, unit = find(schedule, cal, uid, now)
-    day = day or today_in(schedule.plan.timezone, now)
+    today = today_in(schedule.plan.timezone, now)
+    if day is not None and day > today:
+        raise DisclosureError(
+            _("--on {day} is in the future (today is {today}): record a publication once it is out")
+            .format(day=prose_date(day), today=prose_date(today))
+        )  # fmt: skip
+    day = day or today
     with Ledger(db_path) as ledger:
         ledger.mark_done(uid, unit, day, url, now)
-    late = "on time" if day <= occ.due else f"late (due {occ.due})"
-    return f"done: {uid} on {day}, {late}"
+    if day <= occ.due:
+        return _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
+    return _("done: {uid} on {day}, late (due {due})").format(
+        uid=uid, day=prose_date(day), due=prose_date(occ.due)
+    )
 
 
 def mark_undone(db_path: Path, uid: str, now: dt.datetime) -> str:
@@ -284,5 +356,5 @@ def mark_undone(db_path: Path, uid: str, now: dt.datetime) -> str:
 
     with Ledger(db_path, create=False) as ledger:
         if not ledger.mark_undone(uid, now):
-            raise DisclosureError(f"{uid} is not marked done")
-    return f"undone: {uid}"
+            raise DisclosureError(_("{uid} is not marked done").format(uid=uid))
+    return _("undone: {uid}").format(uid=uid)

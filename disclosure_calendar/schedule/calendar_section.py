@@ -7,6 +7,8 @@ import datetime as dt
 
 from yaml.nodes import Node
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .. import workdays
 from .yamlsource import Checker
 
@@ -48,8 +50,8 @@ def read_calendar(
     for item in c.sequence(f["local_days_off"], "local_days_off") if "local_days_off" in f else ():
         lf = c.mapping(item, "local day off", required=("date", "name"))
         if lf and {"date", "name"} <= lf.keys():
-            day = c.date(lf["date"], "local day off date")
-            name = c.string(lf["name"], "local day off name")
+            day = c.date(lf["date"], _("local day off date"))
+            name = c.string(lf["name"], _("local day off name"))
             if day and name:
                 local.append(workdays.DayOff(day, name))
                 local_nodes.append(item)
@@ -68,13 +70,18 @@ def _span(c: Checker, node: Node) -> list[workdays.DayOff]:
         day = c.date(f["date"], "day off date")
         return [workdays.DayOff(day, name)] if day else []
     if not {"from", "to"} <= f.keys():
-        c.problem(node, "day off: give date: or from: and to:")
+        c.problem(node, _("day off: give date: or from: and to:"))
         return []
     first, last = c.date(f["from"], "day off from"), c.date(f["to"], "day off to")
     if not first or not last:
         return []
     if last < first or (last - first).days > 31:
-        c.problem(node, f"day off {name}: from {first} to {last} is not a span of at most a month")
+        c.problem(
+            node,
+            _("day off {name}: from {first} to {last} is not a span of at most a month").format(
+                name=name, first=first, last=last
+            ),
+        )
         return []
     return [
         workdays.DayOff(first + dt.timedelta(days=i), name) for i in range((last - first).days + 1)

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.gcpause import paused_gc
 from .calendar_section import read_calendar
 from .model import (
@@ -51,7 +53,7 @@ def _load(path: Path) -> Schedule:
         c.raise_if_any()
         raise AssertionError("unreachable")
     if "version" in top and c.integer(top["version"], "version") not in (1, None):
-        c.problem(top["version"], "version: only version 1 is understood")
+        c.problem(top["version"], _("version: only version 1 is understood"))
     plan = _plan(c, top["plan"]) if "plan" in top else None
     defaults = _defaults(c, top["defaults"]) if "defaults" in top else Defaults()
     notices, days_off = read_calendar(c, top["calendar"]) if "calendar" in top else ((), ())
@@ -84,14 +86,17 @@ def _plan(c: Checker, node: Node) -> Plan | None:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
             c.problem(
-                f["timezone"], f"plan.timezone: unknown time zone {zone!r} (e.g. Asia/Shanghai)"
+                f["timezone"],
+                _("plan.timezone: unknown time zone {zone!r} (e.g. Asia/Shanghai)").format(
+                    zone=zone
+                ),
             )
             zone = None
     source = c.string(f["source"], "plan.source") if "source" in f else None
     domain = c.string(f["uid_domain"], "plan.uid_domain", DOMAIN) if "uid_domain" in f else None
     base_url = c.string(f["base_url"], "plan.base_url") if "base_url" in f else None
     if base_url and not base_url.startswith(("https://", "http://")):
-        c.problem(f["base_url"], "plan.base_url must start with https:// or http://")
+        c.problem(f["base_url"], _("plan.base_url must start with https:// or http://"))
     end = c.date(f["end"], "plan.end") if "end" in f else None
     if None in (title, issuer, issued, zone, source, domain):
         return None
@@ -104,7 +109,7 @@ def _reminders(c: Checker, node: Node, what: str) -> tuple[int, ...] | None:
     if any(v is None for v in values):
         return None
     if len(set(values)) != len(values):
-        c.problem(node, f"{what}: a day is listed twice")
+        c.problem(node, _("{what}: a day is listed twice").format(what=what))
     return tuple(sorted((v for v in values if v is not None), reverse=True))
 
 
@@ -133,22 +138,25 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
         f = c.mapping(item, "unit", required=("id", "name"), optional=("kind", "contact"))
         if f is None:
             continue
-        uid = c.string(f["id"], "unit id", UNIT_ID) if "id" in f else None
-        name = c.string(f["name"], "unit name") if "name" in f else None
+        uid = c.string(f["id"], _("unit id"), UNIT_ID) if "id" in f else None
+        name = c.string(f["name"], _("unit name")) if "name" in f else None
         kind = "department"
         if "kind" in f:
-            kind = c.string(f["kind"], "unit kind") or kind
+            kind = c.string(f["kind"], _("unit kind")) or kind
             if kind not in UNIT_KINDS:
                 c.problem(
-                    f["kind"], f"unit kind {kind!r} unknown (expected {', '.join(UNIT_KINDS)})"
+                    f["kind"],
+                    _("unit kind {kind!r} unknown (expected {kinds})").format(
+                        kind=kind, kinds=", ".join(UNIT_KINDS)
+                    ),
                 )
         if uid and uid in seen:
-            c.problem(f["id"], f"duplicate unit id {uid!r}")
+            c.problem(f["id"], _("duplicate unit id {id!r}").format(id=uid))
         elif uid and name:
             seen.add(uid)
             units.append(Unit(uid, name, kind, c.where(item)))
     if node is not None and not units and not c.problems:
-        c.problem(node, "units: at least one unit is needed")
+        c.problem(node, _("units: at least one unit is needed"))
     return tuple(units)
 
 
@@ -158,23 +166,33 @@ def _groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Group, .
         f = c.mapping(item, "group", required=("id", "name", "members"))
         if f is None or not {"id", "name", "members"} <= f.keys():
             continue
-        gid = c.string(f["id"], "group id", UNIT_ID)
-        name = c.string(f["name"], "group name")
+        gid = c.string(f["id"], _("group id"), UNIT_ID)
+        name = c.string(f["name"], _("group name"))
         members = tuple(
-            c.string(m, "group member") or "" for m in c.sequence(f["members"], "members")
+            c.string(m, _("group member")) or "" for m in c.sequence(f["members"], "members")
         )
         if gid in unit_ids or any(gid == g.id for g, _ in parsed):
-            c.problem(f["id"], f"duplicate id {gid!r}: already a unit or group")
+            c.problem(f["id"], _("duplicate id {id!r}: already a unit or group").format(id=gid))
         elif gid and name:
             parsed.append((Group(gid, name, members, c.where(item)), f))
     group_ids = {g.id for g, _ in parsed}
     for group, f in parsed:
         for member_node, member in zip(f["members"].value, group.members, strict=False):
             if member and member not in unit_ids | group_ids:
-                c.problem(member_node, f"group {group.id!r}: unknown member {member!r}")
+                c.problem(
+                    member_node,
+                    _("group {group!r}: unknown member {member!r}").format(
+                        group=group.id, member=member
+                    ),
+                )
         cycle = _cycle(group.id, {g.id: g.members for g, _ in parsed})
         if cycle:
-            c.problem(f["members"], f"group {group.id!r} contains itself: {' -> '.join(cycle)}")
+            c.problem(
+                f["members"],
+                _("group {group!r} contains itself: {cycle}").format(
+                    group=group.id, cycle=" -> ".join(cycle)
+                ),
+            )
     return tuple(g for g, _ in parsed)
 
 
@@ -230,7 +248,7 @@ def _duties(
         if duty is None:
             continue
         if duty.id in seen:
-            c.problem(f["id"], f"duplicate duty id {duty.id!r}")
+            c.problem(f["id"], _("duplicate duty id {id!r}").format(id=duty.id))
             continue
         seen.add(duty.id)
         duties.append(duty)
@@ -242,8 +260,8 @@ def _duty_name(item: Node) -> str:
     if isinstance(item, MappingNode):
         for key, value in item.value:
             if key.value == "id" and isinstance(value, ScalarNode) and value.value:
-                return f"duty {value.value!r}"
-    return "duty"
+                return _("duty {id!r}").format(id=value.value)
+    return _("duty")
 
 
 def _duty(
@@ -255,15 +273,17 @@ def _duty(
     issued: dt.date,
 ) -> Duty | None:
     get = f.get
-    duty_id = c.string(f["id"], "duty id", DUTY_ID) if "id" in f else None
-    where = f"duty {duty_id!r}" if duty_id else "duty"
+    duty_id = c.string(f["id"], _("duty id"), DUTY_ID) if "id" in f else None
+    where = _("duty {id!r}").format(id=duty_id) if duty_id else _("duty")
     ref_node = get("ref")
     ref = None
     if ref_node is not None:
         if ref_node.tag.endswith(":float") or ref_node.tag.endswith(":int"):
             c.problem(
                 ref_node,
-                f'{where}: ref must be quoted ("{ref_node.value}"): unquoted, YAML reads it as a number',
+                _(
+                    '{where}: ref must be quoted ("{ref}"): unquoted, YAML reads it as a number'
+                ).format(where=where, ref=ref_node.value),
             )
         else:
             ref = c.string(ref_node, f"{where}: ref", REF)
@@ -275,42 +295,74 @@ def _duty(
         for unit_node in c.sequence(f["units"], f"{where}: units"):
             unit = c.string(unit_node, f"{where}: unit")
             if unit and unit not in known:
-                c.problem(unit_node, f"{where}: unknown unit or group {unit!r}")
+                c.problem(
+                    unit_node,
+                    _("{where}: unknown unit or group {unit!r}").format(where=where, unit=unit),
+                )
             elif unit:
                 units.append(unit)
         if not units and not c.sequence(f["units"], f"{where}: units"):
-            c.problem(f["units"], f"{where}: units must name at least one unit or group")
+            c.problem(
+                f["units"],
+                _("{where}: units must name at least one unit or group").format(where=where),
+            )
     cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
     if cadence and cadence not in CADENCES:
         c.problem(
-            f["cadence"], f"{where}: unknown cadence {cadence!r} (expected {', '.join(CADENCES)})"
+            f["cadence"],
+            _("{where}: unknown cadence {cadence!r} (expected {cadences})").format(
+                where=where, cadence=cadence, cadences=", ".join(CADENCES)
+            ),
         )
         cadence = None
     due = parse_rule(c.prefixed(f"{where}: "), f["due"], cadence) if "due" in f else None
     if cadence is not None:
         if (cadence in PERIODIC or cadence == "event") and "due" not in f:
-            c.problem(item, f"{where}: a {cadence} duty needs a due rule (due: {{rule: ...}})")
+            c.problem(
+                item,
+                _("{where}: a {cadence} duty needs a due rule (due: {{rule: ...}})").format(
+                    where=where, cadence=cadence
+                ),
+            )
         if cadence == "ongoing" and "due" in f:
             c.problem(
-                f["due"], f"{where}: an ongoing duty has no due date; remove due or change cadence"
+                f["due"],
+                _("{where}: an ongoing duty has no due date; remove due or change cadence").format(
+                    where=where
+                ),
             )
     events: list[Event] = []
     if "events" in f:
         if cadence != "event":
-            c.problem(f["events"], f"{where}: only event duties have events")
+            c.problem(f["events"], _("{where}: only event duties have events").format(where=where))
         for ev in c.sequence(f["events"], f"{where}: events"):
             events.extend(_event(c, ev, where))
     elif cadence == "event":
-        c.problem(item, f"{where}: an event duty needs an events: list (may be empty: events: [])")
+        c.problem(
+            item,
+            _("{where}: an event duty needs an events: list (may be empty: events: [])").format(
+                where=where
+            ),
+        )
     assumed = bool(c.boolean(f["assumed"], f"{where}: assumed")) if "assumed" in f else False
     assumption = c.string(f["assumption"], f"{where}: assumption") if "assumption" in f else None
     if assumed and not assumption:
-        c.problem(item, f"{where}: assumed: true needs an assumption: line giving the reason")
+        c.problem(
+            item,
+            _("{where}: assumed: true needs an assumption: line giving the reason").format(
+                where=where
+            ),
+        )
     reminders = _reminders(c, f["reminders"], f"{where}: reminders") if "reminders" in f else None
     start = c.date(f["start"], f"{where}: start") if "start" in f else None
     end = c.date(f["end"], f"{where}: end") if "end" in f else None
     if start and end and end < start:
-        c.problem(f["end"], f"{where}: end {end} is before start {start}")
+        c.problem(
+            f["end"],
+            _("{where}: end {end} is before start {start}").format(
+                where=where, end=end, start=start
+            ),
+        )
     note = c.string(f["note"], f"{where}: note") if "note" in f else None
     review = duty_review(c, get("review"), where, cadence, defaults)
     if None in (duty_id, ref, title, text, basis, cadence) or not units:

@@ -6,6 +6,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from .model import Duty, Schedule
 from .selfcheck import ID_PREFIX
@@ -17,8 +20,8 @@ def find_duty(
     *,
     unit: str | None = None,
     accept: Callable[[Duty], bool] | None = None,
-    what: str = "duty",
-    refused: str = "cannot be used here",
+    what: str = N_("duty"),
+    refused: str = N_("cannot be used here"),
 ) -> Duty:
     """The duty ``ref`` names: its id, its plan ref ("5.7") or ``self-check`` (with a unit).
 
@@ -34,23 +37,28 @@ def find_duty(
         candidates = [d for d in schedule.duties if d.ref == ref and not d.is_self_check]
     if not candidates:
         raise DisclosureError(
-            f"unknown {what} {ref!r}: give a duty id or a plan ref like 5.7 "
-            "(see `disclosure-calendar duties`)"
+            _(
+                "unknown {what} {ref!r}: give a duty id or a plan ref like 5.7 "
+                "(see `disclosure-calendar duties`)"
+            ).format(what=_(what), ref=ref)
         )
     if accept is not None:
         fitting = [d for d in candidates if accept(d)]
         if not fitting:
             ids = ", ".join(d.id for d in candidates)
-            raise DisclosureError(f"{ref}: {ids}: {refused}")
+            raise DisclosureError(f"{ref}: {ids}: {_(refused)}")
         candidates = fitting
     if unit is not None and len(candidates) > 1:
         candidates = [d for d in candidates if unit in schedule.unit_ids_of(d)] or candidates
     if len(candidates) > 1:
         ids = ", ".join(d.id for d in candidates[:4])
         if len(candidates) > 4:
-            ids += f" ... ({len(candidates)} in all)"
-        hint = " or give --unit" if ref == ID_PREFIX else ""
-        raise DisclosureError(f"{ref} names {len(candidates)} duties: {ids}; give the id{hint}")
+            ids += _(" ... ({count} in all)").format(count=len(candidates))
+        if ref == ID_PREFIX:
+            text = _("{ref} names {count} duties: {ids}; give the id or give --unit")
+        else:
+            text = _("{ref} names {count} duties: {ids}; give the id")
+        raise DisclosureError(text.format(ref=ref, count=len(candidates), ids=ids))
     return candidates[0]
 
 
@@ -60,13 +68,13 @@ _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 _YEAR = re.compile(r"\d{4}")
 _EXAMPLES = {
-    "monthly": "a month like 2026-03",
-    "quarterly": "a quarter like 2026Q1",
-    "half-yearly": "a half-year like 2026H1",
-    "yearly": "a year like 2026",
-    "weekly": "an ISO week like 2026-W05",
-    "daily": "a date like 2026-03-02",
-    "event": "the event's date like 2026-03-02",
+    "monthly": N_("a month like 2026-03"),
+    "quarterly": N_("a quarter like 2026Q1"),
+    "half-yearly": N_("a half-year like 2026H1"),
+    "yearly": N_("a year like 2026"),
+    "weekly": N_("an ISO week like 2026-W05"),
+    "daily": N_("a date like 2026-03-02"),
+    "event": N_("the event's date like 2026-03-02"),
 }
 
 
@@ -74,16 +82,28 @@ def period_label(duty: Duty, text: str | None) -> str:
     """The period label of ``duty`` that ``text`` names, in the form UIDs use."""
     if duty.cadence == "once":
         if text not in (None, "once"):
-            raise DisclosureError(f"{duty.id} is a one-off task: it has no period")
+            raise DisclosureError(
+                _("{duty} is a one-off task: it has no period").format(duty=duty.id)
+            )
         return "once"
     if duty.cadence == "ongoing":
-        raise DisclosureError(f"{duty.id} is a standing duty: mark its unit's self-check instead")
-    wanted = _EXAMPLES[duty.cadence]
+        raise DisclosureError(
+            _("{duty} is a standing duty: mark its unit's self-check instead").format(duty=duty.id)
+        )
+    wanted = _(_EXAMPLES[duty.cadence])
     if text is None:
-        raise DisclosureError(f"{duty.id} is {duty.cadence}: give {wanted}")
+        raise DisclosureError(
+            _("{duty} is {cadence}: give {wanted}").format(
+                duty=duty.id, cadence=duty.cadence, wanted=wanted
+            )
+        )
     label = _label(duty.cadence, text.strip())
     if label is None:
-        raise DisclosureError(f"{text!r}: {duty.id} is {duty.cadence}, give {wanted}")
+        raise DisclosureError(
+            _("{text!r}: {duty} is {cadence}, give {wanted}").format(
+                text=text, duty=duty.id, cadence=duty.cadence, wanted=wanted
+            )
+        )
     return label
 
 

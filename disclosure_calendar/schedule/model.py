@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError, Where
 
 if TYPE_CHECKING:
@@ -161,7 +163,9 @@ class Schedule:
         """Raise a DisclosureError unless ``ident`` is a unit or group of this schedule."""
         if ident not in self._names:
             raise DisclosureError(
-                f"unknown unit or group {ident!r} (see `disclosure-calendar units`)"
+                _("unknown unit or group {name!r} (see `disclosure-calendar units`)").format(
+                    name=ident
+                )
             )
 
     def is_group(self, ident: str) -> bool:
@@ -208,7 +212,7 @@ class Schedule:
         for duty in self.duties:
             more = tuple(extra.get(duty.id, ()))
             if more and duty.cadence != "event":
-                raise DisclosureError(f"duty {duty.id!r} is not event-triggered")
+                raise DisclosureError(_("duty {id!r} is not event-triggered").format(id=duty.id))
             if more:
                 known = {e.date for e in duty.events}
                 merged = duty.events + tuple(e for e in more if e.date not in known)
@@ -216,5 +220,7 @@ class Schedule:
             duties.append(duty)
         unknown = set(extra) - {d.id for d in self.duties}
         if unknown:
-            raise DisclosureError(f"events for unknown duties: {', '.join(sorted(unknown))}")
+            raise DisclosureError(
+                _("events for unknown duties: {ids}").format(ids=", ".join(sorted(unknown)))
+            )
         return replace(self, duties=tuple(duties))

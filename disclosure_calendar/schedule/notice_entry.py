@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError, InputError, Problem, Where
 from ..core.files import write_atomic
 from .loader import load_schedule
@@ -144,9 +146,11 @@ def add_entry(text: str, entry: Mapping[str, Any], *, replace: bool = False) -> 
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         old_data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise NoticeEntryError(f"the schedule is not valid YAML: {exc}") from None
+        raise NoticeEntryError(
+            _("the schedule is not valid YAML: {error}").format(error=exc)
+        ) from None
     if not isinstance(root, MappingNode) or not isinstance(old_data, dict):
-        raise NoticeEntryError("the schedule is not a YAML mapping")
+        raise NoticeEntryError(_("the schedule is not a YAML mapping"))
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.splitlines()
     indent, offset = _style(root)
@@ -154,7 +158,7 @@ def add_entry(text: str, entry: Mapping[str, Any], *, replace: bool = False) -> 
     found = _get(root, "calendar")
     if found is None:
         at = len(lines)
-        for key, _ in root.value:
+        for key, _value in root.value:
             if key.value in _AFTER_CALENDAR:
                 at = key.start_mark.line
                 while at > 0 and lines[at - 1].lstrip().startswith("#"):
@@ -181,8 +185,10 @@ def add_entry(text: str, entry: Mapping[str, Any], *, replace: bool = False) -> 
             lines[cal_key.start_mark.line + 1 : cal_key.start_mark.line + 1] = block
         elif not isinstance(cal, MappingNode) or cal.flow_style:
             raise NoticeEntryError(
-                "calendar: is not written as a block mapping; write it as in the README "
-                "to use --write",
+                _(
+                    "calendar: is not written as a block mapping; write it as in the README "
+                    "to use --write"
+                ),
                 cal_key.start_mark.line + 1,
             )
         else:
@@ -213,8 +219,10 @@ def _into_calendar(
         return
     if not isinstance(notices, SequenceNode) or notices.flow_style:
         raise NoticeEntryError(
-            "notices: is not a block list ('- year: ...'); write it as in the README to use "
-            "--write",
+            _(
+                "notices: is not a block list ('- year: ...'); write it as in the README to "
+                "use --write"
+            ),
             key.start_mark.line + 1,
         )
     dash = notices.start_mark.column
@@ -227,8 +235,10 @@ def _into_calendar(
         if str(item_year) == str(year):
             if not replace:
                 raise NoticeEntryError(
-                    f"calendar: notices: already has {year}; give --replace to put this "
-                    "notice in its place",
+                    _(
+                        "calendar: notices: already has {year}; give --replace to put this "
+                        "notice in its place"
+                    ).format(year=year),
                     item.start_mark.line + 1,
                 )
             first, last = item.start_mark.line, _last_line(item)
@@ -268,7 +278,9 @@ def _verify(old: dict[str, Any], new_text: str, entry: Mapping[str, Any]) -> Non
     try:
         new = yaml.safe_load(new_text)
     except yaml.YAMLError as exc:  # pragma: no cover - a splicing bug, not a user mistake
-        raise NoticeEntryError(f"adding the entry would break the file: {exc}") from None
+        raise NoticeEntryError(
+            _("adding the entry would break the file: {error}").format(error=exc)
+        ) from None
     calendar = dict(old.get("calendar") or {})
     kept = [n for n in calendar.get("notices") or [] if n.get("year") != entry["year"]]
     calendar["notices"] = _by_year([*kept, _loaded(entry)])
@@ -288,8 +300,10 @@ def updated_schedule(
     """(old text, new text) of the schedule file with ``entry`` added; nothing written."""
     if not entry.get("published"):
         raise NoticeEntryError(
-            "the notice text has no date of issue (the line under 国务院办公厅); "
-            "give it with --published YYYY-MM-DD"
+            _(
+                "the notice text has no date of issue (the line under 国务院办公厅); "
+                "give it with --published YYYY-MM-DD"
+            )
         )
     old = read_text(path)
     try:
@@ -315,7 +329,7 @@ def check_loads(path: Path, new: str) -> None:
             handle.write(new.encode("utf-8"))
         load_schedule(tmp)
     except InputError as exc:
-        changed = f"{path} (as changed above)"
+        changed = _("{path} (as changed above)").format(path=path)
         raise InputError(
             [
                 Problem(Where(changed, p.where.line, p.where.column), p.message)

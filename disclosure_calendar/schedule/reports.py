@@ -5,8 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from ..core.i18n import N_, current_language
+from ..core.i18n import gettext as _
+from ..core.sheets import Cell, Sheet
 from ..core.table import table
+from . import periods
 from .model import Duty, Schedule
+
+_KIND_NAMES = {"department": N_("department"), "town": N_("town"), "office": N_("office")}
+
+
+def _cadence(cadence: str) -> str:
+    """每月 in Chinese; the schedule's word (monthly) in English."""
+    if current_language() == "en":
+        return cadence
+    return periods.CADENCE_NAMES.get(cadence, cadence)
 
 
 def summary(schedule: Schedule) -> str:
@@ -15,28 +28,41 @@ def summary(schedule: Schedule) -> str:
     undated = sum(1 for d in plan if not d.dated and d.cadence != "ongoing")
     sections = len({d.section for d in plan if d.section > 0})
     checks = len(schedule.duties) - len(plan)
-    text = (
-        f"{schedule.path}: OK: {len(schedule.units)} units, {len(schedule.groups)} groups, "
-        f"{len(plan)} duties in {sections} sections ({dated} dated"
-    )
+    counts = dict(
+        path=schedule.path, units=len(schedule.units), groups=len(schedule.groups),
+        duties=len(plan), sections=sections, dated=dated, undated=undated, checks=checks,
+    )  # fmt: skip
     if undated:
-        text += f", {undated} one-off or event duties without a date"
-    text += ")"
+        text = _(
+            "{path}: OK: {units} units, {groups} groups, {duties} duties in {sections} sections "
+            "({dated} dated, {undated} one-off or event duties without a date)"
+        )
+    else:
+        text = _(
+            "{path}: OK: {units} units, {groups} groups, {duties} duties in {sections} sections "
+            "({dated} dated)"
+        )
     if checks:
-        text += f"; {checks} self-checks of standing duties"
-    return text
+        text += _("; {checks} self-checks of standing duties")
+    return text.format(**counts)
 
 
 def units_table(schedule: Schedule) -> str:
     rows = []
     for unit in schedule.units:
-        rows.append([unit.id, unit.name, unit.kind, str(len(schedule.duties_of(unit.id)))])
+        kind = _(_KIND_NAMES.get(unit.kind, unit.kind))
+        rows.append([unit.id, unit.name, kind, str(len(schedule.duties_of(unit.id)))])
     for group in schedule.groups:
         members = len(schedule.members(group.id))
         rows.append(
-            [group.id, group.name, f"group of {members}", str(len(schedule.duties_of(group.id)))]
+            [
+                group.id,
+                group.name,
+                _("group of {count}").format(count=members),
+                str(len(schedule.duties_of(group.id))),
+            ]
         )
-    return table(["id", "name", "kind", "duties"], rows)
+    return table([_("id"), _("name"), _("kind"), _("duties")], rows)
 
 
 def select_duties(
@@ -49,11 +75,22 @@ def select_duties(
 
 
 def duties_table(schedule: Schedule, duties: Sequence[Duty]) -> str:
-    rows = [
-        [d.ref, d.id, d.cadence, d.due.describe() if d.due else "-", ",".join(d.units), d.title]
+    sheet = duties_sheet(schedule, duties)
+    rows = [[str(c) for c in row] for row in sheet.rows]
+    return table(sheet.headers, rows)
+
+
+def duties_sheet(schedule: Schedule, duties: Sequence[Duty]) -> Sheet:
+    """Duties as a spreadsheet view (also the table's rows)."""
+    rows: list[list[Cell]] = [
+        [
+            d.ref, d.id, _cadence(d.cadence),
+            d.due.describe() if d.due else "-", ",".join(d.units), d.title,
+        ]
         for d in duties
-    ]
-    return table(["ref", "id", "cadence", "due", "units", "title"], rows)
+    ]  # fmt: skip
+    headers = [_("ref"), _("id"), _("cadence"), _("due"), _("units"), _("title")]
+    return Sheet(_("duties"), headers, rows)
 
 
 def duties_json(schedule: Schedule, duties: Sequence[Duty]) -> str:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from yaml.nodes import Node
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .periods import PERIODIC, Period
 from .yamlsource import Checker
 
@@ -154,7 +156,12 @@ def _parse_roll(c: Checker, f: dict[str, Node], default: str) -> str | None:
         return default
     roll = c.string(f["roll"], "due.roll") or default
     if roll not in ROLLS:
-        c.problem(f["roll"], f"due.roll: unknown roll {roll!r} (expected {', '.join(ROLLS)})")
+        c.problem(
+            f["roll"],
+            _("due.roll: unknown roll {roll!r} (expected {rolls})").format(
+                roll=roll, rolls=", ".join(ROLLS)
+            ),
+        )
         return None
     return roll
 
@@ -168,22 +175,29 @@ def _parse_fixed_day(c: Checker, f: dict[str, Node], cadence: str) -> Rule | Non
     if "year" in f:
         year = c.string(f["year"], "due.year")
         if year not in ("same", "next"):
-            c.problem(f["year"], "due.year: 'same' (the period's own year) or 'next'")
+            c.problem(f["year"], _("due.year: 'same' (the period's own year) or 'next'"))
             return None
         if "month" not in f:
-            c.problem(f["year"], "due.year: only with month")
+            c.problem(f["year"], _("due.year: only with month"))
             return None
         same_year = year == "same"
     month = None
     if "month" in f:
         if cadence != "yearly":
-            c.problem(f["month"], "due.month: only yearly duties name a month (of the next year)")
+            c.problem(
+                f["month"], _("due.month: only yearly duties name a month (of the next year)")
+            )
             return None
         month = c.integer(f["month"], "due.month", 1, 12)
         if month is None:
             return None
         if day is not None and day > _calendar.monthrange(2024, month)[1]:
-            c.problem(f["day"], f"due.day: month {month} has no day {day}: this rule gives no date")
+            c.problem(
+                f["day"],
+                _("due.day: month {month} has no day {day}: this rule gives no date").format(
+                    month=month, day=day
+                ),
+            )
             return None
     return FixedDay(day, roll, month, same_year) if day is not None else None
 
@@ -200,7 +214,7 @@ def _parse_of_period(c: Checker, f: dict[str, Node], cadence: str) -> Rule | Non
     limit = _MIN_WORKDAYS.get(cadence, 1)
     n = c.integer(f["n"], "due.n", -limit, limit)
     if n == 0:
-        c.problem(f["n"], "due.n: 0 is no working day; use 1 for the first, -1 for the last")
+        c.problem(f["n"], _("due.n: 0 is no working day; use 1 for the first, -1 for the last"))
         return None
     return WorkdayOfPeriod(n) if n is not None else None
 
@@ -248,7 +262,9 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
     if fields is None:
         return None
     if "rule" not in fields:
-        c.problem(node, f"due: missing key 'rule' (one of: {', '.join(RULES)})")
+        c.problem(
+            node, _("due: missing key 'rule' (one of: {rules})").format(rules=", ".join(RULES))
+        )
         return None
     name = c.string(fields["rule"], "due.rule")
     if name is None:
@@ -256,7 +272,10 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
     kind = RULES.get(name)
     if kind is None:
         c.problem(
-            fields["rule"], f"due.rule: unknown rule {name!r} (expected one of: {', '.join(RULES)})"
+            fields["rule"],
+            _("due.rule: unknown rule {name!r} (expected one of: {rules})").format(
+                name=name, rules=", ".join(RULES)
+            ),
         )
         return None
     known = {"rule", *kind.required, *kind.optional}
@@ -264,17 +283,22 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
     for key in fields:
         if key not in known:
             c.problem(
-                node, f"due: rule {name} has no field {key!r} (fields: {', '.join(sorted(known))})"
+                node,
+                _("due: rule {name} has no field {key!r} (fields: {fields})").format(
+                    name=name, key=key, fields=", ".join(sorted(known))
+                ),
             )
             ok = False
     for key in kind.required:
         if key not in fields:
-            c.problem(node, f"due: rule {name} needs field {key!r}")
+            c.problem(node, _("due: rule {name} needs field {key!r}").format(name=name, key=key))
             ok = False
     if cadence is not None and cadence not in kind.cadences:
         c.problem(
             fields["rule"],
-            f"due.rule: {name} does not fit cadence {cadence!r} (fits: {', '.join(kind.cadences)})",
+            _("due.rule: {name} does not fit cadence {cadence!r} (fits: {fits})").format(
+                name=name, cadence=cadence, fits=", ".join(kind.cadences)
+            ),
         )
         ok = False
     if not ok:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from yaml.nodes import Node, ScalarNode
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .model import Defaults, Duty, Review, Schedule
 from .periods import CADENCE_NAMES, PERIODIC
 from .rules import parse_rule
@@ -44,7 +46,9 @@ def parse_review(
     if cadence not in PERIODIC:
         c.problem(
             f["cadence"],
-            f"{what}.cadence: {cadence!r} is not periodic (expected {', '.join(PERIODIC)})",
+            _("{what}.cadence: {cadence!r} is not periodic (expected {cadences})").format(
+                what=what, cadence=cadence, cadences=", ".join(PERIODIC)
+            ),
         )
         return None
     if "due" in f:
@@ -53,7 +57,10 @@ def parse_review(
         # The default rule must also fit this cadence: re-check it as if written here.
         due = base.due if base.cadence == cadence else _refit(c, node, what, base, cadence)
     else:
-        c.problem(node, f"{what}: give a due rule (no defaults: review: to take it from)")
+        c.problem(
+            node,
+            _("{what}: give a due rule (no defaults: review: to take it from)").format(what=what),
+        )
         return None
     if due is None:
         return None
@@ -72,8 +79,10 @@ def _refit(c: Checker, node: Node, what: str, base: Review, cadence: str) -> Rul
     if cadence not in kind.cadences or abs(n) > _MIN_WORKDAYS.get(cadence, 1):
         c.problem(
             node,
-            f"{what}: the default due rule ({base.due.name}) does not fit cadence {cadence!r}; "
-            "give one (due: {rule: ...})",
+            _(
+                "{what}: the default due rule ({rule}) does not fit cadence {cadence!r}; "
+                "give one (due: {{rule: ...}})"
+            ).format(what=what, rule=base.due.name, cadence=cadence),
         )
         return None
     return base.due
@@ -86,11 +95,19 @@ def duty_review(
     if node is None:
         return defaults.review if cadence == "ongoing" else None
     if cadence != "ongoing":
-        c.problem(node, f"{where}: review: only standing (ongoing) duties are reviewed")
+        c.problem(
+            node,
+            _("{where}: review: only standing (ongoing) duties are reviewed").format(where=where),
+        )
         return None
     if isinstance(node, ScalarNode):
         if c.boolean(node, f"{where}: review") is True:
-            c.problem(node, f"{where}: review: write false to opt out, or {{cadence: ...}}")
+            c.problem(
+                node,
+                _("{where}: review: write false to opt out, or {{cadence: ...}}").format(
+                    where=where
+                ),
+            )
         return None
     return parse_review(c, node, f"{where}: review", defaults.review, required=False)
 
@@ -119,8 +136,10 @@ def add_self_checks(schedule: Schedule) -> Schedule:
 
         twice = sorted({i for i in ids if ids.count(i) > 1})
         raise DisclosureError(
-            f"{schedule.path}: self-checks {', '.join(twice)}: standing duties of one unit "
-            "are reviewed at one cadence with different due rules; use one rule per cadence"
+            _(
+                "{path}: self-checks {ids}: standing duties of one unit are reviewed at one "
+                "cadence with different due rules; use one rule per cadence"
+            ).format(path=schedule.path, ids=", ".join(twice))
         )
     if not checks:
         return schedule

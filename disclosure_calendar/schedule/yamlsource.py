@@ -19,6 +19,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import InputError, Problem, Where
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -38,15 +40,18 @@ def read_text(path: Path) -> str:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise _single(
-                name, f"file is {size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MB"
+                name,
+                _("file is {size:.1f} MB; the limit is {limit} MB").format(
+                    size=size / 1e6, limit=MAX_BYTES // 2**20
+                ),
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise _single(name, "no such file") from None
+        raise _single(name, _("no such file")) from None
     except IsADirectoryError:
-        raise _single(name, "is a directory, not a file") from None
+        raise _single(name, _("is a directory, not a file")) from None
     except PermissionError:
-        raise _single(name, "permission denied") from None
+        raise _single(name, _("permission denied")) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -56,12 +61,15 @@ def read_text(path: Path) -> str:
         raise InputError(
             [
                 Problem(
-                    where, f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"
+                    where,
+                    _("not UTF-8 text (byte 0x{byte:02x}); save the file as UTF-8").format(
+                        byte=data[exc.start]
+                    ),
                 )
             ]
         ) from None
     if not text.strip():
-        raise _single(name, "file is empty; expected a mapping with plan, units, duties")
+        raise _single(name, _("file is empty; expected a mapping with plan, units, duties"))
     return text
 
 
@@ -76,15 +84,17 @@ def compose(path: Path) -> tuple[Node, str]:
         mark = exc.problem_mark or exc.context_mark
         where = Where(str(path), mark.line + 1, mark.column + 1) if mark else None
         detail = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise InputError([Problem(where, f"YAML syntax error: {detail}")]) from None
+        raise InputError(
+            [Problem(where, _("YAML syntax error: {detail}").format(detail=detail))]
+        ) from None
     except yaml.YAMLError as exc:
-        raise _single(str(path), f"YAML error: {exc}") from None
+        raise _single(str(path), _("YAML error: {error}").format(error=exc)) from None
     except RecursionError:
         raise _single(str(path), "YAML nested too deeply") from None
     finally:
         loader.dispose()
     if node is None:
-        raise _single(str(path), "file holds no YAML document")
+        raise _single(str(path), _("file holds no YAML document"))
     return node, digest
 
 
@@ -131,29 +141,44 @@ class Checker:
     ) -> dict[str, Node] | None:
         """Keys to value nodes; reports duplicate, unknown and missing keys."""
         if not isinstance(node, MappingNode):
-            self.problem(node, f"{what} must be a mapping (key: value), not {_kind(node)}")
+            self.problem(
+                node,
+                _("{what} must be a mapping (key: value), not {kind}").format(
+                    what=what, kind=_kind(node)
+                ),
+            )
             return None
         known = set(required) | set(optional)
         found: dict[str, Node] = {}
         for key_node, value_node in node.value:
             key = self._plain(key_node)
             if not isinstance(key, str):
-                self.problem(key_node, f"{what}: keys must be names, not {key!r}")
+                self.problem(
+                    key_node,
+                    _("{what}: keys must be names, not {key!r}").format(what=what, key=key),
+                )
             elif key in found:
-                self.problem(key_node, f"{what}: duplicate key {key!r}")
+                self.problem(
+                    key_node, _("{what}: duplicate key {key!r}").format(what=what, key=key)
+                )
             elif known and key not in known:
                 hint = _closest(key, known)
-                self.problem(key_node, f"{what}: unknown key {key!r}{hint}")
+                self.problem(
+                    key_node,
+                    _("{what}: unknown key {key!r}{hint}").format(what=what, key=key, hint=hint),
+                )
             else:
                 found[key] = value_node
         for key in required:
             if key not in found:
-                self.problem(node, f"{what}: missing key {key!r}")
+                self.problem(node, _("{what}: missing key {key!r}").format(what=what, key=key))
         return found
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            self.problem(node, f"{what} must be a list, not {_kind(node)}")
+            self.problem(
+                node, _("{what} must be a list, not {kind}").format(what=what, kind=_kind(node))
+            )
             return []
         return list(node.value)
 
@@ -161,17 +186,25 @@ class Checker:
 
     def value(self, node: Node, what: str) -> Any:
         if not isinstance(node, ScalarNode):
-            self.problem(node, f"{what} must be a single value, not {_kind(node)}")
+            self.problem(
+                node,
+                _("{what} must be a single value, not {kind}").format(what=what, kind=_kind(node)),
+            )
             return None
         if node.tag == _STR:  # most values: the constructor would return node.value as is
             return node.value
         try:
             return self._constructor.construct_object(node)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(
-                node.tag.rsplit(":", 1)[-1], "value"
+            kind = {"timestamp": _("date"), "int": _("number"), "float": _("number")}.get(
+                node.tag.rsplit(":", 1)[-1], _("value")
             )
-            self.problem(node, f"{what}: {node.value!r} is not a valid {kind} ({exc})")
+            self.problem(
+                node,
+                _("{what}: {value!r} is not a valid {kind} ({error})").format(
+                    what=what, value=node.value, kind=kind, error=exc
+                ),
+            )
             return None
 
     def string(self, node: Node, what: str, pattern: re.Pattern[str] | None = None) -> str | None:
@@ -179,13 +212,21 @@ class Checker:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.problem(node, f"{what} must be text, not {_describe(value)}")
+            self.problem(
+                node,
+                _("{what} must be text, not {value}").format(what=what, value=_describe(value)),
+            )
             return None
         if not value.strip():
-            self.problem(node, f"{what} must not be empty")
+            self.problem(node, _("{what} must not be empty").format(what=what))
             return None
         if pattern and not pattern.fullmatch(value):
-            self.problem(node, f"{what} {value!r} is malformed (expected {pattern.pattern})")
+            self.problem(
+                node,
+                _("{what} {value!r} is malformed (expected {pattern})").format(
+                    what=what, value=value, pattern=pattern.pattern
+                ),
+            )
             return None
         return value
 
@@ -196,10 +237,20 @@ class Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(node, f"{what} must be a whole number, not {_describe(value)}")
+            self.problem(
+                node,
+                _("{what} must be a whole number, not {value}").format(
+                    what=what, value=_describe(value)
+                ),
+            )
             return None
         if (low is not None and value < low) or (high is not None and value > high):
-            self.problem(node, f"{what} must be between {low} and {high}, not {value}")
+            self.problem(
+                node,
+                _("{what} must be between {low} and {high}, not {value}").format(
+                    what=what, low=low, high=high, value=value
+                ),
+            )
             return None
         return value
 
@@ -207,20 +258,35 @@ class Checker:
         # 2017-6-9 is not a YAML date: say so instead of "must be a date, not '2017-6-9'".
         looks_like_date = re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(node.value))
         if isinstance(node, ScalarNode) and not node.tag.endswith(":timestamp") and looks_like_date:
-            self.problem(node, f"{what}: {node.value!r} is not a date (write YYYY-MM-DD)")
+            self.problem(
+                node,
+                _("{what}: {value!r} is not a date (write YYYY-MM-DD)").format(
+                    what=what, value=node.value
+                ),
+            )
             return None
         value = self.value(node, what)
         if value is None:
             return None
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            self.problem(node, f"{what} must be a date YYYY-MM-DD, not {_describe(value)}")
+            self.problem(
+                node,
+                _("{what} must be a date YYYY-MM-DD, not {value}").format(
+                    what=what, value=_describe(value)
+                ),
+            )
             return None
         return value
 
     def boolean(self, node: Node, what: str) -> bool | None:
         value = self.value(node, what)
         if value is not None and not isinstance(value, bool):
-            self.problem(node, f"{what} must be true or false, not {_describe(value)}")
+            self.problem(
+                node,
+                _("{what} must be true or false, not {value}").format(
+                    what=what, value=_describe(value)
+                ),
+            )
             return None
         return value
 
@@ -241,14 +307,14 @@ def items(found: dict[str, Node] | None) -> Iterator[tuple[str, Node]]:
 
 def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
-    return f"{node.value!r}" if node.value != "" else "empty"
+        return _("a list")
+    return f"{node.value!r}" if node.value != "" else _("empty")
 
 
 def _describe(value: Any) -> str:
-    return "empty" if value is None else f"{value!r}"
+    return _("empty") if value is None else f"{value!r}"
 
 
 def _closest(key: str, known: set[str]) -> str:
@@ -256,7 +322,7 @@ def _closest(key: str, known: set[str]) -> str:
 
     match = difflib.get_close_matches(key, sorted(known), n=1)
     return (
-        f" (did you mean {match[0]!r}?)"
+        _(" (did you mean {key!r}?)").format(key=match[0])
         if match
-        else f" (expected one of: {', '.join(sorted(known))})"
+        else _(" (expected one of: {keys})").format(keys=", ".join(sorted(known)))
     )

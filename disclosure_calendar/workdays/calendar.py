@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 
 from workalendar.core import Calendar
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from . import holiday_data
 from .days import Days
 from .notices import (
@@ -94,10 +96,14 @@ class ChinaCalendar(Calendar):
             raise TypeError(f"expected a datetime.date, got {type(day).__name__}: {day!r}")
         if not MIN_YEAR <= day.year <= MAX_YEAR:
             raise CalendarRangeError(
-                f"{day} is outside the supported range {MIN_YEAR}-01-01..{MAX_YEAR}-12-31 "
-                f"(official data {holiday_data.OFFICIAL_FIRST_YEAR}-{holiday_data.OFFICIAL_LAST_YEAR}, "
-                "later years provisional)"
-            )
+                _(
+                    "{day} is outside the supported range {low}-01-01..{high}-12-31 "
+                    "(official data {first}-{last}, later years provisional)"
+                ).format(
+                    day=day, low=MIN_YEAR, high=MAX_YEAR,
+                    first=holiday_data.OFFICIAL_FIRST_YEAR, last=holiday_data.OFFICIAL_LAST_YEAR,
+                )
+            )  # fmt: skip
         return day
 
     @staticmethod

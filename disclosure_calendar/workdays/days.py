@@ -31,6 +31,22 @@ def _official_sources() -> dict[str, Source]:
     }
 
 
+# The data names the Spring Festival break after its first day, 农历除夕 (the eve); people
+# and the notices call the break, its moved days and its make-up Saturdays 春节.
+_EVE = "农历除夕"
+
+
+def spoken_name(name: str) -> str:
+    """A festival's name as people say it: 春节调休上班, not 农历除夕调休上班.
+
+    The eve's own day off keeps its bare name; every moved or make-up day of the break is
+    春节's.
+    """
+    if not name.startswith(_EVE) or name == _EVE:
+        return name
+    return "春节" + name.removeprefix(_EVE)
+
+
 _PROVISIONAL_NOTE = "尚无国务院办公厅放假安排通知：按《全国年节及纪念日放假办法》推定，无调休上班日"
 
 
@@ -59,7 +75,7 @@ class Days:
                     if notice_year in replaced:
                         continue
                     self.covered.add(notice_year)
-                    target[day] = (name, sources[key])
+                    target[day] = (spoken_name(name), sources[key])
         for y in range(holiday_data.OFFICIAL_FIRST_YEAR, holiday_data.OFFICIAL_LAST_YEAR + 1):
             if y not in replaced:
                 self.covered.add(y)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .notice_parts import NoticeText, TextProblem
 
 
@@ -22,41 +24,72 @@ def consistency_problems(notice: NoticeText) -> list[TextProblem]:
     if not (notice.days_off or notice.workdays or notice.extensions):
         add(
             0,
-            "no days off or make-up days found: this does not look like a State Council "
-            "holiday notice (一、元旦：1月1日至3日放假调休，共3天。…)",
+            _(
+                "no days off or make-up days found: this does not look like a State Council "
+                "holiday notice (一、元旦：1月1日至3日放假调休，共3天。…)"
+            ),
         )
         return out
     lo, hi = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
-    outside = f"outside {year} and the December before it"
+    outside = _("outside {year} and the December before it").format(year=year)
     off_line: dict[dt.date, int] = {}
     for span in notice.days_off:
         if (span.last - span.first).days > 31:
-            add(span.line, f"{span.name}: {span.first} to {span.last} is longer than a month")
+            add(
+                span.line,
+                _("{name}: {first} to {last} is longer than a month").format(
+                    name=span.name, first=span.first, last=span.last
+                ),
+            )
             continue
         strays = [d for d in span.dates() if not lo <= d <= hi]
         if strays:  # one message for the span, not one per day
-            add(span.line, f"{span.name}: {strays[0]} is {outside}")
+            add(
+                span.line,
+                _("{name}: {day} is {outside}").format(
+                    name=span.name, day=strays[0], outside=outside
+                ),
+            )
         for d in span.dates():
             if d in off_line and off_line[d] != span.line:
-                add(span.line, f"{span.name}: {d} is also a day off on line {off_line[d]}")
+                add(
+                    span.line,
+                    _("{name}: {day} is also a day off on line {line}").format(
+                        name=span.name, day=d, line=off_line[d]
+                    ),
+                )
             off_line.setdefault(d, span.line)
     seen: dict[dt.date, int] = {}
     for m in notice.workdays:
         if not lo <= m.date <= hi:
-            add(m.line, f"{m.name}: make-up day {m.date} is {outside}")
+            add(
+                m.line,
+                _("{name}: make-up day {day} is {outside}").format(
+                    name=m.name, day=m.date, outside=outside
+                ),
+            )
         if m.date in off_line:
             add(
                 m.line,
-                f"{m.name}: {m.date} is both a make-up working day and a day off "
-                f"(line {off_line[m.date]})",
+                _("{name}: {day} is both a make-up working day and a day off (line {line})").format(
+                    name=m.name, day=m.date, line=off_line[m.date]
+                ),
             )
         if m.date in seen:
             add(
-                m.line, f"{m.name}: make-up day {m.date} is listed twice (also line {seen[m.date]})"
+                m.line,
+                _("{name}: make-up day {day} is listed twice (also line {line})").format(
+                    name=m.name, day=m.date, line=seen[m.date]
+                ),
             )
         seen.setdefault(m.date, m.line)
     if notice.published is not None and notice.published.year > year:
-        add(0, f"published {notice.published}, after the year {year} it arranges")
+        add(
+            0,
+            _("published {published}, after the year {year} it arranges").format(
+                published=notice.published, year=year
+            ),
+        )
     return out
 
 
@@ -86,7 +119,9 @@ def statutory_problems(notice: NoticeText) -> list[TextProblem]:
         out.append(
             TextProblem(
                 line,
-                f"{festival}: the statutory holiday {day} ({names[0]}) is not among the days off",
+                _(
+                    "{festival}: the statutory holiday {day} ({name}) is not among the days off"
+                ).format(festival=festival, day=day, name=names[0]),
                 error=False,
             )
         )

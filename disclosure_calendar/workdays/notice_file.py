@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import InputError, Problem, Where
 from .notice_merge import apply_supplement, official_notice
 from .notice_parts import NoticeText, TextProblem, entry_of
@@ -33,10 +35,19 @@ def decode(data: bytes, name: str) -> str:
     on a Chinese system, where a notice pasted from a web page is often saved)."""
     if len(data) > MAX_BYTES:
         raise InputError(
-            [Problem(None, f"{name}: more than {MAX_BYTES:,} bytes; a holiday notice is a few KB")]
+            [
+                Problem(
+                    None,
+                    _("{name}: more than {limit:,} bytes; a holiday notice is a few KB").format(
+                        name=name, limit=MAX_BYTES
+                    ),
+                )
+            ]
         )
     if b"\x00" in data:
-        raise InputError([Problem(None, f"{name}: binary data, not the text of a notice")])
+        raise InputError(
+            [Problem(None, _("{name}: binary data, not the text of a notice").format(name=name))]
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -46,7 +57,7 @@ def decode(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
-            [Problem(Where(name, line, 1), "neither UTF-8 nor GB 18030 text; save it as UTF-8")]
+            [Problem(Where(name, line, 1), _("neither UTF-8 nor GB 18030 text; save it as UTF-8"))]
         ) from None
 
 
@@ -61,7 +72,9 @@ def read_notice_file(data: bytes, name: str, *, year: int | None = None) -> Noti
 def warnings_text(notice: NoticeText, name: str) -> list[str]:
     """One line per warning, ``FILE:line: warning: ...``."""
     return [
-        f"{name}:{p.line}: warning: {p.message}" if p.line else f"{name}: warning: {p.message}"
+        _("{name}:{line}: warning: {message}").format(name=name, line=p.line, message=p.message)
+        if p.line
+        else _("{name}: warning: {message}").format(name=name, message=p.message)
         for p in notice.warnings
     ]
 
@@ -90,8 +103,10 @@ def notice_entry(
             [
                 Problem(
                     None,
-                    f"{name}: ‘{notice.title}’ changes the {notice.year} arrangement, which is "
-                    f"not entered yet: enter the {notice.year} notice first",
+                    _(
+                        "{name}: ‘{title}’ changes the {year} arrangement, which is not entered "
+                        "yet: enter the {year} notice first"
+                    ).format(name=name, title=notice.title, year=notice.year),
                 )
             ]
         )

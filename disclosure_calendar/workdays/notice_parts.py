@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .notices import DayOff, Notice
 
 
@@ -21,8 +23,12 @@ class TextProblem:
     error: bool = True
 
     def __str__(self) -> str:
-        kind = "" if self.error else "warning: "
-        return f"line {self.line}: {kind}{self.message}" if self.line else f"{kind}{self.message}"
+        kind = "" if self.error else _("warning: ")
+        if self.line:
+            return _("line {line}: {kind}{message}").format(
+                line=self.line, kind=kind, message=self.message
+            )
+        return f"{kind}{self.message}"
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from .notice_checks import consistency_problems, statutory_problems
 from .notice_parts import DaysOff, Extension, MakeupDay, NoticeText, TextProblem
 
@@ -99,7 +101,7 @@ def _number(text: str) -> int:
         return int(text)
     if "十" not in text:
         return int("".join(str(_CN_DIGIT[c]) for c in text))
-    tens, _, units = text.partition("十")
+    tens, _ten, units = text.partition("十")
     return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[units] if units else 0)
 
 
@@ -186,14 +188,19 @@ class _Reader:
                 try:
                     published = dt.date(*(_number(g) for g in m.groups()))
                 except ValueError:
-                    self.problem(i, f"‘{self.raw[i - 1].strip()}’ is not a valid date")
+                    self.problem(
+                        i, _("‘{text}’ is not a valid date").format(text=self.raw[i - 1].strip())
+                    )
         year = None
         if title and (m := _YEAR_IN_TITLE.search(title)):
             year = int(m.group(1))
         if self.given_year is not None:
             if year is not None and year != self.given_year:
                 self.problem(
-                    title_line, f"the title is about {year}, but --year says {self.given_year}"
+                    title_line,
+                    _("the title is about {year}, but --year says {given}").format(
+                        year=year, given=self.given_year
+                    ),
                 )
             year = self.given_year
         if year is None:
@@ -235,7 +242,7 @@ class _Reader:
             self._range(line, name, got[0], got[1], m.group(1))
         for m, got in s.matches(_SINGLE):
             self._single(line, name, m, got)
-        for _, got in s.matches(_LONE_BUXIU):
+        for _match, got in s.matches(_LONE_BUXIU):
             self.days_off.append(DaysOff(name, got[0], got[0], line))
         for m, got in s.matches(_EXTEND):
             self.extensions.append(Extension(_festival_name(m.group(1)) or name, got[0], line))
@@ -244,21 +251,24 @@ class _Reader:
         # notices' explanations (before the make-up days, whose list they would otherwise join)
         for pattern in (_RESUME, _CHANGED_FROM, *_EXPLAINED):
             s.matches(pattern)
-        for _, got in s.matches(_MAKEUP):
+        for _match, got in s.matches(_MAKEUP):
             for made in got:
                 if made.weekday() < 5:
                     self.problem(
                         line,
-                        f"{name}: the make-up working day {made} is a "
-                        f"{_WEEKDAY_NAME[made.weekday()]}, not a Saturday or Sunday",
+                        _(
+                            "{name}: the make-up working day {day} is a {weekday}, not a "
+                            "Saturday or Sunday"
+                        ).format(name=name, day=made, weekday=_WEEKDAY_NAME[made.weekday()]),
                     )
                 self.workdays.append(MakeupDay(made, name, line))
         missed = s.unused()
         if missed:
             self.problem(
                 line,
-                f"did not understand the date(s) {', '.join(str(d) for d in missed)} "
-                f"in ‘{text[:60]}’: check this line by hand",
+                _(
+                    "did not understand the date(s) {dates} in ‘{text}’: check this line by hand"
+                ).format(dates=", ".join(str(d) for d in missed), text=text[:60]),
                 error=False,
             )
 
@@ -274,7 +284,7 @@ class _Reader:
         for m in _DATE.finditer(text):
             y, mo, d, note, bare = m.groups()
             if mo is None and month is None:
-                self.problem(line, f"‘{m.group(0)}’ has no month")
+                self.problem(line, _("‘{text}’ has no month").format(text=m.group(0)))
                 dates.append(None)
                 continue
             if mo is not None:
@@ -286,15 +296,20 @@ class _Reader:
             try:
                 day = dt.date(in_year, month, int(d))
             except ValueError:
-                self.problem(line, f"‘{m.group(0)}’ is not a valid date")
+                self.problem(line, _("‘{text}’ is not a valid date").format(text=m.group(0)))
                 dates.append(None)
                 continue
             said = re.search(r"(?:周|星期)([一二三四五六日天])", note or bare or "")
             if said and _WEEKDAY[said.group(1)] != day.weekday():
                 self.problem(
                     line,
-                    f"{day.month}月{day.day}日 ({day}) is a {_WEEKDAY_NAME[day.weekday()]}, "
-                    f"the notice says {said.group(0)}",
+                    _("{month}月{dom}日 ({day}) is a {weekday}, the notice says {said}").format(
+                        month=day.month,
+                        dom=day.day,
+                        day=day,
+                        weekday=_WEEKDAY_NAME[day.weekday()],
+                        said=said.group(0),
+                    ),  # fmt: skip
                 )
             dates.append(day)
         return dates
@@ -304,11 +319,21 @@ class _Reader:
     ) -> None:
         """ "1月1日至3日放假调休，共3天"."""
         if last < first:
-            self.problem(line, f"{name}: the days off end ({last}) before they start ({first})")
+            self.problem(
+                line,
+                _("{name}: the days off end ({last}) before they start ({first})").format(
+                    name=name, last=last, first=first
+                ),
+            )
             return
         length = (last - first).days + 1
         if count is not None and _number(count) != length:
-            self.problem(line, f"{name}: ‘共{count}天’, but {first} to {last} is {length} days")
+            self.problem(
+                line,
+                _("{name}: ‘共{count}天’, but {first} to {last} is {length} days").format(
+                    name=name, count=count, first=first, last=last, length=length
+                ),
+            )
         self.days_off.append(DaysOff(name, first, last, line))
 
     def _single(self, line: int, name: str, m: re.Match[str], got: list[dt.date]) -> None:
@@ -316,7 +341,12 @@ class _Reader:
         count, weekend, substitute = m.groups()
         day = first = last = got[0]
         if count is not None and _number(count) != 1 and not weekend:
-            self.problem(line, f"{name}: ‘放假{count}天’ for the single day {day}")
+            self.problem(
+                line,
+                _("{name}: ‘放假{count}天’ for the single day {day}").format(
+                    name=name, count=count, day=day
+                ),
+            )
         if substitute:
             self._buxiu(line, name, day, got[1])
             return
@@ -326,7 +356,11 @@ class _Reader:
             while (last + dt.timedelta(days=1)).weekday() >= 5:
                 last += dt.timedelta(days=1)
             if first == last:
-                self.problem(line, f"{name}: {day} is not next to a weekend", error=False)
+                self.problem(
+                    line,
+                    _("{name}: {day} is not next to a weekend").format(name=name, day=day),
+                    error=False,
+                )
         self.days_off.append(DaysOff(name, first, last, line))
 
     def _buxiu(self, line: int, name: str, day: dt.date, extra: dt.date) -> None:
@@ -348,20 +382,22 @@ def read_notice(text: str, *, year: int | None = None) -> NoticeText:
     """Read a holiday notice's text; ``year`` is needed only when the text has no title."""
     if len(text) > MAX_CHARS:
         return _failed(
-            f"the text has {len(text):,} characters; a holiday notice has a few thousand "
-            "(is this the right file?)"
+            _(
+                "the text has {count:,} characters; a holiday notice has a few thousand "
+                "(is this the right file?)"
+            ).format(count=len(text))
         )
     if not _INVISIBLE.sub("", text):
-        return _failed("the text is empty")
+        return _failed(_("the text is empty"))
     r = _Reader(text, year)
-    year, title, _, published, document = r.header()
+    year, title, _title_line, published, document = r.header()
     if year is None:
-        r.problem(0, "no year: the text has no title naming it; give --year")
+        r.problem(0, _("no year: the text has no title naming it; give --year"))
         return NoticeText(None, title, published, document, False, problems=tuple(r.problems))
     supplement = title is not None and "部分节假日安排" not in title
     if title is None:
         title = f"国务院办公厅关于{year}年部分节假日安排的通知"
-        r.problem(0, f"no title in the text; using ‘{title}’", error=False)
+        r.problem(0, _("no title in the text; using ‘{title}’").format(title=title), error=False)
     r.body(year, _supplement_name(title) if supplement else "节假日", r.header_lines)
     notice = NoticeText(
         year, title, published, document, supplement,

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from disclosure_calendar.core.i18n import gettext as _
+
 MIN_YEAR = 2004
 MAX_YEAR = 2099
 _SAT, _SUN = 5, 6
@@ -147,57 +149,117 @@ def check_notices(
     for i, notice in enumerate(notices):
         year = notice.year
         if not isinstance(year, int) or isinstance(year, bool) or not MIN_YEAR <= year <= MAX_YEAR:
-            add(i, f"notice year {year!r} is outside the supported range {MIN_YEAR}..{MAX_YEAR}")
+            add(
+                i,
+                _("notice year {year!r} is outside the supported range {low}..{high}").format(
+                    year=year, low=MIN_YEAR, high=MAX_YEAR
+                ),
+            )
             continue
         if year in seen_years:
-            add(i, f"a notice for {year} is already given (notice {seen_years[year]})")
+            add(
+                i,
+                _("a notice for {year} is already given (notice {other})").format(
+                    year=year, other=seen_years[year]
+                ),
+            )
         else:
             seen_years[year] = i
         if not isinstance(notice.title, str) or not notice.title.strip():
-            add(i, f"notice for {year}: the title is empty")
+            add(i, _("notice for {year}: the title is empty").format(year=year))
         if not _is_date(notice.published):
-            add(i, f"notice for {year}: published {notice.published!r} is not a date")
+            add(
+                i,
+                _("notice for {year}: published {published!r} is not a date").format(
+                    year=year, published=notice.published
+                ),
+            )
         elif notice.published.year > year:
-            add(i, f"notice for {year}: published {notice.published} is after the year it arranges")
+            add(
+                i,
+                _("notice for {year}: published {published} is after the year it arranges").format(
+                    year=year, published=notice.published
+                ),
+            )
         lo, hi = _window(year)
         mine_off: dict[dt.date, int] = {}
         for j, off in enumerate(notice.days_off):
-            where = f"notice for {year}, days_off[{j}]"
+            where = _("notice for {year}, days_off[{index}]").format(year=year, index=j)
             if not isinstance(off, DayOff) or not _is_date(off.date):
-                add(i, f"{where}: {off!r} is not a day off with a date")
+                add(
+                    i,
+                    _("{where}: {off!r} is not a day off with a date").format(where=where, off=off),
+                )
                 continue
             if not isinstance(off.name, str) or not off.name.strip():
-                add(i, f"{where} {off.date}: the name is empty")
+                add(i, _("{where} {day}: the name is empty").format(where=where, day=off.date))
             if not lo <= off.date <= hi:
-                add(i, f"{where} {off.date}: outside {year} and the December before it")
+                add(
+                    i,
+                    _("{where} {day}: outside {year} and the December before it").format(
+                        where=where, day=off.date, year=year
+                    ),
+                )
             if off.date in mine_off:
-                add(i, f"{where} {off.date}: listed twice (also days_off[{mine_off[off.date]}])")
+                add(
+                    i,
+                    _("{where} {day}: listed twice (also days_off[{index}])").format(
+                        where=where, day=off.date, index=mine_off[off.date]
+                    ),
+                )
                 continue
             mine_off[off.date] = j
             other = work_by.get(off.date)
             if other is not None:
-                add(i, f"{where} {off.date}: is a make-up working day in notice {other}")
+                add(
+                    i,
+                    _("{where} {day}: is a make-up working day in notice {other}").format(
+                        where=where, day=off.date, other=other
+                    ),
+                )
         mine_work: dict[dt.date, int] = {}
         for j, day in enumerate(notice.workdays):
-            where = f"notice for {year}, workdays[{j}]"
+            where = _("notice for {year}, workdays[{index}]").format(year=year, index=j)
             if not _is_date(day):
-                add(i, f"{where}: {day!r} is not a date")
+                add(i, _("{where}: {day!r} is not a date").format(where=where, day=day))
                 continue
             if not lo <= day <= hi:
-                add(i, f"{where} {day}: outside {year} and the December before it")
+                add(
+                    i,
+                    _("{where} {day}: outside {year} and the December before it").format(
+                        where=where, day=day, year=year
+                    ),
+                )
             if day.weekday() not in (_SAT, _SUN):
-                add(i, f"{where} {day}: a make-up working day must be a Saturday or Sunday")
+                add(
+                    i,
+                    _("{where} {day}: a make-up working day must be a Saturday or Sunday").format(
+                        where=where, day=day
+                    ),
+                )
             if day in mine_work:
-                add(i, f"{where} {day}: listed twice (also workdays[{mine_work[day]}])")
+                add(
+                    i,
+                    _("{where} {day}: listed twice (also workdays[{index}])").format(
+                        where=where, day=day, index=mine_work[day]
+                    ),
+                )
                 continue
             mine_work[day] = j
             if day in mine_off:
                 add(
                     i,
-                    f"{where} {day}: is both a day off (days_off[{mine_off[day]}]) and a make-up day",
+                    _(
+                        "{where} {day}: is both a day off (days_off[{index}]) and a make-up day"
+                    ).format(where=where, day=day, index=mine_off[day]),
                 )
             elif day in off_by:
-                add(i, f"{where} {day}: is a day off in notice {off_by[day]}")
+                add(
+                    i,
+                    _("{where} {day}: is a day off in notice {other}").format(
+                        where=where, day=day, other=off_by[day]
+                    ),
+                )
         for day in mine_off:
             off_by.setdefault(day, i)
         for day in mine_work:
@@ -207,7 +269,9 @@ def check_notices(
     for k, off in enumerate(local_days_off):
         if not isinstance(off, DayOff) or not _is_date(off.date):
             problems.append(
-                NoticeProblem("local_day_off", k, f"{off!r} is not a day off with a date")
+                NoticeProblem(
+                    "local_day_off", k, _("{off!r} is not a day off with a date").format(off=off)
+                )
             )
             continue
         if not MIN_YEAR <= off.date.year <= MAX_YEAR:
@@ -215,19 +279,27 @@ def check_notices(
                 NoticeProblem(
                     "local_day_off",
                     k,
-                    f"local day off {off.date}: outside the supported range {MIN_YEAR}..{MAX_YEAR}",
+                    _("local day off {day}: outside the supported range {low}..{high}").format(
+                        day=off.date, low=MIN_YEAR, high=MAX_YEAR
+                    ),
                 )
             )
         if not isinstance(off.name, str) or not off.name.strip():
             problems.append(
-                NoticeProblem("local_day_off", k, f"local day off {off.date}: the name is empty")
+                NoticeProblem(
+                    "local_day_off",
+                    k,
+                    _("local day off {day}: the name is empty").format(day=off.date),
+                )
             )
         if off.date in seen_local:
             problems.append(
                 NoticeProblem(
                     "local_day_off",
                     k,
-                    f"local day off {off.date}: listed twice (also local day off {seen_local[off.date]})",
+                    _("local day off {day}: listed twice (also local day off {index})").format(
+                        day=off.date, index=seen_local[off.date]
+                    ),
                 )
             )
         else:

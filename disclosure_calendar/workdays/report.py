@@ -79,7 +79,8 @@ def _source_text(src: Source | None) -> str:
         return "本地停工安排"
     if src.kind == "provisional":
         return src.note
-    pub = f"，{src.published.isoformat()} 发布" if src.published else "，发布日期未核实"
+    day = src.published
+    pub = f"，{day.year}年{day.month}月{day.day}日发布" if day else "，发布日期未核实"
     doc = f"（{src.document}）" if src.document else ""
     return f"《{src.title}》{doc}{pub}"
 

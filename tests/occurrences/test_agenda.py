@@ -70,9 +70,9 @@ def test_as_of_splits_overdue_and_upcoming(schedule, cal) -> None:  # type: igno
     assert all(r.due <= as_of + dt.timedelta(weeks=4) for r in view.rows)
     text = ag.format_agenda(view, "table")
     assert (
-        text.index("已逾期")
+        text.index("Overdue")
         < text.index("2026-10-10")
-        < text.index("即将到期")
+        < text.index("Due in the next")
         < text.index("2026-10-20")
     )
 
@@ -117,7 +117,9 @@ def test_cli_agenda_json_for_a_unit() -> None:
 
 
 def test_cli_agenda_as_of_table() -> None:
-    result = CliRunner().invoke(main, ["-f", str(MINIMAL), "agenda", "--as-of", "2026-10-16"])
+    result = CliRunner().invoke(
+        main, ["-f", str(MINIMAL), "--lang", "zh", "agenda", "--as-of", "2026-10-16"]
+    )
     assert result.exit_code == 0, result.output
     assert "即将到期" in result.stdout and "电力市场交易资格单位名单" in result.stdout
 

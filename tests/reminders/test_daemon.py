@@ -34,10 +34,10 @@ MINIMAL = DATA / "minimal.yaml"
 TZ = ZoneInfo("Asia/Shanghai")
 UNITS = ["finance", "economy_it", "development_reform", "torch_zone", "shiqi"]
 
-FWD_REMIND = "【政务公开提醒】市政府办公室:1项即将到期,涉及1个单位(含代转)"
-FWD_DUE = "【政务公开提醒】市政府办公室:1项今日截止,涉及1个单位(含代转)"
-FWD_OVERDUE = "【政务公开督办】市政府办公室:1项已逾期,涉及1个单位(含代转)"
-OVERDUE = "【政务公开督办】市政府办公室:1项已逾期,涉及1个单位"
+FWD_REMIND = "【政务公开提醒】市政府办公室：1项即将到期，涉及1个单位（含代转）"
+FWD_DUE = "【政务公开提醒】市政府办公室：1项今日截止，涉及1个单位（含代转）"
+FWD_OVERDUE = "【政务公开督办】市政府办公室：1项已逾期，涉及1个单位（含代转）"
+OVERDUE = "【政务公开督办】市政府办公室：1项已逾期，涉及1个单位"
 COORD = ["gongkai@example.gov.cn"]
 
 
@@ -107,7 +107,7 @@ def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> N
         (10, COORD, FWD_DUE),
         (13, COORD, FWD_OVERDUE),
         (16, COORD, OVERDUE),
-        (17, ["finance@example.gov.cn"], "【政务公开提醒】市财政局:1项即将到期"),
+        (17, ["finance@example.gov.cn"], "【政务公开提醒】市财政局：1项即将到期"),
         (21, COORD, OVERDUE),
         (24, COORD, OVERDUE),
         (29, COORD, OVERDUE),
@@ -117,13 +117,15 @@ def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> N
     economy = [p["subject"] for path, p, _ in hooks.posts if path == "/economy"]
     assert (
         economy
-        == ["【政务公开提醒】市经济和信息化局:1项即将到期"] * 2
-        + ["【政务公开提醒】市经济和信息化局:1项今日截止"]
-        + ["【政务公开督办】市经济和信息化局:1项已逾期"] * 4
+        == ["【政务公开提醒】市经济和信息化局：1项即将到期"] * 2
+        + ["【政务公开提醒】市经济和信息化局：1项今日截止"]
+        + ["【政务公开督办】市经济和信息化局：1项已逾期"] * 4
     )
     first = smtp.inbox.received[0][1]
     body = first.get_body(("plain",))
-    assert body is not None and "截止日期:2026年4月10日 星期五(还有3个工作日)" in body.get_content()
+    assert (
+        body is not None and "截止日期：2026年4月10日 星期五（还有3个工作日）" in body.get_content()
+    )
     with Ledger(tmp_path / "ledger.db") as ledger:
         states = collections.Counter(m[4] for m in ledger.messages())
     assert states == {"sent": 24}
@@ -306,7 +308,8 @@ def test_cli_done_undone_status(tmp_path: Path) -> None:
     csv = runner.invoke(
         main, [*base, "status", "--unit", "towns", "--format", "csv", "--db", str(db)]
     )
-    assert csv.output.splitlines()[0] == "unit,name,on_time,late,open,overdue,on_time_rate"
+    # a BOM first, so that Excel on Chinese Windows reads the file as UTF-8
+    assert csv.output.splitlines()[0] == "\ufeffunit,name,on_time,late,open,overdue,on_time_rate"
     assert {line.split(",")[0] for line in csv.output.splitlines()[1:]} == {"torch_zone", "shiqi"}
     table = runner.invoke(main, [*base, "status", "--db", str(db)])
     assert table.exit_code == 0 and "on-time rate" in table.output and "市财政局" in table.output
@@ -329,9 +332,9 @@ def test_cli_remind_dry_run_touches_nothing(tmp_path: Path) -> None:
         ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)],
     )
     assert result.exit_code == 0, result.output
-    assert "Subject: 【政务公开提醒】市政府办公室:2项今日截止" not in result.output
+    assert "Subject: 【政务公开提醒】市政府办公室：2项今日截止" not in result.output
     assert "would send 1 message(s)" in result.output
-    assert "【7.4】粮油价格信息(2026年3月)" in result.output
+    assert "【7.4】粮油价格信息（2026年3月）" in result.output
     assert not db.exists()
 
 

@@ -93,10 +93,11 @@ def test_build_status_and_done_see_recorded_events(tmp_path):
     assert code == 0, out
     uid = "application-replies.event-2026-03-02.shiqi@disclosure.zs.example"
     assert f"UID:{uid}".encode() in (out_dir / "shiqi.ics").read_bytes()
+    # published the day of the request (the test clock's today: a later --on is refused)
     code, out = run(
-        db, "done", "22.1", "2026-03-02", "--unit", "shiqi", "--on", "2026-03-20", "--db", str(db)
+        db, "done", "22.1", "2026-03-02", "--unit", "shiqi", "--on", "2026-03-02", "--db", str(db)
     )
-    assert (code, out) == (0, f"done: {uid} on 2026-03-20, on time\n")
+    assert (code, out) == (0, f"done: {uid} on 2026-03-02, on time\n")
     code, out = run(
         db, "status", "--year", "2026", "--unit", "shiqi", "--format", "json", "--db", str(db)
     )

@@ -161,16 +161,16 @@ def test_rendered_digest_in_chinese() -> None:
     decision = run(at(10))
     by_to = {d.addressee: d for d in decision.digests}
     msg = render(by_to["economy_it"], SCHEDULE, CAL, CONTACTS)
-    assert msg.subject == "【政务公开提醒】市经济和信息化局:1项即将到期"
-    assert "【2.2】电力市场交易资格单位名单(2026年第1季度)" in msg.text
-    assert "截止日期:2026年4月15日 星期三(还有3个工作日)" in msg.text
+    assert msg.subject == "【政务公开提醒】市经济和信息化局：1项即将到期"
+    assert "【2.2】电力市场交易资格单位名单（2026年第1季度）" in msg.text
+    assert "截止日期：2026年4月15日 星期三（还有3个工作日）" in msg.text
     assert "每季度公布我市进入电力市场交易资格单位名单。" in msg.text
     assert "disclosure-calendar done <登记编号>" in msg.text
-    assert "登记编号:electricity-market.2026-Q1.economy_it@test.example" in msg.text
+    assert "登记编号：electricity-market.2026-Q1.economy_it@test.example" in msg.text
     coordinator = render(by_to[COORDINATOR], SCHEDULE, CAL, CONTACTS)
-    assert coordinator.subject == "【政务公开提醒】市政府办公室:1项今日截止,涉及1个单位(含代转)"
-    assert "【代转】今日截止" in coordinator.text and "(今天截止)" in coordinator.text
-    assert "<li><b>【7.4】粮油价格信息(2026年3月)</b>" in coordinator.html
+    assert coordinator.subject == "【政务公开提醒】市政府办公室：1项今日截止，涉及1个单位（含代转）"
+    assert "【代转】今日截止" in coordinator.text and "（今天截止）" in coordinator.text
+    assert "<li><b>【7.4】粮油价格信息（2026年3月）</b>" in coordinator.html
     assert msg.id == message_id(by_to["economy_it"], "test.example")
     assert msg.id != coordinator.id
 
@@ -230,3 +230,17 @@ def test_daily_routine_is_reminded_on_the_day_but_never_escalated() -> None:
     rows, _ = supervise(routine, occs, {}, dt.date(2026, 4, 29), ["government_office"])
     # Only the Q1 spot-check report (due 29 April) counts, not twenty missed days.
     assert (rows[0].open, rows[0].overdue) == (1, 0)
+
+
+def test_log_times_in_the_plan_zone_with_offset() -> None:
+
+    import logging
+
+    from disclosure_calendar.reminders.logs import KeyValueFormatter
+
+    record = logging.LogRecord(
+        "disclosure_calendar.daemon", logging.INFO, "", 0, "sent", None, None
+    )
+    record.created = dt.datetime(2026, 4, 14, 1, 0, tzinfo=dt.UTC).timestamp()
+    line = KeyValueFormatter().format(record)
+    assert line.startswith("ts=2026-04-14T09:00:00.000+08:00 level=info")

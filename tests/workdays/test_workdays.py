@@ -494,3 +494,11 @@ def test_year_report_and_explain() -> None:
     assert explain(CAL, D(2017, 9, 23))["kind"] == "weekend"
     assert explain(CAL, D(2027, 3, 1))["warning"]
     assert "工作日" in format_explain(explain(CAL, D(2017, 9, 29)))
+
+
+def test_spring_festival_days_named_as_people_say_them() -> None:
+    # 2026 notice: 2月15日至23日放假调休，2月14日（周六）、2月28日（周六）上班
+    assert CAL.day_info(D(2026, 2, 14)).name == "春节调休上班"
+    assert CAL.day_info(D(2026, 2, 28)).name == "春节调休上班"
+    assert CAL.day_info(D(2026, 2, 20)).name == "春节（调休）"
+    assert CAL.day_info(D(2026, 2, 16)).name == "农历除夕"  # the eve's own day off
