@@ -162,3 +162,22 @@ def test_validating_loads_no_output_stage():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_validate_loads_no_renderer():
+    """validate checks the print font's coverage, but never loads Jinja2, Typst or the feeds."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from cli import main\n"
+        "try:\n    main(['validate'], standalone_mode=False)\nfinally:\n"
+        "    print(sorted(m for m in ('jinja2', 'typst', 'fontTools', 'starlette',\n"
+        "        'disclosure_calendar.printing.render', 'disclosure_calendar.feeds',\n"
+        "        'disclosure_calendar.reminders.ledger') if m in sys.modules))"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -57,6 +57,9 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
             for cell in row_cells:
                 if isinstance(cell.value, dt.date):
                     cell.number_format = "yyyy-mm-dd"
+                elif isinstance(cell.value, str) and cell.value.startswith("="):
+                    # openpyxl stores such text as a formula: a cell is data, never code
+                    cell.data_type = "s"
         ws.freeze_panes = "A2"
         for index, header in enumerate(sheet.headers):
             texts = [header, *(_shown(r[index]) for r in sheet.rows)]

@@ -14,6 +14,7 @@ import io
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core.sheets import Sheet, xlsx_bytes
 from ..schedule.periods import describe
 from .base import Refused, refusal, require
 from .dashboard import selected_items
@@ -74,28 +75,7 @@ def export_xlsx(request: Request) -> Response:
         require(request, coordinator=True)
     except Refused as refused:
         return refusal(request, refused)
-    import xlsxwriter  # only the coordinator's export needs it
-
     name, rows = _rows(request)
-    buffer = io.BytesIO()
-    # strings_to_formulas off: a cell is data, never a formula, whatever it starts with.
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    sheet = book.add_worksheet("完成情况")
-    bold = book.add_format({"bold": True, "bg_color": "#F0F2F4", "border": 1})
-    day = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_row(0, 0, HEADER, bold)
-    for r, row in enumerate(rows, start=1):
-        for c, value in enumerate(row):
-            if isinstance(value, dt.date):
-                sheet.write_datetime(r, c, dt.datetime.combine(value, dt.time()), day)
-            elif value is not None:
-                sheet.write(r, c, value)
-    for c, width in enumerate((14, 16, 6, 36, 16, 11, 10, 11, 8, 48)):
-        sheet.set_column(c, c, width)
-    sheet.freeze_panes(1, 0)
-    sheet.autofilter(0, 0, max(1, len(rows)), len(HEADER) - 1)
-    book.close()
+    data = xlsx_bytes([Sheet("完成情况", HEADER, rows)])  # type: ignore[arg-type]
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(buffer.getvalue(), media, name + ".xlsx")
+    return _download(data, media, name + ".xlsx")

@@ -101,3 +101,15 @@ def test_widths_count_chinese_characters_twice() -> None:
 def test_csv_text_dates_iso_and_empty_cells() -> None:
     text = csv_text(["日期", "备注"], [[dt.date(2026, 3, 16), None]])
     assert text == BOM + "日期,备注\r\n2026-03-16,"
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text() -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from disclosure_calendar.core.sheets import Sheet, xlsx_bytes
+
+    data = xlsx_bytes([Sheet("表", ["网址"], [['=HYPERLINK("http://x")'], ["普通"]])])
+    cell = load_workbook(io.BytesIO(data)).active["A2"]
+    assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'
