@@ -385,8 +385,10 @@ def print_(
 _DB_OPTION = click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The ledger database [default: disclosure-calendar.db beside the schedule].",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    help="The ledger: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
 )
 _CONTACTS_OPTION = click.option(
     "--contacts",
@@ -396,21 +398,22 @@ _CONTACTS_OPTION = click.option(
 )
 
 
-def _service(ctx: Context, db_path: Path | None, contacts_path: Path | None) -> Any:
+def _service(ctx: Context, db_path: str | None, contacts_path: Path | None, **kw: Any) -> Any:
     import os
 
-    from disclosure_calendar.reminders.service import Service, default_db
+    from disclosure_calendar.reminders.service import Service
 
     return Service(
         ctx.schedule_path,
-        db_path or default_db(ctx.schedule_path),
+        _db(ctx, db_path),
         contacts_path,
         env=os.environ,
         contacts_required=contacts_path is not None,
+        **kw,
     )
 
 
-def _db(ctx: Context, db_path: Path | None) -> Path:
+def _db(ctx: Context, db_path: str | None) -> str | Path:
     from disclosure_calendar.reminders.service import default_db
 
     return db_path or default_db(ctx.schedule_path)
@@ -428,11 +431,24 @@ def _now(ctx: Context) -> Any:
 @main.command()
 @click.option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
 @click.option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
+@click.option(
+    "--claim-timeout",
+    type=click.FloatRange(0, 86400),
+    default=120.0,
+    show_default=True,
+    help="Seconds a message stays claimed by a daemon that stopped answering before another "
+    "daemon on the same ledger takes it over; longer than one delivery may take.",
+)
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
 def daemon(
-    ctx: Context, once: bool, json_logs: bool, db_path: Path | None, contacts_path: Path | None
+    ctx: Context,
+    once: bool,
+    json_logs: bool,
+    claim_timeout: float,
+    db_path: str | None,
+    contacts_path: Path | None,
 ) -> None:
     """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
     import os
@@ -441,7 +457,8 @@ def daemon(
     from disclosure_calendar.reminders.logs import setup_logging
 
     setup_logging(sys.stderr, as_json=json_logs)
-    summary = run_service(_service(ctx, db_path, contacts_path), os.environ, once=once)
+    service = _service(ctx, db_path, contacts_path, lease=claim_timeout)
+    summary = run_service(service, os.environ, once=once)
     if summary:
         click.echo(summary)
 
@@ -455,7 +472,7 @@ def daemon(
 @_CONTACTS_OPTION
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
+    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None
 ) -> None:
     """Run the reminder decision for one instant and print (or send) the messages."""
     from disclosure_calendar.reminders.clock import parse_instant
@@ -479,7 +496,7 @@ def remind(
 )
 @_DB_OPTION
 @pass_context
-def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: Path | None) -> None:
+def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: str | None) -> None:
     """Record that a unit published an occurrence (UID as the reminder shows it)."""
     from disclosure_calendar.reminders import tracking
 
@@ -493,7 +510,7 @@ def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: Path | None)
 @click.argument("uid")
 @_DB_OPTION
 @pass_context
-def undone(ctx: Context, uid: str, db_path: Path | None) -> None:
+def undone(ctx: Context, uid: str, db_path: str | None) -> None:
     """Withdraw a done record; reminders for the occurrence resume."""
     from disclosure_calendar.reminders import tracking
 
@@ -506,9 +523,7 @@ def undone(ctx: Context, uid: str, db_path: Path | None) -> None:
 @_TABLE_FORMAT
 @_DB_OPTION
 @pass_context
-def status(
-    ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: Path | None
-) -> None:
+def status(ctx: Context, unit: str | None, year: int | None, fmt: str, db_path: str | None) -> None:
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
     from disclosure_calendar.reminders import tracking
 
@@ -516,6 +531,53 @@ def status(
         ctx.schedule, ctx.calendar, _db(ctx, db_path), _now(ctx), unit=unit, year=year, fmt=fmt
     )
     click.echo(report, nl=fmt != "csv")
+
+
+# --- the ledger itself (issue 13) ---
+
+
+@main.group()
+def ledger() -> None:
+    """Look after the ledger: its schema version, upgrades, moving it to PostgreSQL."""
+
+
+@ledger.command("status")
+@_DB_OPTION
+@pass_context
+def ledger_status(ctx: Context, db_path: str | None) -> None:
+    """Where the ledger is, its schema version and migrations, row counts, claims held."""
+    from disclosure_calendar.reminders.ledger.admin import status_text
+
+    click.echo(status_text(_db(ctx, db_path)))
+
+
+@ledger.command("upgrade")
+@_DB_OPTION
+@pass_context
+def ledger_upgrade(ctx: Context, db_path: str | None) -> None:
+    """Bring the ledger's schema to this program's version (every command also does on start)."""
+    from disclosure_calendar.reminders.ledger.admin import upgrade
+
+    click.echo(upgrade(_db(ctx, db_path)))
+
+
+@ledger.command("copy")
+@click.option("--from", "source", required=True, metavar="PATH|URL", help="The ledger to copy.")
+@click.option(
+    "--to", "dest", required=True, metavar="PATH|URL", help="An empty ledger to copy into."
+)
+def ledger_copy(source: str, dest: str) -> None:
+    """Copy every row of one ledger into an empty one (sqlite:PATH to postgresql://...)."""
+    from disclosure_calendar.reminders.ledger import parse_target
+    from disclosure_calendar.reminders.ledger.admin import copy_ledger, copy_report
+
+    src, dst = parse_target(source), parse_target(dest)
+    result = copy_ledger(src, dst)
+    click.echo(copy_report(result, src.shown, dst.shown))
+    differs = [c.table for c in result if c.source != c.copied]
+    if differs:
+        raise DisclosureError(f"ledger copy: counts differ for {', '.join(differs)}")
+    click.echo(f"copied {sum(c.copied for c in result)} row(s); every count matches")
 
 
 if __name__ == "__main__":

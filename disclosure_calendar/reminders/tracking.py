@@ -116,14 +116,14 @@ def supervise(
 def status_report(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db: Path,
+    db: str | Path,
     now: dt.datetime,
     *,
     unit: str | None = None,
     year: int | None = None,
     fmt: str = "table",
 ) -> str:
-    from .ledger import Ledger
+    from .ledger import Ledger, LedgerMissing, LedgerUnreachable
 
     today = today_in(schedule.plan.timezone, now)
     year = year or today.year
@@ -135,10 +135,15 @@ def status_report(
     occs = expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
     done: dict[str, tuple[dt.date, str | None]] = {}
     missed = []
-    if db.exists():
-        with Ledger(db) as ledger:
+    try:
+        with Ledger(db, create=False) as ledger:
             done = {k: (v.on, v.url) for k, v in ledger.done().items()}
             missed = [m for m in ledger.missed() if m.unit in members and m.slot.year == year]
+    except LedgerMissing:
+        pass  # nothing recorded yet: every occurrence is open or overdue
+    except LedgerUnreachable as exc:
+        # Without the done marks every unit would look behind: say so instead of guessing.
+        raise DisclosureError(f"no status report: {exc}") from None
     rows, detail = supervise(schedule, occs, done, today, units)
     if fmt == "json":
         return json.dumps(
@@ -211,7 +216,7 @@ def status_report(
 def mark_done(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db_path: Path,
+    db_path: str | Path,
     uid: str,
     url: str | None,
     day: dt.date | None,
@@ -228,7 +233,7 @@ def mark_done(
     return f"done: {uid} on {day}, {late}"
 
 
-def mark_undone(db_path: Path, uid: str, now: dt.datetime) -> str:
+def mark_undone(db_path: str | Path, uid: str, now: dt.datetime) -> str:
     """``undone``: withdraw a done record, so reminders for the occurrence resume."""
     from .ledger import Ledger
 
