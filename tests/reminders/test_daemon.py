@@ -423,7 +423,7 @@ def test_sigkill_at_several_points_loses_nothing(
         current["p"] = _daemon(tmp_path, db, contacts, WARP, log, "--claim-timeout", "0")
         if kills == 2:
             # Third kill from outside, at an arbitrary instant after the daemon started.
-            _wait_for(lambda: log.read_text(encoding="utf-8").count("event=started") > started)
+            _wait_for(lambda n=started: log.read_text(encoding="utf-8").count("event=started") > n)
             kill()
         code = current["p"].wait(60)
         if code == 0:
