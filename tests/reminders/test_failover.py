@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from tcpproxy import Proxy
-from test_daemon import MINIMAL, ROOT, _daemon, _wait_for, at, write_contacts
+from test_daemon import MINIMAL, ROOT, _daemon, at, write_contacts
 from test_notifiers import Hooks, Inbox, SmtpServer
 
 from disclosure_calendar.reminders.ledger import Ledger, LedgerUnreachable, parse_target
@@ -199,3 +199,147 @@ class _Run:
                 if pid in pids:
                     out[name] += n
         return out
+
+
+# -- the ledger going away under a sender ------------------------------------------------------
+
+
+def _proxied(pg_url: str) -> tuple[Proxy, str]:
+    url = parse_target(pg_url).url
+    proxy = Proxy((url.host or "127.0.0.1", url.port or 5432))
+    return proxy, url.set(port=proxy.port).render_as_string(hide_password=False)
+
+
+def test_an_outcome_the_ledger_missed_is_recorded_later_not_sent_again(
+    tmp_path: Path, pg_url: str
+) -> None:
+    proxy, db = _proxied(pg_url)
+    smtp, hooks = SmtpServer(), Hooks()
+    smtp.start()
+    hooks.start()
+    try:
+        contacts = write_contacts(tmp_path / "contacts.yaml", smtp.port, hooks.url)
+        svc = Service(MINIMAL, db, contacts, env={}, retry=Retry(2, 0.0), sleep=lambda s: None)
+        assert svc.run_once(at(7)).sent == 2
+        # The 9 April mail is accepted, and the database is gone before it can be recorded.
+        smtp.inbox.after_store = lambda n: proxy.cut() if n == 2 else None
+        with pytest.raises(LedgerUnreachable, match="is unreachable"):
+            svc.run_once(at(9))
+        assert [(state, mid) for mid, state, _, _ in svc.unrecorded] == [
+            ("sent", str(smtp.inbox.received[-1][1]["Message-ID"]).strip("<>"))
+        ]
+        with pytest.raises(LedgerUnreachable):
+            svc.run_once(at(9, 9, 5))  # still gone: nothing decided, nothing sent
+        assert len(smtp.inbox.received) == 2
+        proxy.restore()
+        report = svc.run_once(at(9, 9, 10))
+        assert svc.unrecorded == [] and report.failed == 0
+        mail, posts = _received(smtp, hooks)
+        assert len(mail) == 2 and set(mail.values()) == {1}  # recorded late, not sent again
+        assert set(posts.values()) == {1}
+        with Ledger(pg_url) as ledger:
+            assert ledger.unfinished() == []
+            assert len(ledger.messages("sent")) == len(mail) + len(posts)
+        svc.close()
+    finally:
+        proxy.cut()
+        smtp.stop()
+        hooks.stop()
+
+
+def test_daemon_rides_out_a_ledger_outage(tmp_path: Path, pg_url: str) -> None:
+    proxy, db = _proxied(pg_url)
+    smtp, hooks = SmtpServer(), Hooks()
+    smtp.start()
+    hooks.start()
+    log = tmp_path / "daemon.log"
+    try:
+        contacts = write_contacts(tmp_path / "contacts.yaml", smtp.port, hooks.url)
+        ref = _daemon(tmp_path, tmp_path / "ref.db", contacts, WARP, tmp_path / "ref.log")
+        assert ref.wait(60) == 0
+        expected = _received(smtp, hooks)
+        smtp.inbox.received.clear()
+        smtp.inbox.attempts = 0
+        hooks.posts.clear()
+
+        def outage(n: int) -> None:
+            if n == 3:  # the third mail accepted: the database goes away for three seconds
+                proxy.cut()
+                threading.Timer(3.0, proxy.restore).start()
+
+        smtp.inbox.after_store = outage
+        proc = _daemon(tmp_path, db, contacts, WARP, log)
+        assert proc.wait(60) == 0, log.read_text(encoding="utf-8")
+        got = _received(smtp, hooks)
+    finally:
+        proxy.cut()
+        smtp.stop()
+        hooks.stop()
+    assert got == expected  # every message, each once: none lost, none doubled
+    text = log.read_text(encoding="utf-8")
+    assert "event=ledger-unreachable" in text and "retry_in=1.0" in text and "retry_in=2.0" in text
+    assert "event=recorded-late" in text and "event=ledger-reachable" in text
+    assert "Traceback" not in text
+
+
+# -- two `remind --at` runs for the same instant ------------------------------------------------
+
+
+def _big_schedule(tmp_path: Path, units: int, smtp_port: int) -> tuple[Path, Path]:
+    """One monthly duty for each of ``units`` units, each unit with its own mailbox."""
+    schedule, contacts = tmp_path / "s.yaml", tmp_path / "c.yaml"
+    ids = [f"u{i:04d}" for i in range(units)]
+    schedule.write_text(
+        "\n".join(
+            [
+                "version: 1",
+                "plan: {title: 测试方案, issuer: 市政府办公室, issued: 2026-01-01,",
+                "       timezone: Asia/Shanghai, source: test, uid_domain: test.example}",
+                "defaults: {reminders: [1], remind_at: '09:00'}",
+                "units:",
+                *(f"  - {{id: {u}, name: 单位{u}}}" for u in ids),
+                "groups:",
+                f"  - {{id: all, name: 全体, members: [{', '.join(ids)}]}}",
+                "duties:",
+                "  - {id: d, ref: '1.1', title: 事项, text: 按月公开。, units: [all],",
+                "     cadence: monthly, basis: 按月, due: {rule: workdays_after_period, n: 5}}",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    contacts.write_text(
+        "\n".join(
+            [
+                "version: 1",
+                f"smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none}}",
+                "units:",
+                *(f"  {u}: [{{type: email, to: [{u}@example.gov.cn]}}]" for u in ids),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    return schedule, contacts
+
+
+def test_two_remind_runs_at_once_send_each_message_once(tmp_path: Path, ledger_db: str) -> None:
+    smtp = SmtpServer()
+    smtp.start()
+    try:
+        schedule, contacts = _big_schedule(tmp_path, 150, smtp.port)
+        # March's duty is due on the fifth working day of April (8 April): reminded on the 8th.
+        args = [sys.executable, str(ROOT / "cli.py"), "-f", str(schedule), "remind"]
+        args += ["--at", "2026-04-08T09:00", "--db", ledger_db, "--contacts", str(contacts)]
+        runs = [
+            subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=120) for run in runs]
+    finally:
+        smtp.stop()
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    mail = collections.Counter(str(m["Message-ID"]) for _, m in smtp.inbox.received)
+    assert len(mail) == 150 and set(mail.values()) == {1}
+    sent = [int(out.rsplit("\nsent ", 1)[1].split()[0]) for out, _ in outputs]
+    assert sum(sent) == 150

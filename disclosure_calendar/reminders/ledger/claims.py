@@ -46,7 +46,13 @@ def claim_next(
 ) -> str | None:
     """Claim the next message after ``after`` (send_at, id) that nobody holds; its id."""
     now = backends.database_now(conn)
-    free = sa.or_(messages.c.claimed_until.is_(None), messages.c.claimed_until < now)
+    # Our own claims count as free: we send one message at a time, so any we still hold is
+    # left from a pass the ledger's going away cut short.
+    free = sa.or_(
+        messages.c.claimed_until.is_(None),
+        messages.c.claimed_until < now,
+        messages.c.claimed_by == owner,
+    )
     query = sa.select(messages.c.id).where(sa.text(QUEUE), free)
     if after is not None:
         query = query.where(sa.tuple_(messages.c.send_at, messages.c.id) > sa.tuple_(*after))
