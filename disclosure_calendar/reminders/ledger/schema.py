@@ -127,25 +127,35 @@ DATA_TABLES = (meta, messages, reminders, done, done_log, events)
 # -- migrations -------------------------------------------------------------------------------
 
 
-def _v2_claims(conn: Connection) -> None:
-    real = sa.Float().compile(dialect=conn.dialect)
-    conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN claimed_by TEXT")
-    conn.exec_driver_sql(f"ALTER TABLE messages ADD COLUMN claimed_until {real}")
+# Each step looks before it changes: an SQLite ledger from before the version table may carry
+# some of these already (branches of this program numbered them differently in PRAGMA
+# user_version), so an adopted ledger goes through every step and each does only what is missing.
+
+
+def _v2_events(conn: Connection) -> None:
+    if not sa.inspect(conn).has_table("events"):
+        events.create(conn)
+
+
+def _v3_claims(conn: Connection) -> None:
+    have = {c["name"] for c in sa.inspect(conn).get_columns("messages")}
+    if "claimed_by" not in have:
+        conn.exec_driver_sql("ALTER TABLE messages ADD COLUMN claimed_by TEXT")
+    if "claimed_until" not in have:
+        real = sa.Float().compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE messages ADD COLUMN claimed_until {real}")
+    indexes = {i["name"] for i in sa.inspect(conn).get_indexes("messages")}
     for index in messages.indexes:
-        if index.name == "messages_queue":
+        if index.name not in indexes:
             index.create(conn)
-
-
-def _v3_events(conn: Connection) -> None:
-    events.create(conn)
 
 
 # version -> (what it brings, how to bring an older ledger there). Version 1 is the first
 # SQLite ledger: only ever adopted, never built (a new ledger is built at the latest version).
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
     1: ("messages, reminders, done marks and their log", None),
-    2: ("claims with leases, so several daemons share one ledger", _v2_claims),
-    3: ("events that start event-triggered duties", _v3_events),
+    2: ("events that start event-triggered duties", _v2_events),
+    3: ("claims with leases, so several daemons share one ledger", _v3_claims),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
@@ -169,12 +179,13 @@ def upgrade(conn: Connection, shown: str, *, create: bool) -> tuple[int, int]:
     """Bring the ledger to SCHEMA_VERSION inside the caller's transaction: (from, to)."""
     backends.lock_decisions(conn)
     version = current_version(conn)
-    if version > SCHEMA_VERSION:
+    adopted = version and not sa.inspect(conn).has_table("schema_version")
+    if version > SCHEMA_VERSION and not adopted:
         raise DisclosureError(
             f"{shown}: ledger schema {version} is newer than this program understands "
             f"({SCHEMA_VERSION}); upgrade disclosure-calendar"
         )
-    if version == SCHEMA_VERSION:
+    if version == SCHEMA_VERSION and not adopted:
         return version, version
     stamp = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     if version == 0:
@@ -185,8 +196,10 @@ def upgrade(conn: Connection, shown: str, *, create: bool) -> tuple[int, int]:
             _stamp(conn, number, stamp, description)
     else:
         if not sa.inspect(conn).has_table("schema_version"):
+            # Adopted: only version 1 is sure; every later step checks for itself.
             schema_version.create(conn)
-            _stamp(conn, version, stamp, "adopted from PRAGMA user_version")
+            _stamp(conn, 1, stamp, "adopted from PRAGMA user_version")
+            version = 1
         for number in range(version + 1, SCHEMA_VERSION + 1):
             description, step = MIGRATIONS[number]
             assert step is not None
