@@ -30,25 +30,69 @@ CADENCE_CHOICES = (
 )  # fmt: skip
 
 
+def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # Set before the command body runs, so whatever reads the schedule sees this ledger's events.
+    context = ctx.find_object(Context)
+    if value is not None and context is not None:
+        context.db_path = value
+    return value
+
+
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    callback=_set_db,
+    help="The ledger: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
+)
+
+# For commands that only read: the ledger whose recorded event dates they show.
+_EVENTS_DB_OPTION = click.option(
+    "--db",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    callback=_set_db,
+    expose_value=False,
+    help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
+    "schedule].",
+)
+
+
 class Context:
     """What every command shares: the schedule file, loaded once and only when needed."""
 
     def __init__(self, schedule_path: Path):
         self.schedule_path = schedule_path
+        self.db_path: str | None = None  # a command's --db, set before the schedule is read
 
     @cached_property
-    def schedule(self) -> Schedule:
+    def file_schedule(self) -> Schedule:
+        """The schedule as the file has it."""
         from disclosure_calendar.schedule.loader import load_schedule
 
         return load_schedule(self.schedule_path)
+
+    @property
+    def db(self) -> str | Path:
+        from disclosure_calendar.reminders.service import default_db
+
+        return self.db_path or default_db(self.schedule_path)
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        """The schedule with the event dates recorded in the ledger (`event add`)."""
+        from disclosure_calendar.reminders.events import load_recorded
+
+        return load_recorded(self.file_schedule, self.db)
 
     @cached_property
     def calendar(self) -> ChinaCalendar:
         from disclosure_calendar.workdays.calendar import ChinaCalendar
 
-        return ChinaCalendar(
-            notices=self.schedule.notices, local_days_off=self.schedule.local_days_off
-        )
+        plan = self.file_schedule
+        return ChinaCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
 class Group(click.Group):
@@ -95,7 +139,7 @@ def validate(ctx: Context) -> None:
     """Check the schedule file and summarise it; exit 1 listing every problem."""
     from disclosure_calendar.schedule.reports import summary
 
-    click.echo(summary(ctx.schedule))
+    click.echo(summary(ctx.file_schedule))
 
 
 @main.command()
@@ -104,7 +148,7 @@ def units(ctx: Context) -> None:
     """List the units and groups with the number of duties reaching each."""
     from disclosure_calendar.schedule.reports import units_table
 
-    click.echo(units_table(ctx.schedule))
+    click.echo(units_table(ctx.file_schedule))
 
 
 @main.command()
@@ -116,7 +160,7 @@ def duties(ctx: Context, unit: str | None, cadence: str | None, as_json: bool) -
     """List duties with their cadence, due rule and units."""
     from disclosure_calendar.schedule import reports
 
-    schedule = ctx.schedule
+    schedule = ctx.file_schedule
     if unit is not None:
         schedule.check_assignee(unit)
     selected = reports.select_duties(schedule, unit, cadence)
@@ -246,6 +290,7 @@ def _warn_provisional(years: Any) -> None:
     "--base-url", help="Where the folder is published (subscribe links); default plan.base_url."
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@_EVENTS_DB_OPTION
 @pass_context
 def build(
     ctx: Context, out_dir: Path, year: int | None, start: Any, end: Any, base_url: str | None,
@@ -267,7 +312,9 @@ def build(
 
 @main.command()
 @click.option("--unit", help="Only occurrences reaching this unit (or naming this group).")
-@click.option("--duty", "duty_id", help="Only this duty.")
+@click.option(
+    "--duty", "duty_id", help="Only this duty (id, or a plan ref like 7.4: all its duties)."
+)
 @_range_options
 @click.option(
     "--as-of", "as_of", is_flag=False, flag_value="today", default=None, metavar="DATE",
@@ -277,6 +324,7 @@ def build(
     "--weeks", type=click.IntRange(1, 52), default=4, show_default=True, help="Window of --as-of."
 )
 @_TABLE_FORMAT
+@_EVENTS_DB_OPTION
 @pass_context
 def agenda(
     ctx: Context, unit: str | None, duty_id: str | None, year: int | None, start: Any, end: Any,
@@ -345,6 +393,7 @@ def serve(host: str, port: int, out_dir: Path) -> None:
     show_default=True,
     help="Output folder.",
 )
+@_EVENTS_DB_OPTION
 @pass_context
 def print_(
     ctx: Context,
@@ -382,14 +431,6 @@ def print_(
 
 # --- reminder commands (issue 6) ---
 
-_DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    envvar="DISCLOSURE_CALENDAR_DB",
-    metavar="PATH|URL",
-    help="The ledger: an SQLite file or a postgresql:// URL "
-    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
-)
 _CONTACTS_OPTION = click.option(
     "--contacts",
     "contacts_path",
@@ -414,9 +455,7 @@ def _service(ctx: Context, db_path: str | None, contacts_path: Path | None, **kw
 
 
 def _db(ctx: Context, db_path: str | None) -> str | Path:
-    from disclosure_calendar.reminders.service import default_db
-
-    return db_path or default_db(ctx.schedule_path)
+    return db_path or ctx.db
 
 
 def _now(ctx: Context) -> Any:
@@ -485,8 +524,21 @@ def remind(
     click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
 
 
+_OCCURRENCE_ARGS = (
+    click.argument("period", required=False),
+    click.argument("ref", metavar="DUTY"),
+)
+
+
+def _occurrence_args(command: Any) -> Any:
+    command = click.option("--unit", help="The unit, if the duty reaches several.")(command)
+    for decorate in _OCCURRENCE_ARGS:
+        command = decorate(command)
+    return command
+
+
 @main.command()
-@click.argument("uid")
+@_occurrence_args
 @click.option("--url", help="Where the publication is.")
 @click.option(
     "--on",
@@ -496,10 +548,18 @@ def remind(
 )
 @_DB_OPTION
 @pass_context
-def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: str | None) -> None:
-    """Record that a unit published an occurrence (UID as the reminder shows it)."""
+def done(
+    ctx: Context, ref: str, period: str | None, unit: str | None, url: str | None, on: Any,
+    db_path: str | None,
+) -> None:  # fmt: skip
+    """Record that a unit published an occurrence.
+
+    DUTY is the id or plan ref (1.3), or `self-check`; PERIOD as people write it (2026-03,
+    2026Q1, 2026H1, 2026, an event's date). A whole UID as the reminder shows it works too.
+    """
     from disclosure_calendar.reminders import tracking
 
+    uid = tracking.occurrence_uid(ctx.schedule, ref, period, unit)
     day = on.date() if on else None
     click.echo(
         tracking.mark_done(ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx))
@@ -507,14 +567,73 @@ def done(ctx: Context, uid: str, url: str | None, on: Any, db_path: str | None) 
 
 
 @main.command()
-@click.argument("uid")
+@_occurrence_args
 @_DB_OPTION
 @pass_context
-def undone(ctx: Context, uid: str, db_path: str | None) -> None:
-    """Withdraw a done record; reminders for the occurrence resume."""
+def undone(
+    ctx: Context, ref: str, period: str | None, unit: str | None, db_path: str | None
+) -> None:
+    """Withdraw a done record (DUTY [PERIOD] as for done); reminders resume."""
     from disclosure_calendar.reminders import tracking
 
+    uid = tracking.occurrence_uid(ctx.schedule, ref, period, unit)
     click.echo(tracking.mark_undone(_db(ctx, db_path), uid, _now(ctx)))
+
+
+# --- event dates (issue 10) ---
+
+
+@main.group()
+def event() -> None:
+    """Record the dates of event-triggered duties (5.7 repeals, 22.1 requests) in the ledger.
+
+    build, agenda, print, remind, daemon and status see them beside the events: of
+    schedule.yaml.
+    """
+
+
+@event.command("add")
+@click.argument("ref", metavar="DUTY")
+@click.argument("day", metavar="DATE", type=DATE)
+@click.option("--note", default="", help="What happened (shown in the feeds).")
+@_DB_OPTION
+@pass_context
+def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: str | None) -> None:
+    """Record that DUTY's event happened on DATE (YYYY-MM-DD); DUTY is an id or ref like 5.7."""
+    from disclosure_calendar.occurrences import horizon
+    from disclosure_calendar.reminders import events
+
+    now = _now(ctx)
+    _, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
+    duty, due = events.add(
+        ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, day.date(), note,
+        now=now, last=last,
+    )  # fmt: skip
+    click.echo(f"added: {duty.ref} {duty.id} event {day.date()}, due {due}")
+
+
+@event.command("remove")
+@click.argument("ref", metavar="DUTY")
+@click.argument("day", metavar="DATE", type=DATE)
+@_DB_OPTION
+@pass_context
+def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) -> None:
+    """Remove a recorded event date of DUTY."""
+    from disclosure_calendar.reminders import events
+
+    duty = events.remove(ctx.file_schedule, _db(ctx, db_path), ref, day.date())
+    click.echo(f"removed: {duty.ref} {duty.id} event {day.date()}")
+
+
+@event.command("list")
+@click.option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
+@_DB_OPTION
+@pass_context
+def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
+    """Every event date, from schedule.yaml and the ledger, with its due date."""
+    from disclosure_calendar.reminders import events
+
+    click.echo(events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref))
 
 
 @main.command()

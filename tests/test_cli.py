@@ -27,7 +27,9 @@ def test_validate_bundled_schedule():
     code, out = run("validate")
     assert code == 0
     assert re.fullmatch(
-        r".*schedule\.yaml: OK: 53 units, 3 groups, 126 duties in 22 sections \(24 dated\)\n", out
+        r".*schedule\.yaml: OK: 66 units, 3 groups, 132 duties in 22 sections \(38 dated\); "
+        r"66 self-checks of standing duties\n",
+        out,
     )
 
 
@@ -43,9 +45,11 @@ def test_units_counts_duties_through_groups():
     code, out = run("units")
     assert code == 0
     shiqi = next(line for line in out.splitlines() if line.startswith("shiqi "))
-    # 石岐区 leads nothing by name; it inherits every duty of 各镇区 (towns).
+    # 石岐区 leads nothing by name; it inherits every duty of 各镇区 (towns), and has its own
+    # quarterly self-check of the standing ones.
     towns = next(line for line in out.splitlines() if line.startswith("towns "))
-    assert shiqi.split()[-1] == towns.split()[-1] == "12"
+    assert towns.split()[-1] == "12"
+    assert shiqi.split()[-1] == "13"
 
 
 def test_duties_filters_and_json():

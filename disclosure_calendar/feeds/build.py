@@ -26,6 +26,7 @@ from .manifest import (
     dump_manifest,
     load_manifest,
 )
+from .series import collapse_routine
 from .summary import ALL, BuildResult, Feed
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ class Renderer:
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(f"a unit may not be called {ALL!r}: its feed would be {ALL}.ics")
         self.schedule = schedule
-        self.occurrences = occurrences
+        self.dated = occurrences
+        self.occurrences = collapse_routine(occurrences)
         self.previous = previous
         self.base_url = base_url
         self.writer = EventWriter(schedule, years)
@@ -128,8 +130,9 @@ class Renderer:
         yield file, writer.calendar(f"{all_name}:{plan_title}", pieces, plan_title)
         del pieces
         self.manifest[file] = versions.current
-        all_duties = len({o.duty.id for o in occurrences})
-        feeds = [Feed(ALL, all_name, file, all_duties, len(versions.current))]
+        feeds = [
+            Feed(ALL, all_name, file, len(schedule.duties), len(versions.current), len(self.dated))
+        ]
         changes = [versions.change(file, all_name)]
 
         # In a unit's feed an event is its UID and version lines, then this body.
@@ -140,6 +143,15 @@ class Renderer:
             bodies.append((p.dates, summary, p.description, p.tail, END_EVENT))
             digests.append(digest(p.dates + summary + rest_digest))
         del parts, rest_digests
+        # As `units` counts them (Schedule.duties_of), in one pass over the duties.
+        duty_counts = dict.fromkeys((u.id for u in schedule.units), 0)
+        for duty in schedule.duties:
+            for reached in schedule.unit_ids_of(duty):
+                duty_counts[reached] += 1
+        dated = dict.fromkeys((u.id for u in schedule.units), 0)
+        for occ in self.dated:
+            for reached in schedule.unit_ids_of(occ.duty):
+                dated[reached] += 1
         per_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
         for i, occ in enumerate(occurrences):
             for reached in schedule.unit_ids_of(occ.duty):
@@ -157,8 +169,9 @@ class Renderer:
             about = f"{plan_title}:{unit.name}的公开任务"
             yield file, writer.calendar(unit.name, pieces, about)
             self.manifest[file] = versions.current
-            duties = len({occurrences[i].duty.id for i in per_unit[unit.id]})
-            feeds.append(Feed(unit.id, unit.name, file, duties, len(per_unit[unit.id])))
+            duties = duty_counts[unit.id]
+            events = len(per_unit[unit.id])
+            feeds.append(Feed(unit.id, unit.name, file, duties, events, dated[unit.id]))
             changes.append(versions.change(file, unit.name))
 
         self.stale = tuple(sorted(f for f in self.previous if f not in self.manifest))

@@ -20,6 +20,7 @@ from ..occurrences.expansion import Occurrence
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
 from ..schedule.periods import CADENCE_NAMES
+from .series import SERIES, Series
 
 PRODID = "-//disclosure-calendar//NONSGML disclosure-calendar//ZH"
 REFRESH = "PT12H"
@@ -107,7 +108,9 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
 def summary(occ: Occurrence, assignee_name: str | None = None) -> str:
     """The event title: who (in the all-units feed), the duty, its period, and 暂定 if so."""
     what = occ.duty.title
-    if occ.period.kind != "once":
+    if occ.period.kind == SERIES:
+        what += f"({occ.period.label}年每个工作日)"
+    elif occ.period.kind != "once":
         what += f"({periods.describe(occ.period)})"
     if occ.provisional:
         what = f"[暂定] {what}"
@@ -256,7 +259,10 @@ class EventWriter:
             )
             for day in occ.reminders:
                 tail += (alarm, self._trigger(day))
-        return EventParts(self._dates(occ.due), title, self._description_line(occ), b"".join(tail))
+        dates = self._dates(occ.due)
+        if isinstance(occ, Series):
+            dates += recurrence(occ)
+        return EventParts(dates, title, self._description_line(occ), b"".join(tail))
 
     def body(self, occ: Occurrence, assignee_name: str | None = None) -> bytes:
         """Everything of a VEVENT after its UID and version lines, up to END:VEVENT exclusive."""
@@ -283,6 +289,20 @@ class EventWriter:
     def event(self, uid: str, sequence: int, modified: str, body: bytes) -> bytes:
         """A whole VEVENT."""
         return b"".join((self.head(uid), self.stamp(sequence, modified), body, END_EVENT))
+
+
+def recurrence(series: Series) -> bytes:
+    """RRULE on weekdays up to the last day, EXDATE for days off, RDATE for make-up days."""
+    lines = [
+        f"RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL={_date(series.days[-1])}",
+    ]
+    exdates = series.exdates()
+    if exdates:
+        lines.append("EXDATE;VALUE=DATE:" + ",".join(_date(d) for d in exdates))
+    rdates = series.rdates()
+    if rdates:
+        lines.append("RDATE;VALUE=DATE:" + ",".join(_date(d) for d in rdates))
+    return b"".join(fold(line) for line in lines)
 
 
 def _event_note(occ: Occurrence) -> str | None:

@@ -43,7 +43,7 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
             f"<td>{escape(feed.name)}</td>"
             f"<td><code>{escape(feed.id)}</code></td>"
             f'<td class="n">{feed.duties}</td>'
-            f'<td class="n">{feed.events}</td>'
+            f'<td class="n">{feed.occurrences}</td>'
             f"<td>{subscribe}</td>"
             f'<td><a href="{escape(https)}">{escape(feed.file)}</a></td>'
             "</tr>"

@@ -18,8 +18,9 @@ class Feed:
     id: str
     name: str
     file: str
-    duties: int
-    events: int
+    duties: int  # the duties reaching the unit, as `units` counts them (all: every duty)
+    events: int  # VEVENTs written: a routine duty's year is one
+    occurrences: int = 0  # dated occurrences in the horizon
 
 
 @dataclass(frozen=True)

@@ -109,11 +109,15 @@ def agenda(
 
     if unit is not None:
         schedule.check_assignee(unit)
-    if duty is not None and duty not in {d.id for d in schedule.duties}:
-        raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
-    occurrences = expand(schedule, cal, start, end)
+    wanted = None
     if duty is not None:
-        occurrences = [o for o in occurrences if o.duty.id == duty]
+        # An id, or a plan ref naming all the duties it was split into (7.4: three).
+        wanted = {d.id for d in schedule.duties if duty in (d.id, d.ref)}
+        if not wanted:
+            raise DisclosureError(f"unknown duty {duty!r} (see `disclosure-calendar duties`)")
+    occurrences = expand(schedule, cal, start, end)
+    if wanted is not None:
+        occurrences = [o for o in occurrences if o.duty.id in wanted]
     found = rows(schedule, occurrences, unit)
     if as_of is not None:
         horizon_end = as_of + dt.timedelta(weeks=weeks)

@@ -109,12 +109,13 @@ class _Memo:
 
 def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> list[Period]:
     if duty.cadence in PERIODIC:
-        last = _last(duty, schedule, end)
-        first = max(duty.start, start - _LOOKBACK)
+        # A period that ended before the duty started still counts if its report falls due
+        # after (May 2017's budget report, due in June, after the plan of 9 June 2017).
+        first = max(start, duty.start) - _LOOKBACK
+        stop = _stop(duty, schedule)
+        last = end if stop is None else min(end, stop)
         return [
-            p
-            for p in periods.iterate(duty.cadence, first, last)
-            if p.end >= duty.start and p.end <= last
+            p for p in periods.iterate(duty.cadence, first, last) if stop is None or p.end <= stop
         ]
     if duty.cadence == "once" and duty.due is not None:
         anchor = getattr(duty.due, "date", duty.start)
@@ -126,8 +127,10 @@ def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> li
     return []
 
 
-def _last(duty: Duty, schedule: Schedule, end: dt.date) -> dt.date:
-    return min(d for d in (end, duty.end, schedule.plan.end) if d is not None)
+def _stop(duty: Duty, schedule: Schedule) -> dt.date | None:
+    """The last day a period of the duty may end on: the duty's or the plan's end, if any."""
+    ends = [d for d in (duty.end, schedule.plan.end) if d is not None]
+    return min(ends) if ends else None
 
 
 def expand_duty(
@@ -145,18 +148,20 @@ def expand_duty(
         return []
     shared = _Memo(cal) if memo is None else memo
 
+    # A periodic duty's reports are due from its start on; one-off and event dates are its own.
+    earliest = max(start, duty.start) if duty.cadence in PERIODIC else start
+
     def compute() -> list[_Dated]:
         out = []
         for period in _anchors(duty, schedule, start, end):
             due = rule.due(period, cal)
-            if due is not None and start <= due <= end:
+            if due is not None and earliest <= due <= end:
                 out.append(shared.dated(period, due, duty.reminders))
         return out
 
     if duty.cadence in PERIODIC:
         # Everything the dates of a periodic duty depend on; its text and units do not count.
-        last = _last(duty, schedule, end)
-        key = (duty.cadence, rule, duty.reminders, duty.start, last, start, end)
+        key = (duty.cadence, rule, duty.reminders, duty.start, _stop(duty, schedule), start, end)
         dated = shared.kind(key, compute)
     else:  # one-off and event anchors are the duty's own dates: nothing to share
         dated = compute()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,6 +108,8 @@ class Edition:
     version: str
     built: dt.date
     total: int
+    # Routine duties, named once in the legend instead of badging every working day.
+    routine: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -191,14 +193,23 @@ def build_edition(
         duties = schedule.duties_of(unit)
     else:
         duties = schedule.duties
-    by_day: dict[dt.date, int] = {}
-    for occ in occurrences:
-        by_day[occ.due] = by_day.get(occ.due, 0) + 1
-    grids = tuple(_grid(cal, year, m, by_day) for m in range(1, 13))
+    # 21.2's daily monitoring would badge every working day: it goes in the legend.
+    routine = tuple(
+        dict.fromkeys(f"每个工作日：{o.duty.title}" for o in occurrences if o.duty.routine)
+    )
+    occurrences = [o for o in occurrences if not o.duty.routine]
+    duties = tuple(d for d in duties if not d.is_self_check)
     months = tuple(
-        MonthTable(m, tuple(_row(schedule, o) for o in occurrences if o.due.month == m))
+        MonthTable(m, _rows(schedule, [o for o in occurrences if o.due.month == m], unit is None))
         for m in range(1, 13)
     )
+    # A day's badge counts its rows: city-wide, one for all the units' self-checks.
+    by_day: dict[dt.date, int] = {}
+    for table in months:
+        for row in table.rows:
+            day = dt.date(year, table.month, row.day)
+            by_day[day] = by_day.get(day, 0) + 1
+    grids = tuple(_grid(cal, year, m, by_day) for m in range(1, 13))
     return Edition(
         year=year,
         unit=unit,
@@ -212,8 +223,29 @@ def build_edition(
         notice=provisional_notice(cal, year),
         version=f"{Path(schedule.path).name} sha256:{schedule.digest}",
         built=built,
-        total=len(occurrences),
+        total=sum(by_day.values()),
+        routine=routine,
     )
+
+
+def _rows(
+    schedule: Schedule, occurrences: Sequence[Occurrence], city_wide: bool
+) -> tuple[Row, ...]:
+    """A month's rows; city-wide, each day's self-checks of every unit are one row."""
+    rows: list[Row] = []
+    checks: dict[tuple[dt.date, str], tuple[int, int]] = {}  # -> (row index, units)
+    for occ in occurrences:
+        key = (occ.due, occ.period.label)
+        if city_wide and occ.duty.is_self_check and key in checks:
+            index, count = checks[key]
+            checks[key] = (index, count + 1)
+            continue
+        if city_wide and occ.duty.is_self_check:
+            checks[key] = (len(rows), 1)
+        rows.append(_row(schedule, occ))
+    for index, count in checks.values():
+        rows[index] = replace(rows[index], units=f"各单位（{count}个）")
+    return tuple(rows)
 
 
 def _grid(cal: ChinaCalendar, year: int, month: int, by_day: dict[dt.date, int]) -> MonthGrid:

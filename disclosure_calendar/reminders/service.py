@@ -9,7 +9,7 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -177,6 +177,7 @@ class Service:
         gave meanwhile is kept and recorded first thing on the next pass.
         """
         from ..occurrences.expansion import expand
+        from .events import with_recorded_events
         from .messages import decide, render, window
 
         if self.config is None:
@@ -190,6 +191,8 @@ class Service:
             return self._dry(report, cfg, now, today)
         ledger = self._ledger()
         self._flush(ledger)
+        # Event dates recorded with `event add` since the last run count at once.
+        cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
         # Deciding is one transaction under the decision lock: a second daemon at the same
         # send time waits, then finds every reminder handled and decides nothing.
         with ledger.deciding():
@@ -256,12 +259,14 @@ class Service:
     def _dry(self, report: Report, cfg: Config, now: dt.datetime, today: dt.date) -> Report:
         """What a pass would send, from the ledger as it is (not created, not upgraded)."""
         from ..occurrences.expansion import expand
+        from .events import with_recorded_events
         from .ledger import Ledger, LedgerMissing
         from .messages import State, decide, render, window
 
         state, track_from = State(), cfg.contacts.policy.track_from or today
         try:
             with Ledger(self.db, create=False, upgrade=False) as ledger:
+                cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
                 report.messages.extend(s.message for s in ledger.unfinished())
                 state = ledger.state()
                 track_from = cfg.contacts.policy.track_from or dt.date.fromisoformat(

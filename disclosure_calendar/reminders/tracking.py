@@ -14,12 +14,62 @@ from ..core.errors import DisclosureError
 from ..core.table import table
 from ..occurrences.expansion import Occurrence, expand, expand_duty
 from ..occurrences.horizon import today_in
+from ..schedule.lookup import find_duty, period_label
 
 if TYPE_CHECKING:
-    from ..schedule.model import Schedule
+    from ..schedule.model import Duty, Schedule
     from ..workdays.calendar import ChinaCalendar
 
 STATES = ("on_time", "late", "open", "overdue")
+
+
+def occurrence_uid(
+    schedule: Schedule, ref: str, period: str | None = None, unit: str | None = None
+) -> str:
+    """The per-unit UID a short reference names: ``5.7 2026-03-02``, ``1.3 2026-03``,
+    ``self-check 2026Q1 --unit torch_zone``; a whole UID (with ``@``) stands for itself."""
+    if "@" in ref:
+        if period is not None or unit is not None:
+            raise DisclosureError(f"{ref!r} is a whole occurrence id: give no period or --unit")
+        return ref
+    if unit is not None:
+        schedule.check_assignee(unit)
+        if schedule.is_group(unit):
+            raise DisclosureError(f"--unit: {unit!r} is a group; name one unit")
+    refused = "standing duties have no dates: mark the unit's self-check (self-check PERIOD)"
+    try:
+        duty = find_duty(
+            schedule, ref, unit=unit, accept=lambda d: d.cadence != "ongoing", refused=refused
+        )
+    except DisclosureError:
+        if period is None:
+            raise
+        # A ref split by cadence (7.4: monthly, quarterly, yearly): the period's form says which.
+        duty = find_duty(
+            schedule, ref, unit=unit, accept=lambda d: _fits(d, period), refused=refused
+        )
+    label = period_label(duty, period)
+    reached = schedule.unit_ids_of(duty)
+    if unit is None:
+        if len(reached) != 1:
+            raise DisclosureError(
+                f"{duty.id} reaches {len(reached)} units: give --unit (see `disclosure-calendar "
+                f"agenda --duty {duty.id}`)"
+            )
+        unit = reached[0]
+    elif unit not in reached:
+        raise DisclosureError(f"{duty.id} does not reach unit {unit!r}")
+    return f"{duty.id}.{label}.{unit}@{schedule.plan.uid_domain}"
+
+
+def _fits(duty: Duty, period: str) -> bool:
+    if duty.cadence == "ongoing":
+        return False
+    try:
+        period_label(duty, period)
+    except DisclosureError:
+        return False
+    return True
 
 
 def find(

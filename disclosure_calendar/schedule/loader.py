@@ -23,6 +23,7 @@ from .model import (
 )
 from .periods import CADENCES, PERIODIC
 from .rules import parse_rule
+from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
 
 UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
@@ -61,7 +62,8 @@ def _load(path: Path) -> Schedule:
     duties = _duties(c, top.get("duties"), known, defaults, issued)
     c.raise_if_any()
     assert plan is not None
-    return Schedule(str(path), digest, plan, defaults, units, groups, duties, notices, days_off)
+    schedule = Schedule(str(path), digest, plan, defaults, units, groups, duties, notices, days_off)
+    return add_self_checks(schedule)
 
 
 def _plan(c: Checker, node: Node) -> Plan | None:
@@ -107,7 +109,7 @@ def _reminders(c: Checker, node: Node, what: str) -> tuple[int, ...] | None:
 
 
 def _defaults(c: Checker, node: Node) -> Defaults:
-    f = c.mapping(node, "defaults", optional=("reminders", "remind_at"))
+    f = c.mapping(node, "defaults", optional=("reminders", "remind_at", "review"))
     base = Defaults()
     if not f:
         return base
@@ -118,7 +120,10 @@ def _defaults(c: Checker, node: Node) -> Defaults:
         if text:
             hour, minute = text.split(":")
             remind_at = dt.time(int(hour), int(minute))
-    return Defaults(reminders if reminders is not None else base.reminders, remind_at)
+    review = None
+    if "review" in f:
+        review = parse_review(c, f["review"], "defaults.review", None, required=True)
+    return Defaults(reminders if reminders is not None else base.reminders, remind_at, review)
 
 
 def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
@@ -203,6 +208,7 @@ DUTY_KEYS = (
     "start",
     "end",
     "note",
+    "review",
 )
 
 
@@ -306,6 +312,7 @@ def _duty(
     if start and end and end < start:
         c.problem(f["end"], f"{where}: end {end} is before start {start}")
     note = c.string(f["note"], f"{where}: note") if "note" in f else None
+    review = duty_review(c, get("review"), where, cadence, defaults)
     if None in (duty_id, ref, title, text, basis, cadence) or not units:
         return None
     if ("due" in f and due is None) or (assumed and not assumption):
@@ -327,6 +334,7 @@ def _duty(
         assumption=assumption,
         events=tuple(sorted(events, key=lambda e: e.date)),
         note=note,
+        review=review,
         where=c.where(item),
     )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -29,9 +30,19 @@ class Plan:
 
 
 @dataclass(frozen=True)
+class Review:
+    """How standing duties are checked: one self-check per unit and period (see selfcheck)."""
+
+    cadence: str
+    due: Rule
+    assumption: str
+
+
+@dataclass(frozen=True)
 class Defaults:
     reminders: tuple[int, ...] = (5, 1)
     remind_at: dt.time = dt.time(9, 0)
+    review: Review | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,10 @@ class Duty:
     assumption: str | None = None
     events: tuple[Event, ...] = ()
     note: str | None = None
+    # A standing duty: the self-check it is reviewed in (None: not reviewed).
+    review: Review | None = None
+    # A self-check: the standing duties it covers, by id.
+    checks: tuple[str, ...] = ()
     where: Where | None = field(default=None, compare=False)
 
     # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
@@ -96,6 +111,10 @@ class Duty:
         coordinator's view of who is behind on real publications.
         """
         return self.cadence == "daily"
+
+    @property
+    def is_self_check(self) -> bool:
+        return bool(self.checks)
 
 
 @dataclass(frozen=True)
@@ -177,3 +196,25 @@ class Schedule:
             if d.id == duty_id:
                 return d
         raise KeyError(duty_id)
+
+    def with_events(self, extra: Mapping[str, Iterable[Event]]) -> Schedule:
+        """This schedule with more event dates (e.g. from the ledger) merged into its duties.
+
+        A date already in the schedule keeps its note; ``extra`` may only name event duties.
+        """
+        if not extra:
+            return self
+        duties = []
+        for duty in self.duties:
+            more = tuple(extra.get(duty.id, ()))
+            if more and duty.cadence != "event":
+                raise DisclosureError(f"duty {duty.id!r} is not event-triggered")
+            if more:
+                known = {e.date for e in duty.events}
+                merged = duty.events + tuple(e for e in more if e.date not in known)
+                duty = replace(duty, events=tuple(sorted(merged, key=lambda e: e.date)))
+            duties.append(duty)
+        unknown = set(extra) - {d.id for d in self.duties}
+        if unknown:
+            raise DisclosureError(f"events for unknown duties: {', '.join(sorted(unknown))}")
+        return replace(self, duties=tuple(duties))

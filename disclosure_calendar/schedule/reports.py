@@ -10,12 +10,21 @@ from .model import Duty, Schedule
 
 
 def summary(schedule: Schedule) -> str:
-    dated = sum(1 for d in schedule.duties if d.dated)
-    sections = len({d.section for d in schedule.duties if d.section > 0})
-    return (
+    plan = [d for d in schedule.duties if not d.is_self_check]
+    dated = sum(1 for d in plan if d.dated)
+    undated = sum(1 for d in plan if not d.dated and d.cadence != "ongoing")
+    sections = len({d.section for d in plan if d.section > 0})
+    checks = len(schedule.duties) - len(plan)
+    text = (
         f"{schedule.path}: OK: {len(schedule.units)} units, {len(schedule.groups)} groups, "
-        f"{len(schedule.duties)} duties in {sections} sections ({dated} dated)"
+        f"{len(plan)} duties in {sections} sections ({dated} dated"
     )
+    if undated:
+        text += f", {undated} one-off or event duties without a date"
+    text += ")"
+    if checks:
+        text += f"; {checks} self-checks of standing duties"
+    return text
 
 
 def units_table(schedule: Schedule) -> str:

@@ -61,6 +61,9 @@ class FixedDay:
     day: int
     roll: str = "following"
     month: int | None = None
+    # With a month: that day of the period's own year (a list announcing the year's task),
+    # not of the next year (a report on the year just ended).
+    same_year: bool = False
     name: ClassVar[str] = "fixed_day"
 
     def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
@@ -69,13 +72,32 @@ class FixedDay:
             if month == 13:
                 year, month = year + 1, 1
         else:
-            year, month = period.end.year + 1, self.month
+            year, month = period.end.year + (0 if self.same_year else 1), self.month
         last = _calendar.monthrange(year, month)[1]
         return cal.roll(dt.date(year, month, min(self.day, last)), self.roll)
 
     def describe(self) -> str:
-        when = f"次年{self.month}月{self.day}日" if self.month else f"次月{self.day}日"
+        if self.month is None:
+            when = f"次月{self.day}日"
+        else:
+            when = f"{'当年' if self.same_year else '次年'}{self.month}月{self.day}日"
         return f"{when}（{_ROLL_WORDS[self.roll]}）"
+
+
+@dataclass(frozen=True)
+class FixedDate:
+    """A one-off deadline on a calendar date, moved to a working day by ``roll``."""
+
+    date: dt.date
+    roll: str = "preceding"
+    name: ClassVar[str] = "fixed_date"
+
+    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+        return cal.roll(self.date, self.roll)
+
+    def describe(self) -> str:
+        d = self.date
+        return f"{d.year}年{d.month}月{d.day}日（{_ROLL_WORDS[self.roll]}）"
 
 
 @dataclass(frozen=True)
@@ -127,14 +149,31 @@ def _parse_after_period(c: Checker, f: dict[str, Node], cadence: str) -> Rule | 
     return WorkdaysAfterPeriod(n) if n is not None else None
 
 
+def _parse_roll(c: Checker, f: dict[str, Node], default: str) -> str | None:
+    if "roll" not in f:
+        return default
+    roll = c.string(f["roll"], "due.roll") or default
+    if roll not in ROLLS:
+        c.problem(f["roll"], f"due.roll: unknown roll {roll!r} (expected {', '.join(ROLLS)})")
+        return None
+    return roll
+
+
 def _parse_fixed_day(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
     day = c.integer(f["day"], "due.day", 1, 31) if "day" in f else None
-    roll = "following"
-    if "roll" in f:
-        roll = c.string(f["roll"], "due.roll") or roll
-        if roll not in ROLLS:
-            c.problem(f["roll"], f"due.roll: unknown roll {roll!r} (expected {', '.join(ROLLS)})")
+    roll = _parse_roll(c, f, "following")
+    if roll is None:
+        return None
+    same_year = False
+    if "year" in f:
+        year = c.string(f["year"], "due.year")
+        if year not in ("same", "next"):
+            c.problem(f["year"], "due.year: 'same' (the period's own year) or 'next'")
             return None
+        if "month" not in f:
+            c.problem(f["year"], "due.year: only with month")
+            return None
+        same_year = year == "same"
     month = None
     if "month" in f:
         if cadence != "yearly":
@@ -146,7 +185,13 @@ def _parse_fixed_day(c: Checker, f: dict[str, Node], cadence: str) -> Rule | Non
         if day is not None and day > _calendar.monthrange(2024, month)[1]:
             c.problem(f["day"], f"due.day: month {month} has no day {day}: this rule gives no date")
             return None
-    return FixedDay(day, roll, month) if day is not None else None
+    return FixedDay(day, roll, month, same_year) if day is not None else None
+
+
+def _parse_fixed_date(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    day = c.date(f["date"], "due.date") if "date" in f else None
+    roll = _parse_roll(c, f, "preceding")
+    return FixedDate(day, roll) if day is not None and roll is not None else None
 
 
 def _parse_of_period(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
@@ -187,12 +232,13 @@ RULES: dict[str, RuleKind] = {
     "fixed_day": RuleKind(
         _parse_fixed_day,
         ("day",),
-        ("roll", "month"),
+        ("roll", "month", "year"),
         ("monthly", "quarterly", "half-yearly", "yearly"),
     ),
     "workday_of_period": RuleKind(_parse_of_period, ("n",), (), PERIODIC),
     "workdays_after_date": RuleKind(_parse_after_date, ("date", "n"), (), ("once",)),
     "workdays_after_event": RuleKind(_parse_after_event, ("n",), (), ("event",)),
+    "fixed_date": RuleKind(_parse_fixed_date, ("date",), ("roll",), ("once",)),
 }
 
 

@@ -95,11 +95,13 @@ def test_june_2017_budget_report(built: Path) -> None:
     assert "2017年6月" in ev.summary
 
 
-def test_june_2017_is_the_first_monthly_report(built: Path) -> None:
-    # The plan was issued 2017-06-09: May's period ended before it.
-    uids = events(built, "finance.ics")
-    budget = sorted(u for u in uids if u.startswith("budget-execution."))
-    assert budget[0] == "budget-execution.2017-06.finance@test.example"
+def test_may_2017_is_the_first_monthly_report(built: Path) -> None:
+    # The plan was issued 2017-06-09: May's period ended before it, but its report was due
+    # after it (2017-06-21), so it is the plan's first.
+    got = events(built, "finance.ics")
+    budget = sorted(u for u in got if u.startswith("budget-execution."))
+    assert budget[0] == "budget-execution.2017-05.finance@test.example"
+    assert got[budget[0]].start == dt.date(2017, 6, 21)
 
 
 def test_grain_price_reports_around_spring_festival_2026(built: Path) -> None:
@@ -285,7 +287,7 @@ def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     assert result.written == ()
     text = feeds.summary_text(result)
     assert "dry run: nothing written" in text
-    assert "finance.ics 市财政局: 138 events" in text.splitlines()
+    assert "finance.ics 市财政局: 139 events" in text.splitlines()
     # After a real build, a dry run over a longer horizon lists what would be added.
     run_build(MINIMAL, tmp_path / "out")
     longer = run_build(MINIMAL, tmp_path / "out", end=dt.date(2028, 12, 31), dry_run=True)
@@ -315,9 +317,13 @@ def test_index_page_lists_every_feed_with_links(built: Path) -> None:
     for unit in UNITS + ("all",):
         assert f'href="webcal://cal.test.example/feeds/{unit}.ics"' in page
         assert f'href="https://cal.test.example/feeds/{unit}.ics"' in page
-    # finance: budget-execution, site-review, concrete-measures (via lead_units); timely-policy
-    # has no date.
-    assert '<td>市财政局</td><td><code>finance</code></td><td class="n">3</td>' in page
+    # finance: budget-execution, site-review, concrete-measures (via lead_units) and
+    # timely-policy (no date), as `units` counts them; then its dated occurrences.
+    dated = len(events(built, "finance.ics"))
+    assert (
+        f'<td>市财政局</td><td><code>finance</code></td><td class="n">4</td><td class="n">{dated}</td>'
+        in page
+    )
 
 
 def test_base_url_can_be_overridden(tmp_path: Path) -> None:

@@ -30,17 +30,25 @@ def due_of(occurrences, duty_id, period):
     return occ.due
 
 
-def test_first_monthly_report_is_june_2017(schedule, cal):
+def test_first_monthly_report_is_may_2017(schedule, cal):
     occs = [
         o
         for o in expand(schedule, cal, D(2017, 1, 1), D(2017, 12, 31))
         if o.duty.id == "budget-execution"
     ]
-    # The plan is issued 2017-06-09: June is the first month whose period ends after it.
-    assert occs[0].period.label == "2017-06"
-    # 15th working day after 2017-06-30: July 3-7 (5), 10-14 (10), 17-21 (15); no holiday.
-    assert occs[0].due == D(2017, 7, 21)
-    assert [o.period.label for o in occs] == [f"2017-{m:02d}" for m in range(6, 12)]
+    # The plan is issued 2017-06-09: May's report ended before it but falls due after it.
+    # 15th working day after 2017-05-31: June 1-2 (2), 5-9 (7), 12-16 (12), 19-21 (15).
+    assert occs[0].period.label == "2017-05"
+    assert occs[0].due == D(2017, 6, 21)
+    # June: 15th working day after 2017-06-30: July 3-7 (5), 10-14 (10), 17-21 (15).
+    assert occs[1].due == D(2017, 7, 21)
+    assert [o.period.label for o in occs] == [f"2017-{m:02d}" for m in range(5, 12)]
+
+
+def test_a_period_due_before_the_start_is_left_out(schedule, cal):
+    # April 2017's report was due 2017-05-22, before the plan: not the plan's to chase.
+    occs = expand(schedule, cal, D(2017, 1, 1), D(2017, 12, 31))
+    assert all(o.due >= D(2017, 6, 9) for o in occs)
 
 
 @pytest.mark.parametrize(
@@ -155,6 +163,7 @@ def test_duties_sharing_a_rule_keep_their_own_start_and_end(tmp_path, cal):
     path.write_text(text, encoding="utf-8")
     occurrences = expand(load_schedule(path), cal, D(2025, 1, 1), D(2027, 12, 31))
     short = [o.period.label for o in occurrences if o.duty.id == "budget-2026-h1"]
-    assert short == [f"2026-{m:02d}" for m in range(1, 7)]
+    # From its start on, what falls due: December 2025's report too (due January 2026).
+    assert short == ["2025-12", *(f"2026-{m:02d}" for m in range(1, 7))]
     full = [o for o in occurrences if o.duty.id == "budget-execution"]
     assert len(full) == 36 and full[0].period.label == "2024-12"

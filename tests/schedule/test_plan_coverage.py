@@ -169,16 +169,38 @@ def test_text_is_the_plan_text(ref):
         assert normalise(duty["text"]) == normalise(expected), duty["id"]
 
 
+def preamble_sentences() -> list[str]:
+    """The preamble's sentences from 各镇区、各牵头部门要结合实际 to the end of the letter."""
+    text = "".join(simplify(raw) for raw in PLAN.read_text(encoding="utf-8").splitlines())
+    start = text.index("各镇区、各牵头部门要结合实际")
+    end = text.index("中山市人民政府办公室", start)
+    return [s + "。" for s in normalise(text[start:end]).split("。") if s]
+
+
 def test_preamble_duties():
-    assert {str(d["ref"]) for d in DUTIES if section_of(str(d["ref"])) == 0} == {"0.1", "0.2"}
+    assert {str(d["ref"]) for d in DUTIES if section_of(str(d["ref"])) == 0} == {
+        "0.1",
+        "0.2",
+        "0.3",
+    }
+    measures_text, guidance_text, _ = preamble_sentences()
     (measures,) = BY_REF["0.1"]
+    assert normalise(measures["text"]) == measures_text
     assert set(measures["units"]) == {"towns", "lead_units"}
     assert measures["due"] == {
         "rule": "workdays_after_date",
         "date": SCHED["plan"]["issued"],
         "n": 30,
     }
-    (inspection,) = BY_REF["0.2"]
+    (guidance,) = BY_REF["0.2"]
+    assert (
+        normalise(guidance["text"])
+        == guidance_text
+        == "各牵头部门要加强对本系统政务公开工作的指导。"
+    )
+    assert guidance["units"] == ["lead_units"] and guidance["cadence"] == "ongoing"
+    (inspection,) = BY_REF["0.3"]
+    assert normalise(inspection["text"]) in normalise("".join(preamble_sentences()[2:]))
     assert inspection["units"] == ["government_office"] and inspection["cadence"] == "ongoing"
 
 
@@ -189,6 +211,11 @@ def test_preamble_duties():
         ("21.2", {"daily", "quarterly", "yearly"}),
         ("13.2", {"yearly", "ongoing"}),
         ("3.1", {"ongoing", "monthly"}),
+        ("5.4", {"ongoing", "once"}),
+        ("10.1", {"yearly", "event"}),
+        ("13.1", {"quarterly", "ongoing"}),
+        ("13.4", {"once", "ongoing"}),
+        ("21.6", {"once", "ongoing"}),
     ],
 )
 def test_split_items(ref, cadences):
@@ -263,9 +290,36 @@ def test_cadence_and_due_agree(duty):
     elif cadence == "event":
         assert due["rule"] == "workdays_after_event" and isinstance(duty.get("events"), list)
     elif cadence == "once":
-        assert due is None or due["rule"] == "workdays_after_date"
+        # An undated one-off task gets an assumed deadline: none stays undated.
+        assert due is not None and due["rule"] in ("workdays_after_date", "fixed_date")
     else:
         assert due is not None
         assert due["rule"] not in ("workdays_after_date", "workdays_after_event")
     if duty.get("assumed"):
         assert duty.get("assumption")
+
+
+@pytest.mark.parametrize("duty", DUTIES, ids=lambda d: d["id"])
+def test_basis_quotes_the_plan(duty):
+    """basis is the plan's own words: each part (split at ；and ……) is in the duty's text."""
+    assert duty["basis"] != "未明确时限"
+    for part in re.split("；|……", duty["basis"]):
+        assert part and part in duty["text"], part
+
+
+def test_departments_against_the_stated_source():
+    """市政府各部门 is exactly what its comment says it is compiled from: the plan's 市直 lead
+    units less 市委宣传部, and the listed other 工作部门 of 2017."""
+    raw = SCHEDULE.read_text(encoding="utf-8")
+    (listed,) = re.findall(r"^  # departments-not-in-plan: (.+)$", raw, flags=re.M)
+    others = listed.split("、")
+    from_plan = {n for item in PLAN_ITEMS.values() for n in item["units"]} - set(GROUP_IDS)
+    from_plan -= {"市委宣传部"}
+    assert all(n.startswith("市") for n in from_plan | set(others))
+    assert not from_plan & set(others)
+    groups = {g["id"]: g for g in SCHED["groups"]}
+    names = {u["id"]: u["name"] for u in SCHED["units"]}
+    members = [names[m] for m in groups["departments"]["members"]]
+    assert len(members) == len(set(members))
+    assert set(members) == from_plan | set(others)
+    assert len(members) == 27 + 13

@@ -56,12 +56,12 @@ EXPECTED = {
     ],
     "unknown_key": [
         "20:5: duty 'budget': unknown key 'colour' (expected one of: assumed, assumption, basis, "
-        "cadence, due, end, events, id, note, ref, reminders, start, text, title, units)"
+        "cadence, due, end, events, id, note, ref, reminders, review, start, text, title, units)"
     ],
     "unknown_rule": [
         "20:17: duty 'budget': due.rule: unknown rule 'next_tuesday' (expected one of: "
         "workdays_after_period, fixed_day, workday_of_period, workdays_after_date, "
-        "workdays_after_event)"
+        "workdays_after_event, fixed_date)"
     ],
     "unknown_unit": ["17:13: duty 'budget': unknown unit or group 'cz'"],
     "unquoted_ref": [

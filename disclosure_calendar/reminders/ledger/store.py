@@ -409,7 +409,7 @@ class Ledger:
                 .returning(events.c.duty)
             ).first()
         if added is None:
-            raise DisclosureError(f"an event of duty {duty!r} on {date} is already recorded")
+            raise DisclosureError(f"{duty} {date}: this event is already recorded")
 
     def remove_event(self, duty: str, date: dt.date) -> bool:
         with self._tx() as conn:
