@@ -114,4 +114,4 @@ def copy_report(result: list[Copied], source: str, dest: str) -> str:
         [c.table, str(c.source), str(c.copied), "ok" if c.source == c.copied else "DIFFERS"]
         for c in result
     ]
-    return f"{source} -> {dest}\n" + table(["table", "source", "copied", ""], rows)
+    return f"{source} -> {dest}\n" + table(["table", "source", "copied", "check"], rows)
