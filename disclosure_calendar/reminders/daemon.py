@@ -94,11 +94,13 @@ def run_daemon(
         if stop.is_set():
             return
         delay = clock.delay(wake_at)
-        if takeover is not None:
+        if takeover is not None and (delay is None or takeover + TAKEOVER_MARGIN < delay):
             # Another daemon holds a message: if it died, its claim runs out then, and we
             # take the message over instead of leaving it until our next send time.
-            takeover += TAKEOVER_MARGIN
-            delay = takeover if delay is None else min(delay, takeover)
+            delay = takeover + TAKEOVER_MARGIN
+            log_event(logging.INFO, "sleep", until="claim-ends", seconds=round(delay, 1))
+            plan_tick(delay)
+            return
         if delay is None:
             log_event(logging.INFO, "clock-end", at=clock.now())
             stop.set()

@@ -29,6 +29,8 @@ from .logs import log_event
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
+# Messages written this long before a pass's instant were written by an earlier pass.
+SAME_PASS = dt.timedelta(minutes=5)
 DEFAULT_RETRY = Retry()
 
 
@@ -343,7 +345,13 @@ class Service:
                     since=msg.send_at,
                 )
             else:
-                resumed = msg.id not in fresh
+                # Another daemon's share of this same pass is not a resend: only a message
+                # tried before, or written by an earlier pass, is.
+                resumed = msg.id not in fresh and (
+                    stored.attempts > 0
+                    or stored.created is None
+                    or stored.created < now - SAME_PASS
+                )
                 before = report.sent
                 self._deliver(ledger, outbox, msg, channels[msg.channel], now, report)
                 if resumed:

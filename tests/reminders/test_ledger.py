@@ -84,7 +84,8 @@ def test_a_version_1_sqlite_ledger_upgrades_in_place(tmp_path: Path) -> None:
         db.execute("PRAGMA user_version = 1")
         db.execute(
             "INSERT INTO messages VALUES ('m1@x', 'finance', 'email', '2026-04-07T09:00:00+08:00',"
-            " 's', 'b', 'h', 'md', 'pending', 0, 'c', 'u', NULL)"
+            " 's', 'b', 'h', 'md', 'pending', 0, '2026-04-07T09:00:00+08:00',"
+            " '2026-04-07T09:00:00+08:00', NULL)"
         )
         db.execute(
             "INSERT INTO reminders VALUES ('o@x', 'remind', '2026-04-07', 'finance', 'email',"

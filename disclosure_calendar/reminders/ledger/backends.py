@@ -135,9 +135,9 @@ def lock_decisions(conn: Connection) -> None:
     # SQLite: BEGIN IMMEDIATE already holds the only write lock there is.
 
 
-def database_now(conn: Connection) -> sa.ColumnElement[float]:
+def database_now_for(dialect: str) -> sa.ColumnElement[float]:
     """The database server's clock in Unix seconds, as an SQL expression."""
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return sa.extract("epoch", sa.func.clock_timestamp()).cast(sa.Float)
     return (sa.func.julianday("now") - 2440587.5) * 86400.0
 

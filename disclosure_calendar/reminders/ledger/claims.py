@@ -31,11 +31,13 @@ not retried in a loop; it waits for the next pass, of this daemon or another.
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import backends
-from .schema import QUEUE, messages
+from .schema import QUEUE, STORED, messages
 
 # A message held this long by a daemon that is gone is taken over by another.
 DEFAULT_LEASE = 120.0
@@ -43,36 +45,57 @@ DEFAULT_LEASE = 120.0
 
 def claim_next(
     conn: Connection, owner: str, lease: float, after: tuple[str, str] | None
-) -> str | None:
-    """Claim the next message after ``after`` (send_at, id) that nobody holds; its id."""
-    now = backends.database_now(conn)
+) -> tuple | None:
+    """Claim the next message after ``after`` (send_at, id) that nobody holds; its columns.
+
+    One statement, one round trip: an UPDATE of the row a locking sub-SELECT picked.
+    """
+    send_at, message_id = after or ("", "")  # every ISO date sorts after ""
+    row = conn.execute(
+        _claim_statement(conn.dialect.name),
+        {"owner": owner, "lease": lease, "after_send_at": send_at, "after_id": message_id},
+    ).first()
+    return None if row is None else tuple(row)
+
+
+@functools.cache
+def _claim_statement(dialect: str) -> sa.Update:
+    """Built once per dialect: building SQLAlchemy expressions costs more than running them."""
+    now = backends.database_now_for(dialect)
     # Our own claims count as free: we send one message at a time, so any we still hold is
     # left from a pass the ledger's going away cut short.
     free = sa.or_(
         messages.c.claimed_until.is_(None),
         messages.c.claimed_until < now,
-        messages.c.claimed_by == owner,
+        messages.c.claimed_by == sa.bindparam("owner"),
     )
-    query = sa.select(messages.c.id).where(sa.text(QUEUE), free)
-    if after is not None:
-        query = query.where(sa.tuple_(messages.c.send_at, messages.c.id) > sa.tuple_(*after))
-    query = query.order_by(messages.c.send_at, messages.c.id).limit(1)
+    after = sa.tuple_(messages.c.send_at, messages.c.id) > sa.tuple_(
+        sa.bindparam("after_send_at"), sa.bindparam("after_id")
+    )
     # SKIP LOCKED: a row another daemon is claiming this very moment is passed over, not
     # waited for (SQLite has no row locks and ignores it; its write lock serialises claims).
-    message_id = conn.execute(query.with_for_update(skip_locked=True)).scalar()
-    if message_id is None:
-        return None
-    conn.execute(
-        messages.update()
-        .where(messages.c.id == message_id)
-        .values(claimed_by=owner, claimed_until=now + lease)
+    pick = (
+        sa.select(messages.c.id)
+        .where(sa.text(QUEUE), free, after)
+        .order_by(messages.c.send_at, messages.c.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
     )
-    return str(message_id)
+    return (
+        messages.update()
+        .where(messages.c.id == pick)
+        .values(
+            claimed_by=sa.bindparam("owner"),
+            claimed_until=now + sa.bindparam("lease", type_=sa.Float),
+        )
+        .returning(*STORED)
+    )
 
 
 def seconds_to_takeover(conn: Connection, owner: str) -> float | None:
     """How long until the first unfinished message another daemon holds may be taken over."""
-    now = backends.database_now(conn)
+    now = backends.database_now_for(conn.dialect.name)
     left = conn.execute(
         sa.select(sa.func.min(messages.c.claimed_until - now)).where(
             sa.text(QUEUE), messages.c.claimed_until.is_not(None), messages.c.claimed_by != owner
@@ -83,7 +106,7 @@ def seconds_to_takeover(conn: Connection, owner: str) -> float | None:
 
 def holders(conn: Connection) -> list[tuple[str, int, float]]:
     """(daemon, messages it holds now, seconds its last lease has left), for `ledger status`."""
-    now = backends.database_now(conn)
+    now = backends.database_now_for(conn.dialect.name)
     rows = conn.execute(
         sa.select(
             messages.c.claimed_by,

@@ -120,6 +120,13 @@ schema_version = sa.Table(
     sa.Column("description", sa.Text, nullable=False),
 )
 
+# What a claim returns of a message: enough to send it.
+STORED = (
+    messages.c.id, messages.c.addressee, messages.c.channel, messages.c.send_at,
+    messages.c.subject, messages.c.body, messages.c.html, messages.c.markdown,
+    messages.c.state, messages.c.attempts, messages.c.created,
+)  # fmt: skip
+
 # The data tables in the order rows can be copied in (messages before the reminders naming them).
 DATA_TABLES = (meta, messages, reminders, done, done_log, events)
 

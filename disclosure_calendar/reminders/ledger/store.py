@@ -34,6 +34,7 @@ class Stored:
     state: str
     attempts: int
     slots: tuple[Slot, ...]
+    created: dt.datetime | None = None  # when it was written (the writer's clock)
 
 
 @dataclass(frozen=True)
@@ -229,29 +230,21 @@ class Ledger:
         given an ``owner``, still held by it (else another daemon took it over meanwhile and
         its outcome stands). False when nothing was changed.
         """
-        attempt = 1 if state in ("sent", "failed") else 0
-        where = [messages.c.id == message_id]
-        if state == "sent":
-            where.append(messages.c.state != "sent")
-        else:
-            where.append(messages.c.state.in_(("pending", "failed")))
-            if owner is not None:
-                where.append(messages.c.claimed_by == owner)
-        values: dict[str, object] = {
-            "state": state,
-            "attempts": messages.c.attempts + attempt,
-            "updated": at.isoformat(),
-            "error": error,
-            "claimed_until": None,
+        params = {
+            "mid": message_id,
+            "new_state": state,
+            "attempt": 1 if state in ("sent", "failed") else 0,
+            "stamp": at.isoformat(),
+            "why": error,
+            "owner": owner,
         }
-        if owner is not None:
-            values["claimed_by"] = owner
+        kind = "sent" if state == "sent" else "held" if owner is not None else "any"
+        if kind == "any":
+            del params["owner"]
         with self._tx() as conn:
-            changed = conn.execute(messages.update().where(*where).values(**values)).rowcount
+            changed = conn.execute(_MARK[kind], params).rowcount
             if changed:
-                conn.execute(
-                    reminders.update().where(reminders.c.message == message_id).values(state=state)
-                )
+                conn.execute(_MARK_SLOTS, {"mid": message_id, "new_state": state})
         return bool(changed)
 
     def claim(
@@ -259,10 +252,8 @@ class Ledger:
     ) -> Stored | None:
         """Hold the next unfinished message nobody holds (see claims.py); None when none is left."""
         with self._tx() as conn:
-            message_id = claims.claim_next(conn, owner, lease, after)
-            if message_id is None:
-                return None
-            return self._stored(conn, sa.select(*_STORED).where(messages.c.id == message_id))[0]
+            row = claims.claim_next(conn, owner, lease, after)
+            return None if row is None else self._stored(conn, [row])[0]
 
     def seconds_to_takeover(self, owner: str) -> float | None:
         with self._tx() as conn:
@@ -274,40 +265,22 @@ class Ledger:
 
     def unfinished(self) -> list[Stored]:
         """Messages written but not accepted: pending (maybe interrupted) or failed."""
-        query = sa.select(*_STORED).where(sa.text(schema.QUEUE))
+        query = sa.select(*schema.STORED).where(sa.text(schema.QUEUE))
         with self._tx() as conn:
-            return self._stored(conn, query.order_by(messages.c.send_at, messages.c.id))
+            rows = conn.execute(query.order_by(messages.c.send_at, messages.c.id))
+            return self._stored(conn, [tuple(r) for r in rows])
 
-    def _stored(self, conn: Connection, query: sa.Select) -> list[Stored]:
+    def _stored(self, conn: Connection, rows: Iterable[tuple]) -> list[Stored]:
         out = []
-        for (
-            mid,
-            addressee,
-            channel,
-            send_at,
-            subject,
-            body,
-            html,
-            md,
-            state,
-            attempts,
-        ) in conn.execute(query):
+        for mid, addressee, channel, send_at, subject, body, html, md, state, tries, made in rows:
             msg = Message(
                 mid, addressee, channel, dt.datetime.fromisoformat(send_at), subject, body, html, md
             )
             slots = tuple(
                 Slot(o, k, dt.date.fromisoformat(s), a, c, u, dt.date.fromisoformat(d))
-                for o, k, s, a, c, u, d in conn.execute(
-                    sa.select(
-                        reminders.c.occurrence, reminders.c.kind, reminders.c.slot,
-                        reminders.c.addressee, reminders.c.channel, reminders.c.unit,
-                        reminders.c.due,
-                    )
-                    .where(reminders.c.message == mid)
-                    .order_by(reminders.c.occurrence, reminders.c.kind, reminders.c.slot)
-                )
-            )  # fmt: skip
-            out.append(Stored(msg, state, attempts, slots))
+                for o, k, s, a, c, u, d in conn.execute(_SLOTS, {"mid": mid})
+            )
+            out.append(Stored(msg, state, tries, slots, _instant(made)))
         return out
 
     def messages(self, state: str | None = None) -> list[tuple[str, str, str, str, str, int]]:
@@ -430,11 +403,48 @@ class Ledger:
             ]
 
 
-_STORED = (
-    messages.c.id, messages.c.addressee, messages.c.channel, messages.c.send_at,
-    messages.c.subject, messages.c.body, messages.c.html, messages.c.markdown,
-    messages.c.state, messages.c.attempts,
+# Statements built once: building SQLAlchemy expressions costs more than running them, and
+# these run once or twice for every message sent.
+_SLOTS = (
+    sa.select(
+        reminders.c.occurrence, reminders.c.kind, reminders.c.slot, reminders.c.addressee,
+        reminders.c.channel, reminders.c.unit, reminders.c.due,
+    )
+    .where(reminders.c.message == sa.bindparam("mid"))
+    .order_by(reminders.c.occurrence, reminders.c.kind, reminders.c.slot)
 )  # fmt: skip
+_OUTCOME = {
+    "state": sa.bindparam("new_state"),
+    "attempts": messages.c.attempts + sa.bindparam("attempt", type_=sa.Integer),
+    "updated": sa.bindparam("stamp"),
+    "error": sa.bindparam("why"),
+    "claimed_until": None,
+}
+_THIS = messages.c.id == sa.bindparam("mid")
+_UNFINISHED = messages.c.state.in_(("pending", "failed"))
+_MARK = {
+    # the channel took it: that is the truth, whoever held it
+    "sent": messages.update()
+    .where(_THIS, messages.c.state != "sent")
+    .values(**_OUTCOME, claimed_by=sa.func.coalesce(sa.bindparam("owner"), messages.c.claimed_by)),
+    # any other verdict only from the daemon that still holds it
+    "held": messages.update()
+    .where(_THIS, _UNFINISHED, messages.c.claimed_by == sa.bindparam("owner"))
+    .values(**_OUTCOME),
+    "any": messages.update().where(_THIS, _UNFINISHED).values(**_OUTCOME),
+}
+_MARK_SLOTS = (
+    reminders.update()
+    .where(reminders.c.message == sa.bindparam("mid"))
+    .values(state=sa.bindparam("new_state"))
+)
+
+
+def _instant(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:  # only informative: an odd stamp must not stop a message going out
+        return None
 
 
 def _slot_row(s: Slot, message: str | None, state: str, stamp: str) -> dict[str, object]:
