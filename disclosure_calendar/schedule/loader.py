@@ -23,7 +23,7 @@ from .model import (
 )
 from .periods import CADENCES, PERIODIC
 from .rules import parse_rule
-from .yamlsource import Checker, compose
+from .yamlsource import MAX_PROBLEMS, Checker, compose
 
 UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
 DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -125,8 +125,10 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
     units: list[Unit] = []
     seen: set[str] = set()
     for item in c.sequence(node, "units") if node is not None else ():
+        before = len(c.problems)
         f = c.mapping(item, "unit", required=("id", "name"), optional=("kind", "contact"))
         if f is None:
+            _unread(c, item, before, "unit")
             continue
         uid = c.string(f["id"], "unit id", UNIT_ID) if "id" in f else None
         name = c.string(f["name"], "unit name") if "name" in f else None
@@ -142,6 +144,8 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
         elif uid and name:
             seen.add(uid)
             units.append(Unit(uid, name, kind, c.where(item)))
+        else:
+            _unread(c, item, before, "unit")
     if node is not None and not units and not c.problems:
         c.problem(node, "units: at least one unit is needed")
     return tuple(units)
@@ -149,42 +153,87 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
 
 def _groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Group, ...]:
     parsed: list[tuple[Group, dict[str, Node]]] = []
+    group_ids: set[str] = set()
     for item in c.sequence(node, "groups") if node is not None else ():
+        before = len(c.problems)
         f = c.mapping(item, "group", required=("id", "name", "members"))
         if f is None or not {"id", "name", "members"} <= f.keys():
+            _unread(c, item, before, "group")
             continue
         gid = c.string(f["id"], "group id", UNIT_ID)
         name = c.string(f["name"], "group name")
         members = tuple(
             c.string(m, "group member") or "" for m in c.sequence(f["members"], "members")
         )
-        if gid in unit_ids or any(gid == g.id for g, _ in parsed):
+        if gid in unit_ids or gid in group_ids:
             c.problem(f["id"], f"duplicate id {gid!r}: already a unit or group")
         elif gid and name:
+            group_ids.add(gid)
             parsed.append((Group(gid, name, members, c.where(item)), f))
-    group_ids = {g.id for g, _ in parsed}
+        else:
+            _unread(c, item, before, "group")
     for group, f in parsed:
         for member_node, member in zip(f["members"].value, group.members, strict=False):
-            if member and member not in unit_ids | group_ids:
+            if member and member not in unit_ids and member not in group_ids:
                 c.problem(member_node, f"group {group.id!r}: unknown member {member!r}")
-        cycle = _cycle(group.id, {g.id: g.members for g, _ in parsed})
-        if cycle:
-            c.problem(f["members"], f"group {group.id!r} contains itself: {' -> '.join(cycle)}")
+    nodes = {g.id: f["members"] for g, f in parsed}
+    for gid, problem in check_nesting({g.id: g.members for g, _ in parsed}):
+        c.problem(nodes[gid], problem)
     return tuple(g for g, _ in parsed)
 
 
-def _cycle(start: str, members: dict[str, tuple[str, ...]]) -> list[str] | None:
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        gid, path = stack.pop()
-        for m in members.get(gid, ()):
-            if m == start:
-                return [*path, m]
-            if m in members and m not in seen:
-                seen.add(m)
-                stack.append((m, [*path, m]))
-    return None
+MAX_GROUP_DEPTH = 20
+
+
+def check_nesting(members: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """Groups that contain themselves or nest deeper than MAX_GROUP_DEPTH, with the message.
+
+    One depth-first walk over all groups, iterative: linear in groups plus memberships, and
+    no recursion limit to hit (a recursive walk per group was quadratic and a chain of 1,000
+    groups ended in RecursionError).
+    """
+    depth: dict[str, int] = {}  # finished groups: levels of groups below and including them
+    on_path: dict[str, int] = {}  # groups on the current path, with their index in it
+    problems: list[tuple[str, str]] = []
+    for root in members:
+        if root in depth:
+            continue
+        path = [root]
+        on_path[root] = 0
+        todo = [iter(members[root])]
+        while todo:
+            gid = path[-1]
+            child = next(todo[-1], None)
+            if child is None:
+                todo.pop()
+                path.pop()
+                del on_path[gid]
+                below = [depth[m] for m in members[gid] if m in depth]
+                depth[gid] = 1 + max(below, default=0)
+                if depth[gid] == MAX_GROUP_DEPTH + 1:
+                    problems.append(
+                        (gid, f"group {gid!r}: groups nest more than {MAX_GROUP_DEPTH} deep")
+                    )
+                continue
+            if child not in members or child in depth:
+                continue
+            if child in on_path:
+                ring = path[on_path[child] :]
+                for k, g in enumerate(ring[:MAX_PROBLEMS]):  # each group of the ring, once
+                    cycle = [*ring[k:], *ring[:k], g]
+                    shown = cycle if len(cycle) <= 12 else [*cycle[:10], "...", g]
+                    problems.append((g, f"group {g!r} contains itself: {' -> '.join(shown)}"))
+                continue
+            on_path[child] = len(path)
+            path.append(child)
+            todo.append(iter(members[child]))
+    return problems
+
+
+def _unread(c: Checker, item: Node, before: int, what: str) -> None:
+    """A backstop: an entry of the file must never vanish from the model without a problem."""
+    if len(c.problems) == before:
+        c.problem(item, f"{what} could not be read")
 
 
 DUTY_KEYS = (
@@ -212,6 +261,7 @@ def _duties(
     duties: list[Duty] = []
     seen: set[str] = set()
     for item in c.sequence(node, "duties") if node is not None else ():
+        before = len(c.problems)
         f = c.mapping(
             item,
             _duty_name(item),
@@ -219,9 +269,11 @@ def _duties(
             optional=DUTY_KEYS,
         )
         if f is None:
+            _unread(c, item, before, _duty_name(item))
             continue
         duty = _duty(c, item, f, known, defaults, issued)
         if duty is None:
+            _unread(c, item, before, _duty_name(item))
             continue
         if duty.id in seen:
             c.problem(f["id"], f"duplicate duty id {duty.id!r}")
@@ -293,7 +345,11 @@ def _duty(
         if cadence != "event":
             c.problem(f["events"], f"{where}: only event duties have events")
         for ev in c.sequence(f["events"], f"{where}: events"):
-            events.extend(_event(c, ev, where))
+            before = len(c.problems)
+            read = _event(c, ev, where)
+            if not read:
+                _unread(c, ev, before, f"{where}: event")
+            events.extend(read)
     elif cadence == "event":
         c.problem(item, f"{where}: an event duty needs an events: list (may be empty: events: [])")
     assumed = bool(c.boolean(f["assumed"], f"{where}: assumed")) if "assumed" in f else False
