@@ -181,15 +181,19 @@ class Service:
         tz = ZoneInfo(cfg.schedule.plan.timezone)
         today = now.astimezone(tz).date()
         report = Report()
-        if dry_run and not self.db_path.exists():
-            track_from = cfg.contacts.policy.track_from or today
-            return self._dry(report, cfg, now, today, State(), [], track_from)
-        with Ledger(self.db_path) as ledger:
-            track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
-            if dry_run:
+        if dry_run:
+            # Looking only: the ledger is opened read-only, so not even the first tracked day
+            # (which a real run fixes) is written; a later daemon must not skip anything.
+            if not self.db_path.exists() or self.db_path.stat().st_size == 0:
+                track_from = cfg.contacts.policy.track_from or today
+                return self._dry(report, cfg, now, today, State(), [], track_from)
+            with Ledger(self.db_path, read_only=True) as ledger:
+                track_from = cfg.contacts.policy.track_from or ledger.tracking_start() or today
                 return self._dry(
                     report, cfg, now, today, ledger.state(), ledger.unfinished(), track_from
                 )
+        with Ledger(self.db_path) as ledger:
+            track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
             outbox = Outbox(
                 cfg.contacts.smtp, self.env, retry=self.retry, now=lambda: now, sleep=self._wait
             )

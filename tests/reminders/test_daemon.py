@@ -468,3 +468,21 @@ def test_sigterm_stops_cleanly_and_sighup_reloads(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "'nobody' is not a unit of the schedule" in text
     assert text.rstrip().endswith("event=stopped")
+
+
+def test_cli_remind_dry_run_leaves_an_existing_ledger_byte_for_byte(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    base = ["-f", str(MINIMAL)]
+    done = CliRunner().invoke(
+        main, [*base, "done", "budget-execution.2026-03.finance@test.example", "--db", str(db)]
+    )
+    assert done.exit_code == 0, done.output
+    before = db.read_bytes()
+    dry = CliRunner().invoke(
+        main, [*base, "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)]
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "would send 1 message(s)" in dry.output
+    assert db.read_bytes() == before
+    with Ledger(db) as ledger:
+        assert ledger.meta("track_from") is None  # a later real run fixes its own first day
