@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo
 
 from ..core.errors import DisclosureError
 from .contacts import DEFAULT, Contacts, load_contacts
-from .notifiers import Outbox, Retry, SendError
+from .messages import Refusal
+from .notifiers import DEADLINE, Delivery, Outbox, Retry
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -45,11 +46,13 @@ class Config:
 class Report:
     sent: int = 0
     failed: int = 0
+    refused: int = 0  # recipients that refused a message for good (delivery problems)
     resent: int = 0
     missed: int = 0
     superseded: int = 0
     cancelled: int = 0
     messages: list[Message] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
 
 
 def default_db(schedule_path: Path) -> Path:
@@ -74,6 +77,7 @@ class Service:
         sleep: Callable[[float], None] | None = None,
         stop: threading.Event | None = None,
         contacts_required: bool = False,
+        deadline: float = DEADLINE,
     ):
         self.schedule_path = schedule_path
         self.db_path = db_path
@@ -83,6 +87,7 @@ class Service:
         self.retry = retry
         self.sleep = sleep
         self.stop = stop or threading.Event()
+        self.deadline = deadline
         self.config: Config | None = None
         self._tried: tuple[object, ...] | None = None
         self._lock_file: IO[bytes] | None = None
@@ -195,7 +200,13 @@ class Service:
         with Ledger(self.db_path) as ledger:
             track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
             outbox = Outbox(
-                cfg.contacts.smtp, self.env, retry=self.retry, now=lambda: now, sleep=self._wait
+                cfg.contacts.smtp,
+                self.env,
+                retry=self.retry,
+                now=lambda: now,
+                sleep=self._wait,
+                deadline=self.deadline,
+                stop=self.stop,
             )
             with outbox:
                 self._resume(ledger, outbox, cfg, now, today, report)
@@ -236,6 +247,7 @@ class Service:
                         break  # left pending: never handed over, so sent on the next start
                     self._deliver(ledger, outbox, msg, digest.channel, now, report)
                     report.messages.append(msg)
+                self._tell_coordinator(ledger, outbox, cfg, now, report)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
                 logging.INFO,
@@ -291,7 +303,7 @@ class Service:
         for stored in ledger.unfinished():
             msg = stored.message
             channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
-            if all(s.occurrence in done for s in stored.slots):
+            if stored.slots and all(s.occurrence in done for s in stored.slots):
                 ledger.mark(msg.id, "cancelled", now, "every duty in it was marked done")
                 report.cancelled += 1
             elif msg.channel not in channels:
@@ -328,13 +340,63 @@ class Service:
                     logging.INFO, "resumed", id=msg.id, state=stored.state, attempts=stored.attempts
                 )
 
+    def _tell_coordinator(
+        self, ledger, outbox: Outbox, cfg: Config, now: dt.datetime, report: Report
+    ) -> None:
+        """Addresses that refused reminders in this pass: one notice on each coordinator channel.
+
+        A refusal is not retried, so without this nobody would learn that a unit's address
+        is wrong until the unit missed a deadline. The notice is ledgered like any message.
+        """
+        from .messages import render_refusals
+
+        if not report.refusals or self.stop.is_set():
+            return
+        refusals, report.refusals = report.refusals, []
+        notices = [
+            (render_refusals(refusals, ch, cfg.schedule, cfg.contacts, now), ch)
+            for ch in cfg.contacts.coordinator
+        ]
+        ledger.record_intents([(notice, []) for notice, _ in notices], now)
+        for notice, channel in notices:
+            self._deliver(ledger, outbox, notice, channel, now, report)
+            report.messages.append(notice)
+        report.refusals = refusals
+
     def _deliver(
         self, ledger, outbox: Outbox, msg: Message, channel, now: dt.datetime, report: Report
     ) -> None:
-        try:
-            outbox.deliver(msg, channel)
-        except SendError as exc:
-            ledger.mark(msg.id, "failed", now, str(exc))
+        """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
+        delivery = outbox.deliver(msg, channel, skip=ledger.settled(msg.id))
+        self._record(ledger, msg, channel, delivery, now, report)
+
+    def _record(
+        self, ledger, msg: Message, channel, delivery: Delivery, now: dt.datetime, report: Report
+    ) -> None:
+        for rcpt, answer in delivery.accepted.items():
+            ledger.record_delivery(msg.id, rcpt, "sent", answer, now)
+        for rcpt, answer in delivery.refused.items():
+            ledger.record_delivery(msg.id, rcpt, "refused", answer, now)
+            report.refused += 1
+            if not _is_notice(msg):  # a refused notice is only logged: no notice of a notice
+                report.refusals.append(Refusal(msg.id, msg.addressee, msg.channel, rcpt, answer))
+            log_event(
+                logging.ERROR,
+                "refused",
+                id=msg.id,
+                to=msg.addressee,
+                channel=channel.name,
+                recipient=rcpt,
+                answer=answer,
+            )
+        if delivery.stopped and not delivery.accepted and not delivery.refused:
+            return  # cut short by a stop: stays pending, sent again on the next start
+        if delivery.failed:
+            state = "doubt" if delivery.in_doubt else "failed"
+            for rcpt, answer in delivery.failed.items():
+                ledger.record_delivery(msg.id, rcpt, state, answer, now)
+            error = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.failed.items()))
+            ledger.mark(msg.id, "failed", now, error)
             report.failed += 1
             log_event(
                 logging.ERROR,
@@ -342,8 +404,14 @@ class Service:
                 id=msg.id,
                 to=msg.addressee,
                 channel=channel.name,
-                error=str(exc),
+                error=error,
+                in_doubt=delivery.in_doubt,
             )
+            return
+        if not ledger.delivered_to(msg.id):
+            refusals = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.refused.items()))
+            ledger.mark(msg.id, "cancelled", now, f"refused by every recipient: {refusals}")
+            report.cancelled += 1
             return
         ledger.mark(msg.id, "sent", now)
         report.sent += 1
@@ -367,3 +435,7 @@ class Service:
 
 
 # -- the long-running loop ------------------------------------------------------------------
+
+
+def _is_notice(msg: Message) -> bool:
+    return ".problem@" in msg.id
