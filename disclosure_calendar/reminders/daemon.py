@@ -25,6 +25,10 @@ from .service import Service
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
+# The longest SIGTERM takes to stop the daemon: a send in progress is cut short within the
+# watchdog's poll (deadline.py), then the pass records what it has and the scheduler ends.
+# deploy/disclosure-calendar.service's TimeoutStopSec must stay above it (a test checks).
+STOP_SECONDS = 5.0
 
 
 def run_daemon(
@@ -96,7 +100,7 @@ def run_daemon(
 
 
 def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECONDS) -> None:
-    """run_daemon with SIGTERM/SIGINT (stop after the message in flight) and SIGHUP (reload)."""
+    """run_daemon with SIGTERM/SIGINT (stop, cutting a send short) and SIGHUP (reload)."""
     hup, wake = threading.Event(), threading.Event()
 
     def on_stop(signum: int, frame: object) -> None:
