@@ -170,7 +170,14 @@ class Checker:
             return self._constructor.construct_object(node)
         # An explicit tag on a value that does not fit it (``!!timestamp x``) makes PyYAML's
         # constructors fail with AttributeError or TypeError rather than a ConstructorError.
-        except (ConstructorError, ValueError, OverflowError, AttributeError, TypeError) as exc:
+        except (
+            ConstructorError,
+            ValueError,
+            OverflowError,
+            AttributeError,
+            TypeError,
+            KeyError,
+        ) as exc:
             kind = {"timestamp": "date", "int": "number", "float": "number"}.get(
                 node.tag.rsplit(":", 1)[-1], "value"
             )
@@ -218,8 +225,11 @@ class Checker:
 
     def date(self, node: Node, what: str) -> dt.date | None:
         # 2017-6-9 is not a YAML date: say so instead of "must be a date, not '2017-6-9'".
-        looks_like_date = re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(node.value))
-        if isinstance(node, ScalarNode) and not node.tag.endswith(":timestamp") and looks_like_date:
+        # (Scalars only: str() of a deeply nested list would recurse through every level.)
+        looks_like_date = isinstance(node, ScalarNode) and re.fullmatch(
+            r"\d{4}-\d{1,2}-\d{1,2}", node.value
+        )
+        if looks_like_date and not node.tag.endswith(":timestamp"):
             self.problem(node, f"{what}: {node.value!r} is not a date (write YYYY-MM-DD)")
             return None
         value = self._present(node, what)
@@ -248,7 +258,14 @@ class Checker:
                 return node.value
             try:
                 return self._constructor.construct_object(node)
-            except (ConstructorError, ValueError, OverflowError, AttributeError, TypeError):
+            except (
+                ConstructorError,
+                ValueError,
+                OverflowError,
+                AttributeError,
+                TypeError,
+                KeyError,
+            ):
                 return node.value
         return None
 
