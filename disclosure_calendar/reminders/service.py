@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from ..core.errors import DisclosureError
 from .contacts import DEFAULT, Contacts, load_contacts
-from .messages import Refusal
-from .notifiers import DEADLINE, Delivery, Outbox, Retry
+from .notices import Refusal
+from .notifiers import DEADLINE, Outbox, Retry
+from .outcomes import record_outcome
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -348,7 +349,7 @@ class Service:
         A refusal is not retried, so without this nobody would learn that a unit's address
         is wrong until the unit missed a deadline. The notice is ledgered like any message.
         """
-        from .messages import render_refusals
+        from .notices import render_refusals
 
         if not report.refusals or self.stop.is_set():
             return
@@ -368,61 +369,15 @@ class Service:
     ) -> None:
         """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
         delivery = outbox.deliver(msg, channel, skip=ledger.settled(msg.id))
-        self._record(ledger, msg, channel, delivery, now, report)
-
-    def _record(
-        self, ledger, msg: Message, channel, delivery: Delivery, now: dt.datetime, report: Report
-    ) -> None:
-        for rcpt, answer in delivery.accepted.items():
-            ledger.record_delivery(msg.id, rcpt, "sent", answer, now)
-        for rcpt, answer in delivery.refused.items():
-            ledger.record_delivery(msg.id, rcpt, "refused", answer, now)
-            report.refused += 1
-            if not _is_notice(msg):  # a refused notice is only logged: no notice of a notice
-                report.refusals.append(Refusal(msg.id, msg.addressee, msg.channel, rcpt, answer))
-            log_event(
-                logging.ERROR,
-                "refused",
-                id=msg.id,
-                to=msg.addressee,
-                channel=channel.name,
-                recipient=rcpt,
-                answer=answer,
-            )
-        if delivery.stopped and not delivery.accepted and not delivery.refused:
-            return  # cut short by a stop: stays pending, sent again on the next start
-        if delivery.failed:
-            state = "doubt" if delivery.in_doubt else "failed"
-            for rcpt, answer in delivery.failed.items():
-                ledger.record_delivery(msg.id, rcpt, state, answer, now)
-            error = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.failed.items()))
-            ledger.mark(msg.id, "failed", now, error)
+        state, refusals = record_outcome(ledger, msg, channel, delivery, now)
+        report.refused += len(delivery.refused)
+        report.refusals += refusals
+        if state == "sent":
+            report.sent += 1
+        elif state == "failed":
             report.failed += 1
-            log_event(
-                logging.ERROR,
-                "failed",
-                id=msg.id,
-                to=msg.addressee,
-                channel=channel.name,
-                error=error,
-                in_doubt=delivery.in_doubt,
-            )
-            return
-        if not ledger.delivered_to(msg.id):
-            refusals = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.refused.items()))
-            ledger.mark(msg.id, "cancelled", now, f"refused by every recipient: {refusals}")
+        elif state == "cancelled":
             report.cancelled += 1
-            return
-        ledger.mark(msg.id, "sent", now)
-        report.sent += 1
-        log_event(
-            logging.INFO,
-            "sent",
-            id=msg.id,
-            to=msg.addressee,
-            channel=channel.name,
-            subject=msg.subject,
-        )
 
     def next_wake(self, now: dt.datetime, report: Report | None = None) -> dt.datetime:
         from .messages import next_send_time
@@ -435,7 +390,3 @@ class Service:
 
 
 # -- the long-running loop ------------------------------------------------------------------
-
-
-def _is_notice(msg: Message) -> bool:
-    return ".problem@" in msg.id

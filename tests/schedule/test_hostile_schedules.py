@@ -15,7 +15,8 @@ from click.testing import CliRunner
 
 import cli
 from disclosure_calendar.core.errors import InputError
-from disclosure_calendar.schedule.loader import MAX_GROUP_DEPTH, load_schedule
+from disclosure_calendar.schedule.groups import MAX_GROUP_DEPTH
+from disclosure_calendar.schedule.loader import load_schedule
 from disclosure_calendar.schedule.model import Group, Schedule
 
 ROOT = Path(__file__).resolve().parents[2]
