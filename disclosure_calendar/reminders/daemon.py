@@ -134,7 +134,7 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             )
         return (
             f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
-            f"missed {report.missed}, superseded {report.superseded}"
+            f"refused {report.refused}, missed {report.missed}, superseded {report.superseded}"
         )
     finally:
         service.close()

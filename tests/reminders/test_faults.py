@@ -60,3 +60,39 @@ def test_webhook_fault(tmp_path: Path, case: str, baseline: int) -> None:
         assert got.sent == baseline - 1 + 1, got
     else:
         assert (got.refused, got.sent) == (0, baseline), got
+
+
+def test_refusal_reaches_the_coordinator_and_status(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from faults import CONTACTS, MINIMAL, PASSES, FaultyHooks
+    from test_notifiers import SmtpServer
+
+    from cli import main
+    from disclosure_calendar.reminders.service import Service
+
+    smtp, hooks = SmtpServer(), FaultyHooks()
+    smtp.start()
+    smtp.inbox.on_rcpt = lambda a: "550 5.1.1 <fgj-office> no such user" if "office" in a else None
+    contacts = tmp_path / "contacts.yaml"
+    contacts.write_text(CONTACTS.format(port=smtp.port, hooks=hooks.url), encoding="utf-8")
+    try:
+        report = Service(MINIMAL, tmp_path / "l.db", contacts, env={}).run_once(PASSES[0])
+    finally:
+        smtp.stop()
+        hooks.stop()
+    assert (report.sent, report.refused, report.failed) == (3, 1, 0)  # reminder + 2 notices
+    [(fgj, reminder), (coordinator, notice)] = smtp.inbox.received
+    assert fgj == ["fgj@example.gov.cn"] and coordinator == ["gongkai@example.gov.cn"]
+    assert str(notice["Subject"]) == "【政务公开提醒】投递失败:1个地址拒收提醒"
+    text = notice.get_body(("plain",)).get_content()
+    assert "1. 市发展改革局(email):fgj-office@example.gov.cn" in text
+    assert "服务器答复:550 5.1.1 <fgj-office> no such user" in text
+    [(path, _)] = hooks.posts
+    assert path == "/wecom"  # and on the coordinator's robot
+    status = CliRunner().invoke(
+        main, ["-f", str(MINIMAL), "status", "--year", "2026", "--db", str(tmp_path / "l.db")]
+    )
+    assert (
+        "delivery problem: development_reform (email) fgj-office@example.gov.cn refused: "
+        "550 5.1.1 <fgj-office> no such user" in status.output
+    )

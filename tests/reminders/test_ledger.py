@@ -112,3 +112,47 @@ def test_tracking_starts_on_first_use(tmp_path: Path) -> None:
 def test_undone_needs_an_existing_ledger(tmp_path: Path) -> None:
     with pytest.raises(DisclosureError, match="no ledger here yet"):
         Ledger(tmp_path / "missing.db", create=False)
+
+
+def test_deliveries_per_recipient(tmp_path: Path) -> None:
+    with Ledger(tmp_path / "l.db") as ledger:
+        ledger.record_intents([(msg(1), [slot("a")])], NOW)
+        ledger.record_delivery("m1@test.example", "a@x.cn", "sent", "250 OK", NOW)
+        ledger.record_delivery("m1@test.example", "b@x.cn", "refused", "550 no such user", NOW)
+        ledger.record_delivery("m1@test.example", "c@x.cn", "failed", "451 later", NOW)
+        assert ledger.delivered_to("m1@test.example") == {"a@x.cn"}
+        assert ledger.settled("m1@test.example") == {"a@x.cn", "b@x.cn"}
+        ledger.record_delivery("m1@test.example", "c@x.cn", "sent", "250 OK", NOW)  # replaces
+        assert ledger.delivered_to("m1@test.example") == {"a@x.cn", "c@x.cn"}
+        [problem] = ledger.delivery_problems()
+        assert (problem.addressee, problem.recipient, problem.answer) == (
+            "finance",
+            "b@x.cn",
+            "550 no such user",
+        )
+
+
+def test_schema_1_ledger_is_migrated_forward(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    with Ledger(path) as ledger:
+        ledger.record_intents([(msg(1), [slot("a")])], NOW)
+        ledger.mark("m1@test.example", "sent", NOW)
+    with sqlite3.connect(path) as db:  # back to what schema 1 was: no deliveries table
+        db.execute("DROP TABLE deliveries")
+        db.execute("PRAGMA user_version = 1")
+    with Ledger(path, read_only=True) as old:  # read-only: looked at, not migrated
+        assert old.delivered_to("m1@test.example") == set() and old.delivery_problems() == []
+    with Ledger(path) as ledger:
+        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert [m[4] for m in ledger.messages()] == ["sent"]
+        ledger.record_delivery("m1@test.example", "a@x.cn", "sent", "250 OK", NOW)
+        assert ledger.delivered_to("m1@test.example") == {"a@x.cn"}
+
+
+def test_read_only_ledger_refuses_writes(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    Ledger(path).close()
+    before = path.read_bytes()
+    with Ledger(path, read_only=True) as ledger, pytest.raises(sqlite3.OperationalError):
+        ledger.tracking_since(dt.date(2026, 4, 7))
+    assert path.read_bytes() == before
