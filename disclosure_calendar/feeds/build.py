@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -211,8 +214,34 @@ def build(
     dry_run: bool = False,
 ) -> BuildResult:
     """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched."""
-    with paused_gc():
+    if dry_run:
+        with paused_gc():
+            return _build(schedule, cal, start, end, out_dir, now, base_url, dry_run)
+    with build_lock(out_dir), paused_gc():
         return _build(schedule, cal, start, end, out_dir, now, base_url, dry_run)
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per folder: two would interleave files and manifest.
+
+    An flock on the folder itself, so no lock file appears among the outputs (and none is
+    rewritten by every build); the kernel drops it when the process ends, however it ends,
+    so a killed build leaves no stale lock.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DisclosureError(
+                f"{out_dir}: another build is writing into this folder; "
+                "try again when it has finished"
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _build(

@@ -32,6 +32,10 @@ BACKOFF_FIRST = 1.0
 BACKOFF_CAP = 60.0
 # Looking again just after a lease ends, not exactly at it (the database's clock decides).
 TAKEOVER_MARGIN = 0.05
+# The longest SIGTERM takes to stop the daemon: a send in progress is cut short within the
+# watchdog's poll (deadline.py), then the pass records what it has and the scheduler ends.
+# deploy/disclosure-calendar.service's TimeoutStopSec must stay above it (a test checks).
+STOP_SECONDS = 5.0
 
 
 def run_daemon(
@@ -136,7 +140,7 @@ def _shown(db: str | Path) -> str:
 
 
 def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECONDS) -> None:
-    """run_daemon with SIGTERM/SIGINT (stop after the message in flight) and SIGHUP (reload)."""
+    """run_daemon with SIGTERM/SIGINT (stop, cutting a send short) and SIGHUP (reload)."""
     hup, wake = threading.Event(), threading.Event()
 
     def on_stop(signum: int, frame: object) -> None:
@@ -169,7 +173,7 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             )
         return (
             f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
-            f"missed {report.missed}, superseded {report.superseded}"
+            f"refused {report.refused}, missed {report.missed}, superseded {report.superseded}"
         )
     finally:
         service.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
@@ -16,7 +17,9 @@ from zoneinfo import ZoneInfo
 
 from .contacts import DEFAULT, Contacts, load_contacts
 from .ledger.claims import DEFAULT_LEASE
-from .notifiers import Outbox, Retry, SendError
+from .notices import Refusal
+from .notifiers import DEADLINE, Outbox, Retry
+from .outcomes import record_outcome
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -49,11 +52,13 @@ class Config:
 class Report:
     sent: int = 0
     failed: int = 0
+    refused: int = 0  # recipients that refused a message for good (delivery problems)
     resent: int = 0
     missed: int = 0
     superseded: int = 0
     cancelled: int = 0
     messages: list[Message] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
     # Real seconds until a message another daemon holds may be taken over; None if none is held.
     takeover_in: float | None = None
 
@@ -80,6 +85,7 @@ class Service:
         sleep: Callable[[float], None] | None = None,
         stop: threading.Event | None = None,
         contacts_required: bool = False,
+        deadline: float = DEADLINE,
         lease: float = DEFAULT_LEASE,
         owner: str | None = None,
     ):
@@ -91,6 +97,7 @@ class Service:
         self.retry = retry
         self.sleep = sleep
         self.stop = stop or threading.Event()
+        self.deadline = deadline
         self.config: Config | None = None
         self._tried: tuple[object, ...] | None = None
         self.lease = lease
@@ -166,7 +173,11 @@ class Service:
         return self.ledger
 
     def close(self) -> None:
+        from .ledger import LedgerUnreachable
+
         if self.ledger is not None:
+            with contextlib.suppress(LedgerUnreachable):  # else the claims run out by themselves
+                self.ledger.release(self.owner)
             self.ledger.close()
             self.ledger = None
 
@@ -233,10 +244,19 @@ class Service:
                 channel=item.channel.name,
             )
         outbox = Outbox(
-            cfg.contacts.smtp, self.env, retry=self.retry, now=lambda: now, sleep=self._wait
+            cfg.contacts.smtp,
+            self.env,
+            retry=self.retry,
+            now=lambda: now,
+            sleep=self._wait,
+            deadline=self.deadline,
+            stop=self.stop,
         )
         with outbox:
-            self._send_claimed(ledger, outbox, cfg, now, today, report, {m.id for m in batch})
+            fresh = {m.id for m in batch}
+            after = self._send_claimed(ledger, outbox, cfg, now, today, report, fresh)
+            if self._tell_coordinator(ledger, cfg, now, report, fresh):
+                self._send_claimed(ledger, outbox, cfg, now, today, report, fresh, after=after)
         report.takeover_in = ledger.seconds_to_takeover(self.owner)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
@@ -267,7 +287,9 @@ class Service:
 
         state, track_from = State(), cfg.contacts.policy.track_from or today
         try:
-            with Ledger(self.db, create=False, upgrade=False) as ledger:
+            # Looking only: read-only, so not even the first tracked day (which a real run
+            # fixes) is written; a later daemon must not skip anything.
+            with Ledger(self.db, read_only=True) as ledger:
                 cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
                 report.messages.extend(s.message for s in ledger.unfinished())
                 state = ledger.state()
@@ -296,8 +318,10 @@ class Service:
         today: dt.date,
         report: Report,
         fresh: set[str],
-    ) -> None:
-        """Claim unfinished messages one by one, oldest first, and deliver (or settle) each.
+        after: tuple[str, str] | None = None,
+    ) -> tuple[str, str] | None:
+        """Claim unfinished messages one by one, oldest first, and deliver (or settle) each;
+        the (send_at, id) reached, to go on from there.
 
         Those not written by this pass are the crash window (a daemon killed while sending),
         a channel that was down, or another daemon's share of the work.
@@ -305,7 +329,6 @@ class Service:
         done = ledger.done()
         grace = cfg.contacts.policy.grace
         tz = ZoneInfo(cfg.schedule.plan.timezone)
-        after: tuple[str, str] | None = None
         while not self.stop.is_set():
             stored = ledger.claim(self.owner, self.lease, after=after)
             if stored is None:
@@ -313,7 +336,8 @@ class Service:
             msg = stored.message
             after = (msg.send_at.isoformat(), msg.id)
             channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
-            if all(s.occurrence in done for s in stored.slots):
+            # A notice of delivery problems carries no reminders: never cancelled by done marks.
+            if stored.slots and all(s.occurrence in done for s in stored.slots):
                 self._record(ledger, msg.id, "cancelled", now, "every duty in it was marked done")
                 report.cancelled += 1
             elif msg.channel not in channels:
@@ -365,6 +389,7 @@ class Service:
                         state=stored.state,
                         attempts=stored.attempts,
                     )
+        return after
 
     def _record(
         self,
@@ -391,6 +416,27 @@ class Service:
             self.unrecorded.pop(0)
             log_event(logging.INFO, "recorded-late", id=message_id, state=state)
 
+    def _tell_coordinator(
+        self, ledger: Ledger, cfg: Config, now: dt.datetime, report: Report, fresh: set[str]
+    ) -> bool:
+        """Addresses that refused reminders in this pass: one notice on each coordinator channel.
+
+        A refusal is not retried, so without this nobody would learn that a unit's address
+        is wrong until the unit missed a deadline. The notice is ledgered like any message,
+        and sent as the others are (claimed); True if there is one to send.
+        """
+        from .notices import render_refusals
+
+        if not report.refusals or self.stop.is_set():
+            return False
+        notices = [
+            render_refusals(report.refusals, ch, cfg.schedule, cfg.contacts, now)
+            for ch in cfg.contacts.coordinator
+        ]
+        ledger.record_intents([(notice, []) for notice in notices], now)
+        fresh.update(n.id for n in notices)
+        return bool(notices)
+
     def _deliver(
         self,
         ledger: Ledger,
@@ -400,31 +446,25 @@ class Service:
         now: dt.datetime,
         report: Report,
     ) -> None:
+        """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
+        from .ledger import LedgerUnreachable
+
+        delivery = outbox.deliver(msg, channel, skip=ledger.settled(msg.id))
         try:
-            outbox.deliver(msg, channel)
-        except SendError as exc:
-            self._record(ledger, msg.id, "failed", now, str(exc))
+            state, refusals = record_outcome(ledger, msg, channel, delivery, now, owner=self.owner)
+        except LedgerUnreachable:
+            if delivery.accepted:  # taken: recorded first thing next pass, never sent again
+                self.unrecorded.append((msg.id, "sent", now, None))
+            raise
+        report.refused += len(delivery.refused)
+        report.refusals += refusals
+        if state == "sent":
+            report.sent += 1
+            report.messages.append(msg)
+        elif state == "failed":
             report.failed += 1
-            log_event(
-                logging.ERROR,
-                "failed",
-                id=msg.id,
-                to=msg.addressee,
-                channel=channel.name,
-                error=str(exc),
-            )
-            return
-        report.sent += 1
-        report.messages.append(msg)
-        first = self._record(ledger, msg.id, "sent", now)
-        log_event(
-            logging.INFO if first else logging.WARNING,
-            "sent" if first else "sent-again",
-            id=msg.id,
-            to=msg.addressee,
-            channel=channel.name,
-            subject=msg.subject,
-        )
+        elif state == "cancelled":
+            report.cancelled += 1
 
     def next_wake(self, now: dt.datetime, report: Report | None = None) -> dt.datetime:
         from .messages import next_send_time

@@ -185,10 +185,16 @@ def status_report(
     occs = expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
     done: dict[str, tuple[dt.date, str | None]] = {}
     missed = []
+    problems = []
     try:
-        with Ledger(db, create=False) as ledger:
+        with Ledger(db, read_only=True) as ledger:  # a report changes nothing
             done = {k: (v.on, v.url) for k, v in ledger.done().items()}
             missed = [m for m in ledger.missed() if m.unit in members and m.slot.year == year]
+            problems = [
+                p
+                for p in ledger.delivery_problems()
+                if (p.addressee in members or unit is None) and p.at.year == year
+            ]
     except LedgerMissing:
         pass  # nothing recorded yet: every occurrence is open or overdue
     except LedgerUnreachable as exc:
@@ -222,6 +228,17 @@ def status_report(
                         "channel": m.channel,
                     }
                     for m in missed
+                ],
+                "delivery_problems": [
+                    {
+                        "message": p.message,
+                        "to": p.addressee,
+                        "channel": p.channel,
+                        "recipient": p.recipient,
+                        "answer": p.answer,
+                        "at": p.at.isoformat(),
+                    }
+                    for p in problems
                 ],
             },
             ensure_ascii=False,
@@ -260,6 +277,9 @@ def status_report(
         ],
     )
     foot = f"{year}, as of {today}: {sum(r.overdue for r in rows)} overdue, {len(missed)} reminder(s) missed"
+    # Refused for good and never retried: the coordinator has to fix the address.
+    for p in problems:
+        foot += f"\ndelivery problem: {p.addressee} ({p.channel}) {p.recipient} refused: {p.answer}"
     return f"{body}\n\n{foot}"
 
 

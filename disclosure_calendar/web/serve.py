@@ -1,8 +1,11 @@
 """A small HTTP server for out/, for offices without a web server (docs/serving.md has nginx).
 
 Only regular files inside the folder are served: dotfiles (the manifest), ``..``, encoded
-traversal and symlinks that lead outside all get 404. Responses carry a content ETag and
-Last-Modified and answer conditional requests with 304; gzip when the client asks.
+traversal and symlinks that lead outside or to a dotfile all get 404. Responses carry a
+content ETag and Last-Modified and answer conditional requests with 304; gzip when the client
+asks. Malformed request headers are ignored (as if absent), never a reason to drop the
+connection, and a connection idle for IDLE_SECONDS is closed, so clients that open
+connections and send nothing cannot pin a thread each for ever.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ CONTENT_TYPES = {
 }
 CACHE_CONTROL = "public, max-age=3600"
 _GZIP_MIN = 256  # smaller bodies are not worth compressing
+IDLE_SECONDS = 15.0
 
 
 def resolve(root: Path, raw_path: str) -> Path | None:
@@ -44,6 +48,10 @@ def resolve(root: Path, raw_path: str) -> Path | None:
         return None
     if not real.is_relative_to(root) or not real.is_file():
         return None
+    # A symlink is judged by where it leads: one named feed.ics pointing at .manifest.json
+    # must not serve what the request for .manifest.json itself would not.
+    if any(p.startswith(".") for p in real.relative_to(root).parts):
+        return None
     return real
 
 
@@ -52,7 +60,12 @@ def _accepts_gzip(header: str | None) -> bool:
         name, _, params = item.strip().partition(";")
         if name.strip().lower() in ("gzip", "*"):
             q = params.strip().lower()
-            return not (q.startswith("q=") and float(q[2:] or 0) == 0)
+            if not q.startswith("q="):
+                return True
+            try:
+                return float(q[2:] or 0) > 0
+            except ValueError:  # gzip;q=abc: not a weight we can read, so no gzip
+                return False
     return False
 
 
@@ -64,13 +77,17 @@ def _etag_matches(header: str, tags: tuple[str, ...]) -> bool:
     return any(t in offered for t in tags)
 
 
-def make_handler(root: Path, *, quiet: bool = False) -> type[BaseHTTPRequestHandler]:
+def make_handler(
+    root: Path, *, quiet: bool = False, idle_seconds: float = IDLE_SECONDS
+) -> type[BaseHTTPRequestHandler]:
     """A request handler class bound to ``root``."""
     root = root.resolve()
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "disclosure-calendar"
         sys_version = ""
+        # A socket timeout on every read: a silent or half-open connection ends its thread.
+        timeout = idle_seconds
 
         def do_GET(self) -> None:
             self._respond(send_body=True)
@@ -125,8 +142,8 @@ def make_handler(root: Path, *, quiet: bool = False) -> type[BaseHTTPRequestHand
                 return False
             try:
                 return mtime <= parsedate_to_datetime(since).timestamp()
-            except (TypeError, ValueError, IndexError):
-                return False
+            except (TypeError, ValueError, IndexError, OverflowError):
+                return False  # a date we cannot read is ignored, as RFC 9110 13.1.3 says
 
         def _common_headers(self, tag: str, mtime: int) -> None:
             self.send_header("ETag", tag)
@@ -147,10 +164,16 @@ def make_handler(root: Path, *, quiet: bool = False) -> type[BaseHTTPRequestHand
 
 
 def make_server(
-    directory: Path, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = False
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    quiet: bool = False,
+    idle_seconds: float = IDLE_SECONDS,
 ) -> ThreadingHTTPServer:
     """A server for ``directory``, bound but not yet serving (port 0 picks a free port)."""
-    server = ThreadingHTTPServer((host, port), make_handler(directory, quiet=quiet))
+    handler = make_handler(directory, quiet=quiet, idle_seconds=idle_seconds)
+    server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
 

@@ -473,3 +473,64 @@ def test_sigterm_stops_cleanly_and_sighup_reloads(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "'nobody' is not a unit of the schedule" in text
     assert text.rstrip().endswith("event=stopped")
+
+
+def test_cli_remind_dry_run_leaves_an_existing_ledger_byte_for_byte(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    base = ["-f", str(MINIMAL)]
+    done = CliRunner().invoke(
+        main, [*base, "done", "budget-execution.2026-03.finance@test.example", "--db", str(db)]
+    )
+    assert done.exit_code == 0, done.output
+    before = db.read_bytes()
+    dry = CliRunner().invoke(
+        main, [*base, "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)]
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "would send 1 message(s)" in dry.output
+    assert db.read_bytes() == before
+    with Ledger(db) as ledger:
+        assert ledger.meta("track_from") is None  # a later real run fixes its own first day
+
+
+def test_sigterm_stops_a_daemon_stuck_on_a_trickling_server(tmp_path: Path) -> None:
+    from faults import StallServer
+    from test_notifiers import free_port
+
+    from disclosure_calendar.reminders.daemon import STOP_SECONDS
+
+    port = free_port()
+    stall = StallServer(port, "trickle", gap=0.2)  # a byte of greeting every 0.2 s, for ever
+    contacts = write_contacts(tmp_path / "contacts.yaml", port, "http://127.0.0.1:9")
+    db, log = tmp_path / "l.db", tmp_path / "daemon.log"
+    proc = _daemon(tmp_path, db, contacts, WARP, log)
+    try:
+        _wait_for(lambda: stall.accepted >= 1)
+        time.sleep(1.0)  # well inside the send: socket timeouts never fire on a trickle
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, log.read_text()
+        stopped_in = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        stall.stop()
+    assert stopped_in < STOP_SECONDS, stopped_in
+    with Ledger(db) as ledger:
+        # The message cut short stays pending, its claim given up: the next start (or another
+        # daemon) sends it at once. Nothing is recorded sent.
+        pending = ledger.messages("pending")
+        assert ("coordinator", "email") in {(m[1], m[2]) for m in pending}
+        assert ledger.messages("sent") == [] and ledger.holders() == []
+    assert log.read_text(encoding="utf-8").rstrip().endswith("event=stopped")
+
+
+def test_unit_file_waits_longer_than_the_daemon_takes_to_stop() -> None:
+    from disclosure_calendar.reminders.daemon import STOP_SECONDS
+
+    unit = (ROOT / "deploy" / "disclosure-calendar.service").read_text(encoding="utf-8")
+    [value] = [
+        line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("TimeoutStopSec=")
+    ]
+    assert float(value) >= 2 * STOP_SECONDS
+    assert "KillSignal=SIGTERM" in unit.splitlines()

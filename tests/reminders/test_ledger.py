@@ -281,6 +281,7 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
         ledger.record_intents([(msg(n), [slot(f"o{n}"), slot(f"p{n}")]) for n in range(1500)], NOW)
         ledger.record_skipped([slot("gone", 3)], "missed", NOW)
         ledger.mark("m7@test.example", "sent", NOW, owner="host/1/ab")
+        ledger.record_delivery("m7@test.example", "cz@example.gov.cn", "sent", "250 OK", NOW)
         ledger.mark_done("x@d", "finance", dt.date(2026, 4, 8), "https://example.gov.cn/1", NOW)
         ledger.mark_undone("x@d", NOW)
         ledger.mark_done("x@d", "finance", dt.date(2026, 4, 9), None, NOW)
@@ -298,6 +299,7 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
         "meta": (1, 1),
         "messages": (1500, 1500),
         "reminders": (3001, 3001),
+        "deliveries": (1, 1),
         "done": (1, 1),
         "done_log": (3, 3),
         "events": (1, 1),
@@ -311,6 +313,7 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
             ledger.missed(),
         ) == before
         assert ledger.senders() == {"host/1/ab": 1}
+        assert ledger.delivered_to("m7@test.example") == {"cz@example.gov.cn"}
         ledger.mark_undone("x@d", NOW)  # new log rows continue after the copied ones
         assert ledger.done_log()[-1] == ("x@d", "undone") and len(ledger.done_log()) == 4
     with pytest.raises(DisclosureError, match="is not empty"):
@@ -345,3 +348,54 @@ def test_unreachable_server_is_said_plainly() -> None:
 def test_bad_addresses(value: str, message: str) -> None:
     with pytest.raises(DisclosureError, match=message):
         parse_target(value)
+
+
+# -- deliveries per recipient (issue 16) ------------------------------------------------------
+
+
+def test_deliveries_per_recipient(ledger_db: str) -> None:
+    with Ledger(ledger_db) as ledger:
+        ledger.record_intents([(msg(1), [slot("a")])], NOW)
+        ledger.record_delivery("m1@test.example", "a@x.cn", "sent", "250 OK", NOW)
+        ledger.record_delivery("m1@test.example", "b@x.cn", "refused", "550 no such user", NOW)
+        ledger.record_delivery("m1@test.example", "c@x.cn", "failed", "451 later", NOW)
+        assert ledger.delivered_to("m1@test.example") == {"a@x.cn"}
+        assert ledger.settled("m1@test.example") == {"a@x.cn", "b@x.cn"}
+        ledger.record_delivery("m1@test.example", "c@x.cn", "sent", "250 OK", NOW)  # replaces
+        assert ledger.delivered_to("m1@test.example") == {"a@x.cn", "c@x.cn"}
+        [problem] = ledger.delivery_problems()
+        assert (problem.addressee, problem.recipient, problem.answer) == (
+            "finance",
+            "b@x.cn",
+            "550 no such user",
+        )
+
+
+def test_an_old_ledger_read_only_is_looked_at_not_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "l.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA.read_text(encoding="utf-8"))
+        db.execute("PRAGMA user_version = 1")
+        db.execute(
+            "INSERT INTO messages VALUES ('m1@x', 'finance', 'email', '2026-04-07T09:00:00+08:00',"
+            " 's', 'b', 'h', 'md', 'sent', 1, '2026-04-07T09:00:00+08:00',"
+            " '2026-04-07T09:00:00+08:00', NULL)"
+        )
+    before = path.read_bytes()
+    with Ledger(path, read_only=True) as old:
+        assert old.delivered_to("m1@x") == set() and old.delivery_problems() == []
+        assert old.events() == [] and old.tracking_start() is None
+    assert path.read_bytes() == before
+    with Ledger(path) as ledger:
+        assert ledger.version() == SCHEMA_VERSION
+        assert [m[4] for m in ledger.messages()] == ["sent"]
+        ledger.record_delivery("m1@x", "a@x.cn", "sent", "250 OK", NOW)
+        assert ledger.delivered_to("m1@x") == {"a@x.cn"}
+
+
+def test_read_only_ledger_refuses_writes(ledger_db: str) -> None:
+    Ledger(ledger_db).close()
+    with Ledger(ledger_db, read_only=True) as ledger:
+        with pytest.raises(DisclosureError, match="read-?only"):
+            ledger.tracking_since(dt.date(2026, 4, 7))
+        assert ledger.tracking_start() is None

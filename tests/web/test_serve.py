@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import http.client
 import os
+import socket
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -33,6 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, int]]
     (root / "secret.txt").write_text("outside", encoding="utf-8")
     os.symlink(root / "secret.txt", out / "escape.ics")
     os.symlink(out / "finance.ics", out / "alias.ics")
+    os.symlink(out / ".manifest.json", out / "hidden-link.json")
     server = make_server(out, "127.0.0.1", 0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -143,13 +147,14 @@ def test_a_symlink_inside_the_folder_is_served(site: tuple[Path, int]) -> None:
         "/..\\secret.txt",
         "/escape.ics",
         "/.manifest.json",
+        "/hidden-link.json",
         "/missing.ics",
         "/finance.ics%00.html",
         "/%ff.ics",
     ],
     ids=[
         "dotdot", "encoded-dotdot", "encoded-slash", "dotdot-after-file", "double-slash",
-        "deep-encoded", "backslash", "symlink-escape", "dotfile", "missing", "nul", "bad-utf8",
+        "deep-encoded", "backslash", "symlink-escape", "dotfile", "symlink-to-dotfile", "missing", "nul", "bad-utf8",
     ],
 )  # fmt: skip
 def test_outside_or_hidden_is_404(site: tuple[Path, int], path: str) -> None:
@@ -170,3 +175,54 @@ def test_changed_file_gets_a_new_etag(site: tuple[Path, int]) -> None:
         assert status == 200 and second["ETag"] != first["ETag"]
     finally:
         page.write_bytes(original)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Accept-Encoding": "gzip;q=abc"},
+        {"Accept-Encoding": "gzip;q="},
+        {"Accept-Encoding": ";;,,gzip;;q=1e999999"},
+        {"If-Modified-Since": "Mon, 01 Jan 99999999999 00:00:00 GMT"},
+        {"If-Modified-Since": "Mon, 01 Jan -1 00:00:00 GMT"},
+        {"If-Modified-Since": "garbage"},
+        {"If-None-Match": '""""'},
+    ],
+    ids=["q-abc", "q-empty", "q-huge", "ims-year-overflow", "ims-negative", "ims-garbage", "inm-quotes"],
+)  # fmt: skip
+def test_malformed_header_is_ignored(site: tuple[Path, int], headers: dict[str, str]) -> None:
+    status, _, body = request(site[1], "/finance.ics", headers)
+    assert status == 200
+    assert body.startswith(b"BEGIN:VCALENDAR") or gzip.decompress(body).startswith(b"BEGIN:")
+
+
+def test_idle_connections_are_closed(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("hi", encoding="utf-8")
+    server = make_server(tmp_path, "127.0.0.1", 0, quiet=True, idle_seconds=0.3)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(30)]
+    try:
+        for n, sock in enumerate(socks):
+            if n % 2:
+                sock.sendall(b"GET /index.html HTTP/1.1\r\nHost: x\r\n")  # never finished
+        # Closed by the server: recv returns b"" (or a reset) instead of waiting our 5 s.
+        for sock in socks:
+            with contextlib.suppress(ConnectionResetError):
+                assert sock.recv(4096) == b""
+        deadline = time.monotonic() + 5
+        while handler_threads() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert handler_threads() == 0
+        status, _, body = request(port, "/index.html")  # and the server still answers
+        assert (status, body) == (200, b"hi")
+    finally:
+        for sock in socks:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+
+
+def handler_threads() -> int:
+    return sum("process_request_thread" in t.name for t in threading.enumerate())

@@ -26,11 +26,12 @@ message is handed over, so a crash leaves at most one accepted message unrecorde
 from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
 from .schema import SCHEMA_VERSION
-from .store import Done, EventRecord, Ledger, Missed, Stored
+from .store import DeliveryProblem, Done, EventRecord, Ledger, Missed, Stored
 
 __all__ = [
     "DEFAULT_LEASE",
     "SCHEMA_VERSION",
+    "DeliveryProblem",
     "Done",
     "EventRecord",
     "Ledger",

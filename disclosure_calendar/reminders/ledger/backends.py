@@ -98,32 +98,37 @@ def parse_target(value: str | Path) -> Target:
     return Target(sa.URL.create("sqlite", database=str(path)), path)
 
 
-def create_engine(target: Target) -> Engine:
+def create_engine(target: Target, *, read_only: bool = False) -> Engine:
+    """``read_only``: the database itself refuses every write (for reports and dry runs)."""
     if target.path is not None:
-        return _sqlite_engine(target.path)
+        return _sqlite_engine(target.path, read_only)
+    args: dict[str, Any] = dict(_PG_CONNECT)
+    if read_only:
+        args["options"] = "-c default_transaction_read_only=on"
     return sa.create_engine(
-        target.url,
-        pool_pre_ping=True,
-        pool_size=2,
-        max_overflow=2,
-        connect_args=dict(_PG_CONNECT),
+        target.url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args=args
     )
 
 
-def _sqlite_engine(path: Path) -> Engine:
-    engine = sa.create_engine(sa.URL.create("sqlite", database=str(path)))
+def _sqlite_engine(path: Path, read_only: bool) -> Engine:
+    if read_only:
+        url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+        engine = sa.create_engine(url)
+    else:
+        engine = sa.create_engine(sa.URL.create("sqlite", database=str(path)))
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi: sqlite3.Connection, record: Any) -> None:
         dbapi.isolation_level = None  # we say BEGIN ourselves, below
         dbapi.execute("PRAGMA busy_timeout = 10000")
-        dbapi.execute("PRAGMA journal_mode = WAL")
-        dbapi.execute("PRAGMA synchronous = NORMAL")
+        if not read_only:
+            dbapi.execute("PRAGMA journal_mode = WAL")
+            dbapi.execute("PRAGMA synchronous = NORMAL")
         dbapi.execute("PRAGMA foreign_keys = ON")
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -185,8 +190,10 @@ def translate(exc: sa.exc.DBAPIError, target: Target) -> DisclosureError:
             first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
             return LedgerUnreachable(f"ledger {target.shown} is unreachable: {first}")
         return DisclosureError(f"ledger {target.shown}: {orig}")
-    if isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig):
-        return LedgerUnreachable(f"{target.shown}: the ledger stayed locked ({orig})")
+    if isinstance(orig, sqlite3.OperationalError):
+        if "locked" in str(orig):
+            return LedgerUnreachable(f"{target.shown}: the ledger stayed locked ({orig})")
+        return DisclosureError(f"{target.shown}: {orig}")
     return DisclosureError(f"{target.shown}: not a usable ledger database ({orig})")
 
 

@@ -112,6 +112,22 @@ events = sa.Table(
     sa.Column("added", sa.Text, nullable=False),
     sa.Column("added_by", sa.Text, nullable=False),
 )
+# One row per recipient of a message and its answer (issue 16): a message refused by one
+# address is resent only to the others; a refusal for good is a delivery problem to report.
+deliveries = sa.Table(
+    "deliveries",
+    metadata,
+    sa.Column("message", sa.Text, sa.ForeignKey("messages.id"), primary_key=True),
+    # an e-mail address, or a webhook's URL without its query
+    sa.Column("recipient", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("answer", sa.Text),  # the server's own words: SMTP code and text, HTTP status
+    sa.Column("at", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "state IN ('sent', 'refused', 'failed', 'doubt')", name="deliveries_state_ck"
+    ),
+)
+sa.Index("deliveries_state", deliveries.c.state)
 schema_version = sa.Table(
     "schema_version",
     metadata,
@@ -128,7 +144,7 @@ STORED = (
 )  # fmt: skip
 
 # The data tables in the order rows can be copied in (messages before the reminders naming them).
-DATA_TABLES = (meta, messages, reminders, done, done_log, events)
+DATA_TABLES = (meta, messages, reminders, deliveries, done, done_log, events)
 
 
 # -- migrations -------------------------------------------------------------------------------
@@ -157,12 +173,18 @@ def _v3_claims(conn: Connection) -> None:
             index.create(conn)
 
 
+def _v4_deliveries(conn: Connection) -> None:
+    if not sa.inspect(conn).has_table("deliveries"):
+        deliveries.create(conn)
+
+
 # version -> (what it brings, how to bring an older ledger there). Version 1 is the first
 # SQLite ledger: only ever adopted, never built (a new ledger is built at the latest version).
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
     1: ("messages, reminders, done marks and their log", None),
     2: ("events that start event-triggered duties", _v2_events),
     3: ("claims with leases, so several daemons share one ledger", _v3_claims),
+    4: ("deliveries: each recipient's answer to each message", _v4_deliveries),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 

@@ -15,7 +15,7 @@ from ...core.errors import DisclosureError
 from ..messages import Message, Slot, State
 from . import backends, claims, schema
 from .backends import Target, parse_target
-from .schema import done, done_log, events, messages, meta, reminders
+from .schema import deliveries, done, done_log, events, messages, meta, reminders
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,18 @@ class Stored:
     attempts: int
     slots: tuple[Slot, ...]
     created: dt.datetime | None = None  # when it was written (the writer's clock)
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A recipient that refused a message for good: a wrong address or a moved webhook."""
+
+    message: str
+    addressee: str
+    channel: str
+    recipient: str
+    answer: str
+    at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -60,26 +72,45 @@ class Ledger:
     """The ledger at ``target`` (a path or ``postgresql://`` URL); use as a context manager.
 
     Opening it brings its schema to this program's version (unless ``upgrade`` is false);
-    ``create=False`` refuses to start a new one.
+    ``create=False`` refuses to start a new one; ``read_only`` neither creates nor upgrades,
+    and the database refuses any write (reports, dry runs).
     """
 
-    def __init__(self, target: str | Path | Target, *, create: bool = True, upgrade: bool = True):
+    def __init__(
+        self,
+        target: str | Path | Target,
+        *,
+        create: bool = True,
+        upgrade: bool = True,
+        read_only: bool = False,
+    ):
         self.target = target if isinstance(target, Target) else parse_target(target)
+        if read_only:
+            create = upgrade = False
         if self.target.path is not None and not self.target.path.exists():
             if not create:
                 raise backends.LedgerMissing(self.target.shown)
             self.target.path.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = backends.create_engine(self.target)
+        self.engine = backends.create_engine(self.target, read_only=read_only)
         self._conn: Connection | None = None
         self.upgraded: tuple[int, int] | None = None
+        self.tables = {t.name for t in schema.metadata.sorted_tables}
         try:
             if upgrade:
                 with self._tx() as conn:
                     self.upgraded = schema.upgrade(conn, self.target.shown, create=create)
-            elif create is False:
+            else:
                 with self._tx() as conn:
-                    if schema.current_version(conn) == 0:
-                        raise backends.LedgerMissing(self.target.shown)
+                    version = schema.current_version(conn)
+                    # An old ledger looked at as it is: only the tables it has.
+                    self.tables = set(sa.inspect(conn).get_table_names())
+                if version == 0 and not create:
+                    raise backends.LedgerMissing(self.target.shown)
+                if read_only and version > schema.SCHEMA_VERSION:
+                    raise DisclosureError(
+                        f"{self.target.shown}: ledger schema {version} is newer than this "
+                        f"program understands ({schema.SCHEMA_VERSION}); upgrade disclosure-calendar"
+                    )
         except BaseException:
             self.engine.dispose()
             raise
@@ -157,6 +188,11 @@ class Ledger:
             )
             value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "track_from")).scalar()
         return dt.date.fromisoformat(str(value))
+
+    def tracking_start(self) -> dt.date | None:
+        """The first tracked day if one was fixed; reads only (for a dry run)."""
+        value = self.meta("track_from")
+        return dt.date.fromisoformat(value) if value else None
 
     # -- what the decision needs ------------------------------------------------------------
 
@@ -255,6 +291,16 @@ class Ledger:
             row = claims.claim_next(conn, owner, lease, after)
             return None if row is None else self._stored(conn, [row])[0]
 
+    def release(self, owner: str) -> int:
+        """Give up ``owner``'s claims on unfinished messages (a clean stop): another daemon, or
+        the next start, sends them at once instead of after the lease."""
+        with self._tx() as conn:
+            return conn.execute(
+                messages.update()
+                .where(_UNFINISHED, messages.c.claimed_by == owner)
+                .values(claimed_until=None)
+            ).rowcount
+
     def seconds_to_takeover(self, owner: str) -> float | None:
         with self._tx() as conn:
             return claims.seconds_to_takeover(conn, owner)
@@ -282,6 +328,58 @@ class Ledger:
             )
             out.append(Stored(msg, state, tries, slots, _instant(made)))
         return out
+
+    # -- deliveries, per recipient ------------------------------------------------------------
+
+    def record_delivery(
+        self, message_id: str, recipient: str, state: str, answer: str | None, at: dt.datetime
+    ) -> None:
+        """One recipient's answer to one message; a later answer replaces an earlier one."""
+        row = {"message": message_id, "recipient": recipient, "state": state, "answer": answer}
+        with self._tx() as conn:
+            upsert = backends.insert(conn, deliveries).values(**row, at=at.isoformat())
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[deliveries.c.message, deliveries.c.recipient],
+                    set_={
+                        "state": upsert.excluded.state,
+                        "answer": upsert.excluded.answer,
+                        "at": upsert.excluded.at,
+                    },
+                )
+            )
+
+    def delivered_to(self, message_id: str) -> set[str]:
+        return self._recipients(message_id, ("sent",))
+
+    def settled(self, message_id: str) -> set[str]:
+        """Recipients never to send this message to again: they accepted or refused it for good."""
+        return self._recipients(message_id, ("sent", "refused"))
+
+    def _recipients(self, message_id: str, states: tuple[str, ...]) -> set[str]:
+        if "deliveries" not in self.tables:  # an old ledger looked at read-only
+            return set()
+        d = deliveries.c
+        query = sa.select(d.recipient).where(d.message == message_id, d.state.in_(states))
+        with self._tx() as conn:
+            return {r for (r,) in conn.execute(query)}
+
+    def delivery_problems(self) -> list[DeliveryProblem]:
+        """Every recipient that refused a message for good, oldest first."""
+        if "deliveries" not in self.tables:
+            return []
+        d, m = deliveries.c, messages.c
+        query = (
+            sa.select(d.message, m.addressee, m.channel, d.recipient, d.answer, d.at)
+            .join_from(deliveries, messages, d.message == m.id)
+            .where(d.state == "refused")
+            .order_by(d.at, d.message, d.recipient)
+        )
+        with self._tx() as conn:
+            return [
+                DeliveryProblem(mid, to, ch, rcpt, answer or "", dt.datetime.fromisoformat(at))
+                for mid, to, ch, rcpt, answer, at in conn.execute(query)
+            ]
 
     def messages(self, state: str | None = None) -> list[tuple[str, str, str, str, str, int]]:
         """(id, addressee, channel, send_at, state, attempts) of every message, oldest first."""
@@ -392,6 +490,8 @@ class Ledger:
         return bool(gone)
 
     def events(self, duty: str | None = None) -> list[EventRecord]:
+        if "events" not in self.tables:  # an old ledger looked at read-only
+            return []
         e = events.c
         query = sa.select(e.duty, e.date, e.note, e.added, e.added_by).order_by(e.duty, e.date)
         if duty is not None:
