@@ -10,57 +10,28 @@ import secrets
 import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from .contacts import DEFAULT, Contacts, load_contacts
+from .contacts import DEFAULT, load_contacts
 from .ledger.claims import DEFAULT_LEASE
-from .notices import Refusal
 from .notifiers import DEADLINE, Outbox, Retry
-from .outcomes import record_outcome
+from .sending import Config, Pass, Report
 
 if TYPE_CHECKING:
-    from ..schedule.model import Schedule
-    from ..workdays.calendar import ChinaCalendar
     from .ledger import Ledger
-    from .messages import Message
 
 from .logs import log_event
 
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
-# Messages written this long before a pass's instant were written by an earlier pass.
-SAME_PASS = dt.timedelta(minutes=5)
 DEFAULT_RETRY = Retry()
 
 
 # -- the service ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Config:
-    schedule: Schedule
-    calendar: ChinaCalendar
-    contacts: Contacts
-    stamp: tuple[object, ...]
-
-
-@dataclass
-class Report:
-    sent: int = 0
-    failed: int = 0
-    refused: int = 0  # recipients that refused a message for good (delivery problems)
-    resent: int = 0
-    missed: int = 0
-    superseded: int = 0
-    cancelled: int = 0
-    messages: list[Message] = field(default_factory=list)
-    refusals: list[Refusal] = field(default_factory=list)
-    # Real seconds until a message another daemon holds may be taken over; None if none is held.
-    takeover_in: float | None = None
 
 
 def default_db(schedule_path: Path) -> Path:
@@ -253,10 +224,13 @@ class Service:
             stop=self.stop,
         )
         with outbox:
-            fresh = {m.id for m in batch}
-            after = self._send_claimed(ledger, outbox, cfg, now, today, report, fresh)
-            if self._tell_coordinator(ledger, cfg, now, report, fresh):
-                self._send_claimed(ledger, outbox, cfg, now, today, report, fresh, after=after)
+            sending = Pass(
+                ledger, outbox, cfg, now, report, self.owner, self.lease, self.stop,
+                self.unrecorded, {m.id for m in batch},
+            )  # fmt: skip
+            after = sending.send_claimed()
+            if sending.tell_coordinator():
+                sending.send_claimed(after)
         report.takeover_in = ledger.seconds_to_takeover(self.owner)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
@@ -309,105 +283,6 @@ class Service:
         report.missed, report.superseded = len(decision.missed), len(decision.superseded)
         return report
 
-    def _send_claimed(
-        self,
-        ledger: Ledger,
-        outbox: Outbox,
-        cfg: Config,
-        now: dt.datetime,
-        today: dt.date,
-        report: Report,
-        fresh: set[str],
-        after: tuple[str, str] | None = None,
-    ) -> tuple[str, str] | None:
-        """Claim unfinished messages one by one, oldest first, and deliver (or settle) each;
-        the (send_at, id) reached, to go on from there.
-
-        Those not written by this pass are the crash window (a daemon killed while sending),
-        a channel that was down, or another daemon's share of the work.
-        """
-        done = ledger.done()
-        grace = cfg.contacts.policy.grace
-        tz = ZoneInfo(cfg.schedule.plan.timezone)
-        while not self.stop.is_set():
-            stored = ledger.claim(self.owner, self.lease, after=after)
-            if stored is None:
-                break
-            msg = stored.message
-            after = (msg.send_at.isoformat(), msg.id)
-            channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
-            # A notice of delivery problems carries no reminders: never cancelled by done marks.
-            if stored.slots and all(s.occurrence in done for s in stored.slots):
-                self._record(ledger, msg.id, "cancelled", now, "every duty in it was marked done")
-                report.cancelled += 1
-            elif msg.channel not in channels:
-                self._record(
-                    ledger,
-                    msg.id,
-                    "cancelled",
-                    now,
-                    f"channel {msg.channel!r} no longer in contacts",
-                )
-                report.cancelled += 1
-                log_event(
-                    logging.WARNING,
-                    "cancelled",
-                    id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    reason="channel removed",
-                )
-            elif today > cfg.calendar.add_working_days(msg.send_at.astimezone(tz).date(), grace):
-                self._record(ledger, msg.id, "missed", now, "not accepted within the grace window")
-                report.missed += len(stored.slots)
-                log_event(
-                    logging.WARNING,
-                    "missed",
-                    id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    since=msg.send_at,
-                )
-            else:
-                # Another daemon's share of this same pass is not a resend: only a message
-                # tried before, or written by an earlier pass, is.
-                resumed = msg.id not in fresh and (
-                    stored.attempts > 0
-                    or stored.created is None
-                    or stored.created < now - SAME_PASS
-                )
-                before = report.sent
-                self._deliver(ledger, outbox, msg, channels[msg.channel], now, report)
-                if resumed:
-                    if report.sent > before:
-                        report.resent += 1
-                        report.sent -= 1
-                    log_event(
-                        logging.INFO,
-                        "resumed",
-                        id=msg.id,
-                        state=stored.state,
-                        attempts=stored.attempts,
-                    )
-        return after
-
-    def _record(
-        self,
-        ledger: Ledger,
-        message_id: str,
-        state: str,
-        now: dt.datetime,
-        error: str | None = None,
-    ) -> bool:
-        """Record an outcome; one the ledger cannot take now is kept for the next pass."""
-        from .ledger import LedgerUnreachable
-
-        try:
-            return ledger.mark(message_id, state, now, error, owner=self.owner)
-        except LedgerUnreachable:
-            self.unrecorded.append((message_id, state, now, error))
-            raise
-
     def _flush(self, ledger: Ledger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""
         while self.unrecorded:
@@ -415,56 +290,6 @@ class Service:
             ledger.mark(message_id, state, at, error, owner=self.owner)
             self.unrecorded.pop(0)
             log_event(logging.INFO, "recorded-late", id=message_id, state=state)
-
-    def _tell_coordinator(
-        self, ledger: Ledger, cfg: Config, now: dt.datetime, report: Report, fresh: set[str]
-    ) -> bool:
-        """Addresses that refused reminders in this pass: one notice on each coordinator channel.
-
-        A refusal is not retried, so without this nobody would learn that a unit's address
-        is wrong until the unit missed a deadline. The notice is ledgered like any message,
-        and sent as the others are (claimed); True if there is one to send.
-        """
-        from .notices import render_refusals
-
-        if not report.refusals or self.stop.is_set():
-            return False
-        notices = [
-            render_refusals(report.refusals, ch, cfg.schedule, cfg.contacts, now)
-            for ch in cfg.contacts.coordinator
-        ]
-        ledger.record_intents([(notice, []) for notice in notices], now)
-        fresh.update(n.id for n in notices)
-        return bool(notices)
-
-    def _deliver(
-        self,
-        ledger: Ledger,
-        outbox: Outbox,
-        msg: Message,
-        channel,
-        now: dt.datetime,
-        report: Report,
-    ) -> None:
-        """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
-        from .ledger import LedgerUnreachable
-
-        delivery = outbox.deliver(msg, channel, skip=ledger.settled(msg.id))
-        try:
-            state, refusals = record_outcome(ledger, msg, channel, delivery, now, owner=self.owner)
-        except LedgerUnreachable:
-            if delivery.accepted:  # taken: recorded first thing next pass, never sent again
-                self.unrecorded.append((msg.id, "sent", now, None))
-            raise
-        report.refused += len(delivery.refused)
-        report.refusals += refusals
-        if state == "sent":
-            report.sent += 1
-            report.messages.append(msg)
-        elif state == "failed":
-            report.failed += 1
-        elif state == "cancelled":
-            report.cancelled += 1
 
     def next_wake(self, now: dt.datetime, report: Report | None = None) -> dt.datetime:
         from .messages import next_send_time

@@ -101,14 +101,18 @@ def test_two_daemons_on_postgresql_through_twenty_kills(
         print(
             f"\nfailover: {len(run.kills)} SIGKILLs ({run.count('in-flight')} in flight, "
             f"{run.count('random')} at random), {len(expected_mail) + len(expected_hooks)} "
-            f"messages, {len(lost)} lost, {len(doubled)} doubled "
-            f"(in flight at a kill: {len(run.in_flight)}), by daemon: {run.by_name(senders)}"
+            f"messages, {len(lost)} lost, {len(doubled)} doubled with "
+            f"{sum(n - 1 for n in doubled.values())} extra copies (in flight at a kill: "
+            f"{len(run.in_flight)}), by daemon: {run.by_name(senders)}"
         )
     assert len(run.kills) >= 20, run.kills
     assert not lost
     assert set(got_mail) == set(expected_mail) and set(got_hooks) == set(expected_hooks)
-    # A double is the message a killed daemon had in flight, sent again with the same id.
-    assert set(doubled.values()) <= {2} and len(doubled) <= len(run.kills)
+    # A copy is the message a killed daemon had in flight, sent again with the same id: at
+    # most one per kill (a resend killed in flight in its turn makes a third), and one for
+    # every kill that struck after the server took a mail.
+    extra = sum(n - 1 for n in doubled.values())
+    assert len(run.in_flight) <= extra <= len(run.kills)
     assert set(run.in_flight) <= set(doubled)
     assert unfinished == [] and len(sent) == len(expected_mail) + len(expected_hooks)
 

@@ -83,14 +83,15 @@ def test_bad_value_is_an_error_with_its_line(
     assert re.search(rf"{re.escape(str(path))}:{line}:\d+: .*{re.escape(message)}", output), output
 
 
-def duty_entries(path: Path) -> int:
-    return len(yaml.safe_load(path.read_text(encoding="utf-8"))["duties"])
+def duty_ids(path: Path) -> set[str]:
+    return {d["id"] for d in yaml.safe_load(path.read_text(encoding="utf-8"))["duties"]}
 
 
 @pytest.mark.parametrize("schedule", ["schedule.yaml", "tests/data/minimal.yaml"])
 def test_every_duty_of_the_file_is_in_the_model(schedule: str) -> None:
+    # The model may hold more: each unit's self-check is generated from `review:` (issue 10).
     path = ROOT / schedule
-    assert len(load_schedule(path).duties) == duty_entries(path)
+    assert duty_ids(path) <= {d.id for d in load_schedule(path).duties}
 
 
 def test_no_empty_key_drops_a_duty_silently(tmp_path: Path) -> None:
@@ -102,11 +103,11 @@ def test_no_empty_key_drops_a_duty_silently(tmp_path: Path) -> None:
         path = tmp_path / f"v{n}.yaml"
         path.write_text(text[: match.start()] + match.group(1) + ":" + text[match.end() :])
         try:
-            kept = len(load_schedule(path).duties)
+            kept = len({d.id for d in load_schedule(path).duties} & duty_ids(path))
         except InputError as exc:
             assert all(p.where and p.where.line >= 1 for p in exc.problems)
             continue
-        assert kept == duty_entries(path), match.group(0)
+        assert kept >= len(duty_ids(path)), match.group(0)
 
 
 def chain(tmp_path: Path, length: int) -> Path:

@@ -10,9 +10,10 @@ deduplicates on Message-ID (or the webhook's key) drops the copy altogether.
 
 It lives in an SQLite file (the default, beside the schedule) or in PostgreSQL (``--db
 postgresql://...``), when several daemons on several hosts share it. One interface for both
-(``store.Ledger``), written once in SQLAlchemy Core; what differs is in ``backends``; the
-tables and their migrations in ``schema``; how several daemons share the sending in
-``claims``; status, upgrade and copy in ``admin``.
+(``store.Ledger``, built on ``base`` for opening and ``records`` for done marks, events and
+deliveries), written once in SQLAlchemy Core; what differs is in ``backends``; the tables and
+their migrations in ``schema``; how several daemons share the sending in ``claims``; status,
+upgrade and copy in ``admin``.
 
 Durability. SQLite runs in WAL mode with ``synchronous=NORMAL``: a commit survives the process
 being killed at any instant (what the guarantee above is about); a power cut can roll back the
@@ -25,8 +26,9 @@ message is handed over, so a crash leaves at most one accepted message unrecorde
 
 from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
+from .records import DeliveryProblem, Done, EventRecord
 from .schema import SCHEMA_VERSION
-from .store import DeliveryProblem, Done, EventRecord, Ledger, Missed, Stored
+from .store import Ledger, Missed, Stored
 
 __all__ = [
     "DEFAULT_LEASE",
