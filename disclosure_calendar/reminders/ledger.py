@@ -29,7 +29,8 @@ answer is a row in ``deliveries``, so a message refused by one address is resent
 others, and a permanent refusal stays on record as a delivery problem for the coordinator.
 The interface other backends must offer for it:
 
-- ``record_delivery(message_id, recipient, state, answer, at)``: state ``sent`` (accepted),
+- ``record_delivery(message_id, recipient, state, answer, at)``, and ``record_deliveries``
+  for several answers plus the message's new state in one transaction: state ``sent`` (accepted),
   ``refused`` (permanent: never tried again), ``failed`` (temporary: tried on the next run) or
   ``doubt`` (sent but no answer before the deadline: may have arrived; resent on a later run
   only, with the same Message-ID / Idempotency-Key);
@@ -303,14 +304,20 @@ class Ledger:
 
     def mark(self, message_id: str, state: str, at: dt.datetime, error: str | None = None) -> None:
         """The outcome of one attempt (sent/failed) or a final verdict (missed/cancelled)."""
-        attempt = 1 if state in ("sent", "failed") else 0
         with self._tx() as db:
-            db.execute(
-                "UPDATE messages SET state = ?, attempts = attempts + ?, updated = ?, error = ? "
-                "WHERE id = ?",
-                (state, attempt, at.isoformat(), error, message_id),
-            )
-            db.execute("UPDATE reminders SET state = ? WHERE message = ?", (state, message_id))
+            self._mark(db, message_id, state, at.isoformat(), error)
+
+    @staticmethod
+    def _mark(
+        db: sqlite3.Connection, message_id: str, state: str, stamp: str, error: str | None
+    ) -> None:
+        attempt = 1 if state in ("sent", "failed") else 0
+        db.execute(
+            "UPDATE messages SET state = ?, attempts = attempts + ?, updated = ?, error = ? "
+            "WHERE id = ?",
+            (state, attempt, stamp, error, message_id),
+        )
+        db.execute("UPDATE reminders SET state = ? WHERE message = ?", (state, message_id))
 
     def unfinished(self) -> list[Stored]:
         """Messages written but not accepted: pending (maybe interrupted) or failed."""
@@ -340,12 +347,31 @@ class Ledger:
         self, message_id: str, recipient: str, state: str, answer: str | None, at: dt.datetime
     ) -> None:
         """One recipient's answer to one message; a later answer replaces an earlier one."""
+        self.record_deliveries(message_id, [(recipient, state, answer)], at)
+
+    def record_deliveries(
+        self,
+        message_id: str,
+        answers: Iterable[tuple[str, str, str | None]],
+        at: dt.datetime,
+        *,
+        outcome: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Several (recipient, state, answer) and, if given, the message's new state, at once.
+
+        One transaction: a message's answers and its state never disagree after a crash,
+        and one commit per message instead of several keeps a 10,000-mail run fast.
+        """
+        stamp = at.isoformat()
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO deliveries VALUES (?,?,?,?,?) ON CONFLICT (message, recipient) "
                 "DO UPDATE SET state = excluded.state, answer = excluded.answer, at = excluded.at",
-                (message_id, recipient, state, answer, at.isoformat()),
+                [(message_id, r, state, answer, stamp) for r, state, answer in answers],
             )
+            if outcome is not None:
+                self._mark(db, message_id, outcome, stamp, error)
 
     def delivered_to(self, message_id: str) -> set[str]:
         return self._recipients(message_id, ("sent",))

@@ -85,12 +85,12 @@ class WebhookSender:
     def __init__(
         self,
         env: Mapping[str, str],
-        stop: threading.Event | None,
+        watchdog: Watchdog,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
     ):
         self.env = env
-        self.stop = stop
+        self.watchdog = watchdog
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
 
@@ -115,7 +115,7 @@ class WebhookSender:
         )
         conn = conn_type(parts.netloc, timeout=self.connect_timeout)
         handed_over = False
-        with Watchdog(lambda: conn.sock, seconds, self.stop) as dog:
+        with self.watchdog.guard(lambda: conn.sock, seconds) as dog:
             try:
                 conn.connect()
                 conn.sock.settimeout(self.read_timeout)
@@ -205,8 +205,9 @@ class Outbox:
         read_timeout: float = READ_TIMEOUT,
         stop: threading.Event | None = None,
     ):
-        self.smtp = SmtpSender(smtp, env, stop) if smtp else None
-        self.web = WebhookSender(env, stop, connect_timeout, read_timeout)
+        watchdog = Watchdog(stop)  # one for the batch: senders take turns
+        self.smtp = SmtpSender(smtp, env, watchdog) if smtp else None
+        self.web = WebhookSender(env, watchdog, connect_timeout, read_timeout)
         self.log = LogSender()
         self.retry = retry
         self.sleep = sleep

@@ -28,10 +28,9 @@ def record_outcome(
     """Write ``delivery`` to the ledger; the message's new state (None: left as it was) and
     the refusals the coordinator should hear of."""
     refusals: list[Refusal] = []
-    for rcpt, answer in delivery.accepted.items():
-        ledger.record_delivery(msg.id, rcpt, "sent", answer, now)
+    answers = [(r, "sent", a) for r, a in delivery.accepted.items()]
+    answers += [(r, "refused", a) for r, a in delivery.refused.items()]
     for rcpt, answer in delivery.refused.items():
-        ledger.record_delivery(msg.id, rcpt, "refused", answer, now)
         if not is_notice(msg):  # a refused notice is only logged: no notice of a notice
             refusals.append(Refusal(msg.id, msg.addressee, msg.channel, rcpt, answer))
         log_event(
@@ -46,11 +45,10 @@ def record_outcome(
     if delivery.stopped and not delivery.accepted and not delivery.refused:
         return None, refusals  # cut short by a stop: stays pending, sent on the next start
     if delivery.failed:
-        state = "doubt" if delivery.in_doubt else "failed"
-        for rcpt, answer in delivery.failed.items():
-            ledger.record_delivery(msg.id, rcpt, state, answer, now)
+        doubt = "doubt" if delivery.in_doubt else "failed"
+        answers += [(r, doubt, a) for r, a in delivery.failed.items()]
         error = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.failed.items()))
-        ledger.mark(msg.id, "failed", now, error)
+        ledger.record_deliveries(msg.id, answers, now, outcome="failed", error=error)
         log_event(
             logging.ERROR,
             "failed",
@@ -61,11 +59,12 @@ def record_outcome(
             in_doubt=delivery.in_doubt,
         )
         return "failed", refusals
-    if not ledger.delivered_to(msg.id):
+    if not delivery.accepted and not ledger.delivered_to(msg.id):
         refused = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.refused.items()))
-        ledger.mark(msg.id, "cancelled", now, f"refused by every recipient: {refused}")
+        error = f"refused by every recipient: {refused}"
+        ledger.record_deliveries(msg.id, answers, now, outcome="cancelled", error=error)
         return "cancelled", refusals
-    ledger.mark(msg.id, "sent", now)
+    ledger.record_deliveries(msg.id, answers, now, outcome="sent")
     log_event(
         logging.INFO,
         "sent",
