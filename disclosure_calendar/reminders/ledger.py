@@ -29,17 +29,20 @@ answer is a row in ``deliveries``, so a message refused by one address is resent
 others, and a permanent refusal stays on record as a delivery problem for the coordinator.
 The interface other backends must offer for it:
 
-- ``record_delivery(message_id, recipient, state, answer, at)``, and ``record_deliveries``
-  for several answers plus the message's new state in one transaction: state ``sent`` (accepted),
+- ``record_delivery(message_id, recipient, state, answer, at)``; state ``sent`` (accepted),
   ``refused`` (permanent: never tried again), ``failed`` (temporary: tried on the next run) or
   ``doubt`` (sent but no answer before the deadline: may have arrived; resent on a later run
   only, with the same Message-ID / Idempotency-Key);
+- ``record_deliveries(message_id, [(recipient, state, answer)], at, outcome=, error=)``:
+  several answers and the message's new state (as ``mark``) in one transaction;
 - ``delivered_to(message_id) -> set[str]``: recipients that accepted the message;
 - ``settled(message_id) -> set[str]``: recipients never to send it to again (sent or refused);
 - ``delivery_problems() -> list[DeliveryProblem]``: every permanent refusal, oldest first.
 
 A message whose every recipient refused is marked ``cancelled`` (it will not be sent); one
-that reached at least one recipient is ``sent``.
+that reached at least one recipient is ``sent``. ``Ledger(path, read_only=True)`` opens
+for looking only (``remind --dry-run``, ``status``); ``tracking_start()`` reads the first
+tracked day without fixing it.
 """
 
 from __future__ import annotations
