@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 class SendError(Exception):
     """An attempt failed as a whole. ``in_doubt``: the message was handed over, no answer came."""
 
-    def __init__(self, text: str, *, in_doubt: bool = False, permanent: bool = False):
+    def __init__(self, text: str, *, in_doubt: bool = False):
         super().__init__(text)
         self.in_doubt = in_doubt
-        self.permanent = permanent
 
 
 @dataclass

@@ -2,9 +2,10 @@
 
 Failures are per message and per recipient. Each recipient of a message ends an attempt
 *accepted* (SMTP's 250, an HTTP 2xx and, for the robots, ``errcode: 0``), *refused* for good
-(an SMTP 5xx, an HTTP 4xx or a permanent redirect: never retried, kept with the server's answer as a
-delivery problem for the coordinator) or *failed* for now (a 4xx, a 5xx from a web server, no
-connection: retried with backoff, then on the next run). One bad address costs no one else.
+(an SMTP 5xx, an HTTP 4xx or a permanent redirect: never retried, kept with the server's
+answer as a delivery problem for the coordinator) or *failed* for now (an SMTP 4xx, an HTTP
+5xx, no connection: retried with backoff, then on the next run). One bad address costs no
+one else.
 
 Every attempt has an overall deadline (``Watchdog``): a server that trickles its answer is
 cut off like one that hangs, and a stop (SIGTERM) cuts a send short within a fraction of a
@@ -13,7 +14,7 @@ second; what was not accepted stays pending and goes out on the next start.
 A message handed over without an answer (the read timed out, the deadline passed after the
 body went out) is *in doubt*: it may have arrived. It is not resent in the same run; a later
 run resends it with the same Message-ID, and webhooks carry ``Idempotency-Key: <message id>``
-(the same on every resend) so a receiver can drop the copy; docs/reminders.md says so.
+(the same on every resend) so a receiver can drop the copy; the README says so.
 
 A route (the SMTP server, a webhook URL) that could not be reached or left a message in
 doubt fails the rest of the batch at once, so a dead or slow server costs one deadline per
@@ -85,12 +86,12 @@ class WebhookSender:
     def __init__(
         self,
         env: Mapping[str, str],
-        stop: threading.Event | None,
+        watchdog: Watchdog,
         connect_timeout: float = CONNECT_TIMEOUT,
         read_timeout: float = READ_TIMEOUT,
     ):
         self.env = env
-        self.stop = stop
+        self.watchdog = watchdog
         self.connect_timeout = connect_timeout
         self.read_timeout = read_timeout
 
@@ -115,7 +116,7 @@ class WebhookSender:
         )
         conn = conn_type(parts.netloc, timeout=self.connect_timeout)
         handed_over = False
-        with Watchdog(lambda: conn.sock, seconds, self.stop) as dog:
+        with self.watchdog.guard(lambda: conn.sock, seconds) as dog:
             try:
                 conn.connect()
                 conn.sock.settimeout(self.read_timeout)
@@ -205,8 +206,9 @@ class Outbox:
         read_timeout: float = READ_TIMEOUT,
         stop: threading.Event | None = None,
     ):
-        self.smtp = SmtpSender(smtp, env, stop) if smtp else None
-        self.web = WebhookSender(env, stop, connect_timeout, read_timeout)
+        watchdog = Watchdog(stop)  # one for the batch: senders take turns
+        self.smtp = SmtpSender(smtp, env, watchdog) if smtp else None
+        self.web = WebhookSender(env, watchdog, connect_timeout, read_timeout)
         self.log = LogSender()
         self.retry = retry
         self.sleep = sleep
@@ -259,7 +261,7 @@ class Outbox:
                 if self.stop is not None and self.stop.is_set():
                     result.stopped = True
                     return result
-                if exc.in_doubt or exc.permanent:
+                if exc.in_doubt:
                     # In doubt: resending now would likely double it; a later run resends.
                     result.in_doubt = exc.in_doubt
                     self.down[route] = error

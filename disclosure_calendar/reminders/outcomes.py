@@ -35,10 +35,9 @@ def record_outcome(
     the refusals the coordinator should hear of. ``owner``: the daemon holding the message's
     claim (a verdict other than sent counts only while it still holds it)."""
     refusals: list[Refusal] = []
-    for rcpt, answer in delivery.accepted.items():
-        ledger.record_delivery(msg.id, rcpt, "sent", answer, now)
+    answers = [(r, "sent", a) for r, a in delivery.accepted.items()]
+    answers += [(r, "refused", a) for r, a in delivery.refused.items()]
     for rcpt, answer in delivery.refused.items():
-        ledger.record_delivery(msg.id, rcpt, "refused", answer, now)
         if not is_notice(msg):  # a refused notice is only logged: no notice of a notice
             refusals.append(Refusal(msg.id, msg.addressee, msg.channel, rcpt, answer))
         log_event(
@@ -53,11 +52,10 @@ def record_outcome(
     if delivery.stopped and not delivery.accepted and not delivery.refused:
         return None, refusals  # cut short by a stop: stays pending, sent on the next start
     if delivery.failed:
-        state = "doubt" if delivery.in_doubt else "failed"
-        for rcpt, answer in delivery.failed.items():
-            ledger.record_delivery(msg.id, rcpt, state, answer, now)
+        doubt = "doubt" if delivery.in_doubt else "failed"
+        answers += [(r, doubt, a) for r, a in delivery.failed.items()]
         error = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.failed.items()))
-        ledger.mark(msg.id, "failed", now, error, owner=owner)
+        ledger.record_deliveries(msg.id, answers, now, outcome="failed", error=error, owner=owner)
         log_event(
             logging.ERROR,
             "failed",
@@ -68,11 +66,14 @@ def record_outcome(
             in_doubt=delivery.in_doubt,
         )
         return "failed", refusals
-    if not ledger.delivered_to(msg.id):
+    if not delivery.accepted and not ledger.delivered_to(msg.id):
         refused = "; ".join(f"{r}: {a}" for r, a in sorted(delivery.refused.items()))
-        ledger.mark(msg.id, "cancelled", now, f"refused by every recipient: {refused}", owner=owner)
+        error = f"refused by every recipient: {refused}"
+        ledger.record_deliveries(
+            msg.id, answers, now, outcome="cancelled", error=error, owner=owner
+        )
         return "cancelled", refusals
-    first = ledger.mark(msg.id, "sent", now, owner=owner)
+    first = ledger.record_deliveries(msg.id, answers, now, outcome="sent", owner=owner)
     # Another daemon recorded it sent already: it took the message over from this one.
     log_event(
         logging.INFO if first else logging.WARNING,

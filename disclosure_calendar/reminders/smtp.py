@@ -12,7 +12,6 @@ import datetime as dt
 import re
 import smtplib
 import ssl
-import threading
 from collections.abc import Collection, Mapping
 from email.utils import formataddr, parseaddr
 
@@ -31,10 +30,10 @@ def _answer(code: int, text: bytes | str) -> str:
 class SmtpSender:
     """One SMTP connection, opened on first use and reused until closed or broken."""
 
-    def __init__(self, settings: Smtp, env: Mapping[str, str], stop: threading.Event | None):
+    def __init__(self, settings: Smtp, env: Mapping[str, str], watchdog: Watchdog):
         self.settings = settings
         self.env = env
-        self.stop = stop
+        self.watchdog = watchdog
         self.conn: smtplib.SMTP | None = None
         self.envelope_from = parseaddr(settings.sender)[1]
         self.from_header = formataddr(parseaddr(settings.sender), charset="utf-8")
@@ -67,7 +66,7 @@ class SmtpSender:
         else:
             fresh = False
         conn = self.conn
-        with Watchdog(lambda: getattr(conn, "sock", None), seconds, self.stop) as dog:
+        with self.watchdog.guard(lambda: getattr(conn, "sock", None), seconds) as dog:
             try:
                 if fresh:
                     self._connect(conn)

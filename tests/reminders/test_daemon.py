@@ -523,6 +523,24 @@ def test_sigterm_stops_a_daemon_stuck_on_a_trickling_server(tmp_path: Path) -> N
         assert ("coordinator", "email") in {(m[1], m[2]) for m in pending}
         assert ledger.messages("sent") == [] and ledger.holders() == []
     assert log.read_text(encoding="utf-8").rstrip().endswith("event=stopped")
+    # The next start, with the server well again, sends them: once each, same Message-IDs.
+    smtp, hooks = SmtpServer(port), Hooks()
+    smtp.start()
+    hooks.start()
+    contacts = write_contacts(tmp_path / "contacts.yaml", port, hooks.url)
+    try:
+        again = CliRunner(env={CLOCK_ENV: pending[0][3]}).invoke(
+            main,
+            ["-f", str(MINIMAL), "daemon", "--once", "--db", str(db), "--contacts", str(contacts)],
+        )
+    finally:
+        smtp.stop()
+        hooks.stop()
+    assert again.exit_code == 0, again.output
+    with Ledger(db) as ledger:
+        assert ledger.unfinished() == []
+    ids = [str(m["Message-ID"]).strip("<>") for _, m in smtp.inbox.received]
+    assert sorted(ids) == sorted(m[0] for m in pending if m[2] == "email")
 
 
 def test_unit_file_waits_longer_than_the_daemon_takes_to_stop() -> None:

@@ -6,6 +6,7 @@ import collections
 import datetime as dt
 import email
 import email.policy
+import http
 import json
 import re
 import socket
@@ -446,3 +447,20 @@ def test_webhook_redirect_is_never_followed(status: int, permanent: bool) -> Non
     assert not delivery.accepted
     answer = f"HTTP {status} redirect to /elsewhere (not followed)"
     assert (delivery.refused if permanent else delivery.failed) == {url: answer}
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [(404, "refused"), (410, "refused"), (403, "refused"), (429, "failed"), (503, "failed")],
+)
+def test_webhook_client_errors_are_permanent_others_temporary(
+    hooks: Hooks, status: int, verdict: str
+) -> None:
+    hooks.replies = [(status, b"no")] * 3
+    waits: list[float] = []
+    url = f"{hooks.url}/hook"
+    delivery = Outbox(None, {}, sleep=waits.append).deliver(
+        message(), Channel("webhook", "webhook", url=url)
+    )
+    assert getattr(delivery, verdict) == {url: f"HTTP {status} {http.HTTPStatus(status).phrase}"}
+    assert waits == ([] if verdict == "refused" else [1.0, 2.0])  # a refusal is not retried

@@ -4,9 +4,11 @@ recipient's answer to each message."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from ...core.errors import DisclosureError
 from . import backends
@@ -142,19 +144,40 @@ class Records(LedgerBase):
         self, message_id: str, recipient: str, state: str, answer: str | None, at: dt.datetime
     ) -> None:
         """One recipient's answer to one message; a later answer replaces an earlier one."""
-        row = {"message": message_id, "recipient": recipient, "state": state, "answer": answer}
         with self._tx() as conn:
-            upsert = backends.insert(conn, deliveries).values(**row, at=at.isoformat())
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[deliveries.c.message, deliveries.c.recipient],
-                    set_={
-                        "state": upsert.excluded.state,
-                        "answer": upsert.excluded.answer,
-                        "at": upsert.excluded.at,
-                    },
-                )
-            )
+            self._upsert_deliveries(conn, message_id, [(recipient, state, answer)], at)
+
+    @staticmethod
+    def _upsert_deliveries(
+        conn: Connection,
+        message_id: str,
+        answers: Iterable[tuple[str, str, str | None]],
+        at: dt.datetime,
+    ) -> None:
+        rows = [
+            {
+                "message": message_id,
+                "recipient": r,
+                "state": state,
+                "answer": a,
+                "at": at.isoformat(),
+            }
+            for r, state, a in answers
+        ]
+        if not rows:
+            return
+        upsert = backends.insert(conn, deliveries)
+        conn.execute(
+            upsert.on_conflict_do_update(
+                index_elements=[deliveries.c.message, deliveries.c.recipient],
+                set_={
+                    "state": upsert.excluded.state,
+                    "answer": upsert.excluded.answer,
+                    "at": upsert.excluded.at,
+                },
+            ),
+            rows,
+        )
 
     def delivered_to(self, message_id: str) -> set[str]:
         return self._recipients(message_id, ("sent",))
