@@ -21,7 +21,8 @@ given to this daemon until now + lease (the database's clock, not the hosts'). T
 sends it and records the outcome, which ends its claim. A daemon killed in between leaves
 its claim to run out; the next daemon to look takes the message over and sends it again
 with the same Message-ID. That keeps the at-least-once rule: at most the one message a
-daemon had in flight when it died is doubled, nothing is lost.
+daemon had in flight when it died is doubled, nothing is lost. A daemon that stops cleanly
+(SIGTERM) gives its claims up, so what it left pending goes out at once, not after the lease.
 
 The lease must outlast one delivery (connect, send, retries): a claim that runs out while its
 holder is still sending lets a second daemon send the same message. A daemon walks the queue
