@@ -306,6 +306,8 @@ def main() -> None:
     parser.add_argument("--lease", type=float, default=5.0, help="claim timeout for takeover")
     parser.add_argument("--pg", help="a PostgreSQL server URL instead of a throwaway cluster")
     args = parser.parse_args()
+    # A SIGTERM still stops the throwaway cluster (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     cluster = None
     pg, pg_pid = args.pg, None
     if pg is None:

@@ -55,7 +55,9 @@ messages = sa.Table(
     ),
 )
 QUEUE = "state IN ('pending', 'failed')"
-sa.Index("messages_state", messages.c.state)
+# The unfinished messages in the order they are claimed. (The first ledgers also had an index
+# on state alone: SQLite preferred it and sorted every unfinished message for each claim,
+# 14 ms a claim with 10,000 pending; the claims migration drops it.)
 sa.Index(
     "messages_queue",
     messages.c.send_at,
@@ -168,6 +170,8 @@ def _v3_claims(conn: Connection) -> None:
         real = sa.Float().compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE messages ADD COLUMN claimed_until {real}")
     indexes = {i["name"] for i in sa.inspect(conn).get_indexes("messages")}
+    if "messages_state" in indexes:
+        conn.exec_driver_sql("DROP INDEX messages_state")
     for index in messages.indexes:
         if index.name not in indexes:
             index.create(conn)
