@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.reminders.ledger import (
     SCHEMA_VERSION,
+    AuditEntry,
     Ledger,
     LedgerMissing,
     LedgerUnreachable,
@@ -286,6 +287,8 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
         ledger.mark_undone("x@d", NOW)
         ledger.mark_done("x@d", "finance", dt.date(2026, 4, 9), None, NOW)
         ledger.add_event("flood", dt.date(2026, 6, 2), "汛情", NOW)
+        ledger.audit(AuditEntry(NOW, "cli", "access-issued", unit="finance"))
+        ledger.record_token("a1", "unit", "finance", NOW, NOW + dt.timedelta(days=30))
         before = (
             ledger.messages(),
             ledger.state(),
@@ -303,6 +306,8 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
         "done": (1, 1),
         "done_log": (3, 3),
         "events": (1, 1),
+        "audit": (1, 1),
+        "access_tokens": (1, 1),
     }
     with Ledger(pg_url) as ledger:
         assert (
@@ -316,6 +321,9 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
         assert ledger.delivered_to("m7@test.example") == {"cz@example.gov.cn"}
         ledger.mark_undone("x@d", NOW)  # new log rows continue after the copied ones
         assert ledger.done_log()[-1] == ("x@d", "undone") and len(ledger.done_log()) == 4
+        ledger.audit(AuditEntry(NOW, "cli", "access-revoked", unit="finance"))
+        assert [e.action for e in ledger.audit_log()] == ["access-revoked", "access-issued"]
+        assert [t.id for t in ledger.tokens()] == ["a1"]
     with pytest.raises(DisclosureError, match="is not empty"):
         copy_ledger(src, pg_url)
 
@@ -399,3 +407,37 @@ def test_read_only_ledger_refuses_writes(ledger_db: str) -> None:
         with pytest.raises(DisclosureError, match="read-?only"):
             ledger.tracking_since(dt.date(2026, 4, 7))
         assert ledger.tracking_start() is None
+
+
+# -- the web portal's audit log and access links (issue 12) ----------------------------------
+
+
+def test_done_with_audit_is_one_change(ledger_db: str) -> None:
+    with Ledger(ledger_db) as ledger:
+        entry = AuditEntry(
+            NOW, "unit:finance", "done", "finance", "a@t", "https://x.cn/", "10.0.0.1"
+        )
+        ledger.mark_done("a@t", "finance", NOW.date(), "https://x.cn/", NOW, audit=entry)
+        assert ledger.done("finance")["a@t"].recorded == NOW
+        assert ledger.done("shiqi") == {}
+        assert ledger.audit_log(10, unit="finance") == [entry]
+        assert ledger.audit_log(10, unit="shiqi") == []
+        # An undo of something not marked writes no audit entry.
+        assert not ledger.mark_undone("b@t", NOW, audit=entry)
+        assert len(ledger.audit_log(10)) == 1
+        ledger.audit(AuditEntry(NOW, "cli", "access-issued", unit="finance"))
+        assert [e.action for e in ledger.audit_log(10)] == ["access-issued", "done"]
+
+
+def test_access_links_revoked_one_by_one_or_per_unit(ledger_db: str) -> None:
+    later = NOW + dt.timedelta(days=30)
+    with Ledger(ledger_db) as ledger:
+        ledger.record_token("a1", "unit", "finance", NOW, later)
+        ledger.record_token("a2", "unit", "finance", NOW, later)
+        ledger.record_token("c1", "coordinator", None, NOW, later)
+        assert not ledger.is_revoked("a1") and not ledger.is_revoked("unknown")
+        assert ledger.revoke_token("a1", NOW) and not ledger.revoke_token("a1", NOW)
+        assert ledger.revoke_unit_tokens("finance", NOW) == 1
+        assert [t.id for t in ledger.tokens() if t.revoked] == ["a1", "a2"]
+        assert not ledger.is_revoked("c1")
+        assert [t.id for t in ledger.tokens("finance")] == ["a1", "a2"]

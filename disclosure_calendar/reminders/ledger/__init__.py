@@ -10,8 +10,8 @@ deduplicates on Message-ID (or the webhook's key) drops the copy altogether.
 
 It lives in an SQLite file (the default, beside the schedule) or in PostgreSQL (``--db
 postgresql://...``), when several daemons on several hosts share it. One interface for both
-(``store.Ledger``, built on ``base`` for opening and ``records`` for done marks, events and
-deliveries), written once in SQLAlchemy Core; what differs is in ``backends``; the tables and
+(``store.Ledger``, built on ``base`` for opening, ``records`` for done marks, events and
+deliveries, ``portal`` for the web portal's audit log and access links), written once in SQLAlchemy Core; what differs is in ``backends``; the tables and
 their migrations in ``schema``; how several daemons share the sending in ``claims``; status,
 upgrade and copy in ``admin``.
 
@@ -26,11 +26,14 @@ message is handed over, so a crash leaves at most one accepted message unrecorde
 
 from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
+from .portal import AuditEntry, TokenRecord
 from .records import DeliveryProblem, Done, EventRecord
 from .schema import SCHEMA_VERSION
 from .store import Ledger, Missed, Stored
 
 __all__ = [
+    "AuditEntry",
+    "TokenRecord",
     "DEFAULT_LEASE",
     "SCHEMA_VERSION",
     "DeliveryProblem",

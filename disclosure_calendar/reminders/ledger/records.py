@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from ...core.errors import DisclosureError
 from . import backends
-from .base import LedgerBase
+from .portal import AuditEntry, Portal, insert_audit
 from .schema import deliveries, done, done_log, events, messages
 
 
@@ -22,6 +22,7 @@ class Done:
     unit: str
     on: dt.date
     url: str | None
+    recorded: dt.datetime | None = None  # when the mark was entered (undo is same-day only)
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,26 @@ class DeliveryProblem:
     at: dt.datetime
 
 
-class Records(LedgerBase):
+class Records(Portal):
     """Done marks, events and deliveries; the Ledger has them all."""
 
     # -- done-tracking ----------------------------------------------------------------------
 
     def mark_done(
-        self, occurrence: str, unit: str, on: dt.date, url: str | None, at: dt.datetime
+        self,
+        occurrence: str,
+        unit: str,
+        on: dt.date,
+        url: str | None,
+        at: dt.datetime,
+        *,
+        audit: AuditEntry | None = None,
     ) -> None:
+        """Record a publication; ``audit``, if given, is written in the same transaction."""
         row = {"occurrence": occurrence, "unit": unit, "on_date": on.isoformat(), "url": url}
         with self._tx() as conn:
+            if audit is not None:
+                insert_audit(conn, audit)
             upsert = backends.insert(conn, done).values(**row, recorded=at.isoformat())
             conn.execute(
                 upsert.on_conflict_do_update(
@@ -73,10 +84,14 @@ class Records(LedgerBase):
                 )
             )  # fmt: skip
 
-    def mark_undone(self, occurrence: str, at: dt.datetime) -> bool:
+    def mark_undone(
+        self, occurrence: str, at: dt.datetime, *, audit: AuditEntry | None = None
+    ) -> bool:
         with self._tx() as conn:
             gone = conn.execute(done.delete().where(done.c.occurrence == occurrence)).rowcount
             if gone:
+                if audit is not None:
+                    insert_audit(conn, audit)
                 conn.execute(
                     done_log.insert().values(
                         occurrence=occurrence, action="undone", recorded=at.isoformat()
@@ -84,13 +99,16 @@ class Records(LedgerBase):
                 )
         return bool(gone)
 
-    def done(self) -> dict[str, Done]:
+    def done(self, unit: str | None = None) -> dict[str, Done]:
+        """Every done mark, or only ``unit``'s."""
+        d = done.c
+        query = sa.select(d.occurrence, d.unit, d.on_date, d.url, d.recorded)
+        if unit is not None:
+            query = query.where(d.unit == unit)
         with self._tx() as conn:
             return {
-                o: Done(o, u, dt.date.fromisoformat(d), url)
-                for o, u, d, url in conn.execute(
-                    sa.select(done.c.occurrence, done.c.unit, done.c.on_date, done.c.url)
-                )
+                o: Done(o, u, dt.date.fromisoformat(day), url, _stamp(r))
+                for o, u, day, url, r in conn.execute(query)
             }
 
     def done_log(self) -> list[tuple[str, str]]:
@@ -210,3 +228,10 @@ class Records(LedgerBase):
                 DeliveryProblem(mid, to, ch, rcpt, answer or "", dt.datetime.fromisoformat(at))
                 for mid, to, ch, rcpt, answer, at in conn.execute(query)
             ]
+
+
+def _stamp(text: str | None) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(text) if text else None
+    except ValueError:  # only informative
+        return None

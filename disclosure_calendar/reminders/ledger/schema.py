@@ -130,6 +130,33 @@ deliveries = sa.Table(
     ),
 )
 sa.Index("deliveries_state", deliveries.c.state)
+# The web portal (issue 12): who changed what from where, and access links as issued.
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.Text, nullable=False),  # ISO 8601 with offset
+    sa.Column("actor", sa.Text, nullable=False),  # 'unit:finance', 'coordinator', 'cli'
+    sa.Column("action", sa.Text, nullable=False),  # done, undone, access-issued, ...
+    sa.Column("unit", sa.Text),  # the unit whose occurrence or access it is
+    sa.Column("occurrence", sa.Text),
+    sa.Column("evidence", sa.Text),  # the URL where the publication is
+    sa.Column("remote", sa.Text),  # the client address the change came from
+    sa.Column("detail", sa.Text),
+)
+sa.Index("audit_unit", audit.c.unit, audit.c.seq)
+sa.Index("done_unit", done.c.unit)  # a unit's page reads only its own marks
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    sa.Column("id", sa.Text, primary_key=True),
+    sa.Column("role", sa.Text, nullable=False),
+    sa.Column("unit", sa.Text),
+    sa.Column("issued", sa.Text, nullable=False),
+    sa.Column("expires", sa.Text, nullable=False),
+    sa.Column("revoked", sa.Text),
+    sa.CheckConstraint("role IN ('unit', 'coordinator')", name="access_tokens_role_ck"),
+)
 schema_version = sa.Table(
     "schema_version",
     metadata,
@@ -146,7 +173,9 @@ STORED = (
 )  # fmt: skip
 
 # The data tables in the order rows can be copied in (messages before the reminders naming them).
-DATA_TABLES = (meta, messages, reminders, deliveries, done, done_log, events)
+DATA_TABLES = (
+    meta, messages, reminders, deliveries, done, done_log, events, audit, access_tokens,
+)  # fmt: skip
 
 
 # -- migrations -------------------------------------------------------------------------------
@@ -182,6 +211,17 @@ def _v4_deliveries(conn: Connection) -> None:
         deliveries.create(conn)
 
 
+def _v5_portal(conn: Connection) -> None:
+    have = sa.inspect(conn)
+    for table in (audit, access_tokens):
+        if not have.has_table(table.name):
+            table.create(conn)
+    if "done_unit" not in {i["name"] for i in have.get_indexes("done")}:
+        for index in done.indexes:
+            if index.name == "done_unit":
+                index.create(conn)
+
+
 # version -> (what it brings, how to bring an older ledger there). Version 1 is the first
 # SQLite ledger: only ever adopted, never built (a new ledger is built at the latest version).
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
@@ -189,6 +229,7 @@ MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
     2: ("events that start event-triggered duties", _v2_events),
     3: ("claims with leases, so several daemons share one ledger", _v3_claims),
     4: ("deliveries: each recipient's answer to each message", _v4_deliveries),
+    5: ("the web portal's audit log and access links", _v5_portal),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
