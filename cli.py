@@ -220,14 +220,16 @@ CADENCE_CHOICES = (
 )  # fmt: skip
 
 
-def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
-    if value is not None and not value.absolute().parent.is_dir():
-        # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
-        raise _fail(
-            _("--db {path}: the folder {folder} does not exist").format(
-                path=value, folder=value.absolute().parent
+def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and "://" not in value:
+        folder = Path(value.removeprefix("sqlite:")).absolute().parent
+        if not folder.is_dir():
+            # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
+            raise _fail(
+                _("--db {path}: the folder {folder} does not exist").format(
+                    path=value, folder=folder
+                )
             )
-        )
     # Set before the command body runs, so whatever reads the schedule sees this ledger's events.
     context = ctx.find_object(Context)
     if value is not None and context is not None:
@@ -238,15 +240,18 @@ def _set_db(ctx: click.Context, param: click.Parameter, value: Path | None) -> P
 _DB_OPTION = option(
     "--db",
     "db_path",
-    type=PathType(path_type=Path, dir_okay=False),
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
     callback=_set_db,
-    help="The ledger database [default: disclosure-calendar.db beside the schedule].",
+    help="The ledger: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
 )
 
 # For commands that only read: the ledger whose recorded event dates they show.
 _EVENTS_DB_OPTION = option(
     "--db",
-    type=PathType(path_type=Path, dir_okay=False),
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
     callback=_set_db,
     expose_value=False,
     help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
@@ -259,7 +264,7 @@ class Context:
 
     def __init__(self, schedule_path: Path):
         self.schedule_path = schedule_path
-        self.db_path: Path | None = None  # a command's --db, set before the schedule is read
+        self.db_path: str | None = None  # a command's --db, set before the schedule is read
 
     @cached_property
     def file_schedule(self) -> Schedule:
@@ -269,8 +274,8 @@ class Context:
         return load_schedule(self.schedule_path)
 
     @property
-    def db(self) -> Path:
-        from disclosure_calendar.reminders.service import default_db
+    def db(self) -> str | Path:
+        from disclosure_calendar.reminders.files import default_db
 
         return self.db_path or default_db(self.schedule_path)
 
@@ -740,21 +745,22 @@ _CONTACTS_OPTION = option(
 )
 
 
-def _service(ctx: Context, db_path: Path | None, contacts_path: Path | None) -> Any:
+def _service(ctx: Context, db_path: str | None, contacts_path: Path | None, **kw: Any) -> Any:
     import os
 
-    from disclosure_calendar.reminders.service import Service, default_db
+    from disclosure_calendar.reminders.service import Service
 
     return Service(
         ctx.schedule_path,
-        db_path or default_db(ctx.schedule_path),
+        _db(ctx, db_path),
         contacts_path,
         env=os.environ,
         contacts_required=contacts_path is not None,
+        **kw,
     )
 
 
-def _db(ctx: Context, db_path: Path | None) -> Path:
+def _db(ctx: Context, db_path: str | None) -> str | Path:
     return db_path or ctx.db
 
 
@@ -770,11 +776,24 @@ def _now(ctx: Context) -> Any:
 @main.command()
 @option("--once", is_flag=True, help="Send what is due now, then exit (for cron).")
 @option("--json-logs", is_flag=True, help="Log JSON lines instead of key=value.")
+@option(
+    "--claim-timeout",
+    type=click.FloatRange(0, 86400),
+    default=120.0,
+    show_default=True,
+    help="Seconds a message stays claimed by a daemon that stopped answering before another "
+    "daemon on the same ledger takes it over; longer than one delivery may take.",
+)
 @_DB_OPTION
 @_CONTACTS_OPTION
 @pass_context
 def daemon(
-    ctx: Context, once: bool, json_logs: bool, db_path: Path | None, contacts_path: Path | None
+    ctx: Context,
+    once: bool,
+    json_logs: bool,
+    claim_timeout: float,
+    db_path: str | None,
+    contacts_path: Path | None,
 ) -> None:
     """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
     import os
@@ -783,7 +802,8 @@ def daemon(
     from disclosure_calendar.reminders.logs import setup_logging
 
     setup_logging(sys.stderr, as_json=json_logs, timezone=ctx.schedule.plan.timezone)
-    summary = run_service(_service(ctx, db_path, contacts_path), os.environ, once=once)
+    service = _service(ctx, db_path, contacts_path, lease=claim_timeout)
+    summary = run_service(service, os.environ, once=once)
     if summary:
         click.echo(summary)
 
@@ -799,7 +819,7 @@ def daemon(
 @_CONTACTS_OPTION
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: Path | None, contacts_path: Path | None
+    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None
 ) -> None:
     """Run the reminder decision for one instant and print (or send) the messages."""
     from disclosure_calendar.occurrences.horizon import YEARS
@@ -847,7 +867,7 @@ def _occurrence_args(command: Any) -> Any:
 @pass_context
 def done(
     ctx: Context, ref: str, period: str | None, unit: str | None, url: str | None, on: Any,
-    db_path: Path | None,
+    db_path: str | None,
 ) -> None:  # fmt: skip
     """Record that a unit published an occurrence.
 
@@ -868,7 +888,7 @@ def done(
 @_DB_OPTION
 @pass_context
 def undone(
-    ctx: Context, ref: str, period: str | None, unit: str | None, db_path: Path | None
+    ctx: Context, ref: str, period: str | None, unit: str | None, db_path: str | None
 ) -> None:
     """Withdraw a done record (DUTY [PERIOD] as for done); reminders resume."""
     from disclosure_calendar.reminders import tracking
@@ -895,7 +915,7 @@ def event() -> None:
 @option("--note", default="", help="What happened (shown in the feeds).")
 @_DB_OPTION
 @pass_context
-def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path | None) -> None:
+def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: str | None) -> None:
     """Record that DUTY's event happened on DATE (YYYY-MM-DD); DUTY is an id or ref like 5.7."""
     from disclosure_calendar.occurrences import horizon
     from disclosure_calendar.reminders import events
@@ -918,7 +938,7 @@ def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: Path
 @click.argument("day", metavar="DATE", type=DATE)
 @_DB_OPTION
 @pass_context
-def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: Path | None) -> None:
+def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) -> None:
     """Remove a recorded event date of DUTY."""
     from disclosure_calendar.reminders import events
 
@@ -932,7 +952,7 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: Path | None)
 @option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
 @_DB_OPTION
 @pass_context
-def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
+def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     from disclosure_calendar.reminders import events
 
@@ -948,7 +968,7 @@ def event_list(ctx: Context, ref: str | None, db_path: Path | None) -> None:
 @pass_context
 def status(
     ctx: Context, unit: str | None, year: int | None, fmt: str, sheet_path: Path | None,
-    db_path: Path | None,
+    db_path: str | None,
 ) -> None:  # fmt: skip
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
     from disclosure_calendar.reminders import tracking
@@ -989,8 +1009,11 @@ _SECRET_FILE = option(
 @option(
     "--db",
     "db_path",
-    type=PathType(path_type=Path, dir_okay=False),
-    help="The ledger the pages read and write [default: disclosure-calendar.db beside the schedule].",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    callback=_set_db,
+    help="The ledger the pages read and write: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
 )
 @option("--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Processes.")
 @option("--base-url", help="Public address of the site (links); default plan.base_url.")
@@ -999,7 +1022,7 @@ _SECRET_FILE = option(
 @_SECRET_FILE
 @pass_context
 def serve(
-    ctx: Context, host: str, port: int, out_dir: Path, db_path: Path | None, workers: int,
+    ctx: Context, host: str, port: int, out_dir: Path, db_path: str | None, workers: int,
     base_url: str | None, root_path: str, quiet: bool, secret_file: Path | None,
 ) -> None:  # fmt: skip
     """Serve the feeds, the index and the units' and coordinator's pages until interrupted.
@@ -1076,7 +1099,7 @@ def access() -> None:
 @pass_context
 def access_issue(
     ctx: Context, unit: str | None, coordinator: bool, days: int, base_url: str | None,
-    secret_file: Path | None, db_path: Path | None,
+    secret_file: Path | None, db_path: str | None,
 ) -> None:  # fmt: skip
     """Print a signed, expiring link to a unit's page (--unit) or the dashboard (--coordinator)."""
     import os
@@ -1105,9 +1128,7 @@ def access_issue(
 @option("--unit", help="Revoke every live link of this unit.")
 @_DB_OPTION
 @pass_context
-def access_revoke(
-    ctx: Context, link_id: str | None, unit: str | None, db_path: Path | None
-) -> None:
+def access_revoke(ctx: Context, link_id: str | None, unit: str | None, db_path: str | None) -> None:
     """Revoke one link (LINK_ID as `access list` shows it) or all of a unit's."""
     from disclosure_calendar.web.access import revoke
 
@@ -1118,11 +1139,60 @@ def access_revoke(
 @option("--unit", help="Only this unit's links.")
 @_DB_OPTION
 @pass_context
-def access_list(ctx: Context, unit: str | None, db_path: Path | None) -> None:
+def access_list(ctx: Context, unit: str | None, db_path: str | None) -> None:
     """List the links issued, with their state (live, expired, revoked)."""
     from disclosure_calendar.web.access import list_links
 
     click.echo(list_links(_db(ctx, db_path), _now(ctx), unit))
+
+
+# --- the ledger itself (issue 13) ---
+
+
+@main.group()
+def ledger() -> None:
+    """Look after the ledger: its schema version, upgrades, moving it to PostgreSQL."""
+
+
+@ledger.command("status")
+@_DB_OPTION
+@pass_context
+def ledger_status(ctx: Context, db_path: str | None) -> None:
+    """Where the ledger is, its schema version and migrations, row counts, claims held."""
+    from disclosure_calendar.reminders.ledger.admin import status_text
+
+    click.echo(status_text(_db(ctx, db_path)))
+
+
+@ledger.command("upgrade")
+@_DB_OPTION
+@pass_context
+def ledger_upgrade(ctx: Context, db_path: str | None) -> None:
+    """Bring the ledger's schema to this program's version (every command also does on start)."""
+    from disclosure_calendar.reminders.ledger.admin import upgrade
+
+    click.echo(upgrade(_db(ctx, db_path)))
+
+
+@ledger.command("copy")
+@option("--from", "source", required=True, metavar="PATH|URL", help="The ledger to copy.")
+@option("--to", "dest", required=True, metavar="PATH|URL", help="An empty ledger to copy into.")
+def ledger_copy(source: str, dest: str) -> None:
+    """Copy every row of one ledger into an empty one (sqlite:PATH to postgresql://...)."""
+    from disclosure_calendar.reminders.ledger import parse_target
+    from disclosure_calendar.reminders.ledger.admin import copy_ledger, copy_report
+
+    src, dst = parse_target(source), parse_target(dest)
+    result = copy_ledger(src, dst)
+    click.echo(copy_report(result, src.shown, dst.shown))
+    differs = [c.table for c in result if c.source != c.copied]
+    if differs:
+        raise DisclosureError(
+            _("ledger copy: counts differ for {tables}").format(tables=", ".join(differs))
+        )
+    click.echo(
+        _("copied {count} row(s); every count matches").format(count=sum(c.copied for c in result))
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@ The minimal schedule and its calendar are loaded once per run; both are immutabl
 sharing them across tests cannot leak state.
 """
 
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,8 @@ from disclosure_calendar.workdays import ChinaCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
+# A PostgreSQL server the tests may create databases in; without it, they start their own.
+PG_ENV = "DISCLOSURE_CALENDAR_TEST_PG"
 
 
 @pytest.fixture
@@ -42,3 +48,44 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests written against the English msgids see English (the tool speaks Chinese by
     default); tests of the Chinese output pass --lang zh or set the variable themselves."""
     monkeypatch.setenv("DISCLOSURE_CALENDAR_LANG", "en")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server URL: $DISCLOSURE_CALENDAR_TEST_PG, or a throwaway cluster of our own.
+
+    Without PostgreSQL installed the PostgreSQL cases are skipped on a developer's machine,
+    and fail in CI (CI or DISCLOSURE_CALENDAR_REQUIRE_PG set), where .ci/system-deps installs it.
+    """
+    if os.environ.get(PG_ENV):
+        yield os.environ[PG_ENV]
+        return
+    from pgcluster import Cluster, find_bindir
+
+    bindir = find_bindir()
+    if bindir is None:
+        message = "PostgreSQL is not installed (Debian: apt-get install postgresql)"
+        if os.environ.get("CI") or os.environ.get("DISCLOSURE_CALENDAR_REQUIRE_PG"):
+            pytest.fail(message)
+        pytest.skip(message)
+    cluster = Cluster(bindir).start()
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A new, empty PostgreSQL database for one test."""
+    from pgcluster import new_database
+
+    return new_database(pg_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The ledger's address, once for each backend: an SQLite file, a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.db")
+    return str(request.getfixturevalue("pg_url"))

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import fcntl
 import hashlib
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -292,15 +294,44 @@ def build(
     Feeds whose inputs did not change since the previous build (same fingerprint, file as
     written) are neither rendered nor written; the rest are rendered by ``workers`` processes
     (default: the machine's cores, at most 4), with the same bytes as one process would write.
+    Two builds into one folder take turns (``build_lock``); a dry run writes nothing and
+    takes no lock.
     """
-    with paused_gc():
-        return _build(
-            schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores()
-        )
+    args = (schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores())
+    if dry_run:
+        with paused_gc():
+            return _build(*args)
+    with build_lock(out_dir), paused_gc():
+        return _build(*args)
 
 
 def _cores() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
+
+
+@contextmanager
+def build_lock(out_dir: Path) -> Iterator[None]:
+    """One build at a time per folder: two would interleave files and manifest.
+
+    An flock on the folder itself, so no lock file appears among the outputs (and none is
+    rewritten by every build); the kernel drops it when the process ends, however it ends,
+    so a killed build leaves no stale lock.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DisclosureError(
+                _(
+                    "{folder}: another build is writing into this folder; "
+                    "try again when it has finished"
+                ).format(folder=out_dir)
+            ) from None
+        yield
+    finally:
+        os.close(fd)
 
 
 def _build(

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,33 @@ class WarpClock:
             return 0.0
 
 
+class ScaledClock:
+    """Simulated time running ``speed`` times real time from the Unix instant ``epoch``.
+
+    Every process given the same epoch agrees on the simulated instant, so several daemons
+    (killed and restarted at will) share one simulated month; stops at ``end``.
+    """
+
+    def __init__(
+        self,
+        start: dt.datetime,
+        end: dt.datetime,
+        epoch: float,
+        speed: float,
+        real: Callable[[], float] = time.time,
+    ):
+        self.start, self.end, self.epoch, self.speed, self.real = start, end, epoch, speed, real
+
+    def now(self) -> dt.datetime:
+        elapsed = max(0.0, self.real() - self.epoch) * self.speed
+        return min(self.end, self.start + dt.timedelta(seconds=elapsed))
+
+    def delay(self, until: dt.datetime) -> float | None:
+        if until > self.end:
+            return None
+        return max(0.0, (until - self.now()).total_seconds() / self.speed)
+
+
 def parse_instant(text: str, timezone: str, *, at_time: dt.time | None = None) -> dt.datetime:
     """ISO date-time; without an offset it is local time in the plan's zone.
 
@@ -90,10 +118,22 @@ def parse_instant(text: str, timezone: str, *, at_time: dt.time | None = None) -
 
 
 def clock_from_env(env: Mapping[str, str], timezone: str = "Asia/Shanghai") -> Clock:
-    """``DISCLOSURE_CALENDAR_FAKE_CLOCK``: unset (real clock), an instant, or ``warp:START/END``."""
+    """``DISCLOSURE_CALENDAR_FAKE_CLOCK``: unset (real clock), an instant, ``warp:START/END``
+    or ``scaled:START/END@EPOCHxSPEED`` (see ScaledClock)."""
     value = env.get(CLOCK_ENV, "").strip()
     if not value:
         return SystemClock()
+    if value.startswith("scaled:"):
+        span, _, rate = value.removeprefix("scaled:").partition("@")
+        start, _, end = span.partition("/")
+        epoch, _, speed = rate.partition("x")
+        try:
+            epoch_s, speed_x = float(epoch), float(speed)
+        except ValueError:
+            raise DisclosureError(f"{CLOCK_ENV}: expected scaled:START/END@EPOCHxSPEED") from None
+        return ScaledClock(
+            parse_instant(start, timezone), parse_instant(end, timezone), epoch_s, speed_x
+        )
     if value.startswith("warp:"):
         start, _, end = value.removeprefix("warp:").partition("/")
         return WarpClock(parse_instant(start, timezone), parse_instant(end, timezone))

@@ -16,15 +16,26 @@ import os
 import signal
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 
 from ..core.errors import DisclosureError
 from .clock import Clock, clock_from_env
+from .ledger import LedgerUnreachable, parse_target
 from .logs import log_event
 from .service import Service
 
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
+# Retrying an unreachable ledger: 1 s, 2 s, 4 s ... at most a minute apart.
+BACKOFF_FIRST = 1.0
+BACKOFF_CAP = 60.0
+# Looking again just after a lease ends, not exactly at it (the database's clock decides).
+TAKEOVER_MARGIN = 0.05
+# The longest SIGTERM takes to stop the daemon: a send in progress is cut short within the
+# watchdog's poll (deadline.py), then the pass records what it has and the scheduler ends.
+# deploy/disclosure-calendar.service's TimeoutStopSec must stay above it (a test checks).
+STOP_SECONDS = 5.0
 
 
 def run_daemon(
@@ -53,18 +64,47 @@ def run_daemon(
         run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
         scheduler.add_job(tick, "date", run_date=run_date, id="tick", replace_existing=True)
 
+    backoff = 0.0
+
     def tick() -> None:
+        nonlocal backoff
         now = clock.now()
+        takeover: float | None = None
         try:
             report = service.run_once(now)
             wake_at = service.next_wake(now, report)
+            takeover = report.takeover_in
+        except LedgerUnreachable as exc:
+            # Wait and try again, longer each time; nothing is decided or sent meanwhile,
+            # and an outcome the ledger missed is recorded first when it is back.
+            backoff = min(BACKOFF_CAP, backoff * 2 or BACKOFF_FIRST)
+            log_event(
+                logging.WARNING,
+                "ledger-unreachable",
+                error=str(exc),
+                retry_in=backoff,
+                unrecorded=len(service.unrecorded),
+            )
+            if not stop.is_set():
+                plan_tick(backoff)
+            return
         except Exception as exc:  # noqa: BLE001 - a bad pass must not end the daemon
             log.exception("tick-failed", extra={"fields": {"error": str(exc)}})
             assert service.config is not None
             wake_at = now + dt.timedelta(minutes=service.config.contacts.policy.retry_minutes)
+        if backoff:
+            backoff = 0.0
+            log_event(logging.INFO, "ledger-reachable")
         if stop.is_set():
             return
         delay = clock.delay(wake_at)
+        if takeover is not None and (delay is None or takeover + TAKEOVER_MARGIN < delay):
+            # Another daemon holds a message: if it died, its claim runs out then, and we
+            # take the message over instead of leaving it until our next send time.
+            delay = takeover + TAKEOVER_MARGIN
+            log_event(logging.INFO, "sleep", until="claim-ends", seconds=round(delay, 1))
+            plan_tick(delay)
+            return
         if delay is None:
             log_event(logging.INFO, "clock-end", at=clock.now())
             stop.set()
@@ -80,7 +120,7 @@ def run_daemon(
     scheduler.add_job(tick, "date", run_date=dt.datetime.now(dt.UTC), id="tick")
     scheduler.add_job(reload, "interval", seconds=reload_seconds, id="reload")
     scheduler.start()
-    log_event(logging.INFO, "started", pid=os.getpid(), db=service.db_path)
+    log_event(logging.INFO, "started", pid=os.getpid(), db=_shown(service.db), owner=service.owner)
     try:
         while not stop.is_set():
             wake.wait(60)
@@ -95,8 +135,12 @@ def run_daemon(
         log_event(logging.INFO, "stopped")
 
 
+def _shown(db: str | Path) -> str:
+    return parse_target(db).shown
+
+
 def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECONDS) -> None:
-    """run_daemon with SIGTERM/SIGINT (stop after the message in flight) and SIGHUP (reload)."""
+    """run_daemon with SIGTERM/SIGINT (stop, cutting a send short) and SIGHUP (reload)."""
     hup, wake = threading.Event(), threading.Event()
 
     def on_stop(signum: int, frame: object) -> None:
@@ -118,7 +162,6 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
     service.reload(force=True)
     assert service.config is not None  # a first reload raises instead of keeping nothing
     clock = clock_from_env(env, service.config.schedule.plan.timezone)
-    service.lock()
     try:
         if not once:
             serve(service, clock)
@@ -130,7 +173,7 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             )
         return (
             f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
-            f"missed {report.missed}, superseded {report.superseded}"
+            f"refused {report.refused}, missed {report.missed}, superseded {report.superseded}"
         )
     finally:
         service.close()
@@ -139,8 +182,6 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
 def remind_once(service: Service, instant: dt.datetime, *, dry_run: bool) -> str:
     """``remind --at``: decide (and unless ``dry_run`` send) for one instant; the messages as text."""
     service.reload(force=True)
-    if not dry_run:
-        service.lock()
     try:
         report = service.run_once(instant, dry_run=dry_run)
     finally:

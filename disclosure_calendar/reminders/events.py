@@ -22,10 +22,10 @@ from ..core.table import table
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
-from .ledger import EventRecord, Ledger
 
 if TYPE_CHECKING:
     from ..workdays.calendar import ChinaCalendar
+    from .ledger import EventRecord
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -42,12 +42,17 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
     return schedule.with_events(extra)
 
 
-def load_recorded(schedule: Schedule, db: Path) -> Schedule:
+def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
     """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
-    if not db.exists():
+    if _no_file(db):
+        return schedule  # the usual first build: no database toolkit to import for nothing
+    from .ledger import Ledger, LedgerMissing
+
+    try:
+        with Ledger(db, create=False) as ledger:
+            return with_recorded_events(schedule, ledger.events())
+    except LedgerMissing:
         return schedule
-    with Ledger(db) as ledger:
-        return with_recorded_events(schedule, ledger.events())
 
 
 def event_duty(schedule: Schedule, ref: str) -> Duty:
@@ -63,7 +68,7 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
 def add(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db: Path,
+    db: str | Path,
     ref: str,
     day: dt.date,
     note: str,
@@ -97,12 +102,14 @@ def add(
     assert duty.due is not None  # an event duty always has its rule (the loader checks)
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     assert due is not None
+    from .ledger import Ledger
+
     with Ledger(db) as ledger:
         ledger.add_event(duty.id, day, note, now)
     return duty, due
 
 
-def remove(schedule: Schedule, db: Path, ref: str, day: dt.date) -> Duty:
+def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
     duty = event_duty(schedule, ref)
     if any(e.date == day for e in duty.events):
         raise DisclosureError(
@@ -110,27 +117,34 @@ def remove(schedule: Schedule, db: Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, path=schedule.path
             )
         )
-    if not db.exists():
+    from .ledger import Ledger, LedgerMissing
+
+    try:
+        with Ledger(db, create=False) as ledger:
+            if not ledger.remove_event(duty.id, day):
+                raise DisclosureError(
+                    _("{duty} {day}: no such event recorded").format(duty=duty.id, day=day)
+                )
+    except LedgerMissing:
         raise DisclosureError(
             _("{duty} {day}: no such event recorded (no ledger at {db})").format(
-                duty=duty.id, day=day, db=db
+                duty=duty.id, day=day, db=ledger_shown(db)
             )
-        )
-    with Ledger(db) as ledger:
-        if not ledger.remove_event(duty.id, day):
-            raise DisclosureError(
-                _("{duty} {day}: no such event recorded").format(duty=duty.id, day=day)
-            )
+        ) from None
     return duty
 
 
-def listing(schedule: Schedule, cal: ChinaCalendar, db: Path, ref: str | None = None) -> str:
+def listing(schedule: Schedule, cal: ChinaCalendar, db: str | Path, ref: str | None = None) -> str:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
+    from .ledger import Ledger, LedgerMissing
+
     records = []
-    if db.exists():
-        with Ledger(db) as ledger:
+    try:
+        with Ledger(db, create=False) as ledger:
             records = ledger.events(wanted)
+    except LedgerMissing:
+        pass
     known = {d.id: d for d in schedule.duties}
     rows = []
     for duty in schedule.duties:
@@ -159,3 +173,17 @@ def _due(duty: Duty, day: dt.date, cal: ChinaCalendar) -> str:
     assert duty.due is not None
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     return due.isoformat() if due else "-"
+
+
+def ledger_shown(db: str | Path) -> str:
+    from .ledger import parse_target
+
+    return parse_target(db).shown
+
+
+def _no_file(db: str | Path) -> bool:
+    """True when ``db`` names an SQLite file that is not there (a URL is never judged here)."""
+    text = str(db)
+    if not isinstance(db, Path) and "://" in text:
+        return False
+    return not Path(text.removeprefix("sqlite:")).exists()

@@ -308,7 +308,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         "",
         *howto,
         "",
-        f"本提醒于{_when(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
+        f"本提醒于{local_time_text(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
     ]
     md += ["", "登记完成：`disclosure-calendar done <登记编号> --url <发布链接>`，登记后不再提醒。"]
     page = (
@@ -317,7 +317,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
         + "".join(f"<p>{html.escape(h)}</p>" for h in howto)
-        + f'<p style="color:#888">本提醒于{_when(digest.send_at, tz)}发出。</p></body></html>'
+        + f'<p style="color:#888">本提醒于{local_time_text(digest.send_at, tz)}发出。</p></body></html>'
     )
     markdown = "\n".join(md)
     if len(markdown.encode("utf-8")) > MARKDOWN_LIMIT:
@@ -389,6 +389,6 @@ def _date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日 星期{WEEKDAYS[day.weekday()]}"
 
 
-def _when(at: dt.datetime, tz: ZoneInfo) -> str:
+def local_time_text(at: dt.datetime, tz: ZoneInfo) -> str:
     local = at.astimezone(tz)
     return f"{_date(local.date())} {local:%H:%M}"

@@ -1,45 +1,60 @@
 """Hand a rendered message to a channel: SMTP, a JSON webhook, a WeCom or DingTalk robot, or the log.
 
-A send returns only once the channel accepted the message (SMTP's reply to DATA, an HTTP 2xx
-and, for the robots, ``errcode: 0``); anything else raises SendError. ``Outbox`` retries with
-exponential backoff, keeps one SMTP connection open for a whole batch, and after a channel has
-failed a full round of retries fails the rest of the batch on it at once, so a dead server
-costs one backoff per run rather than one per message.
+Failures are per message and per recipient. Each recipient of a message ends an attempt
+*accepted* (SMTP's 250, an HTTP 2xx and, for the robots, ``errcode: 0``), *refused* for good
+(an SMTP 5xx, an HTTP 4xx or a permanent redirect: never retried, kept with the server's
+answer as a delivery problem for the coordinator) or *failed* for now (an SMTP 4xx, an HTTP
+5xx, no connection: retried with backoff, then on the next run). One bad address costs no
+one else.
+
+Every attempt has an overall deadline (``Watchdog``): a server that trickles its answer is
+cut off like one that hangs, and a stop (SIGTERM) cuts a send short within a fraction of a
+second; what was not accepted stays pending and goes out on the next start.
+
+A message handed over without an answer (the read timed out, the deadline passed after the
+body went out) is *in doubt*: it may have arrived. It is not resent in the same run; a later
+run resends it with the same Message-ID, and webhooks carry ``Idempotency-Key: <message id>``
+(the same on every resend) so a receiver can drop the copy; the README says so.
+
+A route (the SMTP server, a webhook URL) that could not be reached or left a message in
+doubt fails the rest of the batch at once, so a dead or slow server costs one deadline per
+run rather than one per message. Redirects are never followed (urllib replayed a 301/302 as
+a GET without the body, and the 200 to that GET was taken for delivery): a 301/308 is a
+refusal naming its Location, a 302/303/307 a failure tried again later.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
+import http.client
 import json
 import logging
-import smtplib
-import ssl
+import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from email.utils import format_datetime, formataddr, parseaddr
 
 from .contacts import Channel, Smtp
+from .deadline import Watchdog
+from .delivery import Delivery, SendError
 from .messages import Message
+from .payloads import build_email, signed_url, webhook_payload
+from .smtp import SmtpSender
+
+__all__ = ["Delivery", "Outbox", "Retry", "SendError", "build_email", "webhook_payload"]
 
 log = logging.getLogger("disclosure_calendar.notify")
 
-HTTP_TIMEOUT = 10.0
-
-
-class SendError(Exception):
-    """The channel did not accept the message."""
+CONNECT_TIMEOUT = 5.0  # a loopback or LAN server answers a connect in milliseconds
+READ_TIMEOUT = 20.0  # each read of an answer; the deadline bounds their sum
+DEADLINE = 60.0  # the most one message may take on one route, retries and waits included
+REPLY_LIMIT = 65536
 
 
 @dataclass(frozen=True)
 class Retry:
-    attempts: int = 4
+    attempts: int = 3
     first: float = 1.0
     factor: float = 2.0
     cap: float = 60.0
@@ -51,166 +66,40 @@ class Retry:
 DEFAULT_RETRY = Retry()
 
 
-class SmtpSender:
-    """One SMTP connection, opened on first use and reused until closed or broken."""
-
-    def __init__(self, settings: Smtp, env: Mapping[str, str]):
-        self.settings = settings
-        self.env = env
-        self.conn: smtplib.SMTP | None = None
-        self.envelope_from = parseaddr(settings.sender)[1]
-        self.from_header = formataddr(parseaddr(settings.sender), charset="utf-8")
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        context = ssl.create_default_context(cafile=s.ca_file) if s.security != "none" else None
-        try:
-            if s.security == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout, context=context
-                )
-            else:
-                conn = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-                if s.security == "starttls":
-                    conn.starttls(context=context)
-            if s.user:
-                password = self.env.get(s.password_env or "")
-                if password is None:
-                    conn.close()
-                    raise SendError(f"smtp: environment variable {s.password_env} is not set")
-                conn.login(s.user, password)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise SendError(f"smtp {s.host}:{s.port}: {exc}") from exc
-        return conn
-
-    def send(self, msg: Message, channel: Channel, now: dt.datetime) -> None:
-        raw = _email_bytes(msg, channel.to, self.from_header, now)
-        if self.conn is None:
-            self.conn = self._connect()
-        try:
-            refused = self.conn.sendmail(self.envelope_from, list(channel.to), raw)
-        except (OSError, smtplib.SMTPException) as exc:
-            self.close()
-            raise SendError(f"smtp {self.settings.host}:{self.settings.port}: {exc}") from exc
-        if refused:
-            raise SendError(f"smtp refused {', '.join(sorted(refused))}")
-
-    def close(self) -> None:
-        if self.conn is not None:
-            try:
-                self.conn.quit()
-            except (OSError, smtplib.SMTPException):
-                self.conn.close()
-            self.conn = None
+def recipients_of(channel: Channel) -> tuple[str, ...]:
+    """Who a channel's message goes to: its addresses, or its URL without the query (secrets)."""
+    if channel.type == "email":
+        return channel.to
+    if channel.type == "log":
+        return ("log",)
+    parts = urllib.parse.urlsplit(channel.url or "")
+    return (f"{parts.scheme}://{parts.netloc}{parts.path}",)
 
 
-def build_email(msg: Message, channel: Channel, sender: str, now: dt.datetime) -> bytes:
-    """The message as SMTP wants it: multipart/alternative, UTF-8 plain text and HTML, CRLF lines."""
-    return _email_bytes(msg, channel.to, formataddr(parseaddr(sender), charset="utf-8"), now)
-
-
-def _email_bytes(msg: Message, to: Sequence[str], sender: str, now: dt.datetime) -> bytes:
-    """Written out directly rather than through ``email.message`` and its generator.
-
-    The shape never varies (two base64 parts, a handful of headers), and the generic path
-    (header folding, a fresh boundary regex per message) cost about 1.2 ms a mail: a third
-    of a 10,000-mail run. The boundary comes from the Message-ID, so a resend differs from
-    the first copy only in its Date; it contains ``_``, which base64 never does, so it cannot
-    occur inside a part. tests/test_notifiers.py parses the result back with the standard
-    library.
-    """
-    boundary = "=_" + hashlib.sha256(msg.id.encode("utf-8")).hexdigest()[:32]
-    recipients = ", ".join(to)
-    if len(recipients) > 70:
-        recipients = ",\r\n ".join(to)
-    head = (
-        f"From: {sender}\r\n"
-        f"To: {recipients}\r\n"
-        f"Subject: {_encoded_words(msg.subject)}\r\n"
-        f"Date: {format_datetime(now)}\r\n"
-        f"Message-ID: <{msg.id}>\r\n"
-        "Auto-Submitted: auto-generated\r\n"
-        "MIME-Version: 1.0\r\n"
-        f'Content-Type: multipart/alternative;\r\n boundary="{boundary}"\r\n'
-        "\r\n"
-    )
-    parts = [head.encode("utf-8")]
-    for subtype, content in (("plain", msg.text), ("html", msg.html)):
-        parts += [
-            f"--{boundary}\r\n"
-            f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
-            "Content-Transfer-Encoding: base64\r\n\r\n".encode("ascii"),
-            # 76-character lines (RFC 2045); the text keeps its LF line ends inside the base64.
-            base64.encodebytes(content.encode("utf-8")).replace(b"\n", b"\r\n"),
-        ]
-    parts.append(f"--{boundary}--\r\n".encode("ascii"))
-    return b"".join(parts)
-
-
-# 42 bytes are 56 base64 characters; with "=?utf-8?b?" and "?=" a word is 68 characters (RFC
-# 2047 allows 75) and "Subject: " plus the first word still fits in 78.
-_WORD_BYTES = 42
-
-
-def _encoded_words(text: str) -> str:
-    """A header value as UTF-8 B-encoded words, one per folded line, split between characters."""
-    words: list[str] = []
-    chunk = bytearray()
-    for char in text:
-        raw = char.encode("utf-8")
-        if len(chunk) + len(raw) > _WORD_BYTES:
-            words.append(_word(chunk))
-            chunk.clear()
-        chunk += raw
-    if chunk:
-        words.append(_word(chunk))
-    return "\r\n ".join(words)
-
-
-def _word(raw: bytes | bytearray) -> str:
-    return f"=?utf-8?b?{base64.b64encode(raw).decode('ascii')}?="
-
-
-def webhook_payload(msg: Message, channel: Channel) -> dict[str, object]:
-    """The JSON body for a generic webhook, a WeCom robot or a DingTalk robot."""
-    if channel.type == "wecom":
-        mentions = "".join(f"<@{m}>" for m in channel.mentions)
-        return {
-            "msgtype": "markdown",
-            "markdown": {"content": msg.markdown + (f"\n{mentions}" if mentions else "")},
-        }
-    if channel.type == "dingtalk":
-        return {
-            "msgtype": "markdown",
-            "markdown": {"title": msg.subject, "text": msg.markdown},
-            "at": {"atMobiles": list(channel.mentions), "isAtAll": False},
-        }
-    return {
-        "id": msg.id,
-        "addressee": msg.addressee,
-        "channel": msg.channel,
-        "send_at": msg.send_at.isoformat(),
-        "subject": msg.subject,
-        "text": msg.text,
-        "html": msg.html,
-    }
-
-
-def _signed(url: str, secret: str, now: dt.datetime) -> str:
-    """DingTalk's optional signature: HMAC-SHA256 of "timestamp\\nsecret", in the query."""
-    stamp = str(int(now.timestamp() * 1000))
-    digest = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
-    sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
-    return f"{url}{'&' if '?' in url else '?'}timestamp={stamp}&sign={sign}"
+# HTTP statuses worth trying again: the server may take the message later.
+_TEMPORARY = {408, 425, 429}
 
 
 class WebhookSender:
-    def __init__(self, env: Mapping[str, str], timeout: float = HTTP_TIMEOUT):
-        self.env = env
-        self.timeout = timeout
+    """One POST per message over http.client: connect and read timeouts apart, no redirects."""
 
-    def send(self, msg: Message, channel: Channel, now: dt.datetime) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        watchdog: Watchdog,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+    ):
+        self.env = env
+        self.watchdog = watchdog
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+
+    def send(
+        self, msg: Message, channel: Channel, to: Collection[str], now: dt.datetime, seconds: float
+    ) -> Delivery:
         assert channel.url is not None
+        [recipient] = recipients_of(channel)
         url = channel.url
         if channel.secret_env:
             secret = self.env.get(channel.secret_env)
@@ -218,42 +107,72 @@ class WebhookSender:
                 raise SendError(
                     f"{channel.type}: environment variable {channel.secret_env} is not set"
                 )
-            url = _signed(url, secret, now)
+            url = signed_url(url, secret, now)
+        parts = urllib.parse.urlsplit(url)
+        where = f"{channel.type} {parts.netloc}"
         body = json.dumps(webhook_payload(msg, channel), ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "Idempotency-Key": msg.id,
-                "User-Agent": "disclosure-calendar",
-            },
+        conn_type = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
-        where = urllib.parse.urlsplit(url).netloc
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                reply = response.read(65536)
-        except urllib.error.HTTPError as exc:
-            raise SendError(f"{channel.type} {where}: HTTP {exc.code}") from exc
-        except (TimeoutError, OSError) as exc:
-            raise SendError(f"{channel.type} {where}: {exc}") from exc
+        conn = conn_type(parts.netloc, timeout=self.connect_timeout)
+        handed_over = False
+        with self.watchdog.guard(lambda: conn.sock, seconds) as dog:
+            try:
+                conn.connect()
+                conn.sock.settimeout(self.read_timeout)
+                target = parts.path or "/"
+                conn.request(
+                    "POST",
+                    f"{target}?{parts.query}" if parts.query else target,
+                    body=body,
+                    headers={
+                        "Content-Type": "application/json; charset=utf-8",
+                        "Idempotency-Key": msg.id,
+                        "User-Agent": "disclosure-calendar",
+                    },
+                )
+                handed_over = True
+                response = conn.getresponse()
+                reply = response.read(REPLY_LIMIT)
+            except (OSError, http.client.HTTPException) as exc:
+                why = {"deadline": f"no answer within {seconds:.0f} s", "stop": "stopped"}
+                text = why.get(dog.fired or "", "") or str(exc) or type(exc).__name__
+                raise SendError(f"{where}: {text}", in_doubt=handed_over) from exc
+            finally:
+                conn.close()
+        status = response.status
+        if 300 <= status < 400:
+            # Moved for good (301, 308): the URL in contacts.yaml needs fixing, a delivery
+            # problem; a temporary redirect is a failure, tried again later.
+            moved = (
+                f"HTTP {status} redirect to {response.getheader('Location', '-')} (not followed)"
+            )
+            if status in (301, 308):
+                return Delivery(refused={recipient: moved})
+            return Delivery(failed={recipient: moved})
+        if 400 <= status < 500 and status not in _TEMPORARY:
+            return Delivery(refused={recipient: f"HTTP {status} {response.reason}"})
+        if not 200 <= status < 300:
+            return Delivery(failed={recipient: f"HTTP {status} {response.reason}"})
         if channel.type in ("wecom", "dingtalk"):
             try:
                 answer = json.loads(reply or b"{}")
             except ValueError:
-                raise SendError(f"{channel.type} {where}: reply is not JSON") from None
-            if answer.get("errcode", 0) != 0:
-                raise SendError(
-                    f"{channel.type} {where}: errcode {answer.get('errcode')} {answer.get('errmsg', '')}"
-                )
+                return Delivery(failed={recipient: f"HTTP {status}, reply is not JSON"})
+            if not isinstance(answer, dict) or answer.get("errcode", 0) != 0:
+                errcode = answer.get("errcode") if isinstance(answer, dict) else answer
+                errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else ""
+                return Delivery(failed={recipient: f"errcode {errcode} {errmsg}".strip()})
+        return Delivery(accepted={recipient: f"HTTP {status}"})
 
     def close(self) -> None:
         pass
 
 
 class LogSender:
-    def send(self, msg: Message, channel: Channel, now: dt.datetime) -> None:
+    def send(
+        self, msg: Message, channel: Channel, to: Collection[str], now: dt.datetime, seconds: float
+    ) -> Delivery:
         log.info(
             "message",
             extra={
@@ -265,13 +184,14 @@ class LogSender:
                 }
             },
         )
+        return Delivery(accepted={"log": "logged"})
 
     def close(self) -> None:
         pass
 
 
 class Outbox:
-    """Delivers messages with retries, reusing connections for the lifetime of one batch."""
+    """Delivers messages with retries and deadlines, reusing connections for one batch."""
 
     def __init__(
         self,
@@ -281,14 +201,20 @@ class Outbox:
         retry: Retry = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-        http_timeout: float = HTTP_TIMEOUT,
+        deadline: float = DEADLINE,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        read_timeout: float = READ_TIMEOUT,
+        stop: threading.Event | None = None,
     ):
-        self.smtp = SmtpSender(smtp, env) if smtp else None
-        self.web = WebhookSender(env, http_timeout)
+        watchdog = Watchdog(stop)  # one for the batch: senders take turns
+        self.smtp = SmtpSender(smtp, env, watchdog) if smtp else None
+        self.web = WebhookSender(env, watchdog, connect_timeout, read_timeout)
         self.log = LogSender()
         self.retry = retry
         self.sleep = sleep
         self.now = now
+        self.deadline = deadline
+        self.stop = stop
         self.down: dict[str, str] = {}
 
     def _sender(self, channel: Channel) -> SmtpSender | WebhookSender | LogSender:
@@ -304,33 +230,66 @@ class Outbox:
     def _route(channel: Channel) -> str:
         return "smtp" if channel.type == "email" else channel.url or channel.type
 
-    def deliver(self, msg: Message, channel: Channel) -> None:
-        """Return when the channel accepted ``msg``; raise SendError after the last retry."""
+    def deliver(self, msg: Message, channel: Channel, *, skip: Collection[str] = ()) -> Delivery:
+        """Send ``msg`` to the channel's recipients not in ``skip``; say what each answered.
+
+        Temporary failures are retried with backoff while the deadline allows; permanent
+        ones never. Never raises SendError: a failure is in the Delivery's ``failed``.
+        """
+        result = Delivery(
+            failed=dict.fromkeys((r for r in recipients_of(channel) if r not in skip), "")
+        )
         route = self._route(channel)
+        if not result.failed:
+            return result
         if route in self.down:
-            raise SendError(f"not tried: {self.down[route]}")
+            result.failed = dict.fromkeys(result.failed, f"not tried: {self.down[route]}")
+            return result
+        end = time.monotonic() + self.deadline
         delays = self.retry.delays()
         for attempt in range(len(delays) + 1):
+            if self.stop is not None and self.stop.is_set():
+                result.stopped = True
+                return result
             try:
-                self._sender(channel).send(msg, channel, self.now())
-                return
+                left = max(0.1, end - time.monotonic())
+                sender = self._sender(channel)
+                result.merge(sender.send(msg, channel, list(result.failed), self.now(), left))
             except SendError as exc:
                 error = str(exc)
-                if attempt == len(delays):
+                result.failed = dict.fromkeys(result.failed, error)
+                if self.stop is not None and self.stop.is_set():
+                    result.stopped = True
+                    return result
+                if exc.in_doubt:
+                    # In doubt: resending now would likely double it; a later run resends.
+                    result.in_doubt = exc.in_doubt
                     self.down[route] = error
-                    raise
-                log.warning(
-                    "retry",
-                    extra={
-                        "fields": {
-                            "id": msg.id,
-                            "attempt": attempt + 1,
-                            "wait": delays[attempt],
-                            "error": error,
-                        }
-                    },
-                )
-                self.sleep(delays[attempt])
+                    return result
+                whole = True
+            else:
+                whole = False
+            if not result.failed:
+                return result
+            wait = delays[attempt] if attempt < len(delays) else None
+            if wait is None or time.monotonic() + wait >= end:
+                if whole:
+                    self.down[route] = str(next(iter(result.failed.values())))
+                return result
+            log.warning(
+                "retry",
+                extra={
+                    "fields": {
+                        "id": msg.id,
+                        "attempt": attempt + 1,
+                        "wait": wait,
+                        "to": ",".join(result.failed),
+                        "error": "; ".join(sorted(set(result.failed.values()))),
+                    }
+                },
+            )
+            self.sleep(wait)
+        return result
 
     def close(self) -> None:
         if self.smtp:

@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
+import secrets
+import socket
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..core.errors import DisclosureError
-from .contacts import DEFAULT, Contacts, load_contacts
-from .notifiers import Outbox, Retry, SendError
+from .contacts import DEFAULT, load_contacts
+from .files import default_contacts
+from .ledger.claims import DEFAULT_LEASE
+from .notifiers import DEADLINE, Outbox, Retry
+from .sending import Config, Pass, Report
 
 if TYPE_CHECKING:
-    from ..schedule.model import Schedule
-    from ..workdays.calendar import ChinaCalendar
-    from .messages import Message
+    from .ledger import Ledger
 
 from .logs import log_event
 
@@ -33,40 +35,13 @@ DEFAULT_RETRY = Retry()
 # -- the service ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Config:
-    schedule: Schedule
-    calendar: ChinaCalendar
-    contacts: Contacts
-    stamp: tuple[object, ...]
-
-
-@dataclass
-class Report:
-    sent: int = 0
-    failed: int = 0
-    resent: int = 0
-    missed: int = 0
-    superseded: int = 0
-    cancelled: int = 0
-    messages: list[Message] = field(default_factory=list)
-
-
-def default_db(schedule_path: Path) -> Path:
-    return schedule_path.resolve().parent / "disclosure-calendar.db"
-
-
-def default_contacts(schedule_path: Path) -> Path:
-    return schedule_path.resolve().parent / "contacts.yaml"
-
-
 class Service:
     """Loads configuration (keeping the last good one) and runs one decision-and-send pass."""
 
     def __init__(
         self,
         schedule_path: Path,
-        db_path: Path,
+        db: str | Path,
         contacts_path: Path | None = None,
         *,
         env: Mapping[str, str] | None = None,
@@ -74,18 +49,27 @@ class Service:
         sleep: Callable[[float], None] | None = None,
         stop: threading.Event | None = None,
         contacts_required: bool = False,
+        deadline: float = DEADLINE,
+        lease: float = DEFAULT_LEASE,
+        owner: str | None = None,
     ):
         self.schedule_path = schedule_path
-        self.db_path = db_path
+        self.db = db
         self.contacts_path = contacts_path or default_contacts(schedule_path)
         self.contacts_required = contacts_required
         self.env = os.environ if env is None else env
         self.retry = retry
         self.sleep = sleep
         self.stop = stop or threading.Event()
+        self.deadline = deadline
         self.config: Config | None = None
         self._tried: tuple[object, ...] | None = None
-        self._lock_file: IO[bytes] | None = None
+        self.lease = lease
+        # Names this process in the claims it holds; the random part tells apart two daemons
+        # that got the same pid (each in its own container, say).
+        self.owner = owner or f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(2)}"
+        self.ledger: Ledger | None = None
+        self.unrecorded: list[tuple[str, str, dt.datetime, str | None]] = []
 
     # -- configuration --
 
@@ -145,35 +129,33 @@ class Service:
             units_with_contacts=len(c.contacts.units),
         )
 
-    def lock(self) -> None:
-        """One sender per ledger: a second daemon would double every message."""
-        self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        # flock on the database file itself: independent of SQLite's own POSIX locks, and
-        # released by the kernel when the process dies, however it dies. The descriptor
-        # stays open until close() so SQLite's locks are never dropped under it.
-        handle = open(self.db_path, "ab")  # noqa: SIM115
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            raise DisclosureError(
-                f"{self.db_path}: another disclosure-calendar process is sending from this ledger"
-            ) from None
-        self._lock_file = handle
+    def _ledger(self) -> Ledger:
+        from .ledger import Ledger
+
+        if self.ledger is None:
+            self.ledger = Ledger(self.db)
+        return self.ledger
 
     def close(self) -> None:
-        if self._lock_file is not None:
-            self._lock_file.close()
-            self._lock_file = None
+        from .ledger import LedgerUnreachable
+
+        if self.ledger is not None:
+            with contextlib.suppress(LedgerUnreachable):  # else the claims run out by themselves
+                self.ledger.release(self.owner)
+            self.ledger.close()
+            self.ledger = None
 
     # -- one pass --
 
     def run_once(self, now: dt.datetime, *, dry_run: bool = False) -> Report:
-        """Send what is due at ``now`` and not yet in the ledger (or, dry, only say what)."""
+        """Send what is due at ``now`` and not yet in the ledger (or, dry, only say what).
+
+        Raises LedgerUnreachable when the ledger cannot be reached; an outcome the channel
+        gave meanwhile is kept and recorded first thing on the next pass.
+        """
         from ..occurrences.expansion import expand
         from .events import with_recorded_events
-        from .ledger import Ledger
-        from .messages import State, decide, render, window
+        from .messages import decide, render, window
 
         if self.config is None:
             self.reload(force=True)
@@ -182,59 +164,67 @@ class Service:
         tz = ZoneInfo(cfg.schedule.plan.timezone)
         today = now.astimezone(tz).date()
         report = Report()
-        if dry_run and not self.db_path.exists():
-            track_from = cfg.contacts.policy.track_from or today
-            return self._dry(report, cfg, now, today, State(), [], track_from)
-        with Ledger(self.db_path) as ledger:
-            # Event dates recorded with `event add` since the last run count at once.
-            cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
+        if dry_run:
+            return self._dry(report, cfg, now, today)
+        ledger = self._ledger()
+        self._flush(ledger)
+        # Event dates recorded with `event add` since the last run count at once.
+        cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
+        # Deciding is one transaction under the decision lock: a second daemon at the same
+        # send time waits, then finds every reminder handled and decides nothing.
+        with ledger.deciding():
             track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
-            if dry_run:
-                return self._dry(
-                    report, cfg, now, today, ledger.state(), ledger.unfinished(), track_from
-                )
-            outbox = Outbox(
-                cfg.contacts.smtp, self.env, retry=self.retry, now=lambda: now, sleep=self._wait
+            start, end = window(today, track_from)
+            occs = expand(cfg.schedule, cfg.calendar, start, end)
+            decision = decide(
+                cfg.schedule,
+                cfg.calendar,
+                occs,
+                cfg.contacts,
+                ledger.state(),
+                now,
+                track_from=track_from,
             )
-            with outbox:
-                self._resume(ledger, outbox, cfg, now, today, report)
-                start, end = window(today, track_from)
-                occs = expand(cfg.schedule, cfg.calendar, start, end)
-                decision = decide(
-                    cfg.schedule,
-                    cfg.calendar,
-                    occs,
-                    cfg.contacts,
-                    ledger.state(),
-                    now,
-                    track_from=track_from,
-                )
-                report.missed += ledger.record_skipped(
-                    (i.slot for i in decision.missed), "missed", now
-                )
-                report.superseded += ledger.record_skipped(
-                    (i.slot for i in decision.superseded), "superseded", now
-                )
-                for item in decision.missed:
-                    log_event(
-                        logging.WARNING,
-                        "missed",
-                        occurrence=item.uid,
-                        kind=item.kind,
-                        slot=item.day,
-                        to=item.addressee,
-                        channel=item.channel.name,
-                    )
-                batch = [
-                    (render(d, cfg.schedule, cfg.calendar, cfg.contacts), d)
-                    for d in decision.digests
-                ]
-                ledger.record_intents([(m, [i.slot for i in d.items]) for m, d in batch], now)
-                for msg, digest in batch:
-                    if self.stop.is_set():
-                        break  # left pending: never handed over, so sent on the next start
-                    self._deliver(ledger, outbox, msg, digest.channel, now, report)
-                    report.messages.append(msg)
+            report.missed += ledger.record_skipped((i.slot for i in decision.missed), "missed", now)
+            report.superseded += ledger.record_skipped(
+                (i.slot for i in decision.superseded), "superseded", now
+            )
+            batch = [render(d, cfg.schedule, cfg.calendar, cfg.contacts) for d in decision.digests]
+            ledger.record_intents(
+                [
+                    (m, [i.slot for i in d.items])
+                    for m, d in zip(batch, decision.digests, strict=True)
+                ],
+                now,
+            )
+        for item in decision.missed:
+            log_event(
+                logging.WARNING,
+                "missed",
+                occurrence=item.uid,
+                kind=item.kind,
+                slot=item.day,
+                to=item.addressee,
+                channel=item.channel.name,
+            )
+        outbox = Outbox(
+            cfg.contacts.smtp,
+            self.env,
+            retry=self.retry,
+            now=lambda: now,
+            sleep=self._wait,
+            deadline=self.deadline,
+            stop=self.stop,
+        )
+        with outbox:
+            sending = Pass(
+                ledger, outbox, cfg, now, report, self.owner, self.lease, self.stop,
+                self.unrecorded, {m.id for m in batch},
+            )  # fmt: skip
+            after = sending.send_claimed()
+            if sending.tell_coordinator():
+                sending.send_claimed(after)
+        report.takeover_in = ledger.seconds_to_takeover(self.owner)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
                 logging.INFO,
@@ -255,20 +245,26 @@ class Service:
         else:
             self.stop.wait(seconds)  # waiting for the next retry must not hold up a SIGTERM
 
-    def _dry(
-        self,
-        report: Report,
-        cfg: Config,
-        now: dt.datetime,
-        today: dt.date,
-        state,
-        unfinished,
-        track_from: dt.date,
-    ) -> Report:
+    def _dry(self, report: Report, cfg: Config, now: dt.datetime, today: dt.date) -> Report:
+        """What a pass would send, from the ledger as it is (not created, not upgraded)."""
         from ..occurrences.expansion import expand
-        from .messages import decide, render, window
+        from .events import with_recorded_events
+        from .ledger import Ledger, LedgerMissing
+        from .messages import State, decide, render, window
 
-        report.messages.extend(s.message for s in unfinished)
+        state, track_from = State(), cfg.contacts.policy.track_from or today
+        try:
+            # Looking only: read-only, so not even the first tracked day (which a real run
+            # fixes) is written; a later daemon must not skip anything.
+            with Ledger(self.db, read_only=True) as ledger:
+                cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
+                report.messages.extend(s.message for s in ledger.unfinished())
+                state = ledger.state()
+                track_from = cfg.contacts.policy.track_from or dt.date.fromisoformat(
+                    ledger.meta("track_from") or today.isoformat()
+                )
+        except LedgerMissing:
+            pass
         start, end = window(today, track_from)
         occs = expand(cfg.schedule, cfg.calendar, start, end)
         decision = decide(
@@ -280,80 +276,13 @@ class Service:
         report.missed, report.superseded = len(decision.missed), len(decision.superseded)
         return report
 
-    def _resume(
-        self, ledger, outbox: Outbox, cfg: Config, now: dt.datetime, today: dt.date, report: Report
-    ) -> None:
-        """Messages written but never confirmed: the crash window, or a channel that was down."""
-        done = ledger.state().done or {}
-        grace = cfg.contacts.policy.grace
-        tz = ZoneInfo(cfg.schedule.plan.timezone)
-        for stored in ledger.unfinished():
-            msg = stored.message
-            channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
-            if all(s.occurrence in done for s in stored.slots):
-                ledger.mark(msg.id, "cancelled", now, "every duty in it was marked done")
-                report.cancelled += 1
-            elif msg.channel not in channels:
-                ledger.mark(
-                    msg.id, "cancelled", now, f"channel {msg.channel!r} no longer in contacts"
-                )
-                report.cancelled += 1
-                log_event(
-                    logging.WARNING,
-                    "cancelled",
-                    id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    reason="channel removed",
-                )
-            elif today > cfg.calendar.add_working_days(msg.send_at.astimezone(tz).date(), grace):
-                ledger.mark(msg.id, "missed", now, "not accepted within the grace window")
-                report.missed += len(stored.slots)
-                log_event(
-                    logging.WARNING,
-                    "missed",
-                    id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    since=msg.send_at,
-                )
-            elif not self.stop.is_set():
-                before = report.sent
-                self._deliver(ledger, outbox, msg, channels[msg.channel], now, report)
-                if report.sent > before:
-                    report.resent += 1
-                    report.sent -= 1
-                log_event(
-                    logging.INFO, "resumed", id=msg.id, state=stored.state, attempts=stored.attempts
-                )
-
-    def _deliver(
-        self, ledger, outbox: Outbox, msg: Message, channel, now: dt.datetime, report: Report
-    ) -> None:
-        try:
-            outbox.deliver(msg, channel)
-        except SendError as exc:
-            ledger.mark(msg.id, "failed", now, str(exc))
-            report.failed += 1
-            log_event(
-                logging.ERROR,
-                "failed",
-                id=msg.id,
-                to=msg.addressee,
-                channel=channel.name,
-                error=str(exc),
-            )
-            return
-        ledger.mark(msg.id, "sent", now)
-        report.sent += 1
-        log_event(
-            logging.INFO,
-            "sent",
-            id=msg.id,
-            to=msg.addressee,
-            channel=channel.name,
-            subject=msg.subject,
-        )
+    def _flush(self, ledger: Ledger) -> None:
+        """Outcomes a lost connection kept from the ledger, recorded before anything else."""
+        while self.unrecorded:
+            message_id, state, at, error = self.unrecorded[0]
+            ledger.mark(message_id, state, at, error, owner=self.owner)
+            self.unrecorded.pop(0)
+            log_event(logging.INFO, "recorded-late", id=message_id, state=state)
 
     def next_wake(self, now: dt.datetime, report: Report | None = None) -> dt.datetime:
         from .messages import next_send_time

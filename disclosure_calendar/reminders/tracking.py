@@ -190,13 +190,13 @@ def supervise(
 def status_data(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db: Path,
+    db: str | Path,
     now: dt.datetime,
     *,
     unit: str | None = None,
     year: int | None = None,
 ) -> StatusData:
-    from .ledger import Ledger
+    from .ledger import Ledger, LedgerMissing, LedgerUnreachable
 
     today = today_in(schedule.plan.timezone, now)
     year = year or today.year
@@ -208,12 +208,23 @@ def status_data(
     occs = expand(schedule, cal, dt.date(year, 1, 1), dt.date(year, 12, 31))
     done: dict[str, tuple[dt.date, str | None]] = {}
     missed = []
-    if db.exists():
-        with Ledger(db) as ledger:
+    problems = []
+    try:
+        with Ledger(db, read_only=True) as ledger:  # a report changes nothing
             done = {k: (v.on, v.url) for k, v in ledger.done().items()}
             missed = [m for m in ledger.missed() if m.unit in members and m.slot.year == year]
+            problems = [
+                p
+                for p in ledger.delivery_problems()
+                if (p.addressee in members or unit is None) and p.at.year == year
+            ]
+    except LedgerMissing:
+        pass  # nothing recorded yet: every occurrence is open or overdue
+    except LedgerUnreachable as exc:
+        # Without the done marks every unit would look behind: say so instead of guessing.
+        raise DisclosureError(_("no status report: {reason}").format(reason=exc)) from None
     rows, detail = supervise(schedule, occs, done, today, units)
-    return StatusData(year, today, rows, detail, missed)
+    return StatusData(year, today, rows, detail, missed, problems)
 
 
 @dataclass(frozen=True)
@@ -223,12 +234,13 @@ class StatusData:
     rows: list[Row]
     detail: list[dict[str, Any]]
     missed: list[Any]
+    problems: list[Any]  # addresses that refused reminders for good (DeliveryProblem)
 
 
 def status_report(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db: Path,
+    db: str | Path,
     now: dt.datetime,
     *,
     unit: str | None = None,
@@ -236,8 +248,8 @@ def status_report(
     fmt: str = "table",
 ) -> str:
     data = status_data(schedule, cal, db, now, unit=unit, year=year)
-    year, today, rows, detail, missed = (
-        data.year, data.today, data.rows, data.detail, data.missed
+    year, today, rows, detail, missed, problems = (
+        data.year, data.today, data.rows, data.detail, data.missed, data.problems
     )  # fmt: skip
     if fmt == "json":
         return json.dumps(
@@ -266,6 +278,17 @@ def status_report(
                         "channel": m.channel,
                     }
                     for m in missed
+                ],
+                "delivery_problems": [
+                    {
+                        "message": p.message,
+                        "to": p.addressee,
+                        "channel": p.channel,
+                        "recipient": p.recipient,
+                        "answer": p.answer,
+                        "at": p.at.isoformat(),
+                    }
+                    for p in problems
                 ],
             },
             ensure_ascii=False,
@@ -300,6 +323,11 @@ def status_report(
     foot = _("{year}, as of {today}: {overdue} overdue, {missed} reminder(s) missed").format(
         year=year, today=prose_date(today), overdue=sum(r.overdue for r in rows), missed=len(missed)
     )
+    # Refused for good and never retried: the coordinator has to fix the address.
+    for p in problems:
+        foot += "\n" + _(
+            "delivery problem: {who} ({channel}) {recipient} refused: {answer}"
+        ).format(who=p.addressee, channel=p.channel, recipient=p.recipient, answer=p.answer)
     return f"{body}\n\n{foot}"
 
 
@@ -324,7 +352,7 @@ def status_sheet(rows: list[Row]) -> Sheet:
 def mark_done(
     schedule: Schedule,
     cal: ChinaCalendar,
-    db_path: Path,
+    db_path: str | Path,
     uid: str,
     url: str | None,
     day: dt.date | None,
@@ -350,7 +378,7 @@ def mark_done(
     )
 
 
-def mark_undone(db_path: Path, uid: str, now: dt.datetime) -> str:
+def mark_undone(db_path: str | Path, uid: str, now: dt.datetime) -> str:
     """``undone``: withdraw a done record, so reminders for the occurrence resume."""
     from .ledger import Ledger
 

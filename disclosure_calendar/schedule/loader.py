@@ -13,12 +13,12 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.gcpause import paused_gc
 from .calendar_section import read_calendar
+from .groups import UNIT_ID, read_groups, unread
 from .model import (
     UNIT_KINDS,
     Defaults,
     Duty,
     Event,
-    Group,
     Plan,
     Schedule,
     Unit,
@@ -28,7 +28,6 @@ from .rules import parse_rule
 from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
 
-UNIT_ID = re.compile(r"[a-z][a-z0-9_]*")
 DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
 REF = re.compile(r"(0|[1-9][0-9]?)\.[1-9][0-9]?")
 TIME = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
@@ -58,7 +57,7 @@ def _load(path: Path) -> Schedule:
     defaults = _defaults(c, top["defaults"]) if "defaults" in top else Defaults()
     notices, days_off = read_calendar(c, top["calendar"]) if "calendar" in top else ((), ())
     units = _units(c, top.get("units"))
-    groups = _groups(c, top.get("groups"), {u.id for u in units})
+    groups = read_groups(c, top.get("groups"), {u.id for u in units})
     known = {u.id for u in units} | {g.id for g in groups}
     issued = plan.issued if plan else dt.date(2017, 1, 1)
     duties = _duties(c, top.get("duties"), known, defaults, issued)
@@ -135,8 +134,10 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
     units: list[Unit] = []
     seen: set[str] = set()
     for item in c.sequence(node, "units") if node is not None else ():
+        before = len(c.problems)
         f = c.mapping(item, "unit", required=("id", "name"), optional=("kind", "contact"))
         if f is None:
+            unread(c, item, before, _("unit"))
             continue
         uid = c.string(f["id"], _("unit id"), UNIT_ID) if "id" in f else None
         name = c.string(f["name"], _("unit name")) if "name" in f else None
@@ -155,59 +156,11 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
         elif uid and name:
             seen.add(uid)
             units.append(Unit(uid, name, kind, c.where(item)))
+        else:
+            unread(c, item, before, _("unit"))
     if node is not None and not units and not c.problems:
         c.problem(node, _("units: at least one unit is needed"))
     return tuple(units)
-
-
-def _groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Group, ...]:
-    parsed: list[tuple[Group, dict[str, Node]]] = []
-    for item in c.sequence(node, "groups") if node is not None else ():
-        f = c.mapping(item, "group", required=("id", "name", "members"))
-        if f is None or not {"id", "name", "members"} <= f.keys():
-            continue
-        gid = c.string(f["id"], _("group id"), UNIT_ID)
-        name = c.string(f["name"], _("group name"))
-        members = tuple(
-            c.string(m, _("group member")) or "" for m in c.sequence(f["members"], "members")
-        )
-        if gid in unit_ids or any(gid == g.id for g, _ in parsed):
-            c.problem(f["id"], _("duplicate id {id!r}: already a unit or group").format(id=gid))
-        elif gid and name:
-            parsed.append((Group(gid, name, members, c.where(item)), f))
-    group_ids = {g.id for g, _ in parsed}
-    for group, f in parsed:
-        for member_node, member in zip(f["members"].value, group.members, strict=False):
-            if member and member not in unit_ids | group_ids:
-                c.problem(
-                    member_node,
-                    _("group {group!r}: unknown member {member!r}").format(
-                        group=group.id, member=member
-                    ),
-                )
-        cycle = _cycle(group.id, {g.id: g.members for g, _ in parsed})
-        if cycle:
-            c.problem(
-                f["members"],
-                _("group {group!r} contains itself: {cycle}").format(
-                    group=group.id, cycle=" -> ".join(cycle)
-                ),
-            )
-    return tuple(g for g, _ in parsed)
-
-
-def _cycle(start: str, members: dict[str, tuple[str, ...]]) -> list[str] | None:
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        gid, path = stack.pop()
-        for m in members.get(gid, ()):
-            if m == start:
-                return [*path, m]
-            if m in members and m not in seen:
-                seen.add(m)
-                stack.append((m, [*path, m]))
-    return None
 
 
 DUTY_KEYS = (
@@ -236,6 +189,7 @@ def _duties(
     duties: list[Duty] = []
     seen: set[str] = set()
     for item in c.sequence(node, "duties") if node is not None else ():
+        before = len(c.problems)
         f = c.mapping(
             item,
             _duty_name(item),
@@ -243,9 +197,11 @@ def _duties(
             optional=DUTY_KEYS,
         )
         if f is None:
+            unread(c, item, before, _duty_name(item))
             continue
         duty = _duty(c, item, f, known, defaults, issued)
         if duty is None:
+            unread(c, item, before, _duty_name(item))
             continue
         if duty.id in seen:
             c.problem(f["id"], _("duplicate duty id {id!r}").format(id=duty.id))
@@ -336,7 +292,11 @@ def _duty(
         if cadence != "event":
             c.problem(f["events"], _("{where}: only event duties have events").format(where=where))
         for ev in c.sequence(f["events"], f"{where}: events"):
-            events.extend(_event(c, ev, where))
+            before = len(c.problems)
+            read = _event(c, ev, where)
+            if not read:
+                unread(c, ev, before, _("{where}: event").format(where=where))
+            events.extend(read)
     elif cadence == "event":
         c.problem(
             item,

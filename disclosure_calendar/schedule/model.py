@@ -137,23 +137,34 @@ class Schedule:
 
     @cached_property
     def _members(self) -> dict[str, frozenset[str]]:
+        """Each group's units, nested groups expanded: iterative, so no chain is too long.
+
+        The loader refuses cycles and deep nesting; a cycle here (a Schedule built by hand)
+        only stops the walk, it does not loop.
+        """
         groups = {g.id: g for g in self.groups}
         resolved: dict[str, frozenset[str]] = {}
-
-        def expand(gid: str, seen: frozenset[str]) -> frozenset[str]:
-            if gid in resolved:
-                return resolved[gid]
-            out: set[str] = set()
-            for member in groups[gid].members:
-                if member in groups and member not in seen:
-                    out |= expand(member, seen | {member})
-                elif member not in groups:
-                    out.add(member)
-            resolved[gid] = frozenset(out)
-            return resolved[gid]
-
-        for gid in groups:
-            expand(gid, frozenset({gid}))
+        for root in groups:
+            stack = [root]
+            entered: set[str] = set()
+            while stack:
+                gid = stack[-1]
+                if gid in resolved:
+                    stack.pop()
+                    continue
+                pending = [m for m in groups[gid].members if m in groups and m not in resolved]
+                if gid not in entered and pending:
+                    entered.add(gid)
+                    stack.extend(m for m in pending if m not in entered)
+                    continue
+                out: set[str] = set()
+                for member in groups[gid].members:
+                    if member not in groups:
+                        out.add(member)
+                    else:
+                        out |= resolved.get(member, frozenset())
+                resolved[gid] = frozenset(out)
+                stack.pop()
         return resolved
 
     def name(self, unit_or_group: str) -> str:

@@ -22,6 +22,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import InputError, Problem, Where
+from ..workdays.notices import MAX_YEAR, MIN_YEAR
 
 MAX_BYTES = 8 * 1024 * 1024
 _STR = "tag:yaml.org,2002:str"
@@ -195,7 +196,16 @@ class Checker:
             return node.value
         try:
             return self._constructor.construct_object(node)
-        except (ConstructorError, ValueError, OverflowError) as exc:
+        # An explicit tag on a value that does not fit it (``!!timestamp x``) makes PyYAML's
+        # constructors fail with AttributeError or TypeError rather than a ConstructorError.
+        except (
+            ConstructorError,
+            ValueError,
+            OverflowError,
+            AttributeError,
+            TypeError,
+            KeyError,
+        ) as exc:
             kind = {"timestamp": _("date"), "int": _("number"), "float": _("number")}.get(
                 node.tag.rsplit(":", 1)[-1], _("value")
             )
@@ -207,8 +217,18 @@ class Checker:
             )
             return None
 
+    def _present(self, node: Node, what: str) -> Any:
+        """The node's value; an empty or null one (``title:``) is a problem, never a silent None.
+
+        A None here used to make the caller drop the duty or event without a word.
+        """
+        if isinstance(node, ScalarNode) and node.tag.endswith(":null"):
+            self.problem(node, _("{what} must not be empty").format(what=what))
+            return None
+        return self.value(node, what)
+
     def string(self, node: Node, what: str, pattern: re.Pattern[str] | None = None) -> str | None:
-        value = self.value(node, what)
+        value = self._present(node, what)
         if value is None:
             return None
         if not isinstance(value, str):
@@ -233,7 +253,7 @@ class Checker:
     def integer(
         self, node: Node, what: str, low: int | None = None, high: int | None = None
     ) -> int | None:
-        value = self.value(node, what)
+        value = self._present(node, what)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
@@ -256,8 +276,11 @@ class Checker:
 
     def date(self, node: Node, what: str) -> dt.date | None:
         # 2017-6-9 is not a YAML date: say so instead of "must be a date, not '2017-6-9'".
-        looks_like_date = re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", str(node.value))
-        if isinstance(node, ScalarNode) and not node.tag.endswith(":timestamp") and looks_like_date:
+        # (Scalars only: str() of a deeply nested list would recurse through every level.)
+        looks_like_date = isinstance(node, ScalarNode) and re.fullmatch(
+            r"\d{4}-\d{1,2}-\d{1,2}", node.value
+        )
+        if looks_like_date and not node.tag.endswith(":timestamp"):
             self.problem(
                 node,
                 _("{what}: {value!r} is not a date (write YYYY-MM-DD)").format(
@@ -265,7 +288,7 @@ class Checker:
                 ),
             )
             return None
-        value = self.value(node, what)
+        value = self._present(node, what)
         if value is None:
             return None
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -276,10 +299,15 @@ class Checker:
                 ),
             )
             return None
+        if not MIN_YEAR <= value.year <= MAX_YEAR:
+            # The working-day calendar covers these years only; a date outside them would
+            # pass here and fail later, in the middle of a build.
+            self.problem(node, f"{what}: {value} is outside the years {MIN_YEAR}-{MAX_YEAR}")
+            return None
         return value
 
     def boolean(self, node: Node, what: str) -> bool | None:
-        value = self.value(node, what)
+        value = self._present(node, what)
         if value is not None and not isinstance(value, bool):
             self.problem(
                 node,
@@ -296,7 +324,14 @@ class Checker:
                 return node.value
             try:
                 return self._constructor.construct_object(node)
-            except (ConstructorError, ValueError):
+            except (
+                ConstructorError,
+                ValueError,
+                OverflowError,
+                AttributeError,
+                TypeError,
+                KeyError,
+            ):
                 return node.value
         return None
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from ..core.table import table
-from ..reminders.ledger import AuditEntry, Ledger
+from ..reminders.ledger import AuditEntry, Ledger, LedgerMissing
 from ..schedule.model import Schedule
 from .tokens import COORDINATOR, UNIT, Signer
 
@@ -18,7 +20,7 @@ MAX_DAYS = 400
 def issue_link(
     schedule: Schedule,
     secret: bytes,
-    db: Path,
+    db: str | Path,
     now: dt.datetime,
     *,
     unit: str | None,
@@ -44,33 +46,37 @@ def issue_link(
     return f"{base}access/{token}"
 
 
-def revoke(db: Path, now: dt.datetime, *, token_id: str | None, unit: str | None) -> str:
+def revoke(db: str | Path, now: dt.datetime, *, token_id: str | None, unit: str | None) -> str:
     """Revoke one link by its id, or every live link of a unit."""
     if (token_id is None) == (unit is None):
-        raise DisclosureError("give either a link id or --unit")
+        raise DisclosureError(_("give either a link id or --unit"))
     with Ledger(db, create=False) as ledger:
         if token_id is not None:
             if not ledger.revoke_token(token_id, now):
-                raise DisclosureError(f"{token_id}: no such live link (see `access list`)")
+                raise DisclosureError(
+                    _("{link}: no such live link (see `access list`)").format(link=token_id)
+                )
             which, count, detail = token_id, 1, f"链接 {token_id}"
             unit = next((t.unit for t in ledger.tokens() if t.id == token_id), None)
         else:
             assert unit is not None
             count = ledger.revoke_unit_tokens(unit, now)
-            which, detail = f"{count} link(s) of {unit}", f"全部链接（{count}个）"
+            which = _("{count} link(s) of {unit}").format(count=count, unit=unit)
+            detail = f"全部链接（{count}个）"
         if count:
             ledger.audit(AuditEntry(now, "cli", "access-revoked", unit=unit, detail=detail))
-    return f"revoked: {which}"
+    return _("revoked: {which}").format(which=which)
 
 
-def list_links(db: Path, now: dt.datetime, unit: str | None = None) -> str:
-    if not db.exists():
-        return "no links issued yet"
-    with Ledger(db, create=False) as ledger:
-        records = ledger.tokens(unit)
+def list_links(db: str | Path, now: dt.datetime, unit: str | None = None) -> str:
+    try:
+        with Ledger(db, create=False) as ledger:
+            records = ledger.tokens(unit)
+    except LedgerMissing:
+        return _("no links issued yet")
     rows = []
     for r in records:
-        state = "revoked" if r.revoked else ("expired" if r.expires <= now else "live")
+        state = _("revoked") if r.revoked else (_("expired") if r.expires <= now else _("live"))
         rows.append(
             [
                 r.id,
@@ -80,4 +86,4 @@ def list_links(db: Path, now: dt.datetime, unit: str | None = None) -> str:
                 state,
             ]
         )
-    return table(["id", "for", "issued", "expires", "state"], rows)
+    return table([_("id"), _("for"), _("issued"), _("expires"), _("state")], rows)

@@ -11,9 +11,11 @@ from importlib.resources import files as package_files
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from ..reminders.ledger import LedgerUnreachable
+from .base import render
 from .dashboard import dashboard
 from .event import add_event
 from .export import export_csv, export_xlsx
@@ -34,6 +36,26 @@ async def stylesheet(request: Request) -> Response:
         media_type="text/css; charset=utf-8",
         headers={"Cache-Control": "public, max-age=3600"},
     )
+
+
+LEDGER_DOWN = (
+    "台账暂时无法连接",
+    "记录完成情况的台账（数据库）暂时无法连接，本页面暂不能显示或保存。"
+    "日历订阅和首页不受影响。请稍后刷新重试；若持续出现，请联系信息技术人员。",
+)
+
+
+async def ledger_unreachable(request: Request, exc: Exception) -> Response:
+    """503 with a page that says what is wrong, instead of a bare 500, while the ledger is away."""
+    heading, message = LEDGER_DOWN
+    try:
+        response: Response = render(
+            request, "message.html", {"heading": heading, "message": message, "session": None}, 503
+        )
+    except Exception:  # the page itself needs the schedule; the words must get out regardless
+        response = HTMLResponse(f"<h1>{heading}</h1><p>{message}</p>", status_code=503)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def create_app(config: WebConfig) -> Starlette:
@@ -58,7 +80,8 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/coordinator/export.csv", export_csv),
             Route("/coordinator/export.xlsx", export_xlsx),
             Route("/{path:path}", feed),
-        ]
+        ],
+        exception_handlers={LedgerUnreachable: ledger_unreachable},
     )
     app.state.site = site
     return app

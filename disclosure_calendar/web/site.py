@@ -17,7 +17,7 @@ from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..reminders.events import with_recorded_events
-from ..reminders.ledger import EventRecord, Ledger
+from ..reminders.ledger import EventRecord, Ledger, LedgerUnreachable
 from ..schedule import load_schedule
 from ..workdays import ChinaCalendar
 from .files import FileCache
@@ -37,7 +37,7 @@ class WebConfig:
 
     out_dir: Path
     schedule_path: Path
-    db_path: Path
+    db_path: str | Path  # an SQLite file or a postgresql:// URL
     secret: bytes | None = None  # without one, only the public pages work
     base_url: str | None = None  # overrides plan.base_url for subscribe and access links
     clock: Clock = field(default_factory=SystemClock)
@@ -65,7 +65,7 @@ def config_from_env(env: Mapping[str, str]) -> WebConfig:
     return WebConfig(
         out_dir=Path(env[_ENV + "OUT"]),
         schedule_path=Path(env[_ENV + "SCHEDULE"]),
-        db_path=Path(env[_ENV + "DB"]),
+        db_path=env[_ENV + "DB"],
         secret=secret,
         base_url=env.get(_ENV + "BASE_URL") or None,
         clock=clock_from_env(env),
@@ -145,9 +145,14 @@ class Site:
         now = time.monotonic()
         if now - self._events_read < EVENTS_SECONDS:
             return self._events
-        with self.ledger() as ledger:
-            self._events = tuple(ledger.events())
         self._events_read = now
+        try:
+            with self.ledger() as ledger:
+                self._events = tuple(ledger.events())
+        except LedgerUnreachable:
+            # The public index and the feeds do not need the ledger: they go on with the
+            # dates last read; the pages that do need it say the ledger is unreachable.
+            pass
         return self._events
 
     def events_changed(self) -> None:

@@ -119,7 +119,7 @@ _NAMES = {
     "json", "yaml", "csv", "xlsx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
     "uid", "sigterm", "cron", "table", "text", "true", "false", "self-check", "calendar",
     "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out", "excel",
-    "print", "key", "value",
+    "print", "key", "value", "postgresql", "sqlite",
     # values written in schedule.yaml, named in messages as they are to be written
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event",
     "ongoing",

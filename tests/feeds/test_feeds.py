@@ -380,3 +380,34 @@ def test_cli_build_rejects_year_with_range(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "either --year or --from/--to" in result.output
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    out.mkdir()
+    # Another process holds the build lock, as a running build does.
+    holder = subprocess.Popen(
+        [
+            sys.executable, "-c",
+            "import fcntl, os, time\n"
+            f"fd = os.open({str(out)!r}, os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        args = ["-f", str(MINIMAL), "build", "--out", str(out), "--year", "2026"]
+        refused = CliRunner().invoke(main, args)
+        assert refused.exit_code == 1
+        assert "another build is writing into this folder; try again" in refused.output
+        assert list(out.iterdir()) == []  # nothing written
+    finally:
+        holder.kill()
+        holder.wait()
+    done = CliRunner().invoke(main, args)  # the kernel dropped the dead holder's lock
+    assert done.exit_code == 0, done.output
+    assert (out / "all.ics").exists()

@@ -24,7 +24,7 @@ from cli import main
 from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.reminders.clock import CLOCK_ENV
 from disclosure_calendar.reminders.contacts import load_contacts
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.reminders.ledger import Ledger, LedgerMissing
 from disclosure_calendar.reminders.notifiers import Retry
 from disclosure_calendar.reminders.service import Service
 
@@ -63,11 +63,11 @@ def servers() -> Iterator[tuple[SmtpServer, Hooks]]:
     hooks.stop()
 
 
-def service(tmp_path: Path, smtp_port: int, hook_url: str, **kw: Any) -> Service:
+def service(tmp_path: Path, db: str, smtp_port: int, hook_url: str, **kw: Any) -> Service:
     contacts = write_contacts(tmp_path / "contacts.yaml", smtp_port, hook_url)
     return Service(
         MINIMAL,
-        tmp_path / "ledger.db",
+        db,
         contacts,
         env={},
         retry=Retry(2, 0.0),
@@ -76,9 +76,9 @@ def service(tmp_path: Path, smtp_port: int, hook_url: str, **kw: Any) -> Service
     )
 
 
-def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> None:
+def test_simulated_month(tmp_path: Path, ledger_db: str, servers: tuple[SmtpServer, Hooks]) -> None:
     smtp, hooks = servers
-    svc = service(tmp_path, smtp.port, hooks.url)
+    svc = service(tmp_path, ledger_db, smtp.port, hooks.url)
     days_sent = []
     for day in range(1, 31):
         for hour, minute in ((8, 59), (9, 0), (9, 30), (17, 0)):
@@ -90,11 +90,11 @@ def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> N
             if (day, hour) == (13, 17):  # the relayed grain prices published, a working day late
                 CliRunner().invoke(
                     main,
-                    _done("grain-oil-prices.2026-03.development_reform", "2026-04-13", tmp_path),
+                    _done("grain-oil-prices.2026-03.development_reform", "2026-04-13", ledger_db),
                 )
             if (day, hour) == (20, 17):
                 CliRunner().invoke(
-                    main, _done("budget-execution.2026-03.finance", "2026-04-20", tmp_path)
+                    main, _done("budget-execution.2026-03.finance", "2026-04-20", ledger_db)
                 )
     assert days_sent == [7, 9, 10, 13, 14, 15, 16, 17, 21, 24, 29]
     mail = [
@@ -126,7 +126,7 @@ def test_simulated_month(tmp_path: Path, servers: tuple[SmtpServer, Hooks]) -> N
     assert (
         body is not None and "截止日期：2026年4月10日 星期五（还有3个工作日）" in body.get_content()
     )
-    with Ledger(tmp_path / "ledger.db") as ledger:
+    with Ledger(ledger_db) as ledger:
         states = collections.Counter(m[4] for m in ledger.messages())
     assert states == {"sent": 24}
 
@@ -137,7 +137,7 @@ def _mail_days(smtp: SmtpServer) -> list[int]:
     return [parsedate_to_datetime(m["Date"]).astimezone(TZ).day for _, m in smtp.inbox.received]
 
 
-def _done(uid: str, on: str, tmp_path: Path) -> list[str]:
+def _done(uid: str, on: str, db: str) -> list[str]:
     return [
         "-f",
         str(MINIMAL),
@@ -146,14 +146,14 @@ def _done(uid: str, on: str, tmp_path: Path) -> list[str]:
         "--on",
         on,
         "--db",
-        str(tmp_path / "ledger.db"),
+        db,
     ]
 
 
-def test_smtp_down_then_up_delivers_once(tmp_path: Path) -> None:
+def test_smtp_down_then_up_delivers_once(tmp_path: Path, ledger_db: str) -> None:
     smtp, hooks = SmtpServer(), Hooks()
     hooks.start()
-    svc = service(tmp_path, smtp.port, hooks.url)
+    svc = service(tmp_path, ledger_db, smtp.port, hooks.url)
     try:
         report = svc.run_once(at(7))
         assert (report.sent, report.failed) == (1, 1)  # the robot took it, the mail server is down
@@ -165,7 +165,7 @@ def test_smtp_down_then_up_delivers_once(tmp_path: Path) -> None:
         assert (report.resent, report.failed) == (1, 0)
         assert svc.run_once(at(7, 9, 30)).resent == 0
         assert [str(m["Subject"]) for _, m in smtp.inbox.received] == [FWD_REMIND]
-        with Ledger(tmp_path / "ledger.db") as ledger:
+        with Ledger(ledger_db) as ledger:
             assert sorted((m[1], m[2], m[4], m[5]) for m in ledger.messages()) == [
                 ("coordinator", "email", "sent", 3),
                 ("coordinator", "wecom", "sent", 1),
@@ -175,16 +175,16 @@ def test_smtp_down_then_up_delivers_once(tmp_path: Path) -> None:
         hooks.stop()
 
 
-def test_failed_mail_beyond_grace_is_missed_not_sent_late(tmp_path: Path) -> None:
+def test_failed_mail_beyond_grace_is_missed_not_sent_late(tmp_path: Path, ledger_db: str) -> None:
     smtp, hooks = SmtpServer(), Hooks()
     hooks.start()
-    svc = service(tmp_path, smtp.port, hooks.url)
+    svc = service(tmp_path, ledger_db, smtp.port, hooks.url)
     try:
         assert svc.run_once(at(7)).failed == 1
         smtp.start()
         report = svc.run_once(at(10, 8))  # 7 April + 2 working days = 9 April: too late now
         assert report.resent == 0 and report.missed == 1
-        with Ledger(tmp_path / "ledger.db") as ledger:
+        with Ledger(ledger_db) as ledger:
             states = {(m[3][:10], m[2]): m[4] for m in ledger.messages()}
         assert states == {
             ("2026-04-07", "email"): "missed",
@@ -201,7 +201,7 @@ def test_failed_mail_beyond_grace_is_missed_not_sent_late(tmp_path: Path) -> Non
 def test_reload_keeps_last_good_configuration(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    svc = service(tmp_path, 25, "http://127.0.0.1:9")
+    svc = service(tmp_path, str(tmp_path / "l.db"), 25, "http://127.0.0.1:9")
     assert svc.reload()
     good = svc.config
     contacts = tmp_path / "contacts.yaml"
@@ -261,8 +261,8 @@ def test_bad_contacts_reports_every_problem() -> None:
 # -- CLI ------------------------------------------------------------------------------------
 
 
-def test_cli_done_undone_status(tmp_path: Path) -> None:
-    db = tmp_path / "l.db"
+def test_cli_done_undone_status(ledger_db: str) -> None:
+    db = ledger_db
     runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
     base = ["-f", str(MINIMAL)]
     ok = runner.invoke(
@@ -325,8 +325,8 @@ def test_cli_done_undone_status(tmp_path: Path) -> None:
     assert again.exit_code == 1 and "is not marked done" in again.output
 
 
-def test_cli_remind_dry_run_touches_nothing(tmp_path: Path) -> None:
-    db = tmp_path / "l.db"
+def test_cli_remind_dry_run_touches_nothing(ledger_db: str) -> None:
+    db = ledger_db
     result = CliRunner().invoke(
         main,
         ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)],
@@ -335,11 +335,12 @@ def test_cli_remind_dry_run_touches_nothing(tmp_path: Path) -> None:
     assert "Subject: 【政务公开提醒】市政府办公室：2项今日截止" not in result.output
     assert "would send 1 message(s)" in result.output
     assert "【7.4】粮油价格信息（2026年3月）" in result.output
-    assert not db.exists()
+    with pytest.raises(LedgerMissing):
+        Ledger(db, create=False)
 
 
-def test_cli_remind_sends_then_nothing_twice(tmp_path: Path) -> None:
-    db = tmp_path / "l.db"
+def test_cli_remind_sends_then_nothing_twice(ledger_db: str) -> None:
+    db = ledger_db
     args = ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--db", str(db)]
     first = CliRunner().invoke(main, args)
     assert first.exit_code == 0, first.output
@@ -354,7 +355,7 @@ def test_cli_remind_sends_then_nothing_twice(tmp_path: Path) -> None:
 
 
 def _daemon(
-    tmp_path: Path, db: Path, contacts: Path, clock: str, log: Path
+    tmp_path: Path, db: str | Path, contacts: Path, clock: str, log: Path, *options: str
 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, CLOCK_ENV: clock}
     with log.open("ab") as err:
@@ -369,6 +370,7 @@ def _daemon(
                 str(db),
                 "--contacts",
                 str(contacts),
+                *options,
             ],
             env=env,
             stdout=subprocess.DEVNULL,
@@ -381,7 +383,7 @@ WARP = "warp:2026-04-01T08:00/2026-04-30T23:00"
 
 
 def test_sigkill_at_several_points_loses_nothing(
-    tmp_path: Path, servers: tuple[SmtpServer, Hooks]
+    tmp_path: Path, ledger_db: str, servers: tuple[SmtpServer, Hooks]
 ) -> None:
     smtp, hooks = servers
     contacts = write_contacts(tmp_path / "contacts.yaml", smtp.port, hooks.url)
@@ -397,7 +399,7 @@ def test_sigkill_at_several_points_loses_nothing(
     hooks.posts.clear()
 
     current: dict[str, subprocess.Popen[bytes]] = {}
-    db = tmp_path / "killed.db"
+    db = ledger_db
     in_flight: list[str] = []
 
     def kill() -> None:
@@ -418,10 +420,13 @@ def test_sigkill_at_several_points_loses_nothing(
     smtp.inbox.after_store = after_store
     kills = 0
     for _ in range(6):
-        current["p"] = _daemon(tmp_path, db, contacts, WARP, log)
+        started = log.read_text(encoding="utf-8").count("event=started")
+        # One daemon whose warp clock starts over at each restart: the message its killed
+        # predecessor held is taken over at once, not after a lease meant for two daemons.
+        current["p"] = _daemon(tmp_path, db, contacts, WARP, log, "--claim-timeout", "0")
         if kills == 2:
-            # Third kill from outside, at an arbitrary instant after the ledger exists.
-            _wait_for(lambda: db.exists())
+            # Third kill from outside, at an arbitrary instant after the daemon started.
+            _wait_for(lambda n=started: log.read_text(encoding="utf-8").count("event=started") > n)
             kill()
         code = current["p"].wait(60)
         if code == 0:
@@ -471,3 +476,82 @@ def test_sigterm_stops_cleanly_and_sighup_reloads(tmp_path: Path) -> None:
     text = log.read_text(encoding="utf-8")
     assert "'nobody' is not a unit of the schedule" in text
     assert text.rstrip().endswith("event=stopped")
+
+
+def test_cli_remind_dry_run_leaves_an_existing_ledger_byte_for_byte(tmp_path: Path) -> None:
+    db = tmp_path / "l.db"
+    base = ["-f", str(MINIMAL)]
+    done = CliRunner().invoke(
+        main, [*base, "done", "budget-execution.2026-03.finance@test.example", "--db", str(db)]
+    )
+    assert done.exit_code == 0, done.output
+    before = db.read_bytes()
+    dry = CliRunner().invoke(
+        main, [*base, "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)]
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "would send 1 message(s)" in dry.output
+    assert db.read_bytes() == before
+    with Ledger(db) as ledger:
+        assert ledger.meta("track_from") is None  # a later real run fixes its own first day
+
+
+def test_sigterm_stops_a_daemon_stuck_on_a_trickling_server(tmp_path: Path) -> None:
+    from faults import StallServer
+    from test_notifiers import free_port
+
+    from disclosure_calendar.reminders.daemon import STOP_SECONDS
+
+    port = free_port()
+    stall = StallServer(port, "trickle", gap=0.2)  # a byte of greeting every 0.2 s, for ever
+    contacts = write_contacts(tmp_path / "contacts.yaml", port, "http://127.0.0.1:9")
+    db, log = tmp_path / "l.db", tmp_path / "daemon.log"
+    proc = _daemon(tmp_path, db, contacts, WARP, log)
+    try:
+        _wait_for(lambda: stall.accepted >= 1)
+        time.sleep(1.0)  # well inside the send: socket timeouts never fire on a trickle
+        started = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, log.read_text()
+        stopped_in = time.monotonic() - started
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        stall.stop()
+    assert stopped_in < STOP_SECONDS, stopped_in
+    with Ledger(db) as ledger:
+        # The message cut short stays pending, its claim given up: the next start (or another
+        # daemon) sends it at once. Nothing is recorded sent.
+        pending = ledger.messages("pending")
+        assert ("coordinator", "email") in {(m[1], m[2]) for m in pending}
+        assert ledger.messages("sent") == [] and ledger.holders() == []
+    assert log.read_text(encoding="utf-8").rstrip().endswith("event=stopped")
+    # The next start, with the server well again, sends them: once each, same Message-IDs.
+    smtp, hooks = SmtpServer(port), Hooks()
+    smtp.start()
+    hooks.start()
+    contacts = write_contacts(tmp_path / "contacts.yaml", port, hooks.url)
+    try:
+        again = CliRunner(env={CLOCK_ENV: pending[0][3]}).invoke(
+            main,
+            ["-f", str(MINIMAL), "daemon", "--once", "--db", str(db), "--contacts", str(contacts)],
+        )
+    finally:
+        smtp.stop()
+        hooks.stop()
+    assert again.exit_code == 0, again.output
+    with Ledger(db) as ledger:
+        assert ledger.unfinished() == []
+    ids = [str(m["Message-ID"]).strip("<>") for _, m in smtp.inbox.received]
+    assert sorted(ids) == sorted(m[0] for m in pending if m[2] == "email")
+
+
+def test_unit_file_waits_longer_than_the_daemon_takes_to_stop() -> None:
+    from disclosure_calendar.reminders.daemon import STOP_SECONDS
+
+    unit = (ROOT / "deploy" / "disclosure-calendar.service").read_text(encoding="utf-8")
+    [value] = [
+        line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("TimeoutStopSec=")
+    ]
+    assert float(value) >= 2 * STOP_SECONDS
+    assert "KillSignal=SIGTERM" in unit.splitlines()

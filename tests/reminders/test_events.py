@@ -15,6 +15,7 @@ from disclosure_calendar.reminders.ledger import SCHEMA_VERSION, EventRecord, Le
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = ROOT / "schedule.yaml"
+DATA = ROOT / "tests" / "data"
 CLOCK = {"DISCLOSURE_CALENDAR_FAKE_CLOCK": "2026-03-02T10:00"}
 AT = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
 
@@ -136,13 +137,9 @@ def test_ledger_events_sorted_by_duty_and_date(tmp_path):
 
 
 def test_a_schema_1_ledger_is_migrated_forward(tmp_path):
-    from disclosure_calendar.reminders import ledger as ledger_module
-
     path = tmp_path / "old.db"
     db = sqlite3.connect(path)
-    for statement in ledger_module._SCHEMA.split(";"):
-        if statement.strip():
-            db.execute(statement)
+    db.executescript((DATA / "ledger" / "schema_v1.sql").read_text(encoding="utf-8"))
     db.execute("INSERT INTO meta VALUES ('track_from', '2026-01-05')")
     db.execute("PRAGMA user_version = 1")
     db.commit()
@@ -151,4 +148,4 @@ def test_a_schema_1_ledger_is_migrated_forward(tmp_path):
         assert ledger.meta("track_from") == "2026-01-05"
         ledger.add_event("application-replies", dt.date(2026, 3, 2), "", AT)
         assert len(ledger.events()) == 1
-        assert ledger.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert ledger.version() == SCHEMA_VERSION

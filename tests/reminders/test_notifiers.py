@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import email
 import email.policy
+import http
 import json
 import re
 import socket
@@ -23,7 +25,6 @@ from disclosure_calendar.reminders.messages import Message
 from disclosure_calendar.reminders.notifiers import (
     Outbox,
     Retry,
-    SendError,
     build_email,
     webhook_payload,
 )
@@ -46,6 +47,19 @@ class Inbox:
         # Hooks for fault injection, called with the attempt number before and after storing.
         self.on_data: Callable[[int], str | None] | None = None
         self.after_store: Callable[[int], None] | None = None
+        # Called with each RCPT address; a reply such as "550 no such user" refuses it.
+        self.on_rcpt: Callable[[str], str | None] | None = None
+        self.rcpt_attempts: collections.Counter[str] = collections.Counter()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: Any
+    ) -> str:
+        self.rcpt_attempts[address] += 1
+        verdict = self.on_rcpt(address) if self.on_rcpt is not None else None
+        if verdict is not None:
+            return verdict
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.attempts += 1
@@ -214,7 +228,7 @@ def test_smtp_batch_reuses_one_connection(smtp_server: SmtpServer) -> None:
     assert first["Subject"] == "【政务公开提醒】市财政局:1项即将到期"
 
 
-def test_smtp_down_raises_after_retries_with_backoff() -> None:
+def test_smtp_down_fails_after_retries_with_backoff() -> None:
     waits: list[float] = []
     box = Outbox(
         Smtp("127.0.0.1", free_port(), "none", timeout=2),
@@ -222,11 +236,13 @@ def test_smtp_down_raises_after_retries_with_backoff() -> None:
         retry=Retry(3, 0.5),
         sleep=waits.append,
     )
-    with pytest.raises(SendError, match="smtp 127.0.0.1"):
-        box.deliver(message(), EMAIL)
+    first = box.deliver(message(), EMAIL)
+    assert not first.accepted and not first.refused
+    assert set(first.failed) == set(EMAIL.to)
+    assert all(a.startswith("smtp 127.0.0.1") for a in first.failed.values())
     assert waits == [0.5, 1.0]
-    with pytest.raises(SendError, match="not tried"):  # the rest of the batch fails fast
-        box.deliver(message(2), EMAIL)
+    second = box.deliver(message(2), EMAIL)  # the rest of the batch fails fast
+    assert all(a.startswith("not tried") for a in second.failed.values())
     assert waits == [0.5, 1.0]
 
 
@@ -246,8 +262,8 @@ def test_smtp_login_needs_the_password_variable(smtp_server: SmtpServer) -> None
     settings = Smtp(
         "127.0.0.1", smtp_server.port, "none", user="u", password_env="NO_SUCH_VAR", timeout=5
     )
-    with pytest.raises(SendError, match="NO_SUCH_VAR is not set"):
-        Outbox(settings, {}, retry=Retry(1)).deliver(message(), EMAIL)
+    delivery = Outbox(settings, {}, retry=Retry(1)).deliver(message(), EMAIL)
+    assert set(delivery.failed.values()) == {"smtp: environment variable NO_SUCH_VAR is not set"}
 
 
 @pytest.mark.parametrize(
@@ -304,8 +320,8 @@ def test_webhook_500_then_ok_is_retried(hooks: Hooks) -> None:
 def test_robot_errcode_is_a_failure(hooks: Hooks) -> None:
     hooks.replies = [(200, b'{"errcode": 45009, "errmsg": "api freq out of limit"}')] * 2
     box = Outbox(None, {}, retry=Retry(2), sleep=lambda s: None)
-    with pytest.raises(SendError, match="errcode 45009"):
-        box.deliver(message(), Channel("wecom", "wecom", url=hooks.url))
+    delivery = box.deliver(message(), Channel("wecom", "wecom", url=hooks.url))
+    assert list(delivery.failed.values()) == ["errcode 45009 api freq out of limit"]
 
 
 def test_webhook_timeout_is_a_failure() -> None:
@@ -313,12 +329,12 @@ def test_webhook_timeout_is_a_failure() -> None:
     silent.bind(("127.0.0.1", 0))
     silent.listen(1)  # accepts the connection, never answers
     try:
-        box = Outbox(None, {}, retry=Retry(1), http_timeout=0.2)
-        with pytest.raises(SendError, match="timed out"):
-            box.deliver(
-                message(),
-                Channel("webhook", "webhook", url=f"http://127.0.0.1:{silent.getsockname()[1]}/"),
-            )
+        box = Outbox(None, {}, retry=Retry(3), read_timeout=0.2, sleep=lambda s: None)
+        url = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        delivery = box.deliver(message(), Channel("webhook", "webhook", url=url))
+        assert "timed out" in delivery.failed[url]
+        # The POST went out: it may have arrived, so it is not sent again in this run.
+        assert delivery.in_doubt
     finally:
         silent.close()
 
@@ -341,3 +357,110 @@ def test_long_digest_goes_through_smtp_with_crlf_lines(smtp_server: SmtpServer) 
     [(_, received)] = smtp_server.inbox.received
     plain = received.get_body(("plain",))
     assert plain is not None and plain.get_content() == "事项。\n" * 800
+
+
+def test_one_refused_address_costs_no_one_else(smtp_server: SmtpServer) -> None:
+    smtp_server.inbox.on_rcpt = lambda a: (
+        "550 5.1.1 no such user" if a.startswith("office") else None
+    )
+    waits: list[float] = []
+    with Outbox(
+        Smtp("127.0.0.1", smtp_server.port, "none", timeout=5), {}, sleep=waits.append
+    ) as box:
+        first = box.deliver(message(1), EMAIL)
+        second = box.deliver(message(2), EMAIL)
+    for delivery in (first, second):
+        assert list(delivery.accepted) == ["finance@example.gov.cn"]
+        assert delivery.refused == {"office@example.gov.cn": "550 5.1.1 no such user"}
+        assert not delivery.failed
+    assert waits == []  # a permanent refusal is not retried
+    assert smtp_server.inbox.rcpt_attempts["office@example.gov.cn"] == 2  # once per message
+    assert [r for r, _ in smtp_server.inbox.received] == [["finance@example.gov.cn"]] * 2
+
+
+def test_temporary_refusal_of_one_address_retries_only_that_one(smtp_server: SmtpServer) -> None:
+    answers = ["451 4.7.1 greylisted, try again"]
+    smtp_server.inbox.on_rcpt = lambda a: (
+        answers.pop() if a.startswith("office") and answers else None
+    )
+    waits: list[float] = []
+    with Outbox(
+        Smtp("127.0.0.1", smtp_server.port, "none", timeout=5), {}, sleep=waits.append
+    ) as box:
+        delivery = box.deliver(message(), EMAIL)
+    assert sorted(delivery.accepted) == sorted(EMAIL.to) and not delivery.failed
+    assert waits == [1.0]
+    # finance@ got it on the first attempt and is not sent a second copy with office@.
+    assert [r for r, _ in smtp_server.inbox.received] == [
+        ["finance@example.gov.cn"],
+        ["office@example.gov.cn"],
+    ]
+
+
+def test_permanent_data_refusal_is_not_retried(smtp_server: SmtpServer) -> None:
+    smtp_server.inbox.on_data = lambda n: "554 5.6.0 message refused"
+    waits: list[float] = []
+    with Outbox(
+        Smtp("127.0.0.1", smtp_server.port, "none", timeout=5), {}, sleep=waits.append
+    ) as box:
+        delivery = box.deliver(message(), EMAIL)
+    assert set(delivery.refused.values()) == {"554 5.6.0 message refused"}
+    assert waits == [] and smtp_server.inbox.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "permanent"),
+    [(301, True), (308, True), (302, False), (303, False), (307, False)],
+)
+def test_webhook_redirect_is_never_followed(status: int, permanent: bool) -> None:
+    hits: list[tuple[str, str]] = []
+
+    class Redirecting(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            hits.append(("POST", self.path))
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(status)
+            self.send_header("Location", "/elsewhere")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # what urllib did with a 301/302: a GET without the body
+            hits.append(("GET", self.path))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        delivery = Outbox(None, {}, retry=Retry(1)).deliver(
+            message(), Channel("webhook", "webhook", url=url)
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert hits == [("POST", "/hook")]
+    assert not delivery.accepted
+    answer = f"HTTP {status} redirect to /elsewhere (not followed)"
+    assert (delivery.refused if permanent else delivery.failed) == {url: answer}
+
+
+@pytest.mark.parametrize(
+    ("status", "verdict"),
+    [(404, "refused"), (410, "refused"), (403, "refused"), (429, "failed"), (503, "failed")],
+)
+def test_webhook_client_errors_are_permanent_others_temporary(
+    hooks: Hooks, status: int, verdict: str
+) -> None:
+    hooks.replies = [(status, b"no")] * 3
+    waits: list[float] = []
+    url = f"{hooks.url}/hook"
+    delivery = Outbox(None, {}, sleep=waits.append).deliver(
+        message(), Channel("webhook", "webhook", url=url)
+    )
+    assert getattr(delivery, verdict) == {url: f"HTTP {status} {http.HTTPStatus(status).phrase}"}
+    assert waits == ([] if verdict == "refused" else [1.0, 2.0])  # a refusal is not retried

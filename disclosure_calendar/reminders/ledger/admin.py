@@ -1,0 +1,137 @@
+"""`ledger status`, `ledger upgrade` and `ledger copy`: looking after a ledger rather than using it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import gettext as _
+
+from ...core.errors import DisclosureError
+from ...core.table import table
+from . import backends, schema
+from .backends import Target, parse_target
+from .store import Ledger
+
+# A message's states as `ledger status` names them.
+STATES = {
+    "pending": N_("pending"),
+    "sent": N_("sent"),
+    "failed": N_("failed"),
+    "missed": N_("missed"),
+    "cancelled": N_("cancelled"),
+}
+# Rows copied per INSERT: big enough to be quick, small enough to keep memory flat.
+_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class Copied:
+    table: str
+    source: int
+    copied: int
+
+
+def status_text(target: str | Path | Target) -> str:
+    """Where the ledger is, its schema version and migrations, what it holds, who holds claims."""
+    target = target if isinstance(target, Target) else parse_target(target)
+    with Ledger(target, create=False, upgrade=False) as ledger:
+        version = ledger.version()
+        if version == schema.SCHEMA_VERSION:
+            age = ""
+        elif version < schema.SCHEMA_VERSION:
+            age = _(" (older: `ledger upgrade` or any command that writes brings it forward)")
+        else:
+            age = _(" (newer than this program: upgrade disclosure-calendar)")
+        lines = [
+            _("ledger: {where} ({kind})").format(where=target.shown, kind=target.kind),
+            _("schema: version {version} of {latest}").format(
+                version=version, latest=schema.SCHEMA_VERSION
+            )
+            + age,
+        ]
+        for number, applied, description in ledger.history():
+            lines.append(f"  {number}  {applied}  {description}")
+        counts = ledger.counts()
+        lines += ["", table([_("table"), _("rows")], [[k, str(v)] for k, v in counts.items()])]
+        if version >= 2:
+            states = _message_states(ledger)
+            listed = ", ".join(f"{n} {_(STATES.get(s, s))}" for s, n in states) or _("none")
+            lines += ["", _("messages: {states}").format(states=listed)]
+            held = ledger.holders()
+            if held:
+                lines += ["", _("claims held now:")]
+                lines += [
+                    "  "
+                    + _("{who}: {count} message(s), lease ends in {seconds} s").format(
+                        who=who, count=n, seconds=f"{left:.0f}"
+                    )
+                    for who, n, left in held
+                ]
+            else:
+                lines.append(_("claims held now: none"))
+    return "\n".join(lines)
+
+
+def _message_states(ledger: Ledger) -> list[tuple[str, int]]:
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(schema.messages.c.state, sa.func.count())
+            .group_by(schema.messages.c.state)
+            .order_by(schema.messages.c.state)
+        )
+        return [(str(s), int(n)) for s, n in rows]
+
+
+def upgrade(target: str | Path | Target) -> str:
+    """Bring the ledger to this program's schema; say from which version to which."""
+    with Ledger(target, create=False) as ledger:
+        assert ledger.upgraded is not None
+        old, new = ledger.upgraded
+        shown = ledger.target.shown
+    if old == new:
+        return _("{where}: schema version {version}, up to date").format(where=shown, version=new)
+    return _("{where}: schema version {old} -> {new}").format(where=shown, old=old, new=new)
+
+
+def copy_ledger(source: str | Path | Target, dest: str | Path | Target) -> list[Copied]:
+    """Copy every row of ``source`` into the empty ledger ``dest``; both counted afterwards.
+
+    The source is brought to the current schema first (as any command opening it would). The
+    destination is created if need be and must hold no rows: copying into a ledger in use
+    would mix two histories. The copy is one transaction, so a failure leaves it empty.
+    """
+    src = source if isinstance(source, Target) else parse_target(source)
+    dst = dest if isinstance(dest, Target) else parse_target(dest)
+    if src.url == dst.url:
+        raise DisclosureError(_("ledger copy: --from and --to are the same ledger"))
+    with Ledger(src, create=False) as a, Ledger(dst) as b:
+        busy = {k: v for k, v in b.counts().items() if v}
+        if busy:
+            held = ", ".join(f"{k} {v}" for k, v in busy.items())
+            raise DisclosureError(
+                _("ledger copy: {where} is not empty ({held})").format(where=dst.shown, held=held)
+            )
+        try:
+            with a.engine.connect() as reader, b.engine.begin() as writer:
+                for t in schema.DATA_TABLES:
+                    rows = reader.execute(sa.select(t).order_by(*t.primary_key.columns))
+                    while chunk := rows.fetchmany(_CHUNK):
+                        writer.execute(t.insert(), [dict(r._mapping) for r in chunk])
+                    backends.reset_sequences(writer, t)
+        except sa.exc.DBAPIError as exc:
+            raise backends.translate(exc, dst) from None
+        before, after = a.counts(), b.counts()
+    result = [Copied(t, before[t], after.get(t, 0)) for t in before]
+    return result
+
+
+def copy_report(result: list[Copied], source: str, dest: str) -> str:
+    rows = [
+        [c.table, str(c.source), str(c.copied), _("ok") if c.source == c.copied else _("DIFFERS")]
+        for c in result
+    ]
+    return f"{source} -> {dest}\n" + table([_("table"), _("source"), _("copied"), _("check")], rows)

@@ -1,0 +1,228 @@
+"""Where the ledger lives: an SQLite file or a PostgreSQL database, and what differs between them.
+
+Everything dialect-specific is here, so the rest of the ledger is one body of SQLAlchemy Core:
+
+- *opening*: SQLite gets WAL, ``synchronous=NORMAL``, a busy timeout and every transaction
+  ``BEGIN IMMEDIATE`` (one writer at a time, taken at the start, so a read-then-write never
+  fails half-way on a lock); PostgreSQL gets psycopg 3, a connect timeout, TCP keepalives and a
+  pre-ping, so a connection that died while the daemon slept is replaced, not used.
+- *the decision lock*: a transaction-scoped advisory lock on PostgreSQL; SQLite's immediate
+  transaction already is one.
+- *the database's clock* for claim leases (``clock_timestamp()`` / ``julianday('now')``): one
+  clock for every daemon, whatever their hosts' clocks say.
+- *telling a lost connection* (retry later) from a real error (a bug or a bad ledger).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from disclosure_calendar.core.i18n import gettext as _
+
+from ...core.errors import DisclosureError
+
+# Any constant will do: it names "the decision" among the advisory locks of this database.
+_DECISION_LOCK = 0x44434C4544474552  # "DCLEDGER"
+# libpq gives up on a connect after this many seconds, and on a silent peer after
+# keepalives_idle + interval * count; an unplugged server then costs a daemon about 25 s.
+_PG_CONNECT = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+}
+# SQLSTATE classes and codes that mean "the server went away", not "the query is wrong".
+_PG_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+class LedgerUnreachable(DisclosureError):
+    """The ledger's server cannot be reached now; trying again later may work."""
+
+
+class LedgerMissing(DisclosureError):
+    """There is no ledger at the address (and we were told not to start one)."""
+
+    def __init__(self, shown: str):
+        super().__init__(
+            _("{where}: no ledger here yet (run the daemon or `done` first)").format(where=shown)
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ledger's address: ``url`` for SQLAlchemy, ``shown`` for people (no password)."""
+
+    url: sa.URL
+    path: Path | None  # the file, for SQLite
+
+    @property
+    def kind(self) -> str:
+        return "sqlite" if self.path is not None else "postgresql"
+
+    @property
+    def shown(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        return self.url.set(drivername="postgresql").render_as_string(hide_password=True)
+
+    def exists(self) -> bool:
+        """False only when there is surely no ledger (an SQLite file not there)."""
+        return self.path is None or self.path.exists()
+
+
+def parse_target(value: str | Path) -> Target:
+    """``--db``: a file path (SQLite), ``sqlite:PATH``, or a ``postgresql://`` URL."""
+    if isinstance(value, Path):
+        return Target(sa.URL.create("sqlite", database=str(value)), value)
+    text = value.strip()
+    if text.startswith(("postgresql://", "postgres://", "postgresql+psycopg://")):
+        try:
+            url = sa.make_url(text)
+        except sa.exc.ArgumentError as exc:
+            raise DisclosureError(f"--db: {exc}") from None  # SQLAlchemy's words
+        return Target(url.set(drivername="postgresql+psycopg"), None)
+    if text.startswith("sqlite:"):
+        text = text.removeprefix("sqlite:").removeprefix("///")
+    elif "://" in text:
+        scheme = text.split("://", 1)[0]
+        raise DisclosureError(
+            _(
+                "--db: {scheme}:// is not a ledger address (use a file path or postgresql://...)"
+            ).format(scheme=scheme)
+        )
+    if not text:
+        raise DisclosureError(_("--db: no path given"))
+    path = Path(text)
+    return Target(sa.URL.create("sqlite", database=str(path)), path)
+
+
+def create_engine(target: Target, *, read_only: bool = False) -> Engine:
+    """``read_only``: the database itself refuses every write (for reports and dry runs)."""
+    if target.path is not None:
+        return _sqlite_engine(target.path, read_only)
+    args: dict[str, Any] = dict(_PG_CONNECT)
+    if read_only:
+        args["options"] = "-c default_transaction_read_only=on"
+    return sa.create_engine(
+        target.url, pool_pre_ping=True, pool_size=2, max_overflow=2, connect_args=args
+    )
+
+
+def _sqlite_engine(path: Path, read_only: bool) -> Engine:
+    if read_only:
+        url = f"sqlite:///file:{path.resolve()}?mode=ro&uri=true"
+        engine = sa.create_engine(url)
+    else:
+        engine = sa.create_engine(sa.URL.create("sqlite", database=str(path)))
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi: sqlite3.Connection, record: Any) -> None:
+        dbapi.isolation_level = None  # we say BEGIN ourselves, below
+        dbapi.execute("PRAGMA busy_timeout = 10000")
+        if not read_only:
+            dbapi.execute("PRAGMA journal_mode = WAL")
+            dbapi.execute("PRAGMA synchronous = NORMAL")
+        dbapi.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    return engine
+
+
+def lock_decisions(conn: Connection) -> None:
+    """Hold the decision lock until this transaction ends: one daemon decides at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_DECISION_LOCK)))
+    # SQLite: BEGIN IMMEDIATE already holds the only write lock there is.
+
+
+def database_now_for(dialect: str) -> sa.ColumnElement[float]:
+    """The database server's clock in Unix seconds, as an SQL expression."""
+    if dialect == "postgresql":
+        return sa.extract("epoch", sa.func.clock_timestamp()).cast(sa.Float)
+    return (sa.func.julianday("now") - 2440587.5) * 86400.0
+
+
+def after_migration(conn: Connection, version: int) -> None:
+    """SQLite also carries the version where ledgers before PostgreSQL support kept it.
+
+    A program older than this one reads only ``PRAGMA user_version``: seeing a number higher
+    than its own, it refuses the ledger instead of writing into a schema it does not know.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql(f"PRAGMA user_version = {int(version)}")
+
+
+def legacy_version(conn: Connection) -> int:
+    """The schema version of a ledger from before the version table (SQLite only), else 0."""
+    if conn.dialect.name != "sqlite":
+        return 0
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
+
+
+def reset_sequences(conn: Connection, table: sa.Table) -> None:
+    """After rows were copied in with their ids, new rows must not reuse them (PostgreSQL)."""
+    if conn.dialect.name != "postgresql":
+        return
+    for column in table.primary_key.columns:
+        if column.autoincrement is True:
+            conn.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                    f"COALESCE((SELECT MAX({column.name}) FROM {table.name}), 0) + 1, false)"
+                ),
+                {"table": table.name, "column": column.name},
+            )
+
+
+def translate(exc: sa.exc.DBAPIError, target: Target) -> DisclosureError:
+    """A database error as the user should read it, unreachable or not."""
+    orig = exc.orig
+    if target.path is None:
+        code = getattr(orig, "sqlstate", None)
+        if exc.connection_invalidated or (
+            isinstance(exc, sa.exc.OperationalError) and (code is None or code.startswith(_PG_GONE))
+        ):
+            first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+            return LedgerUnreachable(
+                _("ledger {where} is unreachable: {reason}").format(
+                    where=target.shown, reason=first
+                )
+            )
+        return DisclosureError(
+            _("ledger {where}: {reason}").format(where=target.shown, reason=orig)
+        )
+    if isinstance(orig, sqlite3.OperationalError):
+        if "locked" in str(orig):
+            return LedgerUnreachable(
+                _("{where}: the ledger stayed locked ({reason})").format(
+                    where=target.shown, reason=orig
+                )
+            )
+        return DisclosureError(f"{target.shown}: {orig}")
+    return DisclosureError(
+        _("{where}: not a usable ledger database ({reason})").format(
+            where=target.shown, reason=orig
+        )
+    )
+
+
+def insert(conn: Connection, table: sa.Table) -> Any:
+    """An INSERT that can say ON CONFLICT (both dialects spell it the same way in SQLAlchemy)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+
+        return postgresql.insert(table)
+    from sqlalchemy.dialects import sqlite
+
+    return sqlite.insert(table)

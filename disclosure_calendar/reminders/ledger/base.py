@@ -1,0 +1,150 @@
+"""Opening a ledger (creating or upgrading its schema), its transactions, and its meta values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from disclosure_calendar.core.i18n import gettext as _
+
+from ...core.errors import DisclosureError
+from . import backends, schema
+from .backends import Target, parse_target
+from .schema import meta
+
+
+class LedgerBase:
+    """The ledger at ``target`` (a path or ``postgresql://`` URL); use as a context manager.
+
+    Opening it brings its schema to this program's version (unless ``upgrade`` is false);
+    ``create=False`` refuses to start a new one; ``read_only`` neither creates nor upgrades,
+    and the database refuses any write (reports, dry runs).
+    """
+
+    def __init__(
+        self,
+        target: str | Path | Target,
+        *,
+        create: bool = True,
+        upgrade: bool = True,
+        read_only: bool = False,
+    ):
+        self.target = target if isinstance(target, Target) else parse_target(target)
+        if read_only:
+            create = upgrade = False
+        if self.target.path is not None and not self.target.path.exists():
+            if not create:
+                raise backends.LedgerMissing(self.target.shown)
+            self.target.path.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = backends.create_engine(self.target, read_only=read_only)
+        self._conn: Connection | None = None
+        self.upgraded: tuple[int, int] | None = None
+        self.tables = {t.name for t in schema.metadata.sorted_tables}
+        try:
+            if upgrade:
+                with self._tx() as conn:
+                    self.upgraded = schema.upgrade(conn, self.target.shown, create=create)
+            else:
+                with self._tx() as conn:
+                    version = schema.current_version(conn)
+                    # An old ledger looked at as it is: only the tables it has.
+                    self.tables = set(sa.inspect(conn).get_table_names())
+                if version == 0 and not create:
+                    raise backends.LedgerMissing(self.target.shown)
+                if read_only and version > schema.SCHEMA_VERSION:
+                    raise DisclosureError(
+                        _(
+                            "{where}: ledger schema {version} is newer than this program "
+                            "understands ({latest}); upgrade disclosure-calendar"
+                        ).format(
+                            where=self.target.shown, version=version, latest=schema.SCHEMA_VERSION
+                        )
+                    )
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """One transaction, or the one `deciding()` holds open."""
+        if self._conn is not None:
+            yield self._conn
+            return
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.IntegrityError:
+            raise
+        except sa.exc.DBAPIError as exc:
+            raise backends.translate(exc, self.target) from None
+
+    @contextmanager
+    def deciding(self) -> Iterator[None]:
+        """Hold the decision lock: the calls made inside are one transaction, one daemon at a time."""
+        with self._tx() as conn:
+            backends.lock_decisions(conn)
+            self._conn = conn
+            try:
+                yield
+            finally:
+                self._conn = None
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def version(self) -> int:
+        with self._tx() as conn:
+            return schema.current_version(conn)
+
+    def history(self) -> list[tuple[int, str, str]]:
+        with self._tx() as conn:
+            return schema.history(conn)
+
+    def counts(self) -> dict[str, int]:
+        """Rows per data table (the tables this ledger's version has)."""
+        with self._tx() as conn:
+            present = set(sa.inspect(conn).get_table_names())
+            return {
+                t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() or 0)
+                for t in schema.DATA_TABLES
+                if t.name in present
+            }
+
+    # -- meta -------------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        with self._tx() as conn:
+            return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def tracking_since(self, today: dt.date) -> dt.date:
+        """The first day reminders are tracked: fixed the first time the ledger is used.
+
+        Without it, a fresh ledger would chase every occurrence since the plan of 2017.
+        """
+        with self._tx() as conn:
+            conn.execute(
+                backends.insert(conn, meta)
+                .values(key="track_from", value=today.isoformat())
+                .on_conflict_do_nothing()
+            )
+            value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "track_from")).scalar()
+        return dt.date.fromisoformat(str(value))
+
+    def tracking_start(self) -> dt.date | None:
+        """The first tracked day if one was fixed; reads only (for a dry run)."""
+        value = self.meta("track_from")
+        return dt.date.fromisoformat(value) if value else None

@@ -1,0 +1,135 @@
+"""The web portal's share of the ledger (issue 12): the audit log of who changed what from where,
+and the signed access links as issued, so a coordinator can list and revoke them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .base import LedgerBase
+from .schema import access_tokens, audit
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One change, as the audit log keeps it: who, what, when, from where, with what evidence."""
+
+    at: dt.datetime
+    actor: str
+    action: str
+    unit: str | None = None
+    occurrence: str | None = None
+    evidence: str | None = None
+    remote: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TokenRecord:
+    """An access link as issued; the link itself is never stored, only its id."""
+
+    id: str
+    role: str
+    unit: str | None
+    issued: dt.datetime
+    expires: dt.datetime
+    revoked: dt.datetime | None
+
+
+def insert_audit(conn: Connection, e: AuditEntry) -> None:
+    conn.execute(
+        audit.insert().values(
+            at=e.at.isoformat(), actor=e.actor, action=e.action, unit=e.unit,
+            occurrence=e.occurrence, evidence=e.evidence, remote=e.remote, detail=e.detail,
+        )
+    )  # fmt: skip
+
+
+class Portal(LedgerBase):
+    """Audit log and access links."""
+
+    def audit(self, entry: AuditEntry) -> None:
+        with self._tx() as conn:
+            insert_audit(conn, entry)
+
+    def audit_log(self, limit: int = 100, unit: str | None = None) -> list[AuditEntry]:
+        """Newest first; only ``unit``'s if given."""
+        a = audit.c
+        query = sa.select(
+            a.at, a.actor, a.action, a.unit, a.occurrence, a.evidence, a.remote, a.detail
+        )
+        if unit is not None:
+            query = query.where(a.unit == unit)
+        with self._tx() as conn:
+            rows = conn.execute(query.order_by(a.seq.desc()).limit(limit))
+            return [AuditEntry(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows]
+
+    def record_token(
+        self,
+        token_id: str,
+        role: str,
+        unit: str | None,
+        issued: dt.datetime,
+        expires: dt.datetime,
+    ) -> None:
+        with self._tx() as conn:
+            conn.execute(
+                access_tokens.insert().values(
+                    id=token_id,
+                    role=role,
+                    unit=unit,
+                    issued=issued.isoformat(),
+                    expires=expires.isoformat(),
+                )
+            )
+
+    def revoke_token(self, token_id: str, at: dt.datetime) -> bool:
+        """False when unknown or already revoked."""
+        t = access_tokens.c
+        with self._tx() as conn:
+            changed = conn.execute(
+                access_tokens.update()
+                .where(t.id == token_id, t.revoked.is_(None))
+                .values(revoked=at.isoformat())
+            ).rowcount
+        return bool(changed)
+
+    def revoke_unit_tokens(self, unit: str, at: dt.datetime) -> int:
+        """Every live link of a unit; how many."""
+        t = access_tokens.c
+        with self._tx() as conn:
+            return int(
+                conn.execute(
+                    access_tokens.update()
+                    .where(t.unit == unit, t.revoked.is_(None))
+                    .values(revoked=at.isoformat())
+                ).rowcount
+            )
+
+    def is_revoked(self, token_id: str) -> bool:
+        t = access_tokens.c
+        with self._tx() as conn:
+            row = conn.execute(sa.select(t.revoked).where(t.id == token_id)).first()
+        return row is not None and row[0] is not None
+
+    def tokens(self, unit: str | None = None) -> list[TokenRecord]:
+        """Oldest first; only ``unit``'s if given."""
+        t = access_tokens.c
+        query = sa.select(t.id, t.role, t.unit, t.issued, t.expires, t.revoked)
+        if unit is not None:
+            query = query.where(t.unit == unit)
+        with self._tx() as conn:
+            return [
+                TokenRecord(
+                    i,
+                    r,
+                    u,
+                    dt.datetime.fromisoformat(iss),
+                    dt.datetime.fromisoformat(exp),
+                    dt.datetime.fromisoformat(rev) if rev else None,
+                )  # fmt: skip
+                for i, r, u, iss, exp, rev in conn.execute(query.order_by(t.issued, t.id))
+            ]
