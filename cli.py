@@ -745,17 +745,33 @@ _CONTACTS_OPTION = option(
 )
 
 
-def _service(ctx: Context, db_path: str | None, contacts_path: Path | None, **kw: Any) -> Any:
+_SECRET_FILE = option(
+    "--secret-file",
+    type=PathType(path_type=Path, dir_okay=False),
+    help="File holding the secret that signs access links [default: $DISCLOSURE_CALENDAR_SECRET].",
+)
+
+
+def _service(
+    ctx: Context,
+    db_path: str | None,
+    contacts_path: Path | None,
+    secret_file: Path | None = None,
+    **kw: Any,
+) -> Any:
     import os
 
+    from disclosure_calendar.core.tokens import load_secret
     from disclosure_calendar.reminders.service import Service
 
+    secret = load_secret(os.environ, secret_file) if secret_file is not None else None
     return Service(
         ctx.schedule_path,
         _db(ctx, db_path),
         contacts_path,
         env=os.environ,
         contacts_required=contacts_path is not None,
+        secret=secret,
         **kw,
     )
 
@@ -786,6 +802,7 @@ def _now(ctx: Context) -> Any:
 )
 @_DB_OPTION
 @_CONTACTS_OPTION
+@_SECRET_FILE
 @pass_context
 def daemon(
     ctx: Context,
@@ -794,6 +811,7 @@ def daemon(
     claim_timeout: float,
     db_path: str | None,
     contacts_path: Path | None,
+    secret_file: Path | None,
 ) -> None:
     """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
     import os
@@ -802,7 +820,7 @@ def daemon(
     from disclosure_calendar.reminders.logs import setup_logging
 
     setup_logging(sys.stderr, as_json=json_logs, timezone=ctx.schedule.plan.timezone)
-    service = _service(ctx, db_path, contacts_path, lease=claim_timeout)
+    service = _service(ctx, db_path, contacts_path, secret_file, lease=claim_timeout)
     summary = run_service(service, os.environ, once=once)
     if summary:
         click.echo(summary)
@@ -817,10 +835,12 @@ def daemon(
 @option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
 @_DB_OPTION
 @_CONTACTS_OPTION
+@_SECRET_FILE
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None
-) -> None:
+    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None,
+    secret_file: Path | None,
+) -> None:  # fmt: skip
     """Run the reminder decision for one instant and print (or send) the messages."""
     from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
@@ -838,7 +858,8 @@ def remind(
         )
     if not dry_run:
         setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
-    click.echo(remind_once(_service(ctx, db_path, contacts_path), instant, dry_run=dry_run))
+    service = _service(ctx, db_path, contacts_path, secret_file)
+    click.echo(remind_once(service, instant, dry_run=dry_run))
 
 
 _OCCURRENCE_ARGS = (
@@ -989,12 +1010,6 @@ def status(
 
 # --- web portal (issue 12) ---
 
-_SECRET_FILE = option(
-    "--secret-file",
-    type=PathType(path_type=Path, dir_okay=False),
-    help="File holding the secret that signs access links [default: $DISCLOSURE_CALENDAR_SECRET].",
-)
-
 
 @main.command()
 @option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -1019,11 +1034,15 @@ _SECRET_FILE = option(
 @option("--base-url", help="Public address of the site (links); default plan.base_url.")
 @option("--root-path", default="", help="Path prefix a proxy serves the site under.")
 @option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
+@option(
+    "--rebuild/--no-rebuild", default=True, show_default=True,
+    help="Rebuild the feeds (as `build` with its default range) when a page records an event date.",
+)  # fmt: skip
 @_SECRET_FILE
 @pass_context
 def serve(
     ctx: Context, host: str, port: int, out_dir: Path, db_path: str | None, workers: int,
-    base_url: str | None, root_path: str, quiet: bool, secret_file: Path | None,
+    base_url: str | None, root_path: str, quiet: bool, rebuild: bool, secret_file: Path | None,
 ) -> None:  # fmt: skip
     """Serve the feeds, the index and the units' and coordinator's pages until interrupted.
 
@@ -1032,10 +1051,10 @@ def serve(
     """
     import os
 
+    from disclosure_calendar.core.tokens import SECRET_ENV, load_secret
     from disclosure_calendar.reminders.clock import clock_from_env
     from disclosure_calendar.web.server import serve_forever
     from disclosure_calendar.web.site import WebConfig
-    from disclosure_calendar.web.tokens import SECRET_ENV, load_secret
 
     _check_listen(host, port)
     secret = None
@@ -1055,6 +1074,7 @@ def serve(
         secret=secret,
         base_url=base_url,
         clock=clock_from_env(os.environ, ctx.schedule.plan.timezone),
+        rebuild=rebuild,
     )
     serve_forever(
         config, host=host, port=port, workers=workers, root_path=root_path, quiet=quiet,
@@ -1104,8 +1124,8 @@ def access_issue(
     """Print a signed, expiring link to a unit's page (--unit) or the dashboard (--coordinator)."""
     import os
 
+    from disclosure_calendar.core.tokens import load_secret
     from disclosure_calendar.web.access import issue_link
-    from disclosure_calendar.web.tokens import load_secret
 
     if bool(unit) == coordinator:
         raise click.UsageError(_("give either --unit ID or --coordinator"))

@@ -3,9 +3,9 @@
 An output stage: imports ``core`` up to ``occurrences``, never printing, reminders or web.
 """
 
+from .build import BuildBusy, stamp_time
 from .build import build as build_feeds
-from .build import stamp_time
 from .manifest import MANIFEST
 from .summary import BuildResult, summary_text
 
-__all__ = ["MANIFEST", "BuildResult", "build_feeds", "stamp_time", "summary_text"]
+__all__ = ["BuildBusy", "MANIFEST", "BuildResult", "build_feeds", "stamp_time", "summary_text"]

@@ -323,7 +323,7 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DisclosureError(
+            raise BuildBusy(
                 _(
                     "{folder}: another build is writing into this folder; "
                     "try again when it has finished"
@@ -332,6 +332,10 @@ def build_lock(out_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+class BuildBusy(DisclosureError):
+    """Another build holds the folder; trying again shortly will do."""
 
 
 def _build(

@@ -266,8 +266,19 @@ def message_id(digest: Digest, domain: str) -> str:
     return f"{hashlib.sha256(raw).hexdigest()[:32]}.reminder@{domain}"
 
 
-def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Contacts) -> Message:
-    """The Chinese digest: subject, plain text, HTML and robot markdown."""
+def render(
+    digest: Digest,
+    schedule: Schedule,
+    cal: ChinaCalendar,
+    contacts: Contacts,
+    link: str | None = None,
+) -> Message:
+    """The Chinese digest: subject, plain text, HTML and robot markdown.
+
+    ``link`` opens the addressee's page on the portal (reminders/links.py); the e-mail then
+    says to report there. The robot markdown never carries it: a chat group may be wider
+    than the unit the link acts for.
+    """
     tz = ZoneInfo(schedule.plan.timezone)
     today = digest.send_at.astimezone(tz).date()
     to_name = (
@@ -304,6 +315,18 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         "登记命令：disclosure-calendar done <登记编号> --url <发布链接>",
         "登记后不再提醒。",
     ]
+    button = ""
+    if link is not None:
+        howto = [
+            f"查看并标记完成：{link}",
+            "（打开链接即可查看本单位的全部事项；公开后填写发布网址登记完成，登记后不再提醒。）",
+        ]
+        button = (
+            f'<p><a href="{html.escape(link)}" style="display:inline-block;padding:8px 16px;'
+            'background:#a61b1b;color:#fff;text-decoration:none;border-radius:4px">'
+            "查看并标记完成</a></p><p>打开链接即可查看本单位的全部事项；"
+            "公开后填写发布网址登记完成，登记后不再提醒。</p>"
+        )
     lines += [
         "",
         *howto,
@@ -316,7 +339,7 @@ def render(digest: Digest, schedule: Schedule, cal: ChinaCalendar, contacts: Con
         f"<p>{html.escape(to_name)}：</p><p>根据《{html.escape(schedule.plan.title)}》，"
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
-        + "".join(f"<p>{html.escape(h)}</p>" for h in howto)
+        + (button or "".join(f"<p>{html.escape(h)}</p>" for h in howto))
         + f'<p style="color:#888">本提醒于{local_time_text(digest.send_at, tz)}发出。</p></body></html>'
     )
     markdown = "\n".join(md)

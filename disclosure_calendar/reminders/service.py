@@ -9,12 +9,13 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from ..core.tokens import SECRET_ENV, Signer, load_secret
 from .contacts import DEFAULT, load_contacts
 from .files import default_contacts
 from .ledger.claims import DEFAULT_LEASE
@@ -23,6 +24,7 @@ from .sending import Config, Pass, Report
 
 if TYPE_CHECKING:
     from .ledger import Ledger
+    from .messages import Digest
 
 from .logs import log_event
 
@@ -52,12 +54,17 @@ class Service:
         deadline: float = DEADLINE,
         lease: float = DEFAULT_LEASE,
         owner: str | None = None,
+        secret: bytes | None = None,
     ):
         self.schedule_path = schedule_path
         self.db = db
         self.contacts_path = contacts_path or default_contacts(schedule_path)
         self.contacts_required = contacts_required
         self.env = os.environ if env is None else env
+        # Signs the "查看并标记完成" links in e-mails; from --secret-file or the environment.
+        if secret is None and self.env.get(SECRET_ENV):
+            secret = load_secret(self.env, None)
+        self.signer = Signer(secret) if secret else None
         self.retry = retry
         self.sleep = sleep
         self.stop = stop or threading.Event()
@@ -189,7 +196,13 @@ class Service:
             report.superseded += ledger.record_skipped(
                 (i.slot for i in decision.superseded), "superseded", now
             )
-            batch = [render(d, cfg.schedule, cfg.calendar, cfg.contacts) for d in decision.digests]
+            links = self._links(ledger, cfg, decision.digests, now)
+            batch = [
+                render(d, cfg.schedule, cfg.calendar, cfg.contacts, links.get(d.addressee))
+                if d.channel.type == "email"
+                else render(d, cfg.schedule, cfg.calendar, cfg.contacts)
+                for d in decision.digests
+            ]
             ledger.record_intents(
                 [
                     (m, [i.slot for i in d.items])
@@ -270,11 +283,29 @@ class Service:
         decision = decide(
             cfg.schedule, cfg.calendar, occs, cfg.contacts, state, now, track_from=track_from
         )
+        links = self._links(None, cfg, decision.digests, now)
         report.messages.extend(
-            render(d, cfg.schedule, cfg.calendar, cfg.contacts) for d in decision.digests
+            render(d, cfg.schedule, cfg.calendar, cfg.contacts, links.get(d.addressee))
+            if d.channel.type == "email"
+            else render(d, cfg.schedule, cfg.calendar, cfg.contacts)
+            for d in decision.digests
         )
         report.missed, report.superseded = len(decision.missed), len(decision.superseded)
         return report
+
+    def _links(
+        self, ledger: Ledger | None, cfg: Config, digests: Sequence[Digest], now: dt.datetime
+    ) -> dict[str, str]:
+        """Portal links for the e-mails' addressees; none without a secret or plan.base_url."""
+        base_url = cfg.schedule.plan.base_url
+        if self.signer is None or not base_url:
+            return {}
+        from .links import portal_links
+
+        wanted = {d.addressee for d in digests if d.channel.type == "email"}
+        if not wanted:
+            return {}
+        return portal_links(ledger, self.signer, base_url, wanted, now, cfg.schedule.plan.timezone)
 
     def _flush(self, ledger: Ledger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""

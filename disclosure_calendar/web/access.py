@@ -9,9 +9,9 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 from ..core.table import table
+from ..core.tokens import COORDINATOR, UNIT, Signer
 from ..reminders.ledger import AuditEntry, Ledger, LedgerMissing
 from ..schedule.model import Schedule
-from .tokens import COORDINATOR, UNIT, Signer
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 400

@@ -24,6 +24,7 @@ from .index import index
 from .login import enter, leave
 from .mark import mark_done, undo
 from .qr import qr
+from .rebuild import Rebuilder
 from .site import Site, WebConfig, config_from_env
 from .unit_page import unit_page
 
@@ -84,6 +85,7 @@ def create_app(config: WebConfig) -> Starlette:
         exception_handlers={LedgerUnreachable: ledger_unreachable},
     )
     app.state.site = site
+    app.state.rebuilder = Rebuilder(config) if config.rebuild else None
     return app
 
 

@@ -17,8 +17,8 @@ import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..core.tokens import BadToken, Grant
 from .site import Site
-from .tokens import BadToken, Grant
 
 SESSION_COOKIE = "dc_session"
 MAX_FORM_BYTES = 16 * 1024

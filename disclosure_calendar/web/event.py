@@ -1,6 +1,7 @@
 """POST /unit/<id>/event: record the date an event-triggered duty was triggered (a repeal for
-5.7, a request for 22.1); its due date then shows on the pages at once, and in the feeds and
-reminders after the next build.
+5.7, a request for 22.1); its due date then shows on the pages and in the reminders at once;
+the feeds are rebuilt in the background when ``serve`` runs with
+``--rebuild`` (the default), else after the next build.
 
 An event date belongs to the duty, so it sets due dates for every unit the duty reaches: a
 unit may record one only for a duty that reaches it alone; dates of shared duties are the
@@ -15,11 +16,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..core.tokens import COORDINATOR, Grant
 from ..reminders.ledger import AuditEntry
 from ..schedule.model import Duty
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
-from .tokens import COORDINATOR, Grant
 
 MAX_NOTE = 200
 
@@ -38,7 +39,11 @@ async def add_event(request: Request) -> Response:
         await run_in_threadpool(_write, site_of(request), grant, unit, form, client(request))
     except Refused as refused:
         return refusal(request, refused)
-    return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event", status_code=303)
+    rebuilder = request.app.state.rebuilder
+    if rebuilder is not None:
+        rebuilder.request()
+    notice = "event" if rebuilder is not None else "event-later"
+    return RedirectResponse(f"{root(request)}/unit/{unit}?notice={notice}", status_code=303)
 
 
 def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:

@@ -12,8 +12,8 @@ import logging
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..core.tokens import COORDINATOR, BadToken
 from .base import SESSION_COOKIE, Refused, client, read_form, refusal, require, root, site_of
-from .tokens import COORDINATOR, BadToken
 
 log = logging.getLogger(__name__)
 

@@ -17,11 +17,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..core.errors import DisclosureError
+from ..core.tokens import Grant
 from ..reminders.ledger import AuditEntry
 from ..reminders.tracking import find
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
-from .tokens import Grant
 
 MAX_URL = 2000
 EARLIEST_DAYS = 400  # a done date further back than this is surely a typing error

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.errors import DisclosureError
+from ..core.tokens import SECRET_ENV, Signer
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
@@ -22,7 +23,6 @@ from ..schedule import load_schedule
 from ..workdays import ChinaCalendar
 from .files import FileCache
 from .ratelimit import FailureLimiter
-from .tokens import SECRET_ENV, Signer
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -42,6 +42,7 @@ class WebConfig:
     base_url: str | None = None  # overrides plan.base_url for subscribe and access links
     clock: Clock = field(default_factory=SystemClock)
     session_hours: int = SESSION_HOURS
+    rebuild: bool = False  # rebuild the feeds when a page records an event date (web/rebuild.py)
 
 
 _ENV = "DISCLOSURE_CALENDAR_WEB_"
@@ -54,6 +55,7 @@ def config_to_env(config: WebConfig) -> dict[str, str]:
         _ENV + "SCHEDULE": str(config.schedule_path),
         _ENV + "DB": str(config.db_path),
         _ENV + "BASE_URL": config.base_url or "",
+        _ENV + "REBUILD": "1" if config.rebuild else "",
     }
     if config.secret:
         env[SECRET_ENV] = config.secret.decode()
@@ -68,6 +70,7 @@ def config_from_env(env: Mapping[str, str]) -> WebConfig:
         db_path=env[_ENV + "DB"],
         secret=secret,
         base_url=env.get(_ENV + "BASE_URL") or None,
+        rebuild=bool(env.get(_ENV + "REBUILD")),
         clock=clock_from_env(env),
     )
 

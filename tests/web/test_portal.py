@@ -9,12 +9,14 @@ import datetime as dt
 import io
 import json
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from webportal import NOW, SECRET, Portal, build_site
 
+from disclosure_calendar.core.tokens import Grant, Signer
 from disclosure_calendar.reminders.clock import FixedClock
 from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.reminders.tracking import status_report
@@ -22,7 +24,6 @@ from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.web.access import issue_link, revoke
 from disclosure_calendar.web.server import running
 from disclosure_calendar.web.site import WebConfig
-from disclosure_calendar.web.tokens import Grant, Signer
 from disclosure_calendar.workdays import ChinaCalendar
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -451,7 +452,8 @@ def test_the_coordinator_dates_an_event_and_its_due_date_appears(portal: Portal)
     assert post(portal, "/unit/torch_zone/event", coordinator, future)[0] == 400
     fields = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-02", "note": "<b>某文件</b>"}
     status, headers, _ = post(portal, "/unit/torch_zone/event", coordinator, fields)
-    assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event"
+    # This portal does not rebuild the feeds: the page says they change at the next build.
+    assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event-later"
     try:
         with Ledger(portal.db) as ledger:
             (record,) = ledger.events()
@@ -487,15 +489,28 @@ def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
 """,
         encoding="utf-8",
     )
-    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    config = WebConfig(
+        out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW), rebuild=True
+    )
+    feed = out / "finance.ics"
+    assert "答复依申请公开" not in feed.read_text(encoding="utf-8")
     with running(config) as port:
         portal = Portal(tmp_path, out, schedule_path, config.db_path, port, config.clock)  # type: ignore[arg-type]
         finance = login(portal, "finance")
         _, html = page(portal, "/unit/finance", finance)
         fields = {"csrf": csrf_of(html), "duty": "finance-requests", "date": "2026-11-20"}
-        assert post(portal, "/unit/finance/event", finance, fields)[0] == 303
-        _, html = page(portal, "/unit/finance", finance)
+        status, headers, _ = post(portal, "/unit/finance/event", finance, fields)
+        assert status == 303 and headers["Location"] == "/unit/finance?notice=event"
+        _, html = page(portal, headers["Location"], finance)
         assert "答复依申请公开" in html and "2026年11月20日事件" in html
+        assert "日历订阅将在几秒内更新" in html
+        # The feed is rebuilt in the background: the subscriber gets the event's due date.
+        deadline = time.monotonic() + 20
+        while "答复依申请公开" not in feed.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "finance.ics was not rebuilt"
+            time.sleep(0.1)
+        # 20 working days after 2026-11-20
+        assert "DTSTART;VALUE=DATE:20261218" in feed.read_text(encoding="utf-8")
         with Ledger(config.db_path) as ledger:
             assert ledger.events()[0].added_by == "unit:finance"
 

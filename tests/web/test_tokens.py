@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import cli
 from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.tokens import SECRET_ENV, BadToken, Signer, load_secret
 from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.web.ratelimit import FailureLimiter
-from disclosure_calendar.web.tokens import SECRET_ENV, BadToken, Signer, load_secret
 
 SECRET = b"unit-test-secret-0123456789abcdef"
 NOW = dt.datetime(2026, 11, 25, 1, 30, tzinfo=dt.UTC)

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import DisclosureError
+from .errors import DisclosureError
 
 SECRET_ENV = "DISCLOSURE_CALENDAR_SECRET"
 MIN_SECRET_BYTES = 16
@@ -92,6 +92,14 @@ class Signer:
     def issue(self, role: str, unit: str | None, now: dt.datetime, days: int) -> tuple[Grant, str]:
         grant = Grant(secrets.token_hex(8), role, unit, now + dt.timedelta(days=days))
         return grant, _sign(self._link_key, _payload(grant))
+
+    def link(self, grant: Grant) -> str:
+        """The link token for a grant made elsewhere (one with a derived id, see ``derived_id``)."""
+        return _sign(self._link_key, _payload(grant))
+
+    def derived_id(self, *parts: str) -> str:
+        """A link id that only this secret gives for ``parts``: the same parts, the same link."""
+        return hmac.new(self._link_key, "|".join(parts).encode(), hashlib.sha256).hexdigest()[:16]
 
     def verify_link(self, token: str, now: dt.datetime) -> Grant:
         return _grant(_verify(self._link_key, token), now)
