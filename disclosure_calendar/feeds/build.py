@@ -215,7 +215,7 @@ class Renderer:
         self.stale = tuple(sorted(f for f in self.previous if f not in self.manifest))
         for f in self.stale:
             gone = Versions(self.previous[f], self.modified_now, self.writer.stamp)
-            self.changes.append(gone.change(f, "(已删除)"))
+            self.changes.append(gone.change(f, "（已删除）"))
         return render_index(self.schedule, self.feeds, self.base_url).encode()
 
     def files(self) -> Iterator[tuple[str, bytes]]:

@@ -109,11 +109,11 @@ def summary(occ: Occurrence, assignee_name: str | None = None) -> str:
     """The event title: who (in the all-units feed), the duty, its period, and 暂定 if so."""
     what = occ.duty.title
     if occ.period.kind == SERIES:
-        what += f"({occ.period.label}年每个工作日)"
+        what += f"（{occ.period.label}年每个工作日）"
     elif occ.period.kind != "once":
-        what += f"({periods.describe(occ.period)})"
+        what += f"（{periods.describe(occ.period)}）"
     if occ.provisional:
-        what = f"[暂定] {what}"
+        what = f"［暂定］{what}"
     return f"【{assignee_name}】{what}" if assignee_name else what
 
 

@@ -37,7 +37,7 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
     rows = []
     for feed in feeds:
         https, webcal = feed_links(base_url, feed.file)
-        subscribe = f'<a href="{escape(webcal)}">订阅(webcal)</a>' if webcal else "—"
+        subscribe = f'<a href="{escape(webcal)}">订阅（webcal）</a>' if webcal else "—"
         rows.append(
             "<tr>"
             f"<td>{escape(feed.name)}</td>"
@@ -56,15 +56,15 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
             "<head>",
             '<meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{title}:订阅日历</title>",
+            f"<title>{title}：订阅日历</title>",
             f"<style>{_STYLE}</style>",
             "</head>",
             "<body>",
             f"<h1>{title}</h1>",
             f"<p>{escape(plan.issuer)} {plan.issued.year}年{plan.issued.month}月"
-            f"{plan.issued.day}日印发。各单位订阅本单位的日历,即可在到期日前按工作日收到提醒。</p>",
+            f"{plan.issued.day}日印发。各单位订阅本单位的日历，即可在到期日前按工作日收到提醒。</p>",
             "<p>在 Outlook、苹果日历、手机日历中选择“订阅日历”或“从网址添加”,"
-            "粘贴下表中的链接;日历每12小时自动更新。“全部单位”日历中,集体承担的任务只列一次。</p>",
+            "粘贴下表中的链接；日历每12小时自动更新。“全部单位”日历中，集体承担的任务只列一次。</p>",
             "<table>",
             "<thead><tr><th>单位</th><th>代码</th><th>任务数</th><th>到期事项数</th>"
             "<th>订阅</th><th>下载</th></tr></thead>",
@@ -72,7 +72,7 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
             *rows,
             "</tbody>",
             "</table>",
-            "<p>标有“[暂定]”的日期所依据年份的国务院节假日安排尚未公布,公布后可能调整。</p>",
+            "<p>标有“［暂定］”的日期所依据年份的国务院节假日安排尚未公布，公布后可能调整。</p>",
             "</body>",
             "</html>",
             "",

@@ -180,12 +180,12 @@ def provisional_notice(cal: ChinaCalendar, year: int) -> str | None:
     """The warning every page carries when some date of ``year`` may still change."""
     if cal.is_provisional_year(year):
         return (
-            f"暂定日历:{year}年国务院办公厅节假日安排尚未发布,节假日按法定规则推定,"
-            "未含调休上班日;到期日以正式通知为准。"
+            f"暂定日历：{year}年国务院办公厅节假日安排尚未发布，节假日按法定规则推定，"
+            "未含调休上班日；到期日以正式通知为准。"
         )
     if year < 2099 and cal.is_provisional_year(year + 1):
         return (
-            f"部分日期暂定:{year + 1}年节假日安排尚未发布,"
+            f"部分日期暂定：{year + 1}年节假日安排尚未发布，"
             f"{year}年12月的放假与到期日可能随该通知调整。"
         )
     return None

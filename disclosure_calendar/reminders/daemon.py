@@ -18,6 +18,9 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import gettext as _
+
 from ..core.errors import DisclosureError
 from .clock import Clock, clock_from_env
 from .ledger import LedgerUnreachable, parse_target
@@ -157,6 +160,9 @@ def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECO
     run_daemon(service, clock, hup=hup, wake=wake, reload_seconds=reload_seconds)
 
 
+NOT_ACCEPTED = N_("{count} message(s) not accepted; the next run retries them")
+
+
 def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str | None:
     """``daemon``: one pass (``once``, for cron: returns its counts) or serve until SIGTERM."""
     service.reload(force=True)
@@ -168,12 +174,17 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             return None
         report = service.run_once(clock.now())
         if report.failed:
-            raise DisclosureError(
-                f"{report.failed} message(s) not accepted; the next run retries them"
-            )
-        return (
-            f"sent {report.sent}, resent {report.resent}, failed {report.failed}, "
-            f"refused {report.refused}, missed {report.missed}, superseded {report.superseded}"
+            raise DisclosureError(_(NOT_ACCEPTED).format(count=report.failed))
+        return _(
+            "sent {sent}, resent {resent}, failed {failed}, refused {refused}, missed {missed}, "
+            "superseded {superseded}"
+        ).format(
+            sent=report.sent,
+            resent=report.resent,
+            failed=report.failed,
+            refused=report.refused,
+            missed=report.missed,
+            superseded=report.superseded,
         )
     finally:
         service.close()
@@ -188,13 +199,20 @@ def remind_once(service: Service, instant: dt.datetime, *, dry_run: bool) -> str
         service.close()
     lines = []
     for msg in report.messages:
-        lines += [f"=== to {msg.addressee} via {msg.channel} <{msg.id}>", f"Subject: {msg.subject}"]
+        lines += [
+            _("=== to {addressee} via {channel} <{id}>").format(
+                addressee=msg.addressee, channel=msg.channel, id=msg.id
+            ),
+            _("Subject: {subject}").format(subject=msg.subject),
+        ]
         lines.append(msg.text)
-    verb = "would send" if dry_run else "sent"
-    count = len(report.messages) if dry_run else report.sent + report.resent
-    lines.append(
-        f"{verb} {count} message(s); missed {report.missed}, superseded {report.superseded}"
-    )
+    if dry_run:
+        summary = _("would send {count} message(s); missed {missed}, superseded {superseded}")
+        count = len(report.messages)
+    else:
+        summary = _("sent {count} message(s); missed {missed}, superseded {superseded}")
+        count = report.sent + report.resent
+    lines.append(summary.format(count=count, missed=report.missed, superseded=report.superseded))
     if report.failed:
-        raise DisclosureError(f"{report.failed} message(s) not accepted; the next run retries them")
+        raise DisclosureError(_(NOT_ACCEPTED).format(count=report.failed))
     return "\n".join(lines)

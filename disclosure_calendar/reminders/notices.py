@@ -53,7 +53,7 @@ def render_refusals(
     lines = [
         f"{contacts.coordinator_name}：",
         "",
-        "以下提醒被对方服务器拒收,不会重发。请核对联系方式（contacts.yaml）后转告相关单位：",
+        "以下提醒被对方服务器拒收，不会重发。请核对联系方式（contacts.yaml）后转告相关单位：",
         "",
     ]
     for n, r in enumerate(refusals, 1):

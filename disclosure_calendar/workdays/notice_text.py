@@ -92,7 +92,8 @@ _FULL_DATE = re.compile(r"(\d{4})年\d{1,2}月\d{1,2}日")
 def normalize_line(line: str) -> str:
     """One line as the reader sees it: simplified, half-width punctuation, no spaces."""
     line = unicodedata.normalize("NFKC", line).translate(_TRADITIONAL).translate(_DASHES)
-    return _INVISIBLE.sub("", line).replace("；", ";")
+    # The placeholder a sentence's skeleton puts for each date must not come from the text.
+    return _INVISIBLE.sub("", line).replace("；", ";").replace(_D, "")
 
 
 def _number(text: str) -> int:

@@ -76,7 +76,7 @@ def test_self_check_lists_each_standing_duty_with_ref_and_text(built, schedule):
     assert len(standing) == 8
     for duty in standing:
         assert f"{duty.ref} {duty.title}：{duty.text}" in ev.description
-    assert ev.summary == "常态化任务自查(2026年第1季度)"
+    assert ev.summary == "常态化任务自查（2026年第1季度）"
     assert "推定说明：" in ev.description
 
 

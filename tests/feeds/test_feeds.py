@@ -178,7 +178,7 @@ def test_provisional_events_say_so(tmp_path: Path) -> None:
     result = run_build(MINIMAL, tmp_path, start=dt.date(2028, 1, 1), end=dt.date(2028, 12, 31))
     assert 2028 in result.provisional_years
     evs = events(tmp_path, "finance.ics").values()
-    assert evs and all(e.summary.startswith("[暂定]") and "暂定" in e.description for e in evs)
+    assert evs and all(e.summary.startswith("［暂定］") and "暂定" in e.description for e in evs)
 
 
 def test_rebuild_is_byte_identical_and_rewrites_nothing(tmp_path: Path) -> None:

@@ -100,7 +100,7 @@ def test_event_reads_back_in_three_parsers() -> None:
     data = _calendar(_occurrence(reminders=reminders))
     assert lint(data) == []
     (ev,) = parse_all(data)
-    assert ev.summary == "电力市场交易资格单位名单(2026年第3季度)"
+    assert ev.summary == "电力市场交易资格单位名单（2026年第3季度）"
     assert ev.description.startswith("含逗号,分号;反斜杠\\和\n换行的要求\n")
     assert (ev.start, ev.end, ev.sequence) == (dt.date(2026, 10, 20), dt.date(2026, 10, 21), 3)
     assert ev.triggers == (
@@ -113,7 +113,7 @@ def test_event_reads_back_in_three_parsers() -> None:
 def test_provisional_event_says_so_and_is_tentative() -> None:
     data = _calendar(_occurrence(provisional=True))
     (ev,) = parse_all(data)
-    assert ev.summary.startswith("[暂定] ")
+    assert ev.summary.startswith("［暂定］")
     assert "日期为暂定" in ev.description
     assert b"STATUS:TENTATIVE\r\n" in data
 

@@ -509,3 +509,11 @@ def test_victory_day_notice_2015() -> None:
         dt.date(2015, 9, 6),
     ]
     assert differing_days(apply_supplement(annual.to_notice(), victory)) == []
+
+
+def test_the_date_placeholder_in_the_text_is_ignored() -> None:
+    # Found by hypothesis: U+E000 is what a sentence puts for a date; one in the text
+    # made the reader count more dates than it had and fail with IndexError.
+    text = BASE[:87] + "\ue000" + BASE[127:]
+    notice = read_notice(text)
+    assert isinstance(notice, NoticeText)
