@@ -176,7 +176,7 @@ class Renderer:
                 pieces.append(versions.lines(uid, content_hash, sh.dues[i]))
                 pieces += (dates, summary, description, tail, END_EVENT)
         plan_title = self.schedule.plan.title
-        data = writer.calendar(f"{ALL_NAME}:{plan_title}", pieces, plan_title)
+        data = writer.calendar(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
         feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
         return Output(file, data, versions.current, feed, versions.change(file, ALL_NAME))
@@ -193,7 +193,7 @@ class Renderer:
             pieces.append(writer.head(uid))
             pieces.append(versions.lines(uid, sh.digests[i], sh.dues[i]))
             pieces += sh.bodies[i]
-        about = f"{self.schedule.plan.title}:{unit.name}的公开任务"
+        about = f"{self.schedule.plan.title}：{unit.name}的公开任务"
         data = writer.calendar(unit.name, pieces, about)
         duties = sh.duty_counts[unit.id]
         feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])

@@ -63,7 +63,7 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
             f"<h1>{title}</h1>",
             f"<p>{escape(plan.issuer)} {plan.issued.year}年{plan.issued.month}月"
             f"{plan.issued.day}日印发。各单位订阅本单位的日历，即可在到期日前按工作日收到提醒。</p>",
-            "<p>在 Outlook、苹果日历、手机日历中选择“订阅日历”或“从网址添加”,"
+            "<p>在 Outlook、苹果日历、手机日历中选择“订阅日历”或“从网址添加”，"
             "粘贴下表中的链接；日历每12小时自动更新。“全部单位”日历中，集体承担的任务只列一次。</p>",
             "<table>",
             "<thead><tr><th>单位</th><th>代码</th><th>任务数</th><th>到期事项数</th>"

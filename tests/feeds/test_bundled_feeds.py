@@ -165,3 +165,23 @@ def test_index_agrees_with_units(built, tmp_path):
     # 市政府办公室: its daily monitoring counts each working day, though it is one event.
     assert occurrences["government_office"] > 248
     assert occurrences["shiqi"] == 4 + 0  # the four self-checks; 5.7 and 22.1 have no events
+
+
+CJK = r"[\u4e00-\u9fff“”]"
+HALF_WIDTH_IN_CHINESE = re.compile(rf"{CJK}[,;:()]|[,;:(]{CJK}")
+
+
+def test_chinese_in_the_feeds_and_index_uses_full_width_punctuation(built):
+    """What a calendar app shows (titles, descriptions, alarms, calendar names) and the index
+    page are written as Chinese is written: ，：；（）, not the ASCII marks."""
+    found = []
+    for path in [*sorted(built.glob("*.ics")), built / "index.html"]:
+        text = path.read_text(encoding="utf-8").replace("\r\n ", "")
+        for line in text.splitlines():
+            name, _, value = line.partition(":")
+            if name.startswith("CATEGORIES"):  # commas separate the categories there
+                continue
+            value = value.replace("\\,", ",").replace("\\;", ";")
+            if HALF_WIDTH_IN_CHINESE.search(value):
+                found.append(f"{path.name}: {line}")
+    assert not found, "\n".join(found[:20])
