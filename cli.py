@@ -588,6 +588,13 @@ def _resolve_range(
     )
 
 
+def _read_schedule_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None  # the loader says what is wrong with it
+
+
 def _warn_provisional(years: Any) -> None:
     from disclosure_calendar.occurrences.horizon import provisional_warning
 
@@ -622,12 +629,27 @@ def build(
             _("--base-url {url!r} is not an http(s) URL (e.g. https://example.gov.cn/calendar/)")
             .format(url=base_url)
         )  # fmt: skip
-    first, last = _resolve_range(ctx, year, start, end)
-    result = feeds.build_feeds(
-        ctx.schedule, ctx.calendar, first, last, _out_folder(out_dir),
-        now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
-        dry_run=dry_run,
+    from disclosure_calendar.feeds import quick
+
+    out_dir = _out_folder(out_dir)
+    result = None if dry_run else quick.unchanged(
+        out_dir, ctx.schedule_path, ctx.db, base_url, year=year,
+        start=start.date() if start else None, end=end.date() if end else None,
     )  # fmt: skip
+    if result is None:
+        # The key is taken before the schedule and the ledger are read: a file that changes
+        # in between gives a key that no later run matches (a full build), never a stale skip.
+        schedule_bytes = _read_schedule_bytes(ctx.schedule_path)
+        ledger = quick.ledger_stamp(ctx.db)
+        first, last = _resolve_range(ctx, year, start, end)
+        key = None if ledger is None or schedule_bytes is None else quick.build_key(
+            schedule_bytes, ledger, first, last, base_url
+        )  # fmt: skip
+        result = feeds.build_feeds(
+            ctx.schedule, ctx.calendar, first, last, out_dir,
+            now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
+            dry_run=dry_run, key=key,
+        )  # fmt: skip
     _warn_provisional(result.provisional_years)
     click.echo(feeds.summary_text(result))
 

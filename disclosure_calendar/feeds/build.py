@@ -26,8 +26,10 @@ from ..schedule.model import Schedule, Unit
 from .fingerprint import feed_fingerprints
 from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
 from .manifest import (
+    INDEX,
     INPUTS,
     MANIFEST,
+    BuildRecord,
     Change,
     FeedInputs,
     Manifest,
@@ -44,8 +46,6 @@ from .workers import render_jobs
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
-
-INDEX = "index.html"
 
 
 @dataclass(frozen=True)
@@ -288,6 +288,7 @@ def build(
     base_url: str | None = None,
     dry_run: bool = False,
     workers: int | None = None,
+    key: str | None = None,
 ) -> BuildResult:
     """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched.
 
@@ -295,9 +296,9 @@ def build(
     written) are neither rendered nor written; the rest are rendered by ``workers`` processes
     (default: the machine's cores, at most 4), with the same bytes as one process would write.
     Two builds into one folder take turns (``build_lock``); a dry run writes nothing and
-    takes no lock.
+    takes no lock. ``key`` (feeds/quick.py) is kept for the next build to compare with.
     """
-    args = (schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores())
+    args = (schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores(), key)
     if dry_run:
         with paused_gc():
             return _build(*args)
@@ -348,12 +349,21 @@ def _build(
     base_url: str | None,
     dry_run: bool,
     workers: int,
+    key: str | None,
 ) -> BuildResult:
     from ..occurrences.horizon import provisional_years
 
     base_url = base_url if base_url is not None else schedule.plan.base_url
     fingerprints = feed_fingerprints(schedule, cal, start, end)
     before, stored_years = load_inputs(out_dir)
+    order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
+
+    def record() -> BuildRecord | None:
+        if key is None:
+            return None
+        st = (out_dir / INDEX).stat()
+        return BuildRecord(key, schedule.plan.timezone, st.st_size, st.st_mtime_ns, tuple(order))
+
     reusable = {
         f
         for f, fp in fingerprints.items()
@@ -363,13 +373,17 @@ def _build(
     complete = (out_dir / MANIFEST).exists() and set(before) == set(fingerprints)
     if complete and reusable == set(fingerprints):
         # Nothing a feed is made from changed: no expansion, no manifest to read or write.
-        order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
         outputs = [_reused(f, names[f], before[f], {}) for f in order]
         renderer = Renderer(
             schedule, (), {}, now=now, years=(start.year, end.year), base_url=base_url
         )
         index = renderer.finish(outputs)
         written = [] if dry_run or not write_atomic(out_dir / INDEX, index) else [INDEX]
+        if not dry_run and key is not None:
+            inputs = {
+                o.file: dataclasses.replace(before[o.file], name=o.feed.name) for o in outputs
+            }
+            write_atomic(out_dir / INPUTS, dump_inputs(inputs, stored_years, record()))
         return BuildResult(
             tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
             tuple(stored_years), dry_run,
@@ -412,7 +426,7 @@ def _build(
         # Written last: if anything above fails, the next build still compares with the old one.
         write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest))
         inputs = {o.file: _inputs(out_dir / o.file, fingerprints[o.file], o.feed) for o in outputs}
-        write_atomic(out_dir / INPUTS, dump_inputs(inputs, years))
+        write_atomic(out_dir / INPUTS, dump_inputs(inputs, years, record()))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
@@ -438,5 +452,11 @@ def _reused(file: str, name: str, inputs: FeedInputs, entries: dict[str, str]) -
 def _inputs(path: Path, fingerprint: str, feed: Feed) -> FeedInputs:
     st = path.stat()
     return FeedInputs(
-        fingerprint, st.st_size, st.st_mtime_ns, feed.duties, feed.events, feed.occurrences
+        fingerprint,
+        st.st_size,
+        st.st_mtime_ns,
+        feed.duties,
+        feed.events,
+        feed.occurrences,
+        feed.name,
     )

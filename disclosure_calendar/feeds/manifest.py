@@ -128,6 +128,7 @@ class Versions:
 # Beside the manifest, a small file of what each feed was made from (see fingerprint.py):
 # read on every build, so a rebuild that changes nothing never parses the large manifest.
 INPUTS = ".inputs.json"
+INDEX = "index.html"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class FeedInputs:
     duties: int
     events: int
     occurrences: int
+    name: str = ""  # the feed's title, for a quick rebuild's summary (feeds/quick.py)
 
     def holds(self, path: Path) -> bool:
         """True if ``path`` is still the file this build wrote (not deleted, not edited)."""
@@ -148,6 +150,29 @@ class FeedInputs:
         except OSError:
             return False
         return st.st_size == self.size and st.st_mtime_ns == self.mtime_ns
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """What the whole previous build was made from (``key``) and index.html as it wrote it."""
+
+    key: str
+    timezone: str
+    index_size: int
+    index_mtime_ns: int
+    files: tuple[str, ...]  # the feeds in the order the summary lists them
+
+
+def load_build(out_dir: Path) -> tuple[BuildRecord, dict[str, FeedInputs], list[int]] | None:
+    """The previous build's record, feeds and provisional years; None if it left none."""
+    try:
+        data = json.loads((out_dir / INPUTS).read_bytes())
+        key, zone, size, mtime, files = data["build"]
+        record = BuildRecord(key, zone, size, mtime, tuple(files))
+        feeds = {f: FeedInputs(*v) for f, v in data["feeds"].items()}
+        return record, feeds, [int(y) for y in data["provisional"]]
+    except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return None
 
 
 def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
@@ -161,10 +186,20 @@ def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
         return {}, []
 
 
-def dump_inputs(inputs: dict[str, FeedInputs], provisional: list[int]) -> bytes:
+def dump_inputs(
+    inputs: dict[str, FeedInputs], provisional: list[int], record: BuildRecord | None = None
+) -> bytes:
     feeds = {
-        f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences]
+        f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences, i.name]
         for f, i in inputs.items()
     }
-    data = {"format": 1, "feeds": feeds, "provisional": provisional}
+    data: dict[str, object] = {"format": 1, "feeds": feeds, "provisional": provisional}
+    if record is not None:
+        data["build"] = [
+            record.key,
+            record.timezone,
+            record.index_size,
+            record.index_mtime_ns,
+            list(record.files),
+        ]
     return json.dumps(data, sort_keys=True, indent=0).encode()

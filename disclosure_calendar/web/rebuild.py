@@ -67,23 +67,29 @@ class Rebuilder:
     def _build(self) -> None:
         import datetime as dt
 
-        from ..feeds import BuildBusy, build_feeds, stamp_time
+        from ..feeds import BuildBusy, build_feeds, quick, stamp_time
         from ..occurrences import horizon
         from ..reminders.events import load_recorded
         from ..schedule import load_schedule
         from ..workdays import ChinaCalendar
 
         config = self.config
+        # Read before the schedule and the ledger, as `build` does (feeds/quick.py).
+        schedule_bytes = config.schedule_path.read_bytes()
+        ledger = quick.ledger_stamp(config.db_path)
         schedule = load_recorded(load_schedule(config.schedule_path), config.db_path)
         cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         now = config.clock.now()
         first, last = horizon.resolve(horizon.today_in(schedule.plan.timezone, now))
+        key = None if ledger is None else quick.build_key(
+            schedule_bytes, ledger, first, last, config.base_url
+        )  # fmt: skip
         for attempt in range(LOCK_TRIES):
             try:
                 result = build_feeds(
                     schedule, cal, first, last, config.out_dir,
                     now=stamp_time(os.environ, now.astimezone(dt.UTC)),
-                    base_url=config.base_url, workers=1,
+                    base_url=config.base_url, workers=1, key=key,
                 )  # fmt: skip
                 break
             except BuildBusy:
