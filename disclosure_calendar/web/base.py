@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..core.tokens import BadToken, Grant
-from .site import Site
+from .site import LedgerView, Site
 
 SESSION_COOKIE = "dc_session"
 MAX_FORM_BYTES = 16 * 1024
@@ -84,10 +84,17 @@ def session(request: Request) -> tuple[Grant, str] | None:
         grant, nonce = site.signer.verify_session(cookie, site.now())
     except BadToken:
         return None
-    with site.ledger() as ledger:
-        if ledger.is_revoked(grant.id):
-            return None
+    if ledger_view(request).is_revoked(grant.id):
+        return None
     return grant, nonce
+
+
+def ledger_view(request: Request) -> LedgerView:
+    """The ledger as this request sees it: its version read once per request."""
+    view: LedgerView | None = getattr(request.state, "ledger_view", None)
+    if view is None:
+        view = request.state.ledger_view = site_of(request).ledger_view()
+    return view
 
 
 def require(request: Request, unit: str | None = None, *, coordinator: bool = False) -> tuple[Grant, str]:  # fmt: skip

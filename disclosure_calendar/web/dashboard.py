@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from ..schedule.periods import describe
 from . import progress
-from .base import Refused, refusal, render, require, site_of
+from .base import Refused, ledger_view, refusal, render, require, site_of
 from .site import Plan
 
 AUDIT_ROWS = 100
@@ -52,7 +52,7 @@ def occurrence_words(plan: Plan, uid: str | None) -> str:
     duty_id, label, _ = parts
     for duty in plan.schedule.duties:
         if duty.id == duty_id:
-            return f"{duty.ref} {duty.title}({label})"
+            return f"{duty.ref} {duty.title}（{label}）"
     return uid
 
 
@@ -61,8 +61,7 @@ def selected_items(request: Request) -> tuple[Plan, progress.Filters, list[progr
     plan = site.plan()
     today = site.today()
     chosen = filters(request.query_params, plan, today.year)
-    with site.ledger() as ledger:
-        done = ledger.done()
+    done = ledger_view(request).done()
     everything = progress.items(plan.schedule, plan.occurrences, done, today)
     return plan, chosen, [i for i in everything if chosen.keep(i)]
 

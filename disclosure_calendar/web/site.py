@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import DisclosureError
 from ..core.tokens import SECRET_ENV, Signer
@@ -18,7 +18,7 @@ from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..reminders.events import with_recorded_events
-from ..reminders.ledger import EventRecord, Ledger, LedgerUnreachable
+from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable
 from ..schedule import load_schedule
 from ..workdays import ChinaCalendar
 from .files import FileCache
@@ -87,6 +87,42 @@ class Plan:
     by_unit: Mapping[str, tuple[Occurrence, ...]]  # the occurrences reaching each unit
 
 
+T = TypeVar("T")
+
+
+class LedgerView:
+    """What the pages read from the ledger, for one value of its portal version: a unit's
+    done marks and whether a link is revoked, each read once until something changes them
+    (a mark, an undo, an event date, a link issued or revoked, from any process)."""
+
+    def __init__(self, site: Site, version: str):
+        self.site, self.version = site, version
+        self._done: dict[str | None, dict[str, Done]] = {}
+        self._revoked: dict[str, bool] = {}
+        self._made: dict[Hashable, Any] = {}
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` once per key while the ledger stays as it is (views built from marks)."""
+        if key not in self._made:
+            self._made[key] = make()
+        return cast(T, self._made[key])
+
+    def done(self, unit: str | None = None) -> dict[str, Done]:
+        """``unit``'s marks, or all (None); the dict is shared: do not change it."""
+        found = self._done.get(unit)
+        if found is None:
+            with self.site.ledger() as ledger:
+                found = self._done[unit] = ledger.done(unit)
+        return found
+
+    def is_revoked(self, token_id: str) -> bool:
+        found = self._revoked.get(token_id)
+        if found is None:
+            with self.site.ledger() as ledger:
+                found = self._revoked[token_id] = ledger.is_revoked(token_id)
+        return found
+
+
 class Site:
     def __init__(self, config: WebConfig):
         self.config = config
@@ -96,6 +132,7 @@ class Site:
         self.signer = Signer(config.secret) if config.secret else None
         self._lock = threading.Lock()
         self._local = threading.local()
+        self._view: LedgerView | None = None
         self._events: tuple[EventRecord, ...] = ()
         self._events_read = -EVENTS_SECONDS
         self._plan: Plan | None = None
@@ -167,6 +204,15 @@ class Site:
 
     def today(self) -> dt.date:
         return today_in(self.plan().schedule.plan.timezone, self.now())
+
+    def ledger_view(self) -> LedgerView:
+        """The ledger as of now: one small query, and the marks read again only if changed."""
+        with self.ledger() as ledger:
+            version = ledger.portal_version()
+        view = self._view
+        if view is None or view.version != version:
+            view = self._view = LedgerView(self, version)
+        return view
 
     @contextmanager
     def ledger(self) -> Iterator[Ledger]:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ..schedule.periods import describe
 from . import progress
-from .base import Refused, refusal, render, require, site_of
+from .base import Refused, ledger_view, refusal, render, require, site_of
 from .event import may_record
 
 NOTICES = {
@@ -33,10 +33,14 @@ def unit_page(request: Request) -> Response:
     if unit not in {u.id for u in schedule.units}:
         return refusal(request, Refused(404, "没有这个单位", "请检查链接。"))
     today = site.today()
-    with site.ledger() as ledger:
-        done = ledger.done(unit)
-    items = progress.items(schedule, plan.by_unit[unit], done, today, {unit})
-    view = progress.unit_view(schedule, items, unit, today)
+    marks = ledger_view(request)
+    done = marks.done(unit)
+
+    def make() -> progress.UnitView:
+        items = progress.items(schedule, plan.by_unit[unit], done, today, {unit})
+        return progress.unit_view(schedule, items, unit, today)
+
+    view = marks.memo(("unit", unit, plan.stamp, today), make)
     notice = request.query_params.get("notice", "")
     # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
     key = (unit, plan.stamp, today, notice, grant.role, tuple(sorted(done.items())))

@@ -299,7 +299,7 @@ def test_copy_sqlite_to_postgresql(tmp_path: Path, pg_url: str) -> None:
     result = copy_ledger(f"sqlite:{src}", pg_url)
     counts = {c.table: (c.source, c.copied) for c in result}
     assert counts == {
-        "meta": (1, 1),
+        "meta": (2, 2),  # track_from and the portal version
         "messages": (1500, 1500),
         "reminders": (3001, 3001),
         "deliveries": (1, 1),

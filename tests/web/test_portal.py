@@ -383,7 +383,7 @@ def test_dashboard_shows_marks_overdue_and_audit(portal: Portal) -> None:
         assert status == 200 and "协调人工作台" in html
         assert "逾期未完成清单" in html and "已逾期" not in html
         assert "https://example.gov.cn/budget" in html and "标记完成" in html  # audit log
-        assert "1.3 一般公共预算收支完成情况(2026-" in html
+        assert "1.3 一般公共预算收支完成情况（2026-" in html
         filtered = page(portal, "/coordinator?unit=shiqi&year=2026", coordinator)[1]
         assert "https://example.gov.cn/budget" not in filtered  # audit filtered by unit too
         status, headers, body = portal.request(
@@ -590,3 +590,26 @@ def test_hostile_posts_are_refused_cleanly(portal: Portal) -> None:
         fields = {"csrf": csrf, "uid": uid, "url": "https://a.cn/"}
         status, _, _ = post(portal, "/unit/finance/done", cookie, fields)
         assert status in (403, 404), uid
+
+
+def test_a_mark_made_elsewhere_shows_on_the_next_page(portal: Portal) -> None:
+    """The pages keep a unit's marks between requests; a mark from `done` (another process,
+    another connection) must show at once all the same."""
+    finance = login(portal, "finance")
+    _, html = page(portal, "/unit/finance", finance)
+    uid = uids_of(html, "done")[0]
+    _, again = page(portal, "/unit/finance", finance)
+    assert uids_of(again, "done")[0] == uid  # served from what the page kept
+    with Ledger(portal.db) as ledger:
+        before = ledger.portal_version()
+        ledger.mark_done(uid, "finance", dt.date(2026, 11, 20), "https://example.gov.cn/x", NOW)
+        assert ledger.portal_version() != before
+    try:
+        _, html = page(portal, "/unit/finance", finance)
+        assert uid not in uids_of(html, "done") and uid in uids_of(html, "undo")
+        assert "https://example.gov.cn/x" in html
+    finally:
+        with Ledger(portal.db) as ledger:
+            ledger.mark_undone(uid, NOW)
+    _, html = page(portal, "/unit/finance", finance)
+    assert uid in uids_of(html, "done")

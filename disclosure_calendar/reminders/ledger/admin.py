@@ -77,7 +77,10 @@ def status_text(target: str | Path | Target) -> str:
         lines += ["", table([_("table"), _("rows")], [[k, str(v)] for k, v in counts.items()])]
         if version >= 2:
             states = _message_states(ledger)
-            listed = ", ".join(f"{n} {_(STATES.get(s, s))}" for s, n in states) or _("none")
+            listed = _(", ").join(
+                _("{count} {state}").format(count=n, state=_(STATES.get(s, s))) for s, n in states
+            )
+            listed = listed or _("none")
             lines += ["", _("messages: {states}").format(states=listed)]
             held = ledger.holders()
             if held:
@@ -129,7 +132,7 @@ def copy_ledger(source: str | Path | Target, dest: str | Path | Target) -> list[
     with Ledger(src, create=False) as a, Ledger(dst) as b:
         busy = {k: v for k, v in b.counts().items() if v}
         if busy:
-            held = ", ".join(f"{k} {v}" for k, v in busy.items())
+            held = _(", ").join(f"{k} {v}" for k, v in busy.items())
             raise DisclosureError(
                 _("ledger copy: {where} is not empty ({held})").format(where=dst.shown, held=held)
             )

@@ -39,6 +39,8 @@ _PG_CONNECT = {
     "keepalives_interval": 5,
     "keepalives_count": 3,
 }
+# An execution option marking a transaction that only reads (LedgerBase._read).
+READING = "disclosure_calendar_reading"
 # SQLSTATE classes and codes that mean "the server went away", not "the query is wrong".
 _PG_GONE = ("08", "57P01", "57P02", "57P03")
 
@@ -134,7 +136,10 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # A transaction that only reads (READING) starts deferred: under WAL it reads a
+        # snapshot beside the one writer instead of queueing behind it.
+        reading = read_only or conn.get_execution_options().get(READING, False)
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -18,6 +18,19 @@ from . import backends, schema
 from .backends import Target, parse_target
 from .schema import meta
 
+PORTAL_VERSION = "portal_version"
+
+
+def bump_portal_version(conn: Connection) -> None:
+    """In the transaction of a change the portal shows (see ``portal_version``)."""
+    upsert = backends.insert(conn, meta).values(key=PORTAL_VERSION, value="1")
+    conn.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[meta.c.key],
+            set_={"value": sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.Text)},
+        )
+    )
+
 
 class LedgerBase:
     """The ledger at ``target`` (a path or ``postgresql://`` URL); use as a context manager.
@@ -94,6 +107,21 @@ class LedgerBase:
             raise backends.translate(exc, self.target) from None
 
     @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A transaction that only reads: on SQLite it takes no write lock, so the portal's
+        pages never wait for the daemon's writes (or for each other)."""
+        if self._conn is not None:
+            yield self._conn
+            return
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(**{backends.READING: True})
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            raise backends.translate(exc, self.target) from None
+
+    @contextmanager
     def deciding(self) -> Iterator[None]:
         """Hold the decision lock: the calls made inside are one transaction, one daemon at a time."""
         with self._tx() as conn:
@@ -107,16 +135,16 @@ class LedgerBase:
     # -- schema -----------------------------------------------------------------------------
 
     def version(self) -> int:
-        with self._tx() as conn:
+        with self._read() as conn:
             return schema.current_version(conn)
 
     def history(self) -> list[tuple[int, str, str]]:
-        with self._tx() as conn:
+        with self._read() as conn:
             return schema.history(conn)
 
     def counts(self) -> dict[str, int]:
         """Rows per data table (the tables this ledger's version has)."""
-        with self._tx() as conn:
+        with self._read() as conn:
             present = set(sa.inspect(conn).get_table_names())
             return {
                 t.name: int(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar() or 0)
@@ -127,8 +155,14 @@ class LedgerBase:
     # -- meta -------------------------------------------------------------------------------
 
     def meta(self, key: str) -> str | None:
-        with self._tx() as conn:
+        with self._read() as conn:
             return conn.execute(sa.select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def portal_version(self) -> str:
+        """A number that changes with every done mark, event date and access link, from any
+        process: the web portal re-reads those only when it changed (one small query per
+        page instead of a unit's marks each time)."""
+        return self.meta(PORTAL_VERSION) or "0"
 
     def tracking_since(self, today: dt.date) -> dt.date:
         """The first day reminders are tracked: fixed the first time the ledger is used.

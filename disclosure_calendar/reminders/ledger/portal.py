@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .base import LedgerBase
+from .base import LedgerBase, bump_portal_version
 from .schema import access_tokens, audit
 
 
@@ -63,7 +63,7 @@ class Portal(LedgerBase):
         )
         if unit is not None:
             query = query.where(a.unit == unit)
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(query.order_by(a.seq.desc()).limit(limit))
             return [AuditEntry(dt.datetime.fromisoformat(at), *rest) for at, *rest in rows]
 
@@ -85,6 +85,7 @@ class Portal(LedgerBase):
                     expires=expires.isoformat(),
                 )
             )
+            bump_portal_version(conn)
 
     def revoke_token(self, token_id: str, at: dt.datetime) -> bool:
         """False when unknown or already revoked."""
@@ -95,23 +96,24 @@ class Portal(LedgerBase):
                 .where(t.id == token_id, t.revoked.is_(None))
                 .values(revoked=at.isoformat())
             ).rowcount
+            bump_portal_version(conn)
         return bool(changed)
 
     def revoke_unit_tokens(self, unit: str, at: dt.datetime) -> int:
         """Every live link of a unit; how many."""
         t = access_tokens.c
         with self._tx() as conn:
-            return int(
-                conn.execute(
-                    access_tokens.update()
-                    .where(t.unit == unit, t.revoked.is_(None))
-                    .values(revoked=at.isoformat())
-                ).rowcount
-            )
+            count = conn.execute(
+                access_tokens.update()
+                .where(t.unit == unit, t.revoked.is_(None))
+                .values(revoked=at.isoformat())
+            ).rowcount
+            bump_portal_version(conn)
+        return int(count)
 
     def is_revoked(self, token_id: str) -> bool:
         t = access_tokens.c
-        with self._tx() as conn:
+        with self._read() as conn:
             row = conn.execute(sa.select(t.revoked).where(t.id == token_id)).first()
         return row is not None and row[0] is not None
 
@@ -121,7 +123,7 @@ class Portal(LedgerBase):
         query = sa.select(t.id, t.role, t.unit, t.issued, t.expires, t.revoked)
         if unit is not None:
             query = query.where(t.unit == unit)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 TokenRecord(
                     i,

@@ -14,6 +14,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ...core.errors import DisclosureError
 from . import backends
+from .base import bump_portal_version
 from .portal import AuditEntry, Portal, insert_audit
 from .schema import deliveries, done, done_log, events, messages
 
@@ -85,6 +86,7 @@ class Records(Portal):
                     recorded=at.isoformat(),
                 )
             )  # fmt: skip
+            bump_portal_version(conn)
 
     def mark_undone(
         self, occurrence: str, at: dt.datetime, *, audit: AuditEntry | None = None
@@ -92,6 +94,7 @@ class Records(Portal):
         with self._tx() as conn:
             gone = conn.execute(done.delete().where(done.c.occurrence == occurrence)).rowcount
             if gone:
+                bump_portal_version(conn)
                 if audit is not None:
                     insert_audit(conn, audit)
                 conn.execute(
@@ -107,15 +110,15 @@ class Records(Portal):
         query = sa.select(d.occurrence, d.unit, d.on_date, d.url, d.recorded)
         if unit is not None:
             query = query.where(d.unit == unit)
-        with self._tx() as conn:
+        with self._read() as conn:
             return {
                 o: Done(o, u, dt.date.fromisoformat(day), url, _stamp(r))
-                for o, u, day, url, r in conn.execute(query)
+                for o, u, day, url, r in conn.execute(query).all()
             }
 
     def done_log(self) -> list[tuple[str, str]]:
         """(occurrence, done/undone) in the order recorded."""
-        with self._tx() as conn:
+        with self._read() as conn:
             query = sa.select(done_log.c.occurrence, done_log.c.action).order_by(done_log.c.seq)
             return [(o, a) for o, a in conn.execute(query)]
 
@@ -133,6 +136,8 @@ class Records(Portal):
                 .on_conflict_do_nothing()
                 .returning(events.c.duty)
             ).first()
+            if added is not None:
+                bump_portal_version(conn)
         if added is None:
             raise DisclosureError(
                 _("{duty} {day}: this event is already recorded").format(duty=duty, day=date)
@@ -143,6 +148,8 @@ class Records(Portal):
             gone = conn.execute(
                 events.delete().where(events.c.duty == duty, events.c.date == date.isoformat())
             ).rowcount
+            if gone:
+                bump_portal_version(conn)
         return bool(gone)
 
     def events(self, duty: str | None = None) -> list[EventRecord]:
@@ -152,7 +159,7 @@ class Records(Portal):
         query = sa.select(e.duty, e.date, e.note, e.added, e.added_by).order_by(e.duty, e.date)
         if duty is not None:
             query = query.where(e.duty == duty)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 EventRecord(d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by)
                 for d, day, note, a, by in conn.execute(query)
@@ -213,7 +220,7 @@ class Records(Portal):
             return set()
         d = deliveries.c
         query = sa.select(d.recipient).where(d.message == message_id, d.state.in_(states))
-        with self._tx() as conn:
+        with self._read() as conn:
             return {r for (r,) in conn.execute(query)}
 
     def delivery_problems(self) -> list[DeliveryProblem]:
@@ -227,7 +234,7 @@ class Records(Portal):
             .where(d.state == "refused")
             .order_by(d.at, d.message, d.recipient)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 DeliveryProblem(mid, to, ch, rcpt, answer or "", dt.datetime.fromisoformat(at))
                 for mid, to, ch, rcpt, answer, at in conn.execute(query)

@@ -47,7 +47,7 @@ class Ledger(Records):
     # -- what the decision needs ------------------------------------------------------------
 
     def state(self) -> State:
-        with self._tx() as conn:
+        with self._read() as conn:
             handled = frozenset(
                 (o, k, dt.date.fromisoformat(s), a, c)
                 for o, k, s, a, c in conn.execute(
@@ -155,17 +155,17 @@ class Ledger(Records):
             ).rowcount
 
     def seconds_to_takeover(self, owner: str) -> float | None:
-        with self._tx() as conn:
+        with self._read() as conn:
             return claims.seconds_to_takeover(conn, owner)
 
     def holders(self) -> list[tuple[str, int, float]]:
-        with self._tx() as conn:
+        with self._read() as conn:
             return claims.holders(conn)
 
     def unfinished(self) -> list[Stored]:
         """Messages written but not accepted: pending (maybe interrupted) or failed."""
         query = sa.select(*schema.STORED).where(sa.text(schema.QUEUE))
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(query.order_by(messages.c.send_at, messages.c.id))
             return self._stored(conn, [tuple(r) for r in rows])
 
@@ -188,13 +188,13 @@ class Ledger(Records):
         query = sa.select(m.id, m.addressee, m.channel, m.send_at, m.state, m.attempts)
         if state:
             query = query.where(m.state == state)
-        with self._tx() as conn:
+        with self._read() as conn:
             return [tuple(r) for r in conn.execute(query.order_by(m.send_at, m.id))]
 
     def senders(self) -> dict[str, int]:
         """Messages sent per daemon (the claim holder that recorded them sent)."""
         m = messages.c
-        with self._tx() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 sa.select(m.claimed_by, sa.func.count())
                 .where(m.state == "sent")
@@ -209,7 +209,7 @@ class Ledger(Records):
             .where(r.state == "missed")
             .order_by(r.slot, r.occurrence, r.addressee, r.channel)
         )
-        with self._tx() as conn:
+        with self._read() as conn:
             return [
                 Missed(o, k, dt.date.fromisoformat(s), a, c, u)
                 for o, k, s, a, c, u in conn.execute(query)
