@@ -1203,7 +1203,13 @@ def ledger_status(ctx: Context, db_path: str | None) -> None:
     """Where the ledger is, its schema version and migrations, row counts, claims held."""
     from disclosure_calendar.reminders.ledger.admin import status_text
 
-    click.echo(status_text(_db(ctx, db_path)))
+    try:
+        # file_schedule: the schedule alone; reading its events would open (and upgrade) the
+        # very ledger this command only looks at
+        timezone = ctx.file_schedule.plan.timezone
+    except DisclosureError:
+        timezone = "UTC"  # the ledger can be looked at without its schedule
+    click.echo(status_text(_db(ctx, db_path), timezone))
 
 
 @ledger.command("upgrade")

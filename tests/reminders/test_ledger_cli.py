@@ -38,6 +38,8 @@ def test_ledger_status_and_upgrade_of_an_old_sqlite_ledger(tmp_path: Path) -> No
     status = runner.invoke(main, ["ledger", "status", "--db", str(db)])
     assert f"schema: version {SCHEMA_VERSION} of {SCHEMA_VERSION}\n" in status.output
     assert "adopted from PRAGMA user_version" in status.output
+    # when each migration ran: in the plan's zone (the bundled schedule's), offset shown
+    assert re.search(r"\n  1  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00  ", status.output)
     assert re.search(r"\nmeta +1\n", status.output) and "claims held now: none" in status.output
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -51,8 +53,11 @@ class Copied:
     copied: int
 
 
-def status_text(target: str | Path | Target) -> str:
-    """Where the ledger is, its schema version and migrations, what it holds, who holds claims."""
+def status_text(target: str | Path | Target, timezone: str = "UTC") -> str:
+    """Where the ledger is, its schema version and migrations, what it holds, who holds claims.
+
+    Times are shown in ``timezone`` (the plan's), with the offset.
+    """
     target = target if isinstance(target, Target) else parse_target(target)
     with Ledger(target, create=False, upgrade=False) as ledger:
         version = ledger.version()
@@ -70,9 +75,8 @@ def status_text(target: str | Path | Target) -> str:
             + age,
         ]
         for number, applied, description in ledger.history():
-            lines.append(
-                f"  {number}  {applied}  {_(MIGRATION_NAMES.get(description, description))}"
-            )
+            name = _(MIGRATION_NAMES.get(description, description))
+            lines.append(f"  {number}  {_local(applied, timezone)}  {name}")
         counts = ledger.counts()
         lines += ["", table([_("table"), _("rows")], [[k, str(v)] for k, v in counts.items()])]
         if version >= 2:
@@ -156,3 +160,14 @@ def copy_report(result: list[Copied], source: str, dest: str) -> str:
         for c in result
     ]
     return f"{source} -> {dest}\n" + table([_("table"), _("source"), _("copied"), _("check")], rows)
+
+
+def _local(stamp: str, timezone: str) -> str:
+    """An ISO time as recorded (UTC) in the plan's zone; as recorded if it does not parse."""
+    try:
+        moment = dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    if moment.tzinfo is None:
+        return stamp
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
