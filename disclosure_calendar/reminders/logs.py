@@ -5,13 +5,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import IO, TYPE_CHECKING
+from typing import IO
 from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:
-    pass
+from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import gettext as _
 
 log = logging.getLogger("disclosure_calendar.daemon")
+
+# Each event in words, logged beside its id (``event=sent msg=已发送``): the id stays for grep
+# and monitoring, the words are for the people who read the log.
+EVENTS = {
+    "started": N_("daemon started"),
+    "stopped": N_("daemon stopped"),
+    "loaded": N_("schedule and contacts loaded"),
+    "reloaded": N_("schedule and contacts reloaded"),
+    "reload-failed": N_("changed file not loaded; keeping the last good one"),
+    "run": N_("send time handled"),
+    "sent": N_("sent"),
+    "message": N_("reminder written to the log (the log channel)"),
+    "sent-again": N_("sent, and already recorded sent by another daemon"),
+    "resumed": N_("sent a message left pending by an earlier run"),
+    "failed": N_("not accepted; will be tried again"),
+    "refused": N_("refused for good; the coordinator will be told"),
+    "missed": N_("missed: not sent within the grace period"),
+    "cancelled": N_("cancelled"),
+    "recorded-late": N_("outcome recorded once the ledger was back"),
+    "ledger-unreachable": N_("ledger unreachable; will try again"),
+    "ledger-reachable": N_("ledger reachable again"),
+    "sleep": N_("waiting for the next send time"),
+    "clock-end": N_("the simulated clock has ended"),
+    "tick-failed": N_("a send time failed with an unexpected error (a bug: please report it)"),
+}
 
 
 # -- structured logs ------------------------------------------------------------------------
@@ -34,8 +59,11 @@ class KeyValueFormatter(logging.Formatter):
             "level": record.levelname.lower(),
             "logger": record.name.removeprefix("disclosure_calendar."),
             "event": record.getMessage(),
-            **getattr(record, "fields", {}),
         }
+        words = EVENTS.get(fields["event"])
+        if words is not None:
+            fields["msg"] = _(words)
+        fields.update(getattr(record, "fields", {}))
         if record.exc_info:
             fields["exc"] = self.formatException(record.exc_info)
         if self.as_json:

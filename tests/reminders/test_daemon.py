@@ -475,7 +475,7 @@ def test_sigterm_stops_cleanly_and_sighup_reloads(tmp_path: Path) -> None:
             proc.kill()
     text = log.read_text(encoding="utf-8")
     assert "'nobody' is not a unit of the schedule" in text
-    assert text.rstrip().endswith("event=stopped")
+    assert text.rstrip().splitlines()[-1].split(" msg=")[0].endswith("event=stopped")
 
 
 def test_cli_remind_dry_run_leaves_an_existing_ledger_byte_for_byte(tmp_path: Path) -> None:
@@ -525,7 +525,7 @@ def test_sigterm_stops_a_daemon_stuck_on_a_trickling_server(tmp_path: Path) -> N
         pending = ledger.messages("pending")
         assert ("coordinator", "email") in {(m[1], m[2]) for m in pending}
         assert ledger.messages("sent") == [] and ledger.holders() == []
-    assert log.read_text(encoding="utf-8").rstrip().endswith("event=stopped")
+    assert log.read_text(encoding="utf-8").rstrip().splitlines()[-1].split(" msg=")[0].endswith("event=stopped")
     # The next start, with the server well again, sends them: once each, same Message-IDs.
     smtp, hooks = SmtpServer(port), Hooks()
     smtp.start()

@@ -244,3 +244,30 @@ def test_log_times_in_the_plan_zone_with_offset() -> None:
     record.created = dt.datetime(2026, 4, 14, 1, 0, tzinfo=dt.UTC).timestamp()
     line = KeyValueFormatter().format(record)
     assert line.startswith("ts=2026-04-14T09:00:00.000+08:00 level=info")
+
+
+def test_log_lines_say_the_event_in_the_readers_language() -> None:
+    """The event id stays for grep and monitoring; ``msg`` says it in words (Chinese by
+    default, English on request), for every event the daemon logs."""
+    import json
+    import logging
+
+    from disclosure_calendar.core.i18n import speaking
+    from disclosure_calendar.reminders.logs import EVENTS, KeyValueFormatter
+
+    def line(event: str, as_json: bool = False) -> str:
+        record = logging.LogRecord("disclosure_calendar.daemon", logging.INFO, "", 0, event, None, None)  # fmt: skip
+        record.fields = {"to": "finance"}  # type: ignore[attr-defined]
+        return KeyValueFormatter(as_json).format(record)
+
+    with speaking("zh"):  # as the CLI speaks, by default
+        assert " event=sent msg=已发送 to=finance" in line("sent")
+        assert (
+            json.loads(line("ledger-unreachable", as_json=True))["msg"] == "台账无法连接，稍后重试"
+        )
+        for event in EVENTS:
+            words = json.loads(line(event, as_json=True))["msg"]
+            assert any("\u4e00" <= c <= "\u9fff" for c in words), (event, words)
+    with speaking("en"):
+        assert " event=sent msg=sent to=finance" in line("sent")
+    assert "msg=" not in line("some-other-event")
