@@ -525,7 +525,13 @@ def test_sigterm_stops_a_daemon_stuck_on_a_trickling_server(tmp_path: Path) -> N
         pending = ledger.messages("pending")
         assert ("coordinator", "email") in {(m[1], m[2]) for m in pending}
         assert ledger.messages("sent") == [] and ledger.holders() == []
-    assert log.read_text(encoding="utf-8").rstrip().splitlines()[-1].split(" msg=")[0].endswith("event=stopped")
+    assert (
+        log.read_text(encoding="utf-8")
+        .rstrip()
+        .splitlines()[-1]
+        .split(" msg=")[0]
+        .endswith("event=stopped")
+    )
     # The next start, with the server well again, sends them: once each, same Message-IDs.
     smtp, hooks = SmtpServer(port), Hooks()
     smtp.start()
