@@ -117,12 +117,19 @@ class HelpFormatter(click.HelpFormatter):
         width = max(self.width - first_col - 2 - self.current_indent, 10)
         return super().write_dl(
             [
-                (first, "\b\n" + _wrap(second, width) if second else second)
+                (first, "\b\n" + _wrap(_full_width_extra(second), width) if second else second)
                 for first, second in rows
             ],
             col_max,
             col_spacing,
         )
+
+
+def _full_width_extra(text: str) -> str:
+    """click's own ``[默认：1; 1<=x<=64]`` after a help text, in Chinese brackets and ；."""
+    return re.sub(
+        r"\[([^\[\]]*)\]$", lambda m: "［" + m.group(1).replace("; ", "；") + "］", text.rstrip()
+    )
 
 
 class HelpContext(click.Context):

@@ -257,3 +257,10 @@ def test_language_choice_properties(flag: str | None, environ: dict[str, str]) -
         assert lang == "zh"  # C, POSIX, other languages: Chinese, never a silent switch
     if flag is None and any(named):
         assert lang == next(n for n in named if n)  # the first variable naming one
+
+
+def test_clicks_defaults_and_ranges_in_chinese_brackets() -> None:
+    zh = invoke("serve", "--help").output
+    assert "［默认：1；1<=x<=64］" in zh and "[默认" not in zh
+    en = invoke("--lang", "en", "serve", "--help").output
+    assert "[default: 1; 1<=x<=64]" in en
