@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING
 from ..core.version import __version__
 from ..schedule.model import Duty, Schedule
 from ..workdays import MAX_YEAR, MIN_YEAR
+from .manifest import WRITER_FORMAT
 from .summary import ALL
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
-
-# Raise when the feed text changes for reasons no input shows (a change of the writer).
-WRITER_FORMAT = 3
 
 
 def _plain(value: object) -> str:

@@ -19,6 +19,8 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 
 MANIFEST = ".manifest.json"
+# Raise when the feed text changes for reasons no input shows (a change of the writer).
+WRITER_FORMAT = 3
 _FORMAT = 2
 
 # feed file -> uid -> "content-hash sequence last-modified(UTC stamp) due(ISO)"

@@ -18,8 +18,16 @@ from pathlib import Path
 
 from ..core.version import __version__
 from ..occurrences import horizon
-from .fingerprint import WRITER_FORMAT
-from .manifest import INDEX, INPUTS, MANIFEST, BuildRecord, Change, FeedInputs, load_build
+from .manifest import (
+    INDEX,
+    INPUTS,
+    MANIFEST,
+    WRITER_FORMAT,
+    BuildRecord,
+    Change,
+    FeedInputs,
+    load_build,
+)
 from .summary import BuildResult, Feed
 
 
