@@ -228,8 +228,11 @@ CADENCE_CHOICES = (
 
 
 def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and "://" not in value:
-        folder = Path(value.removeprefix("sqlite:")).absolute().parent
+    from disclosure_calendar.core.files import ledger_file
+
+    path = ledger_file(value) if value is not None else None
+    if path is not None:
+        folder = path.absolute().parent
         if not folder.is_dir():
             # a mistyped folder would otherwise read as an empty ledger: nothing done, no events
             raise _fail(
@@ -595,13 +598,6 @@ def _resolve_range(
     )
 
 
-def _read_schedule_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None  # the loader says what is wrong with it
-
-
 def _warn_provisional(years: Any) -> None:
     from disclosure_calendar.occurrences.horizon import provisional_warning
 
@@ -644,14 +640,9 @@ def build(
         start=start.date() if start else None, end=end.date() if end else None,
     )  # fmt: skip
     if result is None:
-        # The key is taken before the schedule and the ledger are read: a file that changes
-        # in between gives a key that no later run matches (a full build), never a stale skip.
-        schedule_bytes = _read_schedule_bytes(ctx.schedule_path)
-        ledger = quick.ledger_stamp(ctx.db)
+        taken = quick.take(ctx.schedule_path, ctx.db)  # before the schedule is read: quick.Taken
         first, last = _resolve_range(ctx, year, start, end)
-        key = None if ledger is None or schedule_bytes is None else quick.build_key(
-            schedule_bytes, ledger, first, last, base_url
-        )  # fmt: skip
+        key = taken.key(first, last, base_url)
         result = feeds.build_feeds(
             ctx.schedule, ctx.calendar, first, last, out_dir,
             now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,

@@ -1,4 +1,4 @@
-"""Write outputs atomically, and only when their content changed."""
+"""Write outputs atomically, and only when their content changed; the file a ledger address names."""
 
 from __future__ import annotations
 
@@ -9,6 +9,18 @@ from pathlib import Path
 # Unchanged-content checks read the old file in pieces of this size, so checking a 100 MB
 # feed does not hold a second 100 MB copy in memory.
 _CHUNK = 1 << 20
+
+
+def ledger_file(db: str | Path) -> Path | None:
+    """The SQLite file a ledger address (``--db``) names: a path or ``sqlite:PATH``; None for
+    a server's URL (``postgresql://...``). Without the database toolkit, for commands that
+    only need to know whether there is a ledger file (and the ledger's own parse_target)."""
+    if isinstance(db, Path):
+        return db
+    text = db.strip()
+    if text.startswith("sqlite:"):
+        return Path(text.removeprefix("sqlite:").removeprefix("///"))
+    return None if "://" in text else Path(text)
 
 
 def write_atomic(path: Path, data: bytes, *, sync: bool = True) -> bool:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.files import ledger_file
 from ..core.version import __version__
 from ..occurrences import horizon
 from .manifest import (
@@ -49,10 +51,9 @@ def build_key(
 def ledger_stamp(db: str | Path) -> str | None:
     """An SQLite ledger's state as its files show it (the event dates a build reads are in
     it); None for a PostgreSQL ledger, which no file stamp describes."""
-    text = str(db)
-    if not isinstance(db, Path) and "://" in text:
+    path = ledger_file(db)
+    if path is None:
         return None
-    path = Path(text.removeprefix("sqlite:"))
     stamps = []
     for p in (path, path.with_name(path.name + "-wal")):
         try:
@@ -62,6 +63,30 @@ def ledger_stamp(db: str | Path) -> str | None:
         else:
             stamps.append(f"{st.st_size}:{st.st_mtime_ns}")
     return " ".join(stamps)
+
+
+@dataclass(frozen=True)
+class Taken:
+    """The schedule file's bytes and the ledger's stamp, taken before either is read for the
+    build: a file that changes in between gives a key no later run matches (a full build),
+    never a stale skip."""
+
+    schedule: bytes | None  # None: unreadable (the loader will say why)
+    ledger: str | None  # None: a PostgreSQL ledger
+
+    def key(self, start: dt.date, end: dt.date, base_url: str | None) -> str | None:
+        """The build's key; None when the inputs cannot be keyed (no quick rebuild then)."""
+        if self.schedule is None or self.ledger is None:
+            return None
+        return build_key(self.schedule, self.ledger, start, end, base_url)
+
+
+def take(schedule_path: Path, db: str | Path) -> Taken:
+    try:
+        data: bytes | None = schedule_path.read_bytes()
+    except OSError:
+        data = None
+    return Taken(data, ledger_stamp(db))
 
 
 def unchanged(
@@ -76,18 +101,17 @@ def unchanged(
 ) -> BuildResult | None:
     """The previous build's result if nothing it was made from changed; else None."""
     found = load_build(out_dir)
-    ledger = ledger_stamp(db)
-    if found is None or ledger is None:
+    if found is None:
         return None
     record, inputs, years = found
     try:
         first, last = horizon.resolve(
             horizon.today_in(record.timezone), year=year, start=start, end=end
         )
-        key = build_key(schedule_path.read_bytes(), ledger, first, last, base_url)
-    except Exception:  # noqa: BLE001 - any doubt (a bad zone, an unreadable file): full build
+    except Exception:  # noqa: BLE001 - any doubt (a bad zone, a bad range): full build
         return None
-    if key != record.key or not _intact(out_dir, record, inputs):
+    key = take(schedule_path, db).key(first, last, base_url)
+    if key is None or key != record.key or not _intact(out_dir, record, inputs):
         return None
     if set(record.files) != set(inputs) or any(not i.name for i in inputs.values()):
         return None

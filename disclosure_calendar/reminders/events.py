@@ -18,6 +18,7 @@ from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
+from ..core.files import ledger_file
 from ..core.table import table
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
@@ -183,7 +184,5 @@ def ledger_shown(db: str | Path) -> str:
 
 def _no_file(db: str | Path) -> bool:
     """True when ``db`` names an SQLite file that is not there (a URL is never judged here)."""
-    text = str(db)
-    if not isinstance(db, Path) and "://" in text:
-        return False
-    return not Path(text.removeprefix("sqlite:")).exists()
+    path = ledger_file(db)
+    return path is not None and not path.exists()

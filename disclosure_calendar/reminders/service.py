@@ -24,7 +24,7 @@ from .sending import Config, Pass, Report
 
 if TYPE_CHECKING:
     from .ledger import Ledger
-    from .messages import Digest
+    from .messages import Digest, Message
 
 from .logs import log_event
 
@@ -162,7 +162,7 @@ class Service:
         """
         from ..occurrences.expansion import expand
         from .events import with_recorded_events
-        from .messages import decide, render, window
+        from .messages import decide, window
 
         if self.config is None:
             self.reload(force=True)
@@ -196,13 +196,7 @@ class Service:
             report.superseded += ledger.record_skipped(
                 (i.slot for i in decision.superseded), "superseded", now
             )
-            links = self._links(ledger, cfg, decision.digests, now)
-            batch = [
-                render(d, cfg.schedule, cfg.calendar, cfg.contacts, links.get(d.addressee))
-                if d.channel.type == "email"
-                else render(d, cfg.schedule, cfg.calendar, cfg.contacts)
-                for d in decision.digests
-            ]
+            batch = self._render(ledger, cfg, decision.digests, now)
             ledger.record_intents(
                 [
                     (m, [i.slot for i in d.items])
@@ -263,7 +257,7 @@ class Service:
         from ..occurrences.expansion import expand
         from .events import with_recorded_events
         from .ledger import Ledger, LedgerMissing
-        from .messages import State, decide, render, window
+        from .messages import State, decide, window
 
         state, track_from = State(), cfg.contacts.policy.track_from or today
         try:
@@ -283,29 +277,35 @@ class Service:
         decision = decide(
             cfg.schedule, cfg.calendar, occs, cfg.contacts, state, now, track_from=track_from
         )
-        links = self._links(None, cfg, decision.digests, now)
-        report.messages.extend(
-            render(d, cfg.schedule, cfg.calendar, cfg.contacts, links.get(d.addressee))
-            if d.channel.type == "email"
-            else render(d, cfg.schedule, cfg.calendar, cfg.contacts)
-            for d in decision.digests
-        )
+        report.messages.extend(self._render(None, cfg, decision.digests, now))
         report.missed, report.superseded = len(decision.missed), len(decision.superseded)
         return report
 
-    def _links(
+    def _render(
         self, ledger: Ledger | None, cfg: Config, digests: Sequence[Digest], now: dt.datetime
-    ) -> dict[str, str]:
-        """Portal links for the e-mails' addressees; none without a secret or plan.base_url."""
-        base_url = cfg.schedule.plan.base_url
-        if self.signer is None or not base_url:
-            return {}
-        from .links import portal_links
+    ) -> list[Message]:
+        """The digests as messages; e-mails carry the addressee's portal link when there is a
+        secret and a plan.base_url (``ledger`` None: a dry run, the links not recorded)."""
+        from .messages import render
 
-        wanted = {d.addressee for d in digests if d.channel.type == "email"}
-        if not wanted:
-            return {}
-        return portal_links(ledger, self.signer, base_url, wanted, now, cfg.schedule.plan.timezone)
+        emails = {d.addressee for d in digests if d.channel.type == "email"}
+        links: dict[str, str] = {}
+        base_url = cfg.schedule.plan.base_url
+        if self.signer is not None and base_url and emails:
+            from .links import portal_links
+
+            tz = cfg.schedule.plan.timezone
+            links = portal_links(ledger, self.signer, base_url, emails, now, tz)
+        return [
+            render(
+                d,
+                cfg.schedule,
+                cfg.calendar,
+                cfg.contacts,
+                links.get(d.addressee) if d.channel.type == "email" else None,
+            )  # fmt: skip
+            for d in digests
+        ]
 
     def _flush(self, ledger: Ledger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""

@@ -26,6 +26,16 @@ from ..workdays.notices import MAX_YEAR, MIN_YEAR
 
 MAX_BYTES = 8 * 1024 * 1024
 _STR = "tag:yaml.org,2002:str"
+# What PyYAML's constructors raise for a value that does not fit its tag: an explicit tag on
+# such a value (``!!timestamp x``) fails with AttributeError or TypeError, not ConstructorError.
+_CONSTRUCT_ERRORS = (
+    ConstructorError,
+    ValueError,
+    OverflowError,
+    AttributeError,
+    TypeError,
+    KeyError,
+)
 MAX_PROBLEMS = 200
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes and marks.
@@ -196,16 +206,7 @@ class Checker:
             return node.value
         try:
             return self._constructor.construct_object(node)
-        # An explicit tag on a value that does not fit it (``!!timestamp x``) makes PyYAML's
-        # constructors fail with AttributeError or TypeError rather than a ConstructorError.
-        except (
-            ConstructorError,
-            ValueError,
-            OverflowError,
-            AttributeError,
-            TypeError,
-            KeyError,
-        ) as exc:
+        except _CONSTRUCT_ERRORS as exc:
             kind = {"timestamp": _("date"), "int": _("number"), "float": _("number")}.get(
                 node.tag.rsplit(":", 1)[-1], _("value")
             )
@@ -324,14 +325,7 @@ class Checker:
                 return node.value
             try:
                 return self._constructor.construct_object(node)
-            except (
-                ConstructorError,
-                ValueError,
-                OverflowError,
-                AttributeError,
-                TypeError,
-                KeyError,
-            ):
+            except _CONSTRUCT_ERRORS:
                 return node.value
         return None
 

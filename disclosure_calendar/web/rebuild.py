@@ -74,16 +74,12 @@ class Rebuilder:
         from ..workdays import ChinaCalendar
 
         config = self.config
-        # Read before the schedule and the ledger, as `build` does (feeds/quick.py).
-        schedule_bytes = config.schedule_path.read_bytes()
-        ledger = quick.ledger_stamp(config.db_path)
+        taken = quick.take(config.schedule_path, config.db_path)  # first: see quick.Taken
         schedule = load_recorded(load_schedule(config.schedule_path), config.db_path)
         cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         now = config.clock.now()
         first, last = horizon.resolve(horizon.today_in(schedule.plan.timezone, now))
-        key = None if ledger is None else quick.build_key(
-            schedule_bytes, ledger, first, last, config.base_url
-        )  # fmt: skip
+        key = taken.key(first, last, config.base_url)
         for attempt in range(LOCK_TRIES):
             try:
                 result = build_feeds(

@@ -97,30 +97,26 @@ class LedgerView:
 
     def __init__(self, site: Site, version: str):
         self.site, self.version = site, version
-        self._done: dict[str | None, dict[str, Done]] = {}
-        self._revoked: dict[str, bool] = {}
         self._made: dict[Hashable, Any] = {}
 
     def memo(self, key: Hashable, make: Callable[[], T]) -> T:
-        """``make()`` once per key while the ledger stays as it is (views built from marks)."""
+        """``make()`` once per key while the ledger stays as it is."""
         if key not in self._made:
             self._made[key] = make()
         return cast(T, self._made[key])
 
     def done(self, unit: str | None = None) -> dict[str, Done]:
         """``unit``'s marks, or all (None); the dict is shared: do not change it."""
-        found = self._done.get(unit)
-        if found is None:
-            with self.site.ledger() as ledger:
-                found = self._done[unit] = ledger.done(unit)
-        return found
+        return self.memo(("done", unit), lambda: self._ask(lambda ledger: ledger.done(unit)))
 
     def is_revoked(self, token_id: str) -> bool:
-        found = self._revoked.get(token_id)
-        if found is None:
-            with self.site.ledger() as ledger:
-                found = self._revoked[token_id] = ledger.is_revoked(token_id)
-        return found
+        return self.memo(
+            ("revoked", token_id), lambda: self._ask(lambda ledger: ledger.is_revoked(token_id))
+        )
+
+    def _ask(self, question: Callable[[Ledger], T]) -> T:
+        with self.site.ledger() as ledger:
+            return question(ledger)
 
 
 class Site:

@@ -26,22 +26,6 @@ STATES = {
     "missed": N_("missed"),
     "cancelled": N_("cancelled"),
 }
-# The migrations as the ledger records them (in English, once), as `ledger status` shows them.
-MIGRATION_NAMES = {
-    "messages, reminders, done marks and their log": N_(
-        "messages, reminders, done marks and their log"
-    ),
-    "events that start event-triggered duties": N_("events that start event-triggered duties"),
-    "claims with leases, so several daemons share one ledger": N_(
-        "claims with leases, so several daemons share one ledger"
-    ),
-    "deliveries: each recipient's answer to each message": N_(
-        "deliveries: each recipient's answer to each message"
-    ),
-    "the web portal's audit log and access links": N_(
-        "the web portal's audit log and access links"
-    ),
-}
 # Rows copied per INSERT: big enough to be quick, small enough to keep memory flat.
 _CHUNK = 1000
 
@@ -75,7 +59,7 @@ def status_text(target: str | Path | Target, timezone: str = "UTC") -> str:
             + age,
         ]
         for number, applied, description in ledger.history():
-            name = _(MIGRATION_NAMES.get(description, description))
+            name = _(description)  # a msgid of schema.MIGRATIONS, or an older ledger's own words
             lines.append(f"  {number}  {_local(applied, timezone)}  {name}")
         counts = ledger.counts()
         lines += ["", table([_("table"), _("rows")], [[k, str(v)] for k, v in counts.items()])]

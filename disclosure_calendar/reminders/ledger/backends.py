@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 from disclosure_calendar.core.i18n import gettext as _
 
 from ...core.errors import DisclosureError
+from ...core.files import ledger_file
 
 # Any constant will do: it names "the decision" among the advisory locks of this database.
 _DECISION_LOCK = 0x44434C4544474552  # "DCLEDGER"
@@ -91,18 +92,16 @@ def parse_target(value: str | Path) -> Target:
         except sa.exc.ArgumentError as exc:
             raise DisclosureError(f"--db: {exc}") from None  # SQLAlchemy's words
         return Target(url.set(drivername="postgresql+psycopg"), None)
-    if text.startswith("sqlite:"):
-        text = text.removeprefix("sqlite:").removeprefix("///")
-    elif "://" in text:
+    path = ledger_file(text)
+    if path is None:
         scheme = text.split("://", 1)[0]
         raise DisclosureError(
             _(
                 "--db: {scheme}:// is not a ledger address (use a file path or postgresql://...)"
             ).format(scheme=scheme)
         )
-    if not text:
+    if str(path) == ".":  # "" or "sqlite:"
         raise DisclosureError(_("--db: no path given"))
-    path = Path(text)
     return Target(sa.URL.create("sqlite", database=str(path)), path)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,33 +94,26 @@ class LedgerBase:
         self.engine.dispose()
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        """One transaction, or the one `deciding()` holds open."""
-        if self._conn is not None:
-            yield self._conn
-            return
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except sa.exc.IntegrityError:
-            raise
-        except sa.exc.DBAPIError as exc:
-            raise backends.translate(exc, self.target) from None
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        """A transaction that only reads: on SQLite it takes no write lock, so the portal's
-        pages never wait for the daemon's writes (or for each other)."""
+    def _tx(self, *, reading: bool = False) -> Iterator[Connection]:
+        """One transaction, or the one `deciding()` holds open. ``reading``: it only reads,
+        and on SQLite takes no write lock, so the portal's pages never wait for the daemon's
+        writes (or for each other)."""
         if self._conn is not None:
             yield self._conn
             return
         try:
             with self.engine.connect() as conn:
-                conn.execution_options(**{backends.READING: True})
+                if reading:
+                    conn.execution_options(**{backends.READING: True})
                 with conn.begin():
                     yield conn
+        except sa.exc.IntegrityError:
+            raise
         except sa.exc.DBAPIError as exc:
             raise backends.translate(exc, self.target) from None
+
+    def _read(self) -> contextlib.AbstractContextManager[Connection]:
+        return self._tx(reading=True)
 
     @contextmanager
     def deciding(self) -> Iterator[None]:

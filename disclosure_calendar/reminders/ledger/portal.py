@@ -96,7 +96,8 @@ class Portal(LedgerBase):
                 .where(t.id == token_id, t.revoked.is_(None))
                 .values(revoked=at.isoformat())
             ).rowcount
-            bump_portal_version(conn)
+            if changed:
+                bump_portal_version(conn)
         return bool(changed)
 
     def revoke_unit_tokens(self, unit: str, at: dt.datetime) -> int:
@@ -108,7 +109,8 @@ class Portal(LedgerBase):
                 .where(t.unit == unit, t.revoked.is_(None))
                 .values(revoked=at.isoformat())
             ).rowcount
-            bump_portal_version(conn)
+            if count:
+                bump_portal_version(conn)
         return int(count)
 
     def is_revoked(self, token_id: str) -> bool:

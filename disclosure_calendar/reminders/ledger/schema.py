@@ -19,6 +19,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
 from ...core.errors import DisclosureError
@@ -227,11 +228,12 @@ def _v5_portal(conn: Connection) -> None:
 # version -> (what it brings, how to bring an older ledger there). Version 1 is the first
 # SQLite ledger: only ever adopted, never built (a new ledger is built at the latest version).
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
-    1: ("messages, reminders, done marks and their log", None),
-    2: ("events that start event-triggered duties", _v2_events),
-    3: ("claims with leases, so several daemons share one ledger", _v3_claims),
-    4: ("deliveries: each recipient's answer to each message", _v4_deliveries),
-    5: ("the web portal's audit log and access links", _v5_portal),
+    # recorded in English in the ledger; `ledger status` shows them through the catalog
+    1: (N_("messages, reminders, done marks and their log"), None),
+    2: (N_("events that start event-triggered duties"), _v2_events),
+    3: (N_("claims with leases, so several daemons share one ledger"), _v3_claims),
+    4: (N_("deliveries: each recipient's answer to each message"), _v4_deliveries),
+    5: (N_("the web portal's audit log and access links"), _v5_portal),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
