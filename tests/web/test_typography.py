@@ -27,3 +27,21 @@ def test_no_half_width_punctuation_next_to_chinese(path: Path) -> None:
 def test_the_check_sees_a_half_width_comma() -> None:
     assert HALF_WIDTH_IN_CHINESE.search("已标记完成,提醒将停止")
     assert not HALF_WIDTH_IN_CHINESE.search("已标记完成，提醒将停止")
+
+
+def test_pages_as_served_use_full_width_punctuation(portal) -> None:  # type: ignore[no-untyped-def]
+    """The pages as a clerk reads them: template text and the values filled in together
+    (a comma after a date the template fills in escaped the check of the sources)."""
+    import html as html_module
+
+    from test_portal import login, page
+
+    found = []
+    for path, who in (("/", None), ("/unit/finance", "finance"), ("/coordinator", None)):
+        cookie = login(portal, who) if path != "/" else ""
+        status, body = page(portal, path, cookie)
+        assert status == 200, path
+        text = html_module.unescape(re.sub(r"<[^>]+>", "", body))
+        found += [f"{path}: {line.strip()}" for line in text.splitlines()
+                  if HALF_WIDTH_IN_CHINESE.search(line)]  # fmt: skip
+    assert not found, "\n".join(found)
