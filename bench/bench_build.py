@@ -152,7 +152,7 @@ def _ours(schedule_path: Path, out: Path) -> dict[str, float]:
         t = time.perf_counter()
         render += t - mark
         write_atomic(out / name, data, sync=False)
-        total_bytes += len(data)
+        total_bytes += sum(map(len, data))
         mark = time.perf_counter()
         write += mark - t
     t = time.perf_counter()
@@ -233,7 +233,7 @@ def child_naive(schedule_path: Path, out: Path) -> dict[str, float]:
             if unit.id in schedule.unit_ids_of(occ.duty):
                 c.add_component(event(occ, unit.id))
         data = c.to_ical()
-        total_bytes += len(data)
+        total_bytes += sum(map(len, data))
         (out / f"{unit.id}.ics").write_bytes(data)
     c = calendar("全部单位")
     for occ in occurrences:

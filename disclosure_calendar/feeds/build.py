@@ -26,6 +26,7 @@ from ..schedule.model import Schedule, Unit
 from .fingerprint import feed_fingerprints
 from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
 from .manifest import (
+    HASH_CHARS,
     INDEX,
     INPUTS,
     MANIFEST,
@@ -35,28 +36,19 @@ from .manifest import (
     Manifest,
     Versions,
     digest,
+    dump_entries,
     dump_inputs,
     dump_manifest,
     load_inputs,
     load_manifest,
+    new_entry,
 )
 from .series import collapse_routine
 from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
-from .workers import render_jobs
+from .workers import render_jobs, split_map
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A build computed but not yet written."""
-
-    files: dict[str, bytes]
-    manifest: Manifest
-    feeds: tuple[Feed, ...]
-    changes: tuple[Change, ...]
-    stale: tuple[str, ...]  # feed files of the previous build that no longer exist
 
 
 def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
@@ -77,6 +69,43 @@ def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
     return digests
 
 
+# Per occurrence, as columns of bytes and strings (which a child process sends back several
+# times faster than rows of tuples): DTSTART/DTEND, the escaped title, DESCRIPTION, the tail,
+# the hash of DESCRIPTION and tail, the SUMMARY line, its manifest entry in a unit's feed
+# were it new, the UID prefix and BEGIN with the UID's start.
+_Encoded = tuple[
+    list[bytes], list[str], list[bytes], list[bytes], list[bytes], list[bytes], list[str],
+    list[str], list[bytes],
+]  # fmt: skip
+_BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
+# BEGIN and a UID line that needs no folding (75 octets and CRLF).
+_LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
+
+
+def _encode(writer: EventWriter, occurrences: Sequence[Occurrence], modified: str) -> _Encoded:
+    """Each occurrence is encoded once, in parts: a feed is the list of every event's
+    pieces (BEGIN and UID, version lines, then the occurrence's parts, END), joined when
+    written. Content hashes hash the small parts and a hash of the large shared rest."""
+    parts = [writer.parts(o) for o in occurrences]
+    rest_digests = _rest_digests(parts)
+    summaries = [summary_line(p.title) for p in parts]
+    entries = [
+        new_entry(digest(p.dates + summary + rest), modified, o.due.isoformat())
+        for p, summary, rest, o in zip(parts, summaries, rest_digests, occurrences, strict=True)
+    ]
+    dates = [p.dates for p in parts]
+    titles = [p.title for p in parts]
+    descriptions = [p.description for p in parts]
+    tails = [p.tail for p in parts]
+    # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
+    # hundreds of thousands of them, so each is made by one concatenation.
+    prefixes = [o.uid_prefix for o in occurrences]
+    heads = [_BEGIN_UID + p.encode() for p in prefixes]
+    return (
+        dates, titles, descriptions, tails, rest_digests, summaries, entries, prefixes, heads
+    )  # fmt: skip
+
+
 class Renderer:
     """Renders the feeds one at a time, so a province's feeds never all sit in memory.
 
@@ -94,6 +123,7 @@ class Renderer:
         now: dt.datetime,
         years: tuple[int, int],
         base_url: str | None = None,
+        workers: int = 1,
     ):
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(
@@ -107,9 +137,10 @@ class Renderer:
         self.occurrences = collapse_routine(occurrences)
         self.previous = previous
         self.base_url = base_url
+        self.workers = workers
         self.writer = EventWriter(schedule, years)
         self.modified_now = utc_stamp(now.replace(microsecond=0))
-        self.manifest: Manifest = {}
+        self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
         self.feeds: list[Feed] = []
         self.changes: list[Change] = []
         self.stale: tuple[str, ...] = ()
@@ -119,18 +150,41 @@ class Renderer:
         """What every feed is assembled from, computed once (and before a fork, shared)."""
         schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
         domain = schedule.plan.uid_domain
-        # Each occurrence is encoded once, in parts: a feed is the list of every event's
-        # pieces (BEGIN+UID, version lines, then the occurrence's parts, END), joined once.
-        # Content hashes hash the small parts and a hash of the large shared rest.
-        parts = [writer.parts(o) for o in occurrences]
-        rest_digests = _rest_digests(parts)
+
+        def encode(start: int, stop: int) -> _Encoded:
+            return _encode(writer, occurrences[start:stop], self.modified_now)
+
+        # On several cores, each process encodes a stretch and the parent takes all in;
+        # it counts while the others finish.
+        stretches = split_map(encode, len(occurrences), self.workers, lambda: self._counts)
+        dates, titles, descriptions, tails, rest_digests, summaries, entries, prefixes, heads = (
+            [item for stretch in column for item in stretch]
+            for column in zip(*stretches, strict=True)
+        )
         # In a unit's feed an event is its UID and version lines, then this body.
-        bodies = []
-        digests = []
-        for p, rest_digest in zip(parts, rest_digests, strict=True):
-            summary = summary_line(p.title)
-            bodies.append((p.dates, summary, p.description, p.tail, END_EVENT))
-            digests.append(digest(p.dates + summary + rest_digest))
+        ends = [END_EVENT] * len(dates)
+        bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
+        per_unit, duty_counts, dated = self._counts
+        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
+        suffixes = {a: uid_suffix(a, domain) for a in assignees}
+        return _Shared(
+            titles=titles,
+            rest_digests=rest_digests,
+            bodies=bodies,
+            entries=entries,
+            uid_prefixes=prefixes,
+            heads=heads,
+            suffixes=suffixes,
+            uid_endings={a: f"{suffix}\r\n".encode() for a, suffix in suffixes.items()},
+            per_unit=per_unit,
+            duty_counts=duty_counts,
+            dated=dated,
+        )
+
+    @cached_property
+    def _counts(self) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
+        """Per unit: the indexes of its occurrences, its duties and its dated occurrences."""
+        schedule, occurrences = self.schedule, self.occurrences
         per_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
         for i, occ in enumerate(occurrences):
             for reached in schedule.unit_ids_of(occ.duty):
@@ -144,21 +198,7 @@ class Renderer:
         for occ in self.dated:
             for reached in schedule.unit_ids_of(occ.duty):
                 dated[reached] += 1
-        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
-        return _Shared(
-            parts=parts,
-            rest_digests=rest_digests,
-            bodies=bodies,
-            digests=digests,
-            dues=[o.due.isoformat() for o in occurrences],
-            # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
-            # hundreds of thousands of them, so each is made by one concatenation.
-            uid_prefixes=[o.uid_prefix for o in occurrences],
-            suffixes={a: uid_suffix(a, domain) for a in assignees},
-            per_unit=per_unit,
-            duty_counts=duty_counts,
-            dated=dated,
-        )
+        return per_unit, duty_counts, dated
 
     def render_all(self) -> Output:
         """all.ics: each assignee named as the plan does, a group once, not its members."""
@@ -166,44 +206,59 @@ class Renderer:
         file = f"{ALL}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
         pieces: list[bytes] = []
+        lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
         for i, occ in enumerate(self.occurrences):
-            dates, title, description, tail = sh.parts[i]
+            dates, _summary, description, tail, _end = sh.bodies[i]
+            title, rest, entry = sh.titles[i], sh.rest_digests[i], sh.entries[i]
             for assignee in occ.duty.units:
                 summary = writer.assignee_summary_line(title, assignee)
-                uid = sh.uid_prefixes[i] + sh.suffixes[assignee]
-                content_hash = digest(dates + summary + sh.rest_digests[i])
-                pieces.append(writer.head(uid))
-                pieces.append(versions.lines(uid, content_hash, sh.dues[i]))
-                pieces += (dates, summary, description, tail, END_EVENT)
+                uid = sh.uid_prefixes[i] + suffixes[assignee]
+                head = sh.heads[i] + endings[assignee]
+                if len(head) > _LONGEST_HEAD:
+                    head = writer.head(uid)
+                # The unit's entry with this event's content hash.
+                content_hash = digest(dates + summary + rest)
+                pieces += (head, lines(uid, content_hash + entry[HASH_CHARS:]), dates, summary)
+                pieces += (description, tail, END_EVENT)
         plan_title = self.schedule.plan.title
-        data = writer.calendar(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
+        data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
         feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
-        return Output(file, data, versions.current, feed, versions.change(file, ALL_NAME))
+        return _output(file, data, versions, feed, ALL_NAME)
 
     def render_unit(self, unit: Unit) -> Output:
         sh, writer = self._shared, self.writer
         file = f"{unit.id}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
-        suffix = sh.suffixes[unit.id]
+        suffix, ending = sh.suffixes[unit.id], sh.uid_endings[unit.id]
         pieces: list[bytes] = []
+        lines, prefixes, heads, entries = versions.lines, sh.uid_prefixes, sh.heads, sh.entries
+        bodies = sh.bodies
         indexes = sh.per_unit[unit.id]
         for i in indexes:
-            uid = sh.uid_prefixes[i] + suffix
-            pieces.append(writer.head(uid))
-            pieces.append(versions.lines(uid, sh.digests[i], sh.dues[i]))
-            pieces += sh.bodies[i]
+            uid = prefixes[i] + suffix
+            head = heads[i] + ending
+            if len(head) > _LONGEST_HEAD:
+                head = writer.head(uid)
+            pieces += (head, lines(uid, entries[i]))
+            pieces += bodies[i]
         about = f"{self.schedule.plan.title}：{unit.name}的公开任务"
-        data = writer.calendar(unit.name, pieces, about)
+        data = writer.calendar_pieces(unit.name, pieces, about)
         duties = sh.duty_counts[unit.id]
         feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
-        return Output(file, data, versions.current, feed, versions.change(file, unit.name))
+        return _output(file, data, versions, feed, unit.name)
+
+    def prepare(self) -> None:
+        """Encode the events now: before a fork, so that every process starts from them."""
+        self._shared  # noqa: B018
 
     def unit_cost(self, unit: Unit) -> int:
-        return len(self._shared.per_unit[unit.id])
+        return len(self._counts[0][unit.id])
 
     def all_cost(self) -> int:
-        return sum(len(o.duty.units) for o in self.occurrences)
+        # An all.ics event costs about 1.5 times a unit's (measured): it folds its own
+        # SUMMARY, naming the assignee, and hashes its own content.
+        return 3 * sum(len(o.duty.units) for o in self.occurrences) // 2
 
     def finish(self, outputs: Sequence[Output]) -> bytes:
         """Records the outputs (in feed order) and the stale feeds; returns index.html."""
@@ -218,44 +273,35 @@ class Renderer:
             self.changes.append(gone.change(f, "（已删除）"))
         return render_index(self.schedule, self.feeds, self.base_url).encode()
 
-    def files(self) -> Iterator[tuple[str, bytes]]:
+    def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
         outputs = []
         for output in (self.render_all(), *map(self.render_unit, self.schedule.units)):
             assert output.data is not None
             yield output.file, output.data
             outputs.append(dataclasses.replace(output, data=None))
-        yield INDEX, self.finish(outputs)
+        yield INDEX, [self.finish(outputs)]
+
+
+def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: str) -> Output:
+    # The manifest part is encoded here, in the process that rendered the feed, so that only
+    # bytes and counts go back to the parent.
+    entries = dump_entries(versions.current)
+    return Output(file, data, entries, feed, versions.change(file, name))
 
 
 @dataclass(frozen=True)
 class _Shared:
-    parts: list[EventParts]
+    titles: list[str]  # escaped, without the assignee
     rest_digests: list[bytes]
     bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]
-    digests: list[str]
-    dues: list[str]
+    entries: list[str]  # in a unit's feed, were the event new (manifest.new_entry)
     uid_prefixes: list[str]
+    heads: list[bytes]  # BEGIN and the UID up to its prefix
     suffixes: dict[str, str]
+    uid_endings: dict[str, bytes]  # the suffix and CRLF
     per_unit: dict[str, list[int]]
     duty_counts: dict[str, int]
     dated: dict[str, int]
-
-
-def render(
-    schedule: Schedule,
-    occurrences: Sequence[Occurrence],
-    previous: Manifest,
-    *,
-    now: dt.datetime,
-    years: tuple[int, int],
-    base_url: str | None = None,
-) -> Rendered:
-    """Every output file's bytes, the new manifest and the changes; pure, no files touched."""
-    renderer = Renderer(schedule, occurrences, previous, now=now, years=years, base_url=base_url)
-    files = dict(renderer.files())
-    return Rendered(
-        files, renderer.manifest, tuple(renderer.feeds), tuple(renderer.changes), renderer.stale
-    )
 
 
 def stamp_time(env: Mapping[str, str], now: dt.datetime) -> dt.datetime:
@@ -373,7 +419,7 @@ def _build(
     complete = (out_dir / MANIFEST).exists() and set(before) == set(fingerprints)
     if complete and reusable == set(fingerprints):
         # Nothing a feed is made from changed: no expansion, no manifest to read or write.
-        outputs = [_reused(f, names[f], before[f], {}) for f in order]
+        outputs = [_reused(f, names[f], before[f], b"{}") for f in order]
         renderer = Renderer(
             schedule, (), {}, now=now, years=(start.year, end.year), base_url=base_url
         )
@@ -393,7 +439,13 @@ def _build(
     previous = load_manifest(out_dir)
     reusable &= set(previous)  # a manifest lost since: re-render, keeping nothing unseen
     renderer = Renderer(
-        schedule, occurrences, previous, now=now, years=(start.year, end.year), base_url=base_url
+        schedule,
+        occurrences,
+        previous,
+        now=now,
+        years=(start.year, end.year),
+        base_url=base_url,
+        workers=workers,
     )
     jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
 
@@ -409,7 +461,8 @@ def _build(
     done = render_jobs(renderer, todo, handle, workers)
     rendered = {_file(j): o for j, o in zip(todo, done, strict=True)}
     outputs = [
-        rendered.get(f) or _reused(f, names[f], before[f], previous[f]) for f in map(_file, jobs)
+        rendered.get(f) or _reused(f, names[f], before[f], dump_entries(previous[f]))
+        for f in map(_file, jobs)
     ]
     index = renderer.finish(outputs)
     written = [o.file for o in outputs if o.written]
@@ -442,11 +495,11 @@ def _file(job: Unit | None) -> str:
     return f"{ALL}.ics" if job is None else f"{job.id}.ics"
 
 
-def _reused(file: str, name: str, inputs: FeedInputs, entries: dict[str, str]) -> Output:
+def _reused(file: str, name: str, inputs: FeedInputs, entries: bytes) -> Output:
     feed = Feed(
         file.removesuffix(".ics"), name, file, inputs.duties, inputs.events, inputs.occurrences
     )
-    return Output(file, None, entries, feed, Change(file, name, (), (), (), 0))
+    return Output(file, None, entries, feed, Change(file, name, 0, 0, (), 0))
 
 
 def _inputs(path: Path, fingerprint: str, feed: Feed) -> FeedInputs:

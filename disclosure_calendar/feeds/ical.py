@@ -152,6 +152,12 @@ class EventWriter:
 
     def calendar(self, name: str, events: Iterable[bytes], description: str | None = None) -> bytes:
         """A whole VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces)."""
+        return b"".join(self.calendar_pieces(name, events, description))
+
+    def calendar_pieces(
+        self, name: str, events: Iterable[bytes], description: str | None = None
+    ) -> list[bytes]:
+        """``calendar`` unjoined: a feed is written piece by piece, never as one object."""
         head = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -167,7 +173,7 @@ class EventWriter:
         parts = [b"".join(fold(line) for line in head), self._vtimezone]
         parts.extend(events)
         parts.append(b"END:VCALENDAR\r\n")
-        return b"".join(parts)
+        return parts
 
     def description(self, occ: Occurrence) -> str:
         """The DESCRIPTION text of an occurrence (unescaped)."""

@@ -27,16 +27,27 @@ _FORMAT = 2
 Manifest = dict[str, dict[str, str]]
 
 
+# How many added and removed events a Change names; the summary counts the rest.
+EXAMPLES = 8
+
+
 @dataclass(frozen=True)
 class Change:
-    """What changed in one feed since the previous build."""
+    """What changed in one feed since the previous build.
+
+    Added and removed events are counted, and the first few named: a province's first build
+    adds hundreds of thousands, and carrying each from a rendering process to the summary
+    would cost more than rendering them.
+    """
 
     feed: str
     name: str
-    added: tuple[tuple[str, str], ...]  # (uid, due)
-    removed: tuple[tuple[str, str], ...]  # (uid, old due)
+    added: int
+    removed: int
     moved: tuple[tuple[str, str, str], ...]  # (uid, old due, new due)
     changed: int  # same date, other content (text, reminders, provisional flag)
+    added_examples: tuple[tuple[str, str], ...] = ()  # (uid, due), the first EXAMPLES
+    removed_examples: tuple[tuple[str, str], ...] = ()  # (uid, old due), the first EXAMPLES
 
     @property
     def empty(self) -> bool:
@@ -45,6 +56,14 @@ class Change:
 
 def digest(content: bytes) -> str:
     return hashlib.blake2b(content, digest_size=8).hexdigest()
+
+
+HASH_CHARS = 16  # a digest's length in an entry
+
+
+def new_entry(content_hash: str, modified: str, due: str) -> str:
+    """A new event's entry: its content hash, SEQUENCE 0, LAST-MODIFIED and due date."""
+    return f"{content_hash} 0 {modified} {due}"
 
 
 def load_manifest(out_dir: Path) -> Manifest:
@@ -68,14 +87,25 @@ def load_manifest(out_dir: Path) -> Manifest:
     return feeds
 
 
-def dump_manifest(manifest: Manifest) -> bytes:
-    return json.dumps(
-        {"format": _FORMAT, "feeds": manifest},
-        sort_keys=True,
-        # Ids, labels and stamps are ASCII, so this gives the same bytes, and faster.
-        ensure_ascii=True,
-        separators=(",", ":"),
-    ).encode()
+def dump_entries(entries: dict[str, str]) -> bytes:
+    """One feed's part of the manifest, as JSON in the feed's order; encoded where the feed
+    is rendered."""
+    if not entries:
+        return b"{}"
+    # UIDs are made of validated ids and entries of hex, digits and dates: joined as they
+    # are, they are the JSON, four times faster than json.dumps. The check is cheap and
+    # json.dumps takes over whatever would need escaping.
+    text = '{"' + '","'.join([uid + '":"' + entry for uid, entry in entries.items()]) + '"}'
+    plain = text.isascii() and text.isprintable() and "\\" not in text
+    if plain and text.count('"') == 4 * len(entries):
+        return text.encode()
+    return json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
+
+
+def dump_manifest(feeds: dict[str, bytes]) -> bytes:
+    """The manifest from each feed's ``dump_entries``, joined without decoding them again."""
+    body = b",".join(json.dumps(f).encode() + b":" + feeds[f] for f in sorted(feeds))
+    return b'{"feeds":{' + body + b'},"format":' + str(_FORMAT).encode() + b"}"
 
 
 class Versions:
@@ -96,12 +126,18 @@ class Versions:
         self.current: dict[str, str] = {}
         self.changed = 0
 
-    def lines(self, uid: str, digest: str, due: str) -> bytes:
-        """The event's version lines (``stamp(SEQUENCE, LAST-MODIFIED)``); records its entry."""
+    def lines(self, uid: str, entry: str) -> bytes:
+        """The event's version lines (``stamp(SEQUENCE, LAST-MODIFIED)``); records its entry.
+
+        ``entry`` is the event's entry were it new (``new_entry`` with this build's time): a
+        first build takes it as it is, and the entry of an event of several units is made
+        once for all of them.
+        """
         old = self.previous.get(uid)
         if old is None:
-            self.current[uid] = f"{digest} 0 {self.now} {due}"
+            self.current[uid] = entry
             return self.fresh
+        digest, due = entry[:HASH_CHARS], entry[-10:]
         if old.startswith(digest):
             self.current[uid] = old
             _hash, seq, modified, _due = old.split(" ")
@@ -115,16 +151,24 @@ class Versions:
 
     def change(self, feed: str, name: str) -> Change:
         old, new = self.previous, self.current
-        # An entry ends with its due date, YYYY-MM-DD: sliced, not split, as a first build
-        # reports every one of a province's events as added.
-        added = tuple((u, entry[-10:]) for u, entry in new.items() if u not in old)
-        removed = tuple((u, old[u][-10:]) for u in sorted(old) if u not in new)
+        # An entry ends with its due date, YYYY-MM-DD: sliced, not split.
+        added = [u for u in new if u not in old] if old else list(new)
+        removed = [u for u in sorted(old) if u not in new]
         moved = tuple(
             (u, old[u][-10:], entry[-10:])
             for u, entry in new.items()
             if u in old and old[u][-10:] != entry[-10:]
         )
-        return Change(feed, name, added, removed, moved, self.changed)
+        return Change(
+            feed,
+            name,
+            len(added),
+            len(removed),
+            moved,
+            self.changed,
+            tuple((u, new[u][-10:]) for u in added[:EXAMPLES]),
+            tuple((u, old[u][-10:]) for u in removed[:EXAMPLES]),
+        )
 
 
 # Beside the manifest, a small file of what each feed was made from (see fingerprint.py):

@@ -120,7 +120,7 @@ def unchanged(
         for f in record.files
         for i in (inputs[f],)
     )
-    changes = tuple(Change(f.file, f.name, (), (), (), 0) for f in feeds)
+    changes = tuple(Change(f.file, f.name, 0, 0, (), 0) for f in feeds)
     return BuildResult(feeds, changes, (), (), tuple(years), False)
 
 

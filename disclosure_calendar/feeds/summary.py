@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from disclosure_calendar.core.i18n import gettext as _
@@ -10,8 +11,6 @@ from .manifest import MANIFEST, Change
 
 ALL = "all"
 ALL_NAME = "全部单位"
-# Per feed, how many added/removed lines the summary spells out before "... and N more".
-_DETAIL = 8
 
 
 @dataclass(frozen=True)
@@ -28,11 +27,12 @@ class Feed:
 
 @dataclass(frozen=True)
 class Output:
-    """One rendered feed: its bytes (None when reused unrendered), manifest entries, counts."""
+    """One rendered feed: its bytes in pieces (None when reused unrendered), its part of the
+    manifest (``dump_entries``), its counts and changes."""
 
     file: str
-    data: bytes | None
-    entries: dict[str, str]
+    data: Sequence[bytes] | None
+    entries: bytes
     feed: Feed
     change: Change
     written: bool = False
@@ -69,13 +69,13 @@ def summary_text(result: BuildResult) -> str:
         if result.first:
             lines.append(
                 _("{feed} {name}: {count} events").format(
-                    feed=change.feed, name=change.name, count=len(change.added)
+                    feed=change.feed, name=change.name, count=change.added
                 )
             )
             continue
         counts = [
-            _("{count} added").format(count=len(change.added)),
-            _("{count} removed").format(count=len(change.removed)),
+            _("{count} added").format(count=change.added),
+            _("{count} removed").format(count=change.removed),
             _("{count} moved").format(count=len(change.moved)),
         ]
         if change.changed:
@@ -87,14 +87,19 @@ def summary_text(result: BuildResult) -> str:
         )
         for uid, old, new in change.moved:
             lines.append(f"  ~ {_short(uid)}: {old} -> {new}")
-        for sign, items in (("+", change.added), ("-", change.removed)):
-            for uid, due in items[:_DETAIL]:
+        for sign, count, examples in (
+            ("+", change.added, change.added_examples),
+            ("-", change.removed, change.removed_examples),
+        ):
+            for uid, due in examples:
                 lines.append(
                     _("  {sign} {event} due {due}").format(sign=sign, event=_short(uid), due=due)
                 )
-            if len(items) > _DETAIL:
+            if count > len(examples):
                 lines.append(
-                    _("  {sign} ... and {count} more").format(sign=sign, count=len(items) - _DETAIL)
+                    _("  {sign} ... and {count} more").format(
+                        sign=sign, count=count - len(examples)
+                    )
                 )
     if not lines:
         lines.append(_("no changes since the previous build"))

@@ -281,7 +281,7 @@ def test_text_edit_counts_as_changed_not_moved(tmp_path: Path) -> None:
     path = _edited(tmp_path, "按月公开全市一般公共预算收支完成情况。", "按月公开预算收支。")
     result = run_build(path, out, now=LATER)
     finance = next(c for c in result.changes if c.feed == "finance.ics")
-    assert (finance.added, finance.removed, finance.moved) == ((), (), ())
+    assert (finance.added, finance.removed, finance.moved) == (0, 0, ())
     assert finance.changed == sum(1 for u in events(out, "finance.ics") if u.startswith("budget-"))
 
 

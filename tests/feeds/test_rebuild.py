@@ -125,14 +125,50 @@ def test_a_lost_manifest_renders_everything_again(tmp_path, rendered):
 
 
 def test_two_cores_write_the_same_bytes_as_one(tmp_path, monkeypatch):
-    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)  # split even the small schedule
-    one = build(MINIMAL, tmp_path / "one", workers=1)
-    two = build(MINIMAL, tmp_path / "two", workers=2)
-    four = build(MINIMAL, tmp_path / "four", workers=4)
-    assert published(tmp_path / "one") == published(tmp_path / "two")
-    assert published(tmp_path / "one") == published(tmp_path / "four")
-    assert one.feeds == two.feeds == four.feeds
-    assert one.changes == two.changes == four.changes
+    # Split even the small schedule: the encoding in stretches and the feeds by size.
+    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    changed = edited(tmp_path, "按月公开全市一般公共预算收支完成情况。", "按月公开预算收支。")
+    results = {}
+    for n in (1, 2, 4):
+        out = tmp_path / f"cores-{n}"
+        first = build(MINIMAL, out, workers=n)
+        # A rebuild with a previous manifest: unchanged, changed and new events.
+        again = build(changed, out, now=LATER, workers=n)
+        results[n] = (first, again, published(out))
+    assert results[1] == results[2] == results[4]
+    assert any(c.changed for c in results[1][1].changes)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 7, 100])
+@pytest.mark.parametrize("cores", [1, 2, 3, 4])
+def test_stretches_cover_every_item_once_in_order(monkeypatch, count, cores):
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    parent, seen = os.getpid(), []
+    results = workers.split_map(
+        lambda start, stop: (list(range(start, stop)), os.getpid() == parent),
+        count,
+        cores,
+        lambda: seen.append("meanwhile"),
+    )
+    assert [i for items, _here in results for i in items] == list(range(count))
+    assert results[0][1] and not any(here for _items, here in results[1:])
+    assert seen == ["meanwhile"]
+
+
+def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    encode, parent = build_module._encode, os.getpid()
+
+    def failing(writer, occurrences, modified):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            raise DisclosureError("cannot encode")
+        return encode(writer, occurrences, modified)
+
+    monkeypatch.setattr(build_module, "_encode", failing)
+    with pytest.raises(DisclosureError, match="cannot encode"):
+        build(MINIMAL, tmp_path / "out", workers=2)
+    assert not (tmp_path / "out" / feeds.MANIFEST).exists()
 
 
 def test_the_split_gives_every_job_once_and_balances_the_work():
