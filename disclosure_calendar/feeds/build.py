@@ -9,10 +9,10 @@ import datetime as dt
 import fcntl
 import hashlib
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,7 +26,6 @@ from ..schedule.model import Schedule, Unit
 from .fingerprint import feed_fingerprints
 from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
 from .manifest import (
-    HASH_CHARS,
     INDEX,
     INPUTS,
     MANIFEST,
@@ -70,12 +69,13 @@ def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
 
 
 # Per occurrence, as columns of bytes and strings (which a child process sends back several
-# times faster than rows of tuples): DTSTART/DTEND, the escaped title, DESCRIPTION, the tail,
-# the hash of DESCRIPTION and tail, the SUMMARY line, its manifest entry in a unit's feed
-# were it new, the UID prefix and BEGIN with the UID's start.
+# times faster than rows of tuples): DTSTART/DTEND, DESCRIPTION, the tail, the SUMMARY line,
+# its manifest entry in a unit's feed were it new, the UID prefix, and BEGIN with the UID's
+# start. Then per event of all.ics (an occurrence's assignees in turn): the SUMMARY line
+# naming the assignee and the manifest entry.
 _Encoded = tuple[
-    list[bytes], list[str], list[bytes], list[bytes], list[bytes], list[bytes], list[str],
-    list[str], list[bytes],
+    list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str], list[bytes],
+    list[bytes], list[str],
 ]  # fmt: skip
 _BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
 # BEGIN and a UID line that needs no folding (75 octets and CRLF).
@@ -85,25 +85,39 @@ _LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
 def _encode(writer: EventWriter, occurrences: Sequence[Occurrence], modified: str) -> _Encoded:
     """Each occurrence is encoded once, in parts: a feed is the list of every event's
     pieces (BEGIN and UID, version lines, then the occurrence's parts, END), joined when
-    written. Content hashes hash the small parts and a hash of the large shared rest."""
+    written. Content hashes hash the small parts and a hash of the large shared rest.
+
+    all.ics names the assignee in each SUMMARY, so its events' SUMMARY lines and content
+    hashes are made here too, on every core, rather than by whichever process renders it.
+    """
     parts = [writer.parts(o) for o in occurrences]
     rest_digests = _rest_digests(parts)
     summaries = [summary_line(p.title) for p in parts]
+    dues = [o.due.isoformat() for o in occurrences]
     entries = [
-        new_entry(digest(p.dates + summary + rest), modified, o.due.isoformat())
-        for p, summary, rest, o in zip(parts, summaries, rest_digests, occurrences, strict=True)
+        new_entry(digest(p.dates + summary + rest), modified, due)
+        for p, summary, rest, due in zip(parts, summaries, rest_digests, dues, strict=True)
     ]
-    dates = [p.dates for p in parts]
-    titles = [p.title for p in parts]
-    descriptions = [p.description for p in parts]
-    tails = [p.tail for p in parts]
+    all_summaries, all_entries = [], []
+    for p, rest, due, occ in zip(parts, rest_digests, dues, occurrences, strict=True):
+        for assignee in occ.duty.units:
+            summary = writer.assignee_summary_line(p.title, assignee)
+            all_summaries.append(summary)
+            all_entries.append(new_entry(digest(p.dates + summary + rest), modified, due))
     # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
     # hundreds of thousands of them, so each is made by one concatenation.
     prefixes = [o.uid_prefix for o in occurrences]
-    heads = [_BEGIN_UID + p.encode() for p in prefixes]
     return (
-        dates, titles, descriptions, tails, rest_digests, summaries, entries, prefixes, heads
-    )  # fmt: skip
+        [p.dates for p in parts],
+        [p.description for p in parts],
+        [p.tail for p in parts],
+        summaries,
+        entries,
+        prefixes,
+        [_BEGIN_UID + p.encode() for p in prefixes],
+        all_summaries,
+        all_entries,
+    )
 
 
 class Renderer:
@@ -124,6 +138,7 @@ class Renderer:
         years: tuple[int, int],
         base_url: str | None = None,
         workers: int = 1,
+        meanwhile: Callable[[], object] = lambda: None,
     ):
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(
@@ -138,6 +153,7 @@ class Renderer:
         self.previous = previous
         self.base_url = base_url
         self.workers = workers
+        self.meanwhile = meanwhile  # other work, done while child processes encode
         self.writer = EventWriter(schedule, years)
         self.modified_now = utc_stamp(now.replace(microsecond=0))
         self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
@@ -155,12 +171,14 @@ class Renderer:
             return _encode(writer, occurrences[start:stop], self.modified_now)
 
         # On several cores, each process encodes a stretch and the parent takes all in;
-        # it counts while the others finish.
-        stretches = split_map(encode, len(occurrences), self.workers, lambda: self._counts)
-        dates, titles, descriptions, tails, rest_digests, summaries, entries, prefixes, heads = (
-            [item for stretch in column for item in stretch]
-            for column in zip(*stretches, strict=True)
+        # it counts (and does other work) while the others finish.
+        stretches = split_map(
+            encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
         )
+        (
+            dates, descriptions, tails, summaries, entries, prefixes, heads,
+            all_summaries, all_entries,
+        ) = ([item for stretch in column for item in stretch] for column in zip(*stretches, strict=True))  # fmt: skip
         # In a unit's feed an event is its UID and version lines, then this body.
         ends = [END_EVENT] * len(dates)
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
@@ -168,14 +186,14 @@ class Renderer:
         assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
         suffixes = {a: uid_suffix(a, domain) for a in assignees}
         return _Shared(
-            titles=titles,
-            rest_digests=rest_digests,
             bodies=bodies,
             entries=entries,
             uid_prefixes=prefixes,
             heads=heads,
             suffixes=suffixes,
             uid_endings={a: f"{suffix}\r\n".encode() for a, suffix in suffixes.items()},
+            all_summaries=all_summaries,
+            all_entries=all_entries,
             per_unit=per_unit,
             duty_counts=duty_counts,
             dated=dated,
@@ -207,18 +225,15 @@ class Renderer:
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
         pieces: list[bytes] = []
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
+        summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
         for i, occ in enumerate(self.occurrences):
             dates, _summary, description, tail, _end = sh.bodies[i]
-            title, rest, entry = sh.titles[i], sh.rest_digests[i], sh.entries[i]
             for assignee in occ.duty.units:
-                summary = writer.assignee_summary_line(title, assignee)
                 uid = sh.uid_prefixes[i] + suffixes[assignee]
                 head = sh.heads[i] + endings[assignee]
                 if len(head) > _LONGEST_HEAD:
                     head = writer.head(uid)
-                # The unit's entry with this event's content hash.
-                content_hash = digest(dates + summary + rest)
-                pieces += (head, lines(uid, content_hash + entry[HASH_CHARS:]), dates, summary)
+                pieces += (head, lines(uid, next(entries)), dates, next(summaries))
                 pieces += (description, tail, END_EVENT)
         plan_title = self.schedule.plan.title
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
@@ -256,9 +271,7 @@ class Renderer:
         return len(self._counts[0][unit.id])
 
     def all_cost(self) -> int:
-        # An all.ics event costs about 1.5 times a unit's (measured): it folds its own
-        # SUMMARY, naming the assignee, and hashes its own content.
-        return 3 * sum(len(o.duty.units) for o in self.occurrences) // 2
+        return sum(len(o.duty.units) for o in self.occurrences)
 
     def finish(self, outputs: Sequence[Output]) -> bytes:
         """Records the outputs (in feed order) and the stale feeds; returns index.html."""
@@ -291,14 +304,14 @@ def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: 
 
 @dataclass(frozen=True)
 class _Shared:
-    titles: list[str]  # escaped, without the assignee
-    rest_digests: list[bytes]
     bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]
     entries: list[str]  # in a unit's feed, were the event new (manifest.new_entry)
     uid_prefixes: list[str]
     heads: list[bytes]  # BEGIN and the UID up to its prefix
     suffixes: dict[str, str]
     uid_endings: dict[str, bytes]  # the suffix and CRLF
+    all_summaries: list[bytes]  # per event of all.ics
+    all_entries: list[str]
     per_unit: dict[str, list[int]]
     duty_counts: dict[str, int]
     dated: dict[str, int]
@@ -400,8 +413,13 @@ def _build(
     from ..occurrences.horizon import provisional_years
 
     base_url = base_url if base_url is not None else schedule.plan.base_url
-    fingerprints = feed_fingerprints(schedule, cal, start, end)
     before, stored_years = load_inputs(out_dir)
+
+    # A first build has nothing to reuse and works these out while other cores encode.
+    @cache
+    def fingerprints() -> dict[str, str]:
+        return feed_fingerprints(schedule, cal, start, end)
+
     order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
 
     def record() -> BuildRecord | None:
@@ -412,12 +430,12 @@ def _build(
 
     reusable = {
         f
-        for f, fp in fingerprints.items()
+        for f, fp in fingerprints().items()
         if (i := before.get(f)) is not None and i.fingerprint == fp and i.holds(out_dir / f)
-    }
+    } if before else set()  # fmt: skip
     names = {f"{u.id}.ics": u.name for u in schedule.units} | {f"{ALL}.ics": ALL_NAME}
-    complete = (out_dir / MANIFEST).exists() and set(before) == set(fingerprints)
-    if complete and reusable == set(fingerprints):
+    complete = bool(before) and (out_dir / MANIFEST).exists() and set(before) == set(fingerprints())
+    if complete and reusable == set(fingerprints()):
         # Nothing a feed is made from changed: no expansion, no manifest to read or write.
         outputs = [_reused(f, names[f], before[f], b"{}") for f in order]
         renderer = Renderer(
@@ -446,6 +464,7 @@ def _build(
         years=(start.year, end.year),
         base_url=base_url,
         workers=workers,
+        meanwhile=fingerprints,
     )
     jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
 
@@ -478,7 +497,8 @@ def _build(
                 deleted.append(name)
         # Written last: if anything above fails, the next build still compares with the old one.
         write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest))
-        inputs = {o.file: _inputs(out_dir / o.file, fingerprints[o.file], o.feed) for o in outputs}
+        fps = fingerprints()
+        inputs = {o.file: _inputs(out_dir / o.file, fps[o.file], o.feed) for o in outputs}
         write_atomic(out_dir / INPUTS, dump_inputs(inputs, years, record()))
     return BuildResult(
         tuple(renderer.feeds),

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from ..occurrences.expansion import Occurrence
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
-from ..schedule.periods import CADENCE_NAMES
+from ..schedule.periods import CADENCE_NAMES, Period
 from .series import SERIES, Series
 
 PRODID = "-//disclosure-calendar//NONSGML disclosure-calendar//ZH"
@@ -107,14 +107,19 @@ def vtimezone(tzid: str, first_year: int, last_year: int) -> bytes:
 
 def summary(occ: Occurrence, assignee_name: str | None = None) -> str:
     """The event title: who (in the all-units feed), the duty, its period, and 暂定 if so."""
-    what = occ.duty.title
-    if occ.period.kind == SERIES:
-        what += f"（{occ.period.label}年每个工作日）"
-    elif occ.period.kind != "once":
-        what += f"（{periods.describe(occ.period)}）"
+    what = occ.duty.title + _when(occ.period)
     if occ.provisional:
         what = f"［暂定］{what}"
     return f"【{assignee_name}】{what}" if assignee_name else what
+
+
+def _when(period: Period) -> str:
+    """The period as the title names it, after the duty."""
+    if period.kind == SERIES:
+        return f"（{period.label}年每个工作日）"
+    if period.kind != "once":
+        return f"（{periods.describe(period)}）"
+    return ""
 
 
 def summary_line(escaped_title: str, assignee_name: str | None = None) -> bytes:
@@ -149,6 +154,8 @@ class EventWriter:
         self._date_lines: dict[dt.date, bytes] = {}
         self._trigger_lines: dict[dt.date, bytes] = {}
         self._summary_starts: dict[str, str] = {}
+        self._whats: dict[str, str] = {}
+        self._whens: dict[tuple[str, dt.date, str], str] = {}
 
     def calendar(self, name: str, events: Iterable[bytes], description: str | None = None) -> bytes:
         """A whole VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces)."""
@@ -255,7 +262,7 @@ class EventWriter:
         The DESCRIPTION is the same object for every occurrence of a duty, so a feed
         refers to it instead of copying a duty's long text into every event.
         """
-        title = escape(summary(occ))
+        title = self._title(occ)
         tail = [self._categories_line(occ.duty), b"TRANSP:TRANSPARENT\r\n"]
         if occ.provisional:
             tail.append(b"STATUS:TENTATIVE\r\n")
@@ -269,6 +276,19 @@ class EventWriter:
         if isinstance(occ, Series):
             dates += recurrence(occ)
         return EventParts(dates, title, self._description_line(occ), b"".join(tail))
+
+    def _title(self, occ: Occurrence) -> str:
+        """``escape(summary(occ))`` from the duty's and the period's words, each escaped once
+        (escaping goes character by character, so the parts escape alone)."""
+        duty, period = occ.duty, occ.period
+        what = self._whats.get(duty.id)
+        if what is None:
+            what = self._whats[duty.id] = escape(duty.title)
+        key = (period.kind, period.start, period.label)
+        when = self._whens.get(key)
+        if when is None:
+            when = self._whens[key] = escape(_when(period))
+        return f"［暂定］{what}{when}" if occ.provisional else what + when
 
     def body(self, occ: Occurrence, assignee_name: str | None = None) -> bytes:
         """Everything of a VEVENT after its UID and version lines, up to END:VEVENT exclusive."""

@@ -102,10 +102,14 @@ def dump_entries(entries: dict[str, str]) -> bytes:
     return json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def dump_manifest(feeds: dict[str, bytes]) -> bytes:
-    """The manifest from each feed's ``dump_entries``, joined without decoding them again."""
-    body = b",".join(json.dumps(f).encode() + b":" + feeds[f] for f in sorted(feeds))
-    return b'{"feeds":{' + body + b'},"format":' + str(_FORMAT).encode() + b"}"
+def dump_manifest(feeds: dict[str, bytes]) -> list[bytes]:
+    """The manifest from each feed's ``dump_entries``, in pieces for ``write_atomic``: the
+    parts are neither decoded nor copied again."""
+    pieces = [b'{"feeds":{']
+    for n, f in enumerate(sorted(feeds)):
+        pieces += (b"," if n else b"", json.dumps(f).encode(), b":", feeds[f])
+    pieces.append(b'},"format":' + str(_FORMAT).encode() + b"}")
+    return pieces
 
 
 class Versions:

@@ -129,3 +129,23 @@ def test_body_is_shared_text_encoded_once() -> None:
     first, second = writer.body(occ), writer.body(other)
     assert first != second
     assert len(writer._descriptions) == 1  # one DESCRIPTION for both periods
+
+
+@given(
+    title=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=40),
+    kind=st.sampled_from(["monthly", "quarterly", "half-yearly", "yearly", "once"]),
+    provisional=st.booleans(),
+)
+def test_titles_made_from_cached_parts_are_the_escaped_summary(
+    title: str, kind: str, provisional: bool
+) -> None:
+    # The writer escapes a duty's title and a period's words once each and joins them.
+    occ = _occurrence(provisional=provisional)
+    occ = dataclasses.replace(occ, duty=dataclasses.replace(occ.duty, title=title))
+    if kind == "once":
+        occ = dataclasses.replace(occ, period=dataclasses.replace(occ.period, kind="once"))
+    else:
+        occ = dataclasses.replace(occ, period=containing(kind, dt.date(2026, 7, 1)))
+    writer = ical.EventWriter(load_schedule(MINIMAL), (2026, 2026))
+    for _ in range(2):  # filling the caches, then from them
+        assert writer.parts(occ).title == ical.escape(ical.summary(occ))

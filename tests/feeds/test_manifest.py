@@ -24,7 +24,7 @@ ENTRIES = st.dictionaries(TEXT, TEXT, max_size=6)
 def test_joined_parts_are_the_json_of_the_whole_manifest(feeds: dict[str, dict[str, str]]) -> None:
     # Any text, quotes, backslashes, control and non-ASCII characters included: the fast
     # join must hand over to json.dumps rather than write something json cannot read back.
-    data = dump_manifest({f: dump_entries(e) for f, e in feeds.items()})
+    data = b"".join(dump_manifest({f: dump_entries(e) for f, e in feeds.items()}))
     assert data.isascii()
     assert json.loads(data) == {"format": 2, "feeds": feeds}
     # Feeds sorted by name, each feed's events in the feed's order, compact.
