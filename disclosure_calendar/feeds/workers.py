@@ -38,9 +38,9 @@ MIN_EVENTS_TO_SPLIT = 40_000
 # Below this many items, encoding them in stretches costs more than it saves.
 MIN_ITEMS_TO_SPLIT = 20_000
 
-# How much more the parent encodes than each child (measured on the synthetic province:
-# sending a child's stretch back costs about 40% of encoding it).
-_LEAD = 1.5
+# How much the parent encodes, against each child's 1 (measured on the synthetic province):
+# sending a child's stretch back costs about what the parent spends meanwhile on other work.
+_LEAD = 1.0
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -56,8 +56,8 @@ def split_map(
     process and the others in forked ones; the results in order. ``meanwhile`` runs here
     after the first stretch, while the children finish and send theirs.
 
-    The first stretch is larger (``_LEAD``): a child's result still has to be pickled, sent
-    and read back after it is computed.
+    The parent's stretch is ``_LEAD`` times a child's: a child's result still has to be
+    pickled, sent and read back, while the parent does ``meanwhile``.
     """
     if workers < 2 or count < MIN_ITEMS_TO_SPLIT or not hasattr(os, "fork"):
         first = fn(0, count)
