@@ -4,10 +4,12 @@ events, claims shared by several daemons, copying, and a server that is not ther
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -55,6 +57,35 @@ def test_sqlite_ledger_is_wal_and_tells_old_programs_its_version(tmp_path: Path)
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         # A program from before the version table reads only this, and refuses a newer ledger.
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def _open_at_once(path: Path, barrier: Any, results: Any) -> None:
+    barrier.wait()
+    try:
+        Ledger(path).close()
+        results.put("ok")
+    except Exception as exc:  # reported to the test, which shows it
+        results.put(repr(exc))
+
+
+def test_processes_creating_one_sqlite_ledger_at_once_all_get_it(tmp_path: Path) -> None:
+    # Two `remind` runs (or a daemon and the portal) starting on a ledger that does not exist
+    # yet: SQLite refused one of them the switch to WAL mode at once, "database is locked".
+    context = multiprocessing.get_context("fork")
+    for round_ in range(12):
+        path = tmp_path / f"ledger-{round_}.db"
+        barrier, results = context.Barrier(4), context.Queue()
+        processes = [
+            context.Process(target=_open_at_once, args=(path, barrier, results)) for _ in range(4)
+        ]
+        for process in processes:
+            process.start()
+        outcomes = [results.get(timeout=60) for _ in processes]
+        for process in processes:
+            process.join(timeout=60)
+        assert outcomes == ["ok"] * 4, (round_, outcomes)
+        with Ledger(path) as ledger:
+            assert [v for v, _, _ in ledger.history()] == list(range(1, SCHEMA_VERSION + 1))
 
 
 def test_newer_schema_is_refused(ledger_db: str) -> None:

@@ -16,6 +16,7 @@ Everything dialect-specific is here, so the rest of the ledger is one body of SQ
 from __future__ import annotations
 
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,9 +128,9 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi: sqlite3.Connection, record: Any) -> None:
         dbapi.isolation_level = None  # we say BEGIN ourselves, below
-        dbapi.execute("PRAGMA busy_timeout = 10000")
+        dbapi.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
         if not read_only:
-            dbapi.execute("PRAGMA journal_mode = WAL")
+            _wal(dbapi)
             dbapi.execute("PRAGMA synchronous = NORMAL")
         dbapi.execute("PRAGMA foreign_keys = ON")
 
@@ -141,6 +142,27 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
+
+
+_BUSY_MS = 10_000
+
+
+def _wal(dbapi: sqlite3.Connection) -> None:
+    """Switch to WAL mode, waiting out another process doing the same.
+
+    Two processes creating a ledger at once (two ``remind`` runs, a daemon and the portal)
+    both ask a new file for WAL mode; SQLite refuses one of them at once, as a deadlock,
+    without the busy wait. The refused one tries again, for as long as the busy wait lasts.
+    """
+    deadline = time.monotonic() + _BUSY_MS / 1000
+    while True:
+        try:
+            dbapi.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
 
 
 def lock_decisions(conn: Connection) -> None:
