@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
-import hashlib
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -23,8 +22,9 @@ from ..core.files import write_atomic
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import Occurrence, expand, uid_suffix
 from ..schedule.model import Schedule, Unit
+from . import encoding
 from .fingerprint import feed_fingerprints
-from .ical import END_EVENT, EventParts, EventWriter, summary_line, utc_stamp
+from .ical import END_EVENT, EventWriter, utc_stamp
 from .manifest import (
     INDEX,
     INPUTS,
@@ -34,13 +34,11 @@ from .manifest import (
     FeedInputs,
     Manifest,
     Versions,
-    digest,
     dump_entries,
     dump_inputs,
     dump_manifest,
     load_inputs,
     load_manifest,
-    new_entry,
 )
 from .series import collapse_routine
 from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
@@ -48,76 +46,6 @@ from .workers import render_jobs, split_map
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
-
-
-def _rest_digests(parts: Sequence[EventParts]) -> list[bytes]:
-    """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, then the tail.
-
-    A duty's occurrences share one DESCRIPTION object (a long text): it is hashed once, and
-    each occurrence goes on from a copy of that hash's state.
-    """
-    started: dict[bytes, hashlib.blake2b] = {}
-    digests = []
-    for p in parts:
-        state = started.get(p.description)
-        if state is None:
-            state = started[p.description] = hashlib.blake2b(p.description, digest_size=16)
-        rest = state.copy()
-        rest.update(p.tail)
-        digests.append(rest.digest())
-    return digests
-
-
-# Per occurrence, as columns of bytes and strings (which a child process sends back several
-# times faster than rows of tuples): DTSTART/DTEND, DESCRIPTION, the tail, the SUMMARY line,
-# its manifest entry in a unit's feed were it new, the UID prefix, and BEGIN with the UID's
-# start. Then per event of all.ics (an occurrence's assignees in turn): the SUMMARY line
-# naming the assignee and the manifest entry.
-_Encoded = tuple[
-    list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str], list[bytes],
-    list[bytes], list[str],
-]  # fmt: skip
-_BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
-# BEGIN and a UID line that needs no folding (75 octets and CRLF).
-_LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
-
-
-def _encode(writer: EventWriter, occurrences: Sequence[Occurrence], modified: str) -> _Encoded:
-    """Each occurrence is encoded once, in parts: a feed is the list of every event's
-    pieces (BEGIN and UID, version lines, then the occurrence's parts, END), joined when
-    written. Content hashes hash the small parts and a hash of the large shared rest.
-
-    all.ics names the assignee in each SUMMARY, so its events' SUMMARY lines and content
-    hashes are made here too, on every core, rather than by whichever process renders it.
-    """
-    parts = [writer.parts(o) for o in occurrences]
-    rest_digests = _rest_digests(parts)
-    summaries = [summary_line(p.title) for p in parts]
-    dues = [o.due.isoformat() for o in occurrences]
-    entries = [
-        new_entry(digest(p.dates + summary + rest), modified, due)
-        for p, summary, rest, due in zip(parts, summaries, rest_digests, dues, strict=True)
-    ]
-    all_summaries, all_entries = [], []
-    for p, rest, due, occ in zip(parts, rest_digests, dues, occurrences, strict=True):
-        for assignee in occ.duty.units:
-            summary = writer.assignee_summary_line(p.title, assignee)
-            all_summaries.append(summary)
-            all_entries.append(new_entry(digest(p.dates + summary + rest), modified, due))
-    # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
-    # hundreds of thousands of them, so each is made by one concatenation.
-    prefixes = [o.uid_prefix for o in occurrences]
-    return (
-        [p.dates for p in parts],
-        [p.description for p in parts],
-        [p.tail for p in parts],
-        summaries,
-        entries,
-        prefixes,
-        [_BEGIN_UID + p.encode() for p in prefixes],
-        all_summaries,
-        all_entries,
-    )
 
 
 class Renderer:
@@ -167,8 +95,8 @@ class Renderer:
         schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
         domain = schedule.plan.uid_domain
 
-        def encode(start: int, stop: int) -> _Encoded:
-            return _encode(writer, occurrences[start:stop], self.modified_now)
+        def encode(start: int, stop: int) -> encoding.Encoded:
+            return encoding.encode(writer, occurrences[start:stop], self.modified_now)
 
         # On several cores, each process encodes a stretch and the parent takes all in;
         # it counts (and does other work) while the others finish.
@@ -231,7 +159,7 @@ class Renderer:
             for assignee in occ.duty.units:
                 uid = sh.uid_prefixes[i] + suffixes[assignee]
                 head = sh.heads[i] + endings[assignee]
-                if len(head) > _LONGEST_HEAD:
+                if len(head) > encoding.LONGEST_HEAD:
                     head = writer.head(uid)
                 pieces += (head, lines(uid, next(entries)), dates, next(summaries))
                 pieces += (description, tail, END_EVENT)
@@ -253,7 +181,7 @@ class Renderer:
         for i in indexes:
             uid = prefixes[i] + suffix
             head = heads[i] + ending
-            if len(head) > _LONGEST_HEAD:
+            if len(head) > encoding.LONGEST_HEAD:
                 head = writer.head(uid)
             pieces += (head, lines(uid, entries[i]))
             pieces += bodies[i]

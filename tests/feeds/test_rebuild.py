@@ -14,7 +14,7 @@ from cli import main
 from disclosure_calendar import feeds
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.feeds import build as build_module
-from disclosure_calendar.feeds import workers
+from disclosure_calendar.feeds import encoding, workers
 from disclosure_calendar.feeds.manifest import INPUTS
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
@@ -158,14 +158,14 @@ def test_stretches_cover_every_item_once_in_order(monkeypatch, count, cores):
 
 def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
-    encode, parent = build_module._encode, os.getpid()
+    encode, parent = encoding.encode, os.getpid()
 
     def failing(writer, occurrences, modified):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             raise DisclosureError("cannot encode")
         return encode(writer, occurrences, modified)
 
-    monkeypatch.setattr(build_module, "_encode", failing)
+    monkeypatch.setattr(encoding, "encode", failing)
     with pytest.raises(DisclosureError, match="cannot encode"):
         build(MINIMAL, tmp_path / "out", workers=2)
     assert not (tmp_path / "out" / feeds.MANIFEST).exists()

@@ -1,0 +1,85 @@
+"""Encoding the occurrences once, before any feed is assembled from them.
+
+Everything an event of any feed is made of, except its UID's assignee and its version
+lines, depends only on the occurrence: it is encoded here once per occurrence (and, for
+all.ics, once per assignee), in stretches on several cores (workers.split_map).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from ..occurrences.expansion import Occurrence
+from .ical import EventParts, EventWriter, summary_line
+from .manifest import digest, new_entry
+
+
+def rest_digests_of(parts: Sequence[EventParts]) -> list[bytes]:
+    """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, then the tail.
+
+    A duty's occurrences share one DESCRIPTION object (a long text): it is hashed once, and
+    each occurrence goes on from a copy of that hash's state.
+    """
+    started: dict[bytes, hashlib.blake2b] = {}
+    digests = []
+    for p in parts:
+        state = started.get(p.description)
+        if state is None:
+            state = started[p.description] = hashlib.blake2b(p.description, digest_size=16)
+        rest = state.copy()
+        rest.update(p.tail)
+        digests.append(rest.digest())
+    return digests
+
+
+# Per occurrence, as columns of bytes and strings (which a child process sends back several
+# times faster than rows of tuples): DTSTART/DTEND, DESCRIPTION, the tail, the SUMMARY line,
+# its manifest entry in a unit's feed were it new, the UID prefix, and BEGIN with the UID's
+# start. Then per event of all.ics (an occurrence's assignees in turn): the SUMMARY line
+# naming the assignee and the manifest entry.
+Encoded = tuple[
+    list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str], list[bytes],
+    list[bytes], list[str],
+]  # fmt: skip
+_BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
+# BEGIN and a UID line that needs no folding (75 octets and CRLF).
+LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
+
+
+def encode(writer: EventWriter, occurrences: Sequence[Occurrence], modified: str) -> Encoded:
+    """Each occurrence is encoded once, in parts: a feed is the list of every event's
+    pieces (BEGIN and UID, version lines, then the occurrence's parts, END), joined when
+    written. Content hashes hash the small parts and a hash of the large shared rest.
+
+    all.ics names the assignee in each SUMMARY, so its events' SUMMARY lines and content
+    hashes are made here too, on every core, rather than by whichever process renders it.
+    """
+    parts = [writer.parts(o) for o in occurrences]
+    rest_digests = rest_digests_of(parts)
+    summaries = [summary_line(p.title) for p in parts]
+    dues = [o.due.isoformat() for o in occurrences]
+    entries = [
+        new_entry(digest(p.dates + summary + rest), modified, due)
+        for p, summary, rest, due in zip(parts, summaries, rest_digests, dues, strict=True)
+    ]
+    all_summaries, all_entries = [], []
+    for p, rest, due, occ in zip(parts, rest_digests, dues, occurrences, strict=True):
+        for assignee in occ.duty.units:
+            summary = writer.assignee_summary_line(p.title, assignee)
+            all_summaries.append(summary)
+            all_entries.append(new_entry(digest(p.dates + summary + rest), modified, due))
+    # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
+    # hundreds of thousands of them, so each is made by one concatenation.
+    prefixes = [o.uid_prefix for o in occurrences]
+    return (
+        [p.dates for p in parts],
+        [p.description for p in parts],
+        [p.tail for p in parts],
+        summaries,
+        entries,
+        prefixes,
+        [_BEGIN_UID + p.encode() for p in prefixes],
+        all_summaries,
+        all_entries,
+    )
