@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
+from bigplan import write_big_plan  # noqa: E402  (from tests/, shared with the ledger tests)
+
 TICK = os.sysconf("SC_CLK_TCK")
 AT = "2026-04-08T09:00"  # March's duty is due on the fifth working day of April
 
@@ -88,43 +90,6 @@ def _sink() -> tuple[subprocess.Popen[bytes], int]:
     )
     _wait_port(port)
     return server, port
-
-
-def _files(folder: Path, units: int, smtp_port: int, timeout: int = 30) -> tuple[Path, Path]:
-    ids = [f"u{i:05d}" for i in range(units)]
-    schedule, contacts = folder / "s.yaml", folder / f"c{smtp_port}.yaml"
-    schedule.write_text(
-        "\n".join(
-            [
-                "version: 1",
-                "plan: {title: 基准方案, issuer: 市政府办公室, issued: 2026-01-01,",
-                "       timezone: Asia/Shanghai, source: bench, uid_domain: bench.example}",
-                "defaults: {reminders: [1], remind_at: '09:00'}",
-                "units:",
-                *(f"  - {{id: {u}, name: 单位{u}}}" for u in ids),
-                "groups:",
-                f"  - {{id: all, name: 全体, members: [{', '.join(ids)}]}}",
-                "duties:",
-                "  - {id: d, ref: '1.1', title: 事项, text: 按月公开。, units: [all],",
-                "     cadence: monthly, basis: 按月, due: {rule: workdays_after_period, n: 5}}",
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    contacts.write_text(
-        "\n".join(
-            [
-                "version: 1",
-                f"smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none, timeout: {timeout}}}",
-                "units:",
-                *(f"  {u}: [{{type: email, to: [{u}@example.gov.cn]}}]" for u in ids),
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return schedule, contacts
 
 
 # -- throughput ---------------------------------------------------------------------------------
@@ -187,7 +152,7 @@ def throughput(reminders: int, runs: int, pg_server: str | None, pg_pid: int | N
     sink, port = _sink()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            schedule, contacts = _files(Path(tmp), reminders, port)
+            schedule, contacts = write_big_plan(Path(tmp), reminders, port)
             cases = [("SQLite, 1 daemon", "sqlite", 1)]
             if pg_server:
                 cases += [("PostgreSQL, 1 daemon", "pg", 1), ("PostgreSQL, 2 daemons", "pg", 2)]
@@ -244,8 +209,8 @@ def takeover(pg_server: str, lease: float) -> None:
     hang = _hanging_server()
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            schedule, good = _files(Path(tmp), 20, port)
-            _, bad = _files(Path(tmp), 20, hang, timeout=600)
+            schedule, good = write_big_plan(Path(tmp), 20, port)
+            _, bad = write_big_plan(Path(tmp), 20, hang, timeout=600)
             cli = [sys.executable, str(ROOT / "cli.py"), "-f", str(schedule)]
             env = {**os.environ, "DISCLOSURE_CALENDAR_FAKE_CLOCK": AT}
             a = subprocess.Popen(

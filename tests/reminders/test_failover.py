@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bigplan import write_big_plan
 from tcpproxy import Proxy
 from test_daemon import MINIMAL, ROOT, _daemon, at, write_contacts
 from test_notifiers import Hooks, Inbox, SmtpServer
@@ -289,49 +290,11 @@ def test_daemon_rides_out_a_ledger_outage(tmp_path: Path, pg_url: str) -> None:
 # -- two `remind --at` runs for the same instant ------------------------------------------------
 
 
-def _big_schedule(tmp_path: Path, units: int, smtp_port: int) -> tuple[Path, Path]:
-    """One monthly duty for each of ``units`` units, each unit with its own mailbox."""
-    schedule, contacts = tmp_path / "s.yaml", tmp_path / "c.yaml"
-    ids = [f"u{i:04d}" for i in range(units)]
-    schedule.write_text(
-        "\n".join(
-            [
-                "version: 1",
-                "plan: {title: 测试方案, issuer: 市政府办公室, issued: 2026-01-01,",
-                "       timezone: Asia/Shanghai, source: test, uid_domain: test.example}",
-                "defaults: {reminders: [1], remind_at: '09:00'}",
-                "units:",
-                *(f"  - {{id: {u}, name: 单位{u}}}" for u in ids),
-                "groups:",
-                f"  - {{id: all, name: 全体, members: [{', '.join(ids)}]}}",
-                "duties:",
-                "  - {id: d, ref: '1.1', title: 事项, text: 按月公开。, units: [all],",
-                "     cadence: monthly, basis: 按月, due: {rule: workdays_after_period, n: 5}}",
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    contacts.write_text(
-        "\n".join(
-            [
-                "version: 1",
-                f"smtp: {{host: 127.0.0.1, port: {smtp_port}, security: none}}",
-                "units:",
-                *(f"  {u}: [{{type: email, to: [{u}@example.gov.cn]}}]" for u in ids),
-            ]
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return schedule, contacts
-
-
 def test_two_remind_runs_at_once_send_each_message_once(tmp_path: Path, ledger_db: str) -> None:
     smtp = SmtpServer()
     smtp.start()
     try:
-        schedule, contacts = _big_schedule(tmp_path, 150, smtp.port)
+        schedule, contacts = write_big_plan(tmp_path, 150, smtp.port)
         # March's duty is due on the fifth working day of April (8 April): reminded on the 8th.
         args = [sys.executable, str(ROOT / "cli.py"), "-f", str(schedule), "remind"]
         args += ["--at", "2026-04-08T09:00", "--db", ledger_db, "--contacts", str(contacts)]
