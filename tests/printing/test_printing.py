@@ -184,3 +184,14 @@ def test_cli_each_unit(tmp_path, schedule):
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(["2025-all.pdf", *(f"2025-{u.id}.pdf" for u in schedule.units)])
+
+
+def test_glyph_problems_name_each_place_a_lacking_character_is_used(tmp_path):
+    # 鿰 (U+9FF0) and 𫝀 (U+2B740) are newer than the print font; the comment is never printed
+    text = "plan:\n  title: 鿰鿰计划\n# 鿰 in a comment\nnote: 𫝀面，日历\n"
+    problems = fonts.glyph_problems(tmp_path / "s.yaml", text, fonts.find_fonts())
+    assert [(p.where.line, p.where.column) for p in problems] == [(2, 10), (2, 11), (4, 7)]
+    assert "U+2B740" in problems[-1].message
+    assert (
+        fonts.glyph_problems(tmp_path / "s.yaml", "title: 日历（年）\n", fonts.find_fonts()) == []
+    )
