@@ -8,12 +8,14 @@ import dataclasses
 import datetime as dt
 import fcntl
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, cached_property
+from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -46,6 +48,8 @@ from .workers import render_jobs, split_map
 
 if TYPE_CHECKING:
     from ..workdays import ChinaCalendar
+
+Item = TypeVar("Item")
 
 
 class Renderer:
@@ -106,7 +110,7 @@ class Renderer:
         (
             dates, descriptions, tails, summaries, entries, prefixes, heads,
             all_summaries, all_entries,
-        ) = ([item for stretch in column for item in stretch] for column in zip(*stretches, strict=True))  # fmt: skip
+        ) = map(_concatenated, zip(*stretches, strict=True))  # fmt: skip
         # In a unit's feed an event is its UID and version lines, then this body.
         ends = [END_EVENT] * len(dates)
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
@@ -130,20 +134,24 @@ class Renderer:
     @cached_property
     def _counts(self) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
         """Per unit: the indexes of its occurrences, its duties and its dated occurrences."""
-        schedule, occurrences = self.schedule, self.occurrences
-        per_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
-        for i, occ in enumerate(occurrences):
-            for reached in schedule.unit_ids_of(occ.duty):
-                per_unit[reached].append(i)
-        # As `units` counts them (Schedule.duties_of), in one pass over the duties.
-        duty_counts = dict.fromkeys((u.id for u in schedule.units), 0)
+        schedule = self.schedule
+        # Gathered per duty, then per unit: a province has ten times more occurrences than
+        # duties, and each occurrence reaches a few units.
+        of_duty: dict[str, list[int]] = {d.id: [] for d in schedule.duties}
+        for i, occ in enumerate(self.occurrences):
+            of_duty[occ.duty.id].append(i)
+        dated_of_duty = Counter(occ.duty.id for occ in self.dated)
+        runs: dict[str, list[list[int]]] = {u.id: [] for u in schedule.units}
+        duty_counts = dict.fromkeys(runs, 0)  # as `units` counts them (Schedule.duties_of)
+        dated = dict.fromkeys(runs, 0)
         for duty in schedule.duties:
+            indexes, count = of_duty[duty.id], dated_of_duty[duty.id]
             for reached in schedule.unit_ids_of(duty):
+                runs[reached].append(indexes)
                 duty_counts[reached] += 1
-        dated = dict.fromkeys((u.id for u in schedule.units), 0)
-        for occ in self.dated:
-            for reached in schedule.unit_ids_of(occ.duty):
-                dated[reached] += 1
+                dated[reached] += count
+        # In feed order: sorting merges the duties' ascending runs.
+        per_unit = {u: sorted(chain.from_iterable(r)) for u, r in runs.items()}
         return per_unit, duty_counts, dated
 
     def render_all(self) -> Output:
@@ -221,6 +229,13 @@ class Renderer:
             yield output.file, output.data
             outputs.append(dataclasses.replace(output, data=None))
         yield INDEX, [self.finish(outputs)]
+
+
+def _concatenated(stretches: Sequence[list[Item]]) -> list[Item]:
+    joined = stretches[0]  # extended in place: a stretch is used only through this column
+    for stretch in stretches[1:]:
+        joined += stretch
+    return joined
 
 
 def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: str) -> Output:
