@@ -11,9 +11,12 @@ a one-core build's, byte for byte.
 
 from __future__ import annotations
 
+import fcntl
+import marshal
 import os
 import pickle
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from typing import Any, Protocol, TypeVar
 
 from disclosure_calendar.core.i18n import gettext as _
@@ -39,8 +42,9 @@ MIN_EVENTS_TO_SPLIT = 40_000
 MIN_ITEMS_TO_SPLIT = 20_000
 
 # How much the parent encodes, against each child's 1 (measured on the synthetic province):
-# sending a child's stretch back costs about what the parent spends meanwhile on other work.
-_LEAD = 1.0
+# the parent also does other work meanwhile and reads the children's stretches, ~0.1 s
+# against a child's ~0.02 s of marshalling its own.
+_LEAD = 0.75
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -118,6 +122,7 @@ def _split(costs: Sequence[int], workers: int) -> list[list[int]]:
 
 def _fork(jobs: list[Job], run: Callable[[Job], Any]) -> tuple[int, int]:
     read_end, write_end = os.pipe()
+    _widen(write_end)
     pid = os.fork()
     if pid:
         os.close(write_end)
@@ -126,13 +131,40 @@ def _fork(jobs: list[Job], run: Callable[[Job], Any]) -> tuple[int, int]:
     try:
         os.close(read_end)
         try:
-            payload = pickle.dumps(("ok", [run(job) for job in jobs]), protocol=5)
+            kind, payload = _dumps([run(job) for job in jobs])
         except BaseException as exc:  # reported to the parent, which raises it
-            payload = pickle.dumps(("error", _portable(exc)), protocol=5)
+            kind, payload = _PICKLED, pickle.dumps(("error", _portable(exc)), protocol=5)
         with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(kind)
             pipe.write(payload)
     finally:
         os._exit(0)
+
+
+# A pipe this wide moves a child's results (~25 MB of encoded columns) in about a third of
+# the time the default 64 kB takes: fewer switches between writer and reader.
+_PIPE_BYTES = 1 << 20
+
+
+def _widen(pipe: int) -> None:
+    # Above this user's limit (fs/pipe-max-size) the default will do.
+    if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux
+        with suppress(OSError):
+            fcntl.fcntl(pipe, fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
+
+
+# A result is marshalled when it is only lists, tuples, bytes and strings (the encoded
+# columns: marshal writes and reads those about 3x and 2x faster than pickle, which matters
+# for 250,000 of them), else pickled. Both ends are this interpreter, so marshal's
+# version-bound format is no concern.
+_MARSHALLED, _PICKLED = b"M", b"P"
+
+
+def _dumps(results: list[Any]) -> tuple[bytes, bytes]:
+    try:
+        return _MARSHALLED, marshal.dumps(results)
+    except ValueError:  # an object marshal does not know (an Output, a Change)
+        return _PICKLED, pickle.dumps(("ok", results), protocol=5)
 
 
 def _portable(exc: BaseException) -> BaseException:
@@ -147,14 +179,21 @@ def _collect(child: tuple[int, int]) -> list[Any]:
     pid, read_end = child
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
-    _pid, status = os.waitpid(pid, 0)
     if not payload:
+        _pid, status = os.waitpid(pid, 0)
         raise DisclosureError(
             _("a feed-rendering process ended without a result (status {status})").format(
                 status=status
             )
         )
-    kind, value = pickle.loads(payload)
+    # Read before the child is reaped: it ends (and the kernel frees its memory) meanwhile.
+    try:
+        if payload[:1] == _MARSHALLED:
+            marshalled: list[Any] = marshal.loads(memoryview(payload)[1:])
+            return marshalled
+        kind, value = pickle.loads(memoryview(payload)[1:])
+    finally:
+        os.waitpid(pid, 0)
     if kind == "error":
         raise value
     results: list[Any] = value

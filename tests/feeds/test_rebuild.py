@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
@@ -154,6 +155,27 @@ def test_stretches_cover_every_item_once_in_order(monkeypatch, count, cores):
     assert [i for items, _here in results for i in items] == list(range(count))
     assert results[0][1] and not any(here for _items, here in results[1:])
     assert seen == ["meanwhile"]
+
+
+class Stretch(NamedTuple):
+    start: int
+    stop: int
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        lambda a, b: ((a, b), [b"x" * a, "年" * b]),  # marshalled
+        lambda a, b: (Stretch(a, b), {a: b}),  # a NamedTuple: pickled, and still one
+    ],
+    ids=["plain", "objects"],
+)
+def test_a_childs_results_come_back_as_they_were(monkeypatch, result):
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    results = workers.split_map(result, 10, 2)
+    assert [r[0][0] for r in results] == [0, results[0][0][1]] and results[1][0][1] == 10
+    assert results == [result(*r[0]) for r in results]
+    assert [type(r[0]) for r in results] == [type(result(0, 1)[0])] * 2
 
 
 def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
