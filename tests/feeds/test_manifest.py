@@ -32,6 +32,17 @@ def test_joined_parts_are_the_json_of_the_whole_manifest(feeds: dict[str, dict[s
     assert data == json.dumps(ordered, ensure_ascii=True, separators=(",", ":")).encode()
 
 
+ASCII = st.text(st.characters(max_codepoint=0x7F), max_size=12)
+
+
+@settings(max_examples=300)
+@given(entries=st.dictionaries(ASCII, ASCII, max_size=6))
+def test_ascii_entries_with_quotes_backslashes_or_controls_still_give_the_json(
+    entries: dict[str, str],
+) -> None:
+    assert dump_entries(entries) == json.dumps(entries, separators=(",", ":")).encode()
+
+
 def test_plain_entries_take_the_fast_join_and_give_the_same_json() -> None:
     entries = {
         f"duty-{i}.2026-{i:02d}.u{i:03d}@bench.example": f"{i:016x} {i} 20261203T000000Z 2026-01-0{i}"
