@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..core.gcpause import paused_gc
@@ -57,14 +58,19 @@ def expand(
     found: list[Occurrence] = []
     memo = _Memo(cal)
     with paused_gc():
-        for duty in schedule.duties:
-            found.extend(expand_duty(duty, schedule, cal, start, end, memo=memo))
         # By due date, then the duty's place in the plan (section, item, id), then the
-        # period; as numbers, which sort several times faster than dates and strings.
-        in_plan = sorted(schedule.duties, key=lambda d: (d.section, d.item, d.id))
-        rank = {duty.id: n for n, duty in enumerate(in_plan)}
-        found.sort(key=lambda o: (o.due.toordinal(), rank[o.duty.id], o.period.start.toordinal()))
+        # period: gathered in plan order and period order, then sorted (stably) by date.
+        for duty in sorted(schedule.duties, key=lambda d: (d.section, d.item, d.id)):
+            occurrences = expand_duty(duty, schedule, cal, start, end, memo=memo)
+            if duty.cadence == "event":  # a Duty made in code may list them in any order
+                occurrences.sort(key=_period_start)
+            found.extend(occurrences)
+        found.sort(key=_due)
     return found
+
+
+_due = attrgetter("due")
+_period_start = attrgetter("period.start")
 
 
 # A period with its due date, reminder days and provisional flag: an occurrence without its duty.

@@ -1,6 +1,7 @@
 """Expanding duties into dated occurrences, pinned to real dates of the official calendar."""
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from disclosure_calendar.occurrences.expansion import expand, for_unit
 from disclosure_calendar.schedule import load_schedule
+from disclosure_calendar.schedule.model import Event
 
 D = dt.date
 ROOT_DATA = Path(__file__).resolve().parents[1] / "data"
@@ -113,12 +115,30 @@ def test_expansion_is_sorted_unique_and_in_range(schedule, cal, start, days):
     end = start + dt.timedelta(days=days)
     occurrences = expand(schedule, cal, start, end)
     assert all(start <= o.due <= end and cal.is_working_day(o.due) for o in occurrences)
-    assert [o.due for o in occurrences] == sorted(o.due for o in occurrences)
+    # By due date, then the duty's place in the plan, then the period.
+    assert occurrences == sorted(occurrences, key=_feed_order)
     keys = [o.key for o in occurrences]
     assert len(keys) == len(set(keys))
     # Any narrower window gives exactly the occurrences of the wide one that fall in it.
     wide = expand(schedule, cal, start - dt.timedelta(days=400), end + dt.timedelta(days=400))
     assert [o.key for o in wide if start <= o.due <= end] == keys
+
+
+def _feed_order(o):
+    return (o.due, o.duty.section, o.duty.item, o.duty.id, o.period.start)
+
+
+def test_event_dates_given_out_of_order_come_out_in_date_order(schedule, cal):
+    [duty] = [d for d in schedule.duties if d.cadence == "event"][:1]
+    # A Sunday before a Saturday: both are due the same day, and Saturday's comes first.
+    days = [D(2026, 5, 6), D(2026, 3, 8), D(2026, 3, 7), D(2026, 4, 1)]
+    duty = replace(duty, events=tuple(Event(day) for day in days))
+    others = tuple(d for d in schedule.duties if d.id != duty.id)
+    changed = replace(schedule, duties=(duty, *others))
+    occurrences = expand(changed, cal, D(2026, 1, 1), D(2026, 12, 31))
+    assert occurrences == sorted(occurrences, key=_feed_order)
+    mine = [o.period.start for o in occurrences if o.duty.id == duty.id]
+    assert mine == sorted(days)
 
 
 def test_provisional_years_name_the_missing_notice(schedule, cal):
