@@ -20,7 +20,7 @@ from ..core.errors import DisclosureError
 
 MANIFEST = ".manifest.json"
 # Raise when the feed text changes for reasons no input shows (a change of the writer).
-WRITER_FORMAT = 3
+WRITER_FORMAT = 4  # 4: an alarm says when the duty is due, without the title
 _FORMAT = 2
 
 # feed file -> uid -> "content-hash sequence last-modified(UTC stamp) due(ISO)"

@@ -166,6 +166,21 @@ def test_every_due_date_and_alarm_day_is_a_working_day(built: Path) -> None:
     assert checked > 300
 
 
+def test_each_alarm_says_when_the_duty_is_due(built: Path) -> None:
+    # Read by icalendar, not by our writer: the text a client that shows it would show.
+    import icalendar
+
+    alarms = 0
+    for name in ("finance.ics", "all.ics"):
+        calendar = icalendar.Calendar.from_ical((built / name).read_bytes())
+        for event in calendar.walk("VEVENT"):
+            due = event.decoded("DTSTART")
+            for alarm in event.walk("VALARM"):
+                assert (alarm["ACTION"], alarm["DESCRIPTION"]) == ("DISPLAY", f"{due}到期")
+                alarms += 1
+    assert alarms > 100
+
+
 def test_description_carries_the_plan(built: Path) -> None:
     ev = events(built, "economy_it.ics")["electricity-market.2026-Q3.economy_it@test.example"]
     for words in ("每季度公布我市进入电力市场交易资格单位名单。", "2.2", "方案原文：“每季度”",

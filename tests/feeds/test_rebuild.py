@@ -15,7 +15,7 @@ from cli import main
 from disclosure_calendar import feeds
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.feeds import build as build_module
-from disclosure_calendar.feeds import encoding, workers
+from disclosure_calendar.feeds import encoding, fingerprint, workers
 from disclosure_calendar.feeds.manifest import INPUTS
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
@@ -101,6 +101,16 @@ def test_editing_one_duty_renders_only_the_feeds_it_reaches(tmp_path, rendered):
     build(path, full)
     for name in ("finance.ics", "shiqi.ics", "index.html"):
         assert (out / name).read_bytes() == (full / name).read_bytes()
+
+
+def test_a_new_writer_format_renders_every_feed_again(tmp_path, monkeypatch, rendered):
+    # Feeds written by an older writer differ in bytes no input shows (e.g. the alarm text).
+    out = tmp_path / "out"
+    build(MINIMAL, out)
+    rendered.clear()
+    monkeypatch.setattr(fingerprint, "WRITER_FORMAT", fingerprint.WRITER_FORMAT + 1)
+    build(MINIMAL, out, now=LATER)
+    assert len(rendered) == 6
 
 
 def test_a_feed_deleted_or_edited_by_hand_is_written_again(tmp_path, rendered):
