@@ -207,7 +207,7 @@ class Renderer:
         return len(self._counts[0][unit.id])
 
     def all_cost(self) -> int:
-        return sum(len(o.duty.units) for o in self.occurrences)
+        return len(self._shared.all_entries)  # one per event of all.ics
 
     def finish(self, outputs: Sequence[Output]) -> bytes:
         """Records the outputs (in feed order) and the stale feeds; returns index.html."""
