@@ -79,7 +79,9 @@ def _lang_option() -> Option:
 
 
 # Chinese does not start a line with these: they stay at the end of the line before.
-_NO_LINE_START = "，。；：、）》！？”’"
+_NO_LINE_START = "，。；：、）》！？”’］】」』〕"
+# Nor end one with these: they go to the next line with what they open.
+_NO_LINE_END = "（《“‘［【「『〔"
 
 
 def _wrap(text: str, limit: int = 76) -> str:
@@ -91,7 +93,11 @@ def _wrap(text: str, limit: int = 76) -> str:
         line = ""
         # a run of ASCII (a name, an option, a date) is never split
         for piece in re.findall(r"[!-~]+|.", paragraph):
-            if width(line) + width(piece) > limit and piece[0] not in _NO_LINE_START:
+            fits = width(line) + width(piece) <= limit
+            if not fits and not piece.isspace() and piece[0] not in _NO_LINE_START:
+                opened = len(line) - len(line.rstrip(_NO_LINE_END))
+                if opened < len(line.strip()):
+                    line, piece = line[: len(line) - opened], line[len(line) - opened :] + piece
                 lines.append(line.rstrip())
                 line = piece.lstrip()
                 continue

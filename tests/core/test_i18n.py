@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -10,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cli
@@ -183,6 +184,40 @@ def test_every_help_is_chinese_by_default_and_english_on_request(path: tuple[str
     assert not re.search(r"[\u4e00-\u9fff]", en.output.replace("调休", ""))
     # the flag works after the command too
     assert invoke(*path, "--help", "--lang", "en").output == en.output
+
+
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_chinese_help_lines_neither_start_with_a_closing_mark_nor_end_with_an_opening_one(
+    columns: int,
+) -> None:
+    bad = []
+    for path in COMMANDS:
+        result = CliRunner().invoke(
+            cli.main, ["-f", str(SCHEDULE), *path, "--help"], terminal_width=columns,
+            env={"DISCLOSURE_CALENDAR_LANG": ""},
+        )  # fmt: skip
+        for line in result.output.splitlines():
+            text = line.strip()
+            if text and (text[0] in cli._NO_LINE_START or text[-1] in cli._NO_LINE_END):
+                bad.append(f"{' '.join(path)}: {line}")
+    assert not bad, "\n".join(bad[:10])
+
+
+@settings(max_examples=300)
+@given(
+    text=st.text(
+        st.sampled_from("政务公开（截止）［默认：out］，。 index.html 2026-01-01"), max_size=80
+    ),
+    limit=st.integers(min_value=8, max_value=40),
+)
+def test_wrapping_keeps_every_character_and_breaks_where_chinese_allows(text: str, limit: int):
+    lines = cli._wrap(text, limit).split("\n")
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for before, after in itertools.pairwise(lines):
+        assert not after or after[0] not in cli._NO_LINE_START
+        # an opening mark ends a line only when the line holds nothing else
+        tail = before.rstrip()
+        assert not tail or tail[-1] not in cli._NO_LINE_END or not tail.strip(cli._NO_LINE_END)
 
 
 ERRORS = [
