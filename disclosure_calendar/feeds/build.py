@@ -99,11 +99,13 @@ class Renderer:
         schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
         domain = schedule.plan.uid_domain
 
-        def encode(start: int, stop: int) -> encoding.Encoded:
-            return encoding.encode(writer, occurrences[start:stop], self.modified_now)
+        started: encoding.Started = {}  # each process fills its own copy
 
-        # On several cores, each process encodes a stretch and the parent takes all in;
-        # it counts (and does other work) while the others finish.
+        def encode(start: int, stop: int) -> encoding.Encoded:
+            return encoding.encode(writer, occurrences[start:stop], self.modified_now, started)
+
+        # On several cores, the processes share the chunks and the parent takes all in; it
+        # counts (and does other work) first, while the others start.
         stretches = split_map(
             encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
         )

@@ -14,14 +14,17 @@ from ..occurrences.expansion import Occurrence
 from .ical import EventParts, EventWriter, summary_line
 from .manifest import digest, new_entry
 
+# A DESCRIPTION's hash state, kept across the chunks a process encodes.
+Started = dict[bytes, "hashlib.blake2b"]
 
-def rest_digests_of(parts: Sequence[EventParts]) -> list[bytes]:
+
+def rest_digests_of(parts: Sequence[EventParts], started: Started | None = None) -> list[bytes]:
     """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, then the tail.
 
     A duty's occurrences share one DESCRIPTION object (a long text): it is hashed once, and
     each occurrence goes on from a copy of that hash's state.
     """
-    started: dict[bytes, hashlib.blake2b] = {}
+    started = {} if started is None else started
     digests = []
     for p in parts:
         state = started.get(p.description)
@@ -47,16 +50,22 @@ _BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
 LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
 
 
-def encode(writer: EventWriter, occurrences: Sequence[Occurrence], modified: str) -> Encoded:
+def encode(
+    writer: EventWriter,
+    occurrences: Sequence[Occurrence],
+    modified: str,
+    started: Started | None = None,
+) -> Encoded:
     """Each occurrence is encoded once, in parts: a feed is the list of every event's
     pieces (BEGIN and UID, version lines, then the occurrence's parts, END), joined when
-    written. Content hashes hash the small parts and a hash of the large shared rest.
+    written. Content hashes hash the small parts and a hash of the large shared rest
+    (``started`` keeps the DESCRIPTIONs' hash states from one chunk to the next).
 
     all.ics names the assignee in each SUMMARY, so its events' SUMMARY lines and content
     hashes are made here too, on every core, rather than by whichever process renders it.
     """
     parts = [writer.parts(o) for o in occurrences]
-    rest_digests = rest_digests_of(parts)
+    rest_digests = rest_digests_of(parts, started)
     summaries = [summary_line(p.title) for p in parts]
     dues = [o.due.isoformat() for o in occurrences]
     entries = [

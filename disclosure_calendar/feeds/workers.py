@@ -1,12 +1,15 @@
-"""Rendering feeds on several cores: forked processes, each with a share of the work.
+"""Rendering feeds on several cores: forked processes sharing the work as they go.
 
-Two steps use the cores. First each process encodes a stretch of the occurrences
-(:func:`split_map`) and the parent takes in the children's, so that every process then
-starts from all of them. Then the feeds are split between the processes by size
-(:func:`render_jobs`): each renders and writes its own, and a child sends back only what
-the manifest and the summary need (each feed's manifest part, counts and changes) through a
-pipe. A feed's bytes do not depend on which process wrote it, so the output is the same as
-a one-core build's, byte for byte.
+Two steps use the cores. First the occurrences are encoded in chunks (:func:`split_map`)
+and the parent takes in the children's, so that every process then starts from all of
+them. Then the feeds are rendered and written (:func:`render_jobs`), and a child sends back
+only what the manifest and the summary need (each feed's manifest part, counts, changes).
+
+In both steps the work is a numbered list whose numbers wait in a pipe that every process
+reads (:func:`_share`): a process takes the next number whenever it is free, so one slowed
+by the machine's other load simply takes fewer, and all end within one piece of work of each
+other. Results come back with their numbers and are put in order, so the output does not
+depend on who did what: it is a one-core build's, byte for byte.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import fcntl
 import marshal
 import os
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any, Protocol, TypeVar
 
@@ -41,10 +44,12 @@ MIN_EVENTS_TO_SPLIT = 40_000
 # Below this many items, encoding them in stretches costs more than it saves.
 MIN_ITEMS_TO_SPLIT = 20_000
 
-# How much the parent encodes, against each child's 1 (measured on the synthetic province):
-# the parent also does other work meanwhile and reads the children's stretches, ~0.1 s
-# against a child's ~0.02 s of marshalling its own.
-_LEAD = 0.75
+# Chunks of the occurrences per process: enough that the last ones even out the processes'
+# ends, few enough that each is thousands of occurrences.
+_CHUNKS_PER_WORKER = 16
+# A work number in the pipe, and what a pipe holds where the system cannot say (PIPE_BUF).
+_NUMBER_BYTES = 4
+_SURE_PIPE_BYTES = 512
 
 Job = TypeVar("Job")
 Result = TypeVar("Result")
@@ -56,29 +61,18 @@ def split_map(
     workers: int,
     meanwhile: Callable[[], object] = lambda: None,
 ) -> list[Result]:
-    """``fn(start, stop)`` over consecutive stretches of ``range(count)``, the first in this
-    process and the others in forked ones; the results in order. ``meanwhile`` runs here
-    after the first stretch, while the children finish and send theirs.
-
-    The parent's stretch is ``_LEAD`` times a child's: a child's result still has to be
-    pickled, sent and read back, while the parent does ``meanwhile``.
+    """``fn(start, stop)`` over consecutive chunks of ``range(count)``, shared between this
+    process and forked ones; the results in order. ``meanwhile`` runs here first, while the
+    children start on the chunks.
     """
     if workers < 2 or count < MIN_ITEMS_TO_SPLIT or not hasattr(os, "fork"):
         first = fn(0, count)
         meanwhile()
         return [first]
-    shares = [_LEAD, *[1.0] * (workers - 1)]
-    bounds = [round(count * sum(shares[:k]) / sum(shares)) for k in range(workers + 1)]
+    chunks = workers * _CHUNKS_PER_WORKER
+    bounds = [count * k // chunks for k in range(chunks + 1)]
     stretches = list(zip(bounds, bounds[1:], strict=False))
-    children = []
-    try:
-        for stretch in stretches[1:]:
-            children.append(_fork([stretch], lambda s: fn(*s)))
-        first = fn(*stretches[0])
-        meanwhile()
-    finally:
-        received = [_collect(child) for child in children]
-    return [first, *(results[0] for results in received)]
+    return _share(stretches, lambda s: fn(*s), workers, meanwhile)
 
 
 def render_jobs(
@@ -96,31 +90,74 @@ def render_jobs(
     costs = [renderer.all_cost() if j is None else renderer.unit_cost(j) for j in jobs]
     if workers < 2 or len(jobs) < 2 or sum(costs) < MIN_EVENTS_TO_SPLIT or not hasattr(os, "fork"):
         return [run(job) for job in jobs]
-    shares = _split(costs, workers)
-    children = []
-    try:
-        for share in shares[1:]:
-            children.append(_fork([jobs[i] for i in share], run))
-        results = {i: run(jobs[i]) for i in shares[0]}
-    finally:
-        received = [_collect(child) for child in children]
-    for share, outputs in zip(shares[1:], received, strict=True):
-        results.update(zip(share, outputs, strict=True))
+    # Largest first, so that the last jobs to be taken are small ones.
+    order = sorted(range(len(jobs)), key=lambda i: -costs[i])
+    done = _share([jobs[i] for i in order], run, workers)
+    results = dict(zip(order, done, strict=True))
     return [results[i] for i in range(len(jobs))]
 
 
-def _split(costs: Sequence[int], workers: int) -> list[list[int]]:
-    """Job indexes per process, largest jobs first to the least loaded (LPT)."""
-    loads = [0] * workers
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    for i in sorted(range(len(costs)), key=lambda i: -costs[i]):
-        k = loads.index(min(loads))
-        shares[k].append(i)
-        loads[k] += costs[i]
-    return [sorted(s) for s in shares if s]
+def _share(
+    items: Sequence[Job],
+    run: Callable[[Job], Result],
+    workers: int,
+    first: Callable[[], object] = lambda: None,
+) -> list[Result]:
+    """``run`` over ``items`` by this process and ``workers - 1`` forked ones, each taking
+    the next item when it is free; the results in the items' order. ``first`` runs here
+    before this process takes any."""
+    numbers, groups = _numbers(len(items))
+    children: list[tuple[int, int]] = []
+
+    def taken() -> Iterator[tuple[int, Result]]:
+        for n in _take(numbers):
+            for k in groups[n]:
+                yield k, run(items[k])
+
+    try:
+        for _ in range(workers - 1):
+            children.append(_fork(lambda: list(taken())))
+        first()
+        results = dict(taken())
+    finally:
+        os.close(numbers)
+        received = [_collect(child) for child in children]
+    for pairs in received:
+        results.update(pairs)
+    return [results[k] for k in range(len(items))]
 
 
-def _fork(jobs: list[Job], run: Callable[[Job], Any]) -> tuple[int, int]:
+def _numbers(count: int) -> tuple[int, list[range]]:
+    """A pipe holding the numbers of the items' groups, its writing end closed: each number
+    is read once, by whichever process asks first (a pipe hands each read its bytes whole).
+    A group is one item, or several consecutive ones if the pipe cannot hold that many
+    numbers: written before anyone reads, they must all fit."""
+    read_end, write_end = os.pipe()
+    try:
+        capacity = _SURE_PIPE_BYTES
+        if hasattr(fcntl, "F_GETPIPE_SZ"):  # Linux: 64 kB unless the user's pipes are many
+            capacity = fcntl.fcntl(write_end, fcntl.F_GETPIPE_SZ)
+        size = max(1, -(-count * _NUMBER_BYTES // capacity))
+        groups = [range(k, min(k + size, count)) for k in range(0, count, size)]
+        data = b"".join(n.to_bytes(_NUMBER_BYTES, "little") for n in range(len(groups)))
+        os.set_blocking(write_end, False)  # never wait for a reader that is not there yet
+        if os.write(write_end, data) != len(data):
+            raise DisclosureError(f"a pipe took less than {len(data)} bytes")
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    return read_end, groups
+
+
+def _take(numbers: int) -> Iterator[int]:
+    while len(data := os.read(numbers, _NUMBER_BYTES)) == _NUMBER_BYTES:
+        yield int.from_bytes(data, "little")
+
+
+def _fork(work: Callable[[], Any]) -> tuple[int, int]:
+    """A child doing ``work``, whose result (or error) it sends back through a pipe."""
     read_end, write_end = os.pipe()
     _widen(write_end)
     pid = os.fork()
@@ -131,7 +168,7 @@ def _fork(jobs: list[Job], run: Callable[[Job], Any]) -> tuple[int, int]:
     try:
         os.close(read_end)
         try:
-            kind, payload = _dumps([run(job) for job in jobs])
+            kind, payload = _dumps(work())
         except BaseException as exc:  # reported to the parent, which raises it
             kind, payload = _PICKLED, pickle.dumps(("error", _portable(exc)), protocol=5)
         with os.fdopen(write_end, "wb") as pipe:

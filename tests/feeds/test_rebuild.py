@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -153,18 +154,38 @@ def test_two_cores_write_the_same_bytes_as_one(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 7, 100])
 @pytest.mark.parametrize("cores", [1, 2, 3, 4])
-def test_stretches_cover_every_item_once_in_order(monkeypatch, count, cores):
+def test_chunks_cover_every_item_once_in_order(monkeypatch, count, cores):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
-    parent, seen = os.getpid(), []
+    seen = []
     results = workers.split_map(
-        lambda start, stop: (list(range(start, stop)), os.getpid() == parent),
-        count,
-        cores,
-        lambda: seen.append("meanwhile"),
+        lambda start, stop: list(range(start, stop)), count, cores, lambda: seen.append("x")
     )
-    assert [i for items, _here in results for i in items] == list(range(count))
-    assert results[0][1] and not any(here for _items, here in results[1:])
-    assert seen == ["meanwhile"]
+    assert [i for items in results for i in items] == list(range(count))
+    assert seen == ["x"]
+
+
+def test_a_busy_process_takes_less_work(monkeypatch):
+    # The parent is busy first (as with the fingerprints of a first build): the child takes
+    # the chunks meanwhile, instead of waiting for a share fixed in advance.
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    parent = os.getpid()
+
+    def where(start: int, stop: int) -> list[bool]:
+        time.sleep(0.01)
+        return [os.getpid() == parent] * (stop - start)
+
+    here = [h for chunk in workers.split_map(where, 64, 2, lambda: time.sleep(1)) for h in chunk]
+    assert len(here) == 64
+    assert here.count(True) <= 16  # a fixed share would have been half, or 27 of 64
+
+
+def test_jobs_are_shared_whatever_their_number(monkeypatch):
+    # More jobs than a pipe holds numbers for: they are handed out in groups.
+    monkeypatch.setattr(workers, "_NUMBER_BYTES", 4096)  # 16 numbers in a 64 kB pipe
+    numbers, groups = workers._numbers(50)
+    os.close(numbers)
+    assert [k for group in groups for k in group] == list(range(50)) and len(groups) <= 16
+    assert workers._share(list(range(50)), lambda k: k * k, 3) == [k * k for k in range(50)]
 
 
 class Stretch(NamedTuple):
@@ -183,31 +204,25 @@ class Stretch(NamedTuple):
 def test_a_childs_results_come_back_as_they_were(monkeypatch, result):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     results = workers.split_map(result, 10, 2)
-    assert [r[0][0] for r in results] == [0, results[0][0][1]] and results[1][0][1] == 10
+    bounds = [r[0] for r in results]
+    assert [a for a, _b in bounds] == [0, *(b for _a, b in bounds[:-1])] and bounds[-1][1] == 10
     assert results == [result(*r[0]) for r in results]
-    assert [type(r[0]) for r in results] == [type(result(0, 1)[0])] * 2
+    assert {type(r[0]) for r in results} == {type(result(0, 1)[0])}
 
 
 def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     encode, parent = encoding.encode, os.getpid()
 
-    def failing(writer, occurrences, modified):  # type: ignore[no-untyped-def]
+    def failing(writer, occurrences, modified, started):  # type: ignore[no-untyped-def]
         if os.getpid() != parent:
             raise DisclosureError("cannot encode")
-        return encode(writer, occurrences, modified)
+        return encode(writer, occurrences, modified, started)
 
     monkeypatch.setattr(encoding, "encode", failing)
     with pytest.raises(DisclosureError, match="cannot encode"):
         build(MINIMAL, tmp_path / "out", workers=2)
     assert not (tmp_path / "out" / feeds.MANIFEST).exists()
-
-
-def test_the_split_gives_every_job_once_and_balances_the_work():
-    shares = workers._split([100, 5, 40, 40, 10, 5], 2)
-    assert sorted(i for share in shares for i in share) == [0, 1, 2, 3, 4, 5]
-    loads = [sum([100, 5, 40, 40, 10, 5][i] for i in share) for share in shares]
-    assert max(loads) - min(loads) <= 10
 
 
 def test_a_failure_in_a_rendering_process_reaches_the_caller(tmp_path, monkeypatch):
