@@ -23,6 +23,8 @@ from disclosure_calendar.web.site import WebConfig
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 from webportal import NOW  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
@@ -98,7 +100,11 @@ def test_unit_marks_done_and_coordinator_sees_it(browser: webdriver.Chrome, tmp_
         evidence = "https://www.example.gov.cn/zwgk/czj/2026-10.html"
         form.find_element(By.NAME, "url").send_keys(evidence)
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        assert "已标记完成" in browser.find_element(By.CSS_SELECTOR, ".notice").text
+        # The click only starts the POST: wait for the page it leads to (its notice).
+        notice = WebDriverWait(browser, 20).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice"))
+        )
+        assert "已标记完成" in notice.text
         done_links = [
             a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "td.url a")
         ]
