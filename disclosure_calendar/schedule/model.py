@@ -189,11 +189,14 @@ class Schedule:
     @cached_property
     def _reach(self) -> dict[str, tuple[str, ...]]:
         reach: dict[str, tuple[str, ...]] = {}
+        # In unit order, found by position: a province's duties reach a few of hundreds.
+        place = {u.id: n for n, u in enumerate(self.units)}
         for duty in self.duties:
             reached: set[str] = set()
             for assignee in duty.units:
                 reached |= self.members(assignee)
-            reach[duty.id] = tuple(u.id for u in self.units if u.id in reached)
+            known = [u for u in reached if u in place]
+            reach[duty.id] = tuple(sorted(known, key=place.__getitem__))
         return reach
 
     def unit_ids_of(self, duty: Duty) -> tuple[str, ...]:
