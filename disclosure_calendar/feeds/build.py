@@ -106,13 +106,13 @@ class Renderer:
 
         # On several cores, the processes share the chunks and the parent takes all in; it
         # counts (and does other work) first, while the others start.
-        stretches = split_map(
+        chunks = split_map(
             encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
         )
         (
             dates, descriptions, tails, summaries, entries, prefixes, heads,
             all_summaries, all_entries,
-        ) = map(_concatenated, zip(*stretches, strict=True))  # fmt: skip
+        ) = map(_concatenated, zip(*chunks, strict=True))  # fmt: skip
         # In a unit's feed an event is its UID and version lines, then this body.
         ends = [END_EVENT] * len(dates)
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
@@ -233,10 +233,10 @@ class Renderer:
         yield INDEX, [self.finish(outputs)]
 
 
-def _concatenated(stretches: Sequence[list[Item]]) -> list[Item]:
-    joined = stretches[0]  # extended in place: a stretch is used only through this column
-    for stretch in stretches[1:]:
-        joined += stretch
+def _concatenated(chunks: Sequence[list[Item]]) -> list[Item]:
+    joined = chunks[0]  # extended in place: a chunk is used only through this column
+    for chunk in chunks[1:]:
+        joined += chunk
     return joined
 
 

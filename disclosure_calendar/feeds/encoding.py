@@ -2,7 +2,7 @@
 
 Everything an event of any feed is made of, except its UID's assignee and its version
 lines, depends only on the occurrence: it is encoded here once per occurrence (and, for
-all.ics, once per assignee), in stretches on several cores (workers.split_map).
+all.ics, once per assignee), in chunks shared by the cores (workers.split_map).
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ class Renderer(Protocol):
 
 # Below this many events in all, a fork costs more than it saves.
 MIN_EVENTS_TO_SPLIT = 40_000
-# Below this many items, encoding them in stretches costs more than it saves.
+# Below this many items, encoding them on several cores costs more than it saves.
 MIN_ITEMS_TO_SPLIT = 20_000
 
 # Chunks of the occurrences per process: enough that the last ones even out the processes'
@@ -71,8 +71,8 @@ def split_map(
         return [first]
     chunks = workers * _CHUNKS_PER_WORKER
     bounds = [count * k // chunks for k in range(chunks + 1)]
-    stretches = list(zip(bounds, bounds[1:], strict=False))
-    return _share(stretches, lambda s: fn(*s), workers, meanwhile)
+    ranges = list(zip(bounds, bounds[1:], strict=False))
+    return _share(ranges, lambda r: fn(*r), workers, meanwhile)
 
 
 def render_jobs(
