@@ -142,7 +142,9 @@ def _numbers(count: int) -> tuple[int, list[range]]:
         data = b"".join(n.to_bytes(_NUMBER_BYTES, "little") for n in range(len(groups)))
         os.set_blocking(write_end, False)  # never wait for a reader that is not there yet
         if os.write(write_end, data) != len(data):
-            raise DisclosureError(f"a pipe took less than {len(data)} bytes")
+            raise DisclosureError(
+                _("a pipe took less than {size} bytes of work numbers").format(size=len(data))
+            )
     except BaseException:
         os.close(read_end)
         raise
