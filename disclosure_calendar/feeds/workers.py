@@ -30,7 +30,7 @@ from .summary import Output
 
 
 class Renderer(Protocol):
-    """What is asked of the renderer (feeds.build.Renderer) here."""
+    """What is asked of the renderer (feeds.render.Renderer) here."""
 
     def prepare(self) -> None: ...
     def render_all(self) -> Output: ...

@@ -1,0 +1,237 @@
+"""Rendering the feeds from the occurrences: each event encoded once, each feed assembled
+from the encoded parts (feeds.build decides which feeds to render and writes them)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from itertools import chain
+from typing import TypeVar
+
+from disclosure_calendar.core.i18n import gettext as _
+
+from ..core.errors import DisclosureError
+from ..occurrences.expansion import Occurrence, uid_suffix
+from ..schedule.model import Schedule, Unit
+from . import encoding
+from .ical import END_EVENT, EventWriter, utc_stamp
+from .manifest import INDEX, Change, Manifest, Versions, dump_entries
+from .series import collapse_routine
+from .summary import ALL, ALL_NAME, Feed, Output
+from .workers import split_map
+
+Item = TypeVar("Item")
+
+
+class Renderer:
+    """Renders the feeds one at a time, so a province's feeds never all sit in memory.
+
+    :meth:`render_all` and :meth:`render_unit` render one feed each; :meth:`files` renders
+    every file in order and afterwards ``manifest``, ``feeds``, ``changes`` and ``stale`` are
+    complete. Pure: reads and writes no files.
+    """
+
+    def __init__(
+        self,
+        schedule: Schedule,
+        occurrences: Sequence[Occurrence],
+        previous: Manifest,
+        *,
+        now: dt.datetime,
+        years: tuple[int, int],
+        base_url: str | None = None,
+        workers: int = 1,
+        meanwhile: Callable[[], object] = lambda: None,
+    ):
+        if any(u.id == ALL for u in schedule.units):
+            raise DisclosureError(
+                _("a unit may not be called {name!r}: its feed would be {name}.ics").format(
+                    name=ALL
+                )
+            )
+        self.schedule = schedule
+        self.dated = occurrences
+        # A routine (daily) duty's year is one recurring event: written from one occurrence.
+        self.occurrences = collapse_routine(occurrences)
+        self.previous = previous
+        self.base_url = base_url
+        self.workers = workers
+        self.meanwhile = meanwhile  # other work, done while child processes encode
+        self.writer = EventWriter(schedule, years)
+        self.modified_now = utc_stamp(now.replace(microsecond=0))
+        self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
+        self.feeds: list[Feed] = []
+        self.changes: list[Change] = []
+        self.stale: tuple[str, ...] = ()
+
+    @cached_property
+    def _shared(self) -> _Shared:
+        """What every feed is assembled from, computed once (and before a fork, shared)."""
+        schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
+        domain = schedule.plan.uid_domain
+
+        started: encoding.Started = {}  # each process fills its own copy
+
+        def encode(start: int, stop: int) -> encoding.Encoded:
+            return encoding.encode(writer, occurrences[start:stop], self.modified_now, started)
+
+        # On several cores, the processes share the chunks and the parent takes all in; it
+        # counts (and does other work) first, while the others start.
+        chunks = split_map(
+            encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
+        )
+        (
+            dates, descriptions, tails, summaries, entries, prefixes, heads,
+            all_summaries, all_entries,
+        ) = map(_concatenated, zip(*chunks, strict=True))  # fmt: skip
+        # In a unit's feed an event is its UID and version lines, then this body.
+        ends = [END_EVENT] * len(dates)
+        bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
+        per_unit, duty_counts, dated = self._counts
+        assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
+        suffixes = {a: uid_suffix(a, domain) for a in assignees}
+        return _Shared(
+            bodies=bodies,
+            entries=entries,
+            uid_prefixes=prefixes,
+            heads=heads,
+            suffixes=suffixes,
+            uid_endings={a: f"{suffix}\r\n".encode() for a, suffix in suffixes.items()},
+            all_summaries=all_summaries,
+            all_entries=all_entries,
+            per_unit=per_unit,
+            duty_counts=duty_counts,
+            dated=dated,
+        )
+
+    @cached_property
+    def _counts(self) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
+        """Per unit: the indexes of its occurrences, its duties and its dated occurrences."""
+        schedule = self.schedule
+        # Gathered per duty, then per unit: a province has ten times more occurrences than
+        # duties, and each occurrence reaches a few units.
+        of_duty: dict[str, list[int]] = {d.id: [] for d in schedule.duties}
+        for i, occ in enumerate(self.occurrences):
+            of_duty[occ.duty.id].append(i)
+        dated_of_duty = Counter(occ.duty.id for occ in self.dated)
+        runs: dict[str, list[list[int]]] = {u.id: [] for u in schedule.units}
+        duty_counts = dict.fromkeys(runs, 0)  # as `units` counts them (Schedule.duties_of)
+        dated = dict.fromkeys(runs, 0)
+        for duty in schedule.duties:
+            indexes, count = of_duty[duty.id], dated_of_duty[duty.id]
+            for reached in schedule.unit_ids_of(duty):
+                runs[reached].append(indexes)
+                duty_counts[reached] += 1
+                dated[reached] += count
+        # In feed order: sorting merges the duties' ascending runs.
+        per_unit = {u: sorted(chain.from_iterable(r)) for u, r in runs.items()}
+        return per_unit, duty_counts, dated
+
+    def render_all(self) -> Output:
+        """all.ics: each assignee named as the plan does, a group once, not its members."""
+        sh, writer = self._shared, self.writer
+        file = f"{ALL}.ics"
+        versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
+        pieces: list[bytes] = []
+        lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
+        summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
+        for i, occ in enumerate(self.occurrences):
+            dates, _summary, description, tail, _end = sh.bodies[i]
+            for assignee in occ.duty.units:
+                uid = sh.uid_prefixes[i] + suffixes[assignee]
+                head = sh.heads[i] + endings[assignee]
+                if len(head) > encoding.LONGEST_HEAD:
+                    head = writer.head(uid)
+                pieces += (head, lines(uid, next(entries)), dates, next(summaries))
+                pieces += (description, tail, END_EVENT)
+        plan_title = self.schedule.plan.title
+        data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
+        events = len(versions.current)
+        feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
+        return _output(file, data, versions, feed, ALL_NAME)
+
+    def render_unit(self, unit: Unit) -> Output:
+        sh, writer = self._shared, self.writer
+        file = f"{unit.id}.ics"
+        versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
+        suffix, ending = sh.suffixes[unit.id], sh.uid_endings[unit.id]
+        pieces: list[bytes] = []
+        lines, prefixes, heads, entries = versions.lines, sh.uid_prefixes, sh.heads, sh.entries
+        bodies = sh.bodies
+        indexes = sh.per_unit[unit.id]
+        for i in indexes:
+            uid = prefixes[i] + suffix
+            head = heads[i] + ending
+            if len(head) > encoding.LONGEST_HEAD:
+                head = writer.head(uid)
+            pieces += (head, lines(uid, entries[i]))
+            pieces += bodies[i]
+        about = f"{self.schedule.plan.title}：{unit.name}的公开任务"
+        data = writer.calendar_pieces(unit.name, pieces, about)
+        duties = sh.duty_counts[unit.id]
+        feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
+        return _output(file, data, versions, feed, unit.name)
+
+    def prepare(self) -> None:
+        """Encode the events now: before a fork, so that every process starts from them."""
+        self._shared  # noqa: B018
+
+    def unit_cost(self, unit: Unit) -> int:
+        return len(self._counts[0][unit.id])
+
+    def all_cost(self) -> int:
+        return len(self._shared.all_entries)  # one per event of all.ics
+
+    def finish(self, outputs: Sequence[Output]) -> bytes:
+        """Records the outputs (in feed order) and the stale feeds; returns index.html."""
+        from .index_page import render_index
+
+        self.manifest = {o.file: o.entries for o in outputs}
+        self.feeds = [o.feed for o in outputs]
+        self.changes = [o.change for o in outputs]
+        self.stale = tuple(sorted(f for f in self.previous if f not in self.manifest))
+        for f in self.stale:
+            gone = Versions(self.previous[f], self.modified_now, self.writer.stamp)
+            self.changes.append(gone.change(f, "（已删除）"))
+        return render_index(self.schedule, self.feeds, self.base_url).encode()
+
+    def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
+        outputs = []
+        for output in (self.render_all(), *map(self.render_unit, self.schedule.units)):
+            assert output.data is not None
+            yield output.file, output.data
+            outputs.append(dataclasses.replace(output, data=None))
+        yield INDEX, [self.finish(outputs)]
+
+
+def _concatenated(chunks: Sequence[list[Item]]) -> list[Item]:
+    joined = chunks[0]  # extended in place: a chunk is used only through this column
+    for chunk in chunks[1:]:
+        joined += chunk
+    return joined
+
+
+def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: str) -> Output:
+    # The manifest part is encoded here, in the process that rendered the feed, so that only
+    # bytes and counts go back to the parent.
+    entries = dump_entries(versions.current)
+    return Output(file, data, entries, feed, versions.change(file, name))
+
+
+@dataclass(frozen=True)
+class _Shared:
+    bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]
+    entries: list[str]  # in a unit's feed, were the event new (manifest.new_entry)
+    uid_prefixes: list[str]
+    heads: list[bytes]  # BEGIN and the UID up to its prefix
+    suffixes: dict[str, str]
+    uid_endings: dict[str, bytes]  # the suffix and CRLF
+    all_summaries: list[bytes]  # per event of all.ics
+    all_entries: list[str]
+    per_unit: dict[str, list[int]]
+    duty_counts: dict[str, int]
+    dated: dict[str, int]
