@@ -1247,5 +1247,37 @@ def ledger_copy(source: str, dest: str) -> None:
     )
 
 
+def run() -> None:
+    """The console script: ``main``, then an exit that leaves the freeing to the kernel.
+
+    Python's own exit frees every module and object one by one: 0.03 s of a 0.2 s
+    ``validate`` and 0.1 s of a province's ``build``. The process has nothing left to do
+    by then: its files are closed, and exit handlers (logging's flush) run here, as do the
+    flushes of stdout and stderr. While another thread lives (the daemon's scheduler, the
+    web server's) the exit is Python's, which waits for it.
+    """
+    try:
+        main()
+        code: str | int | None = 0
+    except SystemExit as exc:
+        code = exc.code
+    import atexit
+    import threading
+    from contextlib import suppress
+
+    if threading.active_count() > 1:
+        sys.exit(code)
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): said on stderr, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(OSError):  # a reader gone (`| head`): nothing more to say to it
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -136,3 +136,42 @@ def test_workdays_outside_range_is_a_clear_error():
     code, out = run("workdays", "check", "2003-01-01")
     assert code == 1
     assert "outside the supported range" in out
+
+
+def _console(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """The console script's way in (cli.run), as a user's shell starts it."""
+    env = {"PATH": "/usr/bin:/bin", "DISCLOSURE_CALENDAR_LANG": "zh", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", "import cli; cli.run()", *args], cwd=ROOT, env=env,
+        capture_output=True, text=True, timeout=120, **kwargs,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["validate"], 0, "正常：66 个单位"),
+        (["-f", str(BAD / "several_problems.yaml"), "validate"], 1, "错误：发现 3 个问题："),
+        (["nosuch"], 2, "没有这个命令：'nosuch'"),
+        (["--version"], 0, "disclosure-calendar，版本"),
+    ],
+    ids=["ok", "bad-input", "usage", "version"],
+)
+def test_the_console_script_ends_with_the_commands_status_and_all_its_output(args, code, says):
+    done = _console(*args)
+    assert done.returncode == code, done.stderr
+    assert says in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_console_script_writes_every_line_into_a_pipe_and_stops_quietly_when_it_closes():
+    whole = _console("agenda", "--year", "2026")
+    assert whole.returncode == 0 and whole.stdout.count("\n") > 800
+    assert whole.stdout.rstrip().endswith("政府网站年终考评")
+    # A reader that stops after a few lines (`| head`): no traceback.
+    shell = f"{sys.executable} -c 'import cli; cli.run()' agenda --year 2026 | head -2"
+    cut = subprocess.run(
+        ["sh", "-c", shell], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert cut.stdout.count("\n") == 2 and "Traceback" not in cut.stderr
