@@ -641,12 +641,12 @@ def build(
     from disclosure_calendar.feeds import quick
 
     out_dir = _out_folder(out_dir)
+    taken = quick.take(ctx.schedule_path, ctx.db)  # before the schedule is read: quick.Taken
     result = None if dry_run else quick.unchanged(
-        out_dir, ctx.schedule_path, ctx.db, base_url, year=year,
+        out_dir, taken, base_url, year=year,
         start=start.date() if start else None, end=end.date() if end else None,
     )  # fmt: skip
     if result is None:
-        taken = quick.take(ctx.schedule_path, ctx.db)  # before the schedule is read: quick.Taken
         first, last = _resolve_range(ctx, year, start, end)
         key = taken.key(first, last, base_url)
         result = feeds.build_feeds(

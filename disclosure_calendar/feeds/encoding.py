@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..occurrences.expansion import Occurrence
-from .ical import EventParts, EventWriter, summary_line
+from .ical import BEGIN_UID, EventParts, EventWriter, summary_line
 from .manifest import digest, new_entry
 
 # A DESCRIPTION's hash state, kept across the chunks a process encodes.
@@ -45,9 +45,6 @@ Encoded = tuple[
     list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str], list[bytes],
     list[bytes], list[str],
 ]  # fmt: skip
-_BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
-# BEGIN and a UID line that needs no folding (75 octets and CRLF).
-LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + 75 + 2
 
 
 def encode(
@@ -88,7 +85,7 @@ def encode(
         summaries,
         entries,
         prefixes,
-        [_BEGIN_UID + p.encode() for p in prefixes],
+        [BEGIN_UID + p.encode() for p in prefixes],
         all_summaries,
         all_entries,
     )

@@ -27,6 +27,9 @@ REFRESH = "PT12H"
 CRLF = b"\r\n"
 END_EVENT = b"END:VEVENT\r\n"
 _MAX_OCTETS = 75
+BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
+# BEGIN and a UID line short enough to need no folding (75 octets and CRLF).
+LONGEST_HEAD = len(b"BEGIN:VEVENT\r\n") + _MAX_OCTETS + 2
 _ONE_DAY = dt.timedelta(days=1)
 _UTC = dt.UTC
 
@@ -158,14 +161,11 @@ class EventWriter:
         self._whats: dict[str, str] = {}
         self._whens: dict[tuple[str, dt.date, str], str] = {}
 
-    def calendar(self, name: str, events: Iterable[bytes], description: str | None = None) -> bytes:
-        """A whole VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces)."""
-        return b"".join(self.calendar_pieces(name, events, description))
-
     def calendar_pieces(
         self, name: str, events: Iterable[bytes], description: str | None = None
     ) -> list[bytes]:
-        """``calendar`` unjoined: a feed is written piece by piece, never as one object."""
+        """A VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces), in
+        pieces: a feed is written piece by piece, never as one object."""
         head = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -300,15 +300,10 @@ class EventWriter:
             when = self._whens[key] = escape(_when(period))
         return f"［暂定］{what}{when}" if occ.provisional else what + when
 
-    def body(self, occ: Occurrence, assignee_name: str | None = None) -> bytes:
-        """Everything of a VEVENT after its UID and version lines, up to END:VEVENT exclusive."""
-        dates, title, description, tail = self.parts(occ)
-        return dates + summary_line(title, assignee_name) + description + tail
-
     def head(self, uid: str) -> bytes:
         """The start of a VEVENT: BEGIN and UID, the only lines that differ between units."""
-        line = f"BEGIN:VEVENT\r\nUID:{uid}\r\n".encode()
-        if len(line) > 14 + _MAX_OCTETS + 2:  # "BEGIN:VEVENT\r\n" is 14 octets
+        line = BEGIN_UID + uid.encode() + CRLF
+        if len(line) > LONGEST_HEAD:
             line = b"BEGIN:VEVENT\r\n" + fold(f"UID:{uid}")
         return line
 
@@ -321,10 +316,6 @@ class EventWriter:
             ).encode()
             self._stamps[(sequence, modified)] = lines
         return lines
-
-    def event(self, uid: str, sequence: int, modified: str, body: bytes) -> bytes:
-        """A whole VEVENT."""
-        return b"".join((self.head(uid), self.stamp(sequence, modified), body, END_EVENT))
 
 
 def recurrence(series: Series) -> bytes:

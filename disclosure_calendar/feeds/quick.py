@@ -91,8 +91,7 @@ def take(schedule_path: Path, db: str | Path) -> Taken:
 
 def unchanged(
     out_dir: Path,
-    schedule_path: Path,
-    db: str | Path,
+    taken: Taken,
     base_url: str | None,
     *,
     year: int | None = None,
@@ -110,7 +109,7 @@ def unchanged(
         )
     except Exception:  # noqa: BLE001 - any doubt (a bad zone, a bad range): full build
         return None
-    key = take(schedule_path, db).key(first, last, base_url)
+    key = taken.key(first, last, base_url)
     if key is None or key != record.key or not _intact(out_dir, record, inputs):
         return None
     if set(record.files) != set(inputs) or any(not i.name for i in inputs.values()):

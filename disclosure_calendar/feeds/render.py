@@ -18,7 +18,7 @@ from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, uid_suffix
 from ..schedule.model import Schedule, Unit
 from . import encoding
-from .ical import END_EVENT, EventWriter, utc_stamp
+from .ical import END_EVENT, LONGEST_HEAD, EventWriter, utc_stamp
 from .manifest import INDEX, Change, Manifest, Versions, dump_entries
 from .series import collapse_routine
 from .summary import ALL, ALL_NAME, Feed, Output
@@ -144,7 +144,7 @@ class Renderer:
             for assignee in occ.duty.units:
                 uid = sh.uid_prefixes[i] + suffixes[assignee]
                 head = sh.heads[i] + endings[assignee]
-                if len(head) > encoding.LONGEST_HEAD:
+                if len(head) > LONGEST_HEAD:
                     head = writer.head(uid)
                 pieces += (head, lines(uid, next(entries)), dates, next(summaries))
                 pieces += (description, tail, END_EVENT)
@@ -166,7 +166,7 @@ class Renderer:
         for i in indexes:
             uid = prefixes[i] + suffix
             head = heads[i] + ending
-            if len(head) > encoding.LONGEST_HEAD:
+            if len(head) > LONGEST_HEAD:
                 head = writer.head(uid)
             pieces += (head, lines(uid, entries[i]))
             pieces += bodies[i]

@@ -91,8 +91,12 @@ def _occurrence(*, provisional: bool = False, reminders: tuple[dt.date, ...] = (
 
 def _calendar(occ: Occurrence) -> bytes:
     writer = ical.EventWriter(load_schedule(MINIMAL), (2026, 2026))
-    event = writer.event("x.2026-Q3.economy_it@test.example", 3, STAMP, writer.body(occ))
-    return writer.calendar("市经济和信息化局", [event])
+    dates, title, description, tail = writer.parts(occ)
+    event = b"".join((
+        writer.head("x.2026-Q3.economy_it@test.example"), writer.stamp(3, STAMP),
+        dates, ical.summary_line(title), description, tail, ical.END_EVENT,
+    ))  # fmt: skip
+    return b"".join(writer.calendar_pieces("市经济和信息化局", [event]))
 
 
 def test_event_reads_back_in_three_parsers() -> None:
@@ -126,7 +130,7 @@ def test_body_is_shared_text_encoded_once() -> None:
     writer = ical.EventWriter(load_schedule(MINIMAL), (2026, 2026))
     occ = _occurrence()
     other = dataclasses.replace(occ, period=containing("quarterly", dt.date(2026, 10, 1)))
-    first, second = writer.body(occ), writer.body(other)
+    first, second = writer.parts(occ), writer.parts(other)
     assert first != second
     assert len(writer._descriptions) == 1  # one DESCRIPTION for both periods
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import pytest
 from click.testing import CliRunner
+from icscheck import lint, parse_all
 
 from cli import main
 from disclosure_calendar import feeds
@@ -102,6 +103,21 @@ def test_editing_one_duty_renders_only_the_feeds_it_reaches(tmp_path, rendered):
     build(path, full)
     for name in ("finance.ics", "shiqi.ics", "index.html"):
         assert (out / name).read_bytes() == (full / name).read_bytes()
+
+
+@pytest.mark.parametrize("cores", [1, 2])
+def test_uids_too_long_for_one_line_are_folded_and_read_back_whole(tmp_path, monkeypatch, cores):
+    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    domain = "disclosure." + "very-long-subdomain." * 3 + "example.gov.cn"
+    path = edited(tmp_path, "uid_domain: test.example", f"uid_domain: {domain}")
+    out = tmp_path / "out"
+    build(path, out, workers=cores)
+    for name in ("finance.ics", "all.ics"):
+        data = (out / name).read_bytes()
+        assert lint(data) == []
+        uids = [e.uid for e in parse_all(data)]
+        assert uids and all(u.endswith(f"@{domain}") and len(u) > 75 for u in uids)
 
 
 def test_a_new_writer_format_renders_every_feed_again(tmp_path, monkeypatch, rendered):
