@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..occurrences.expansion import Occurrence
-from .ical import BEGIN_UID, EventParts, EventWriter, summary_line
+from .ical import BEGIN_UID, END_EVENT, EventParts, EventWriter, summary_line
 from .manifest import digest, new_entry
 
 # A DESCRIPTION's hash state, kept across the chunks a process encodes.
@@ -19,7 +19,8 @@ Started = dict[bytes, "hashlib.blake2b"]
 
 
 def rest_digests_of(parts: Sequence[EventParts], started: Started | None = None) -> list[bytes]:
-    """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, then the tail.
+    """Per event, a hash of everything after its SUMMARY: the DESCRIPTION, the tail and the
+    alarms (END:VEVENT is not content).
 
     A duty's occurrences share one DESCRIPTION object (a long text): it is hashed once, and
     each occurrence goes on from a copy of that hash's state.
@@ -32,18 +33,22 @@ def rest_digests_of(parts: Sequence[EventParts], started: Started | None = None)
             state = started[p.description] = hashlib.blake2b(p.description, digest_size=16)
         rest = state.copy()
         rest.update(p.tail)
+        rest.update(p.end[:_ALARMS_END])
         digests.append(rest.digest())
     return digests
 
 
+_ALARMS_END = -len(END_EVENT)
+
 # Per occurrence, as columns of bytes and strings (which a child process sends back several
-# times faster than rows of tuples): DTSTART/DTEND, DESCRIPTION, the tail, the SUMMARY line,
+# times faster than rows of tuples): DTSTART/DTEND, DESCRIPTION, the tail, the alarms with
+# END:VEVENT, the SUMMARY line,
 # its manifest entry in a unit's feed were it new, the UID prefix, and BEGIN with the UID's
 # start. Then per event of all.ics (an occurrence's assignees in turn): the SUMMARY line
 # naming the assignee and the manifest entry.
 Encoded = tuple[
-    list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str], list[bytes],
-    list[bytes], list[str],
+    list[bytes], list[bytes], list[bytes], list[bytes], list[bytes], list[str], list[str],
+    list[bytes], list[bytes], list[str],
 ]  # fmt: skip
 
 
@@ -82,6 +87,7 @@ def encode(
         [p.dates for p in parts],
         [p.description for p in parts],
         [p.tail for p in parts],
+        [p.end for p in parts],
         summaries,
         entries,
         prefixes,

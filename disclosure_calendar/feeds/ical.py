@@ -140,7 +140,8 @@ class EventParts(NamedTuple):
     dates: bytes  # DTSTART and DTEND
     title: str  # the escaped SUMMARY text, without the assignee
     description: bytes  # the DESCRIPTION line, one object shared by a duty's occurrences
-    tail: bytes  # CATEGORIES, TRANSP, STATUS and the alarms
+    tail: bytes  # CATEGORIES, TRANSP and STATUS, one object per duty (and provisional flag)
+    end: bytes  # the alarms and END:VEVENT, one object per due date and set of reminder days
 
 
 class EventWriter:
@@ -156,7 +157,8 @@ class EventWriter:
         self._stamps: dict[tuple[int, str], bytes] = {}
         self._date_lines: dict[dt.date, bytes] = {}
         self._trigger_lines: dict[dt.date, bytes] = {}
-        self._alarm_blocks: dict[tuple[dt.date, tuple[dt.date, ...]], bytes] = {}
+        self._tails: dict[tuple[str, bool], bytes] = {}
+        self._ends: dict[tuple[dt.date, tuple[dt.date, ...]], bytes] = {}
         self._summary_starts: dict[str, str] = {}
         self._whats: dict[str, str] = {}
         self._whens: dict[tuple[str, dt.date, str], str] = {}
@@ -247,18 +249,27 @@ class EventWriter:
             self._date_lines[due] = lines
         return lines
 
-    def _alarms(self, due: dt.date, days: tuple[dt.date, ...]) -> bytes:
-        """One VALARM per reminder day, saying when the duty falls due.
+    def _tail(self, duty: Duty, provisional: bool) -> bytes:
+        tail = self._tails.get((duty.id, provisional))
+        if tail is None:
+            tail = self._categories_line(duty) + b"TRANSP:TRANSPARENT\r\n"
+            if provisional:
+                tail += b"STATUS:TENTATIVE\r\n"
+            self._tails[duty.id, provisional] = tail
+        return tail
+
+    def _end(self, due: dt.date, days: tuple[dt.date, ...]) -> bytes:
+        """One VALARM per reminder day, saying when the duty falls due, and END:VEVENT.
 
         Not the title again: clients show the event's SUMMARY beside a reminder, and the
         title twice per alarm was a sixth of a feed's bytes.
         """
-        alarms = self._alarm_blocks.get((due, days))
-        if alarms is None:
+        end = self._ends.get((due, days))
+        if end is None:
             start = b"BEGIN:VALARM\r\nACTION:DISPLAY\r\n" + fold(f"DESCRIPTION:{due}到期")
-            alarms = b"".join(start + self._trigger(day) for day in days)
-            self._alarm_blocks[due, days] = alarms
-        return alarms
+            end = b"".join(start + self._trigger(day) for day in days) + END_EVENT
+            self._ends[due, days] = end
+        return end
 
     def _trigger(self, day: dt.date) -> bytes:
         lines = self._trigger_lines.get(day)
@@ -276,16 +287,18 @@ class EventWriter:
         The DESCRIPTION is the same object for every occurrence of a duty, so a feed
         refers to it instead of copying a duty's long text into every event.
         """
-        title = self._title(occ)
-        tail = [self._categories_line(occ.duty), b"TRANSP:TRANSPARENT\r\n"]
-        if occ.provisional:
-            tail.append(b"STATUS:TENTATIVE\r\n")
-        if occ.reminders:
-            tail.append(self._alarms(occ.due, occ.reminders))
+        # The tail and the end are shared objects: an event's unique bytes are only its dates
+        # and title, which matters when a province's events are sent between processes.
         dates = self._dates(occ.due)
         if isinstance(occ, Series):
             dates += recurrence(occ)
-        return EventParts(dates, title, self._description_line(occ), b"".join(tail))
+        return EventParts(
+            dates,
+            self._title(occ),
+            self._description_line(occ),
+            self._tail(occ.duty, occ.provisional),
+            self._end(occ.due, occ.reminders),
+        )
 
     def _title(self, occ: Occurrence) -> str:
         """``escape(summary(occ))`` from the duty's and the period's words, each escaped once

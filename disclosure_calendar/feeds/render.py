@@ -18,7 +18,7 @@ from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, uid_suffix
 from ..schedule.model import Schedule, Unit
 from . import encoding
-from .ical import END_EVENT, LONGEST_HEAD, EventWriter, utc_stamp
+from .ical import LONGEST_HEAD, EventWriter, utc_stamp
 from .manifest import INDEX, Change, Manifest, Versions, dump_entries
 from .series import collapse_routine
 from .summary import ALL, ALL_NAME, Feed, Output
@@ -85,11 +85,10 @@ class Renderer:
             encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
         )
         (
-            dates, descriptions, tails, summaries, entries, prefixes, heads,
+            dates, descriptions, tails, ends, summaries, entries, prefixes, heads,
             all_summaries, all_entries,
         ) = map(_concatenated, zip(*chunks, strict=True))  # fmt: skip
         # In a unit's feed an event is its UID and version lines, then this body.
-        ends = [END_EVENT] * len(dates)
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
         per_unit, duty_counts, dated = self._counts
         assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
@@ -140,14 +139,14 @@ class Renderer:
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
         summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
         for i, occ in enumerate(self.occurrences):
-            dates, _summary, description, tail, _end = sh.bodies[i]
+            dates, _summary, description, tail, end = sh.bodies[i]
             for assignee in occ.duty.units:
                 uid = sh.uid_prefixes[i] + suffixes[assignee]
                 head = sh.heads[i] + endings[assignee]
                 if len(head) > LONGEST_HEAD:
                     head = writer.head(uid)
                 pieces += (head, lines(uid, next(entries)), dates, next(summaries))
-                pieces += (description, tail, END_EVENT)
+                pieces += (description, tail, end)
         plan_title = self.schedule.plan.title
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
@@ -224,7 +223,7 @@ def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: 
 
 @dataclass(frozen=True)
 class _Shared:
-    bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]
+    bodies: list[tuple[bytes, bytes, bytes, bytes, bytes]]  # the end: alarms, END:VEVENT
     entries: list[str]  # in a unit's feed, were the event new (manifest.new_entry)
     uid_prefixes: list[str]
     heads: list[bytes]  # BEGIN and the UID up to its prefix

@@ -91,10 +91,10 @@ def _occurrence(*, provisional: bool = False, reminders: tuple[dt.date, ...] = (
 
 def _calendar(occ: Occurrence) -> bytes:
     writer = ical.EventWriter(load_schedule(MINIMAL), (2026, 2026))
-    dates, title, description, tail = writer.parts(occ)
+    dates, title, description, tail, end = writer.parts(occ)
     event = b"".join((
         writer.head("x.2026-Q3.economy_it@test.example"), writer.stamp(3, STAMP),
-        dates, ical.summary_line(title), description, tail, ical.END_EVENT,
+        dates, ical.summary_line(title), description, tail, end,
     ))  # fmt: skip
     return b"".join(writer.calendar_pieces("市经济和信息化局", [event]))
 
@@ -133,6 +133,11 @@ def test_body_is_shared_text_encoded_once() -> None:
     first, second = writer.parts(occ), writer.parts(other)
     assert first != second
     assert len(writer._descriptions) == 1  # one DESCRIPTION for both periods
+    # Only the dates and the title are an event's own bytes: the rest are shared objects,
+    # so that a province's events are cheap to send between processes.
+    assert first.description is second.description
+    assert first.tail is second.tail
+    assert first.end is second.end and first.end.endswith(ical.END_EVENT)
 
 
 @given(
