@@ -25,6 +25,8 @@ from .summary import ALL, ALL_NAME, Feed, Output
 from .workers import split_map
 
 Item = TypeVar("Item")
+# Per unit: the indexes of its occurrences, its duties and its dated occurrences.
+_Counts = tuple[dict[str, list[int]], dict[str, int], dict[str, int]]
 
 
 class Renderer:
@@ -62,28 +64,45 @@ class Renderer:
         self.workers = workers
         self.meanwhile = meanwhile  # other work, done while child processes encode
         self.writer = EventWriter(schedule, years)
+        self._started: encoding.Started = {}  # each process fills its own copy
         self.modified_now = utc_stamp(now.replace(microsecond=0))
         self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
         self.feeds: list[Feed] = []
         self.changes: list[Change] = []
         self.stale: tuple[str, ...] = ()
 
+    def encoding_size(self) -> int:
+        return len(self.occurrences)
+
+    def encode(self, start: int, stop: int) -> encoding.Encoded:
+        """The occurrences from ``start`` to ``stop``, encoded (a chunk)."""
+        return encoding.encode(
+            self.writer, self.occurrences[start:stop], self.modified_now, self._started
+        )
+
+    def before_sharing(self) -> _Counts:
+        """What the parent does while other processes start encoding (its other work, and
+        the counts), and what it gives them: the counts."""
+        self.meanwhile()
+        return self._counts
+
+    def adopt(self, chunks: list[encoding.Encoded], counts: _Counts) -> None:
+        """Every chunk, encoded here or by another process, and the parent's counts."""
+        self.__dict__["_counts"] = counts
+        self.__dict__["_shared"] = self._assemble(chunks)
+
     @cached_property
     def _shared(self) -> _Shared:
         """What every feed is assembled from, computed once (and before a fork, shared)."""
-        schedule, occurrences, writer = self.schedule, self.occurrences, self.writer
-        domain = schedule.plan.uid_domain
-
-        started: encoding.Started = {}  # each process fills its own copy
-
-        def encode(start: int, stop: int) -> encoding.Encoded:
-            return encoding.encode(writer, occurrences[start:stop], self.modified_now, started)
-
         # On several cores, the processes share the chunks and the parent takes all in; it
         # counts (and does other work) first, while the others start.
         chunks = split_map(
-            encode, len(occurrences), self.workers, lambda: (self._counts, self.meanwhile())
+            self.encode, len(self.occurrences), self.workers, lambda: self.before_sharing()
         )
+        return self._assemble(chunks)
+
+    def _assemble(self, chunks: list[encoding.Encoded]) -> _Shared:
+        schedule = self.schedule
         (
             dates, descriptions, tails, ends, summaries, entries, prefixes, heads,
             all_summaries, all_entries,
@@ -92,7 +111,7 @@ class Renderer:
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
         per_unit, duty_counts, dated = self._counts
         assignees = [*(u.id for u in schedule.units), *(g.id for g in schedule.groups)]
-        suffixes = {a: uid_suffix(a, domain) for a in assignees}
+        suffixes = {a: uid_suffix(a, schedule.plan.uid_domain) for a in assignees}
         return _Shared(
             bodies=bodies,
             entries=entries,
@@ -108,7 +127,7 @@ class Renderer:
         )
 
     @cached_property
-    def _counts(self) -> tuple[dict[str, list[int]], dict[str, int], dict[str, int]]:
+    def _counts(self) -> _Counts:
         """Per unit: the indexes of its occurrences, its duties and its dated occurrences."""
         schedule = self.schedule
         # Gathered per duty, then per unit: a province has ten times more occurrences than

@@ -1,15 +1,18 @@
 """Rendering feeds on several cores: forked processes sharing the work as they go.
 
-Two steps use the cores. First the occurrences are encoded in chunks (:func:`split_map`)
-and the parent takes in the children's, so that every process then starts from all of
-them. Then the feeds are rendered and written (:func:`render_jobs`), and a child sends back
-only what the manifest and the summary need (each feed's manifest part, counts, changes).
+The work has two steps. First the occurrences are encoded in chunks; then the feeds are
+rendered and written, each from any of the encoded occurrences. For a province both use
+the cores, in one team of processes (:func:`render_jobs`): each encodes chunks, puts what
+it encoded on its shelf (a file in memory) for the others to take, takes theirs, and goes
+on to render feeds; a child sends back only what the manifest and the summary need (each
+feed's manifest part, counts, changes). The processes stay the same for both steps: no
+second fork, and no page of the parent's that the children would copy while rendering.
 
 In both steps the work is a numbered list whose numbers wait in a pipe that every process
 reads (:func:`_share`): a process takes the next number whenever it is free, so one slowed
 by the machine's other load simply takes fewer, and all end within one piece of work of each
-other. Results come back with their numbers and are put in order, so the output does not
-depend on who did what: it is a one-core build's, byte for byte.
+other. Results are put in the order of their numbers, so the output does not depend on who
+did what: it is a one-core build's, byte for byte.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import fcntl
 import marshal
 import os
 import pickle
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any, Protocol, TypeVar
@@ -32,6 +36,10 @@ from .summary import Output
 class Renderer(Protocol):
     """What is asked of the renderer (feeds.render.Renderer) here."""
 
+    def encoding_size(self) -> int: ...
+    def encode(self, start: int, stop: int) -> Any: ...
+    def before_sharing(self) -> Any: ...
+    def adopt(self, chunks: list[Any], shared: Any) -> None: ...
     def prepare(self) -> None: ...
     def render_all(self) -> Output: ...
     def render_unit(self, unit: Unit) -> Output: ...
@@ -39,9 +47,7 @@ class Renderer(Protocol):
     def unit_cost(self, unit: Unit) -> int: ...
 
 
-# Below this many events in all, a fork costs more than it saves.
-MIN_EVENTS_TO_SPLIT = 40_000
-# Below this many items, encoding them on several cores costs more than it saves.
+# Below this many items (occurrences to encode), a fork costs more than it saves.
 MIN_ITEMS_TO_SPLIT = 20_000
 
 # Chunks of the occurrences per process: enough that the last ones even out the processes'
@@ -69,10 +75,13 @@ def split_map(
         first = fn(0, count)
         meanwhile()
         return [first]
+    return _share(_chunks(count, workers), lambda r: fn(*r), workers, meanwhile)
+
+
+def _chunks(count: int, workers: int) -> list[tuple[int, int]]:
     chunks = workers * _CHUNKS_PER_WORKER
     bounds = [count * k // chunks for k in range(chunks + 1)]
-    ranges = list(zip(bounds, bounds[1:], strict=False))
-    return _share(ranges, lambda r: fn(*r), workers, meanwhile)
+    return list(zip(bounds, bounds[1:], strict=False))
 
 
 def render_jobs(
@@ -86,15 +95,182 @@ def render_jobs(
     def run(job: Unit | None) -> Output:
         return handle(renderer.render_all() if job is None else renderer.render_unit(job))
 
-    renderer.prepare()
-    costs = [renderer.all_cost() if j is None else renderer.unit_cost(j) for j in jobs]
-    if workers < 2 or len(jobs) < 2 or sum(costs) < MIN_EVENTS_TO_SPLIT or not hasattr(os, "fork"):
+    count = renderer.encoding_size()
+    if workers < 2 or len(jobs) < 2 or count < MIN_ITEMS_TO_SPLIT or not hasattr(os, "fork"):
+        renderer.prepare()  # the encoding alone may still be shared (split_map)
         return [run(job) for job in jobs]
-    # Largest first, so that the last jobs to be taken are small ones.
-    order = sorted(range(len(jobs)), key=lambda i: -costs[i])
-    done = _share([jobs[i] for i in order], run, workers)
-    results = dict(zip(order, done, strict=True))
-    return [results[i] for i in range(len(jobs))]
+    return _Team(workers).run(renderer, _chunks(count, workers), jobs, run)
+
+
+def _by_cost(renderer: Renderer, jobs: Sequence[Unit | None]) -> list[int]:
+    """The jobs' indexes, largest first: the last jobs to be taken are then small ones."""
+    costs = [renderer.all_cost() if j is None else renderer.unit_cost(j) for j in jobs]
+    return sorted(range(len(jobs)), key=lambda i: -costs[i])
+
+
+class _Team:
+    """This process (member 0) and ``workers - 1`` forked ones, encoding and then rendering.
+
+    Each member has a shelf, a file in memory where it puts what it encoded, and a signal,
+    a pipe whose writing end only that member holds: it closes it once its shelf is full,
+    or by ending, however it ends. An empty shelf behind a closed signal is a member that
+    failed, and the others stop instead of waiting for it.
+    """
+
+    def __init__(self, workers: int):
+        self.size = workers
+        self.shelves: list[int] = []
+        self.signals: list[tuple[int, int]] = []  # (reading end, writing end)
+        self._open: set[int] = set()  # closed once each: a closed number may be reused
+
+    def run(
+        self,
+        renderer: Renderer,
+        chunks: Sequence[tuple[int, int]],
+        jobs: Sequence[Unit | None],
+        run: Callable[[Unit | None], Output],
+    ) -> list[Output]:
+        children: list[tuple[int, int]] = []
+        try:
+            encoding, encoding_groups = self._held(_numbers(len(chunks)))
+            rendering, rendering_groups = self._held(_numbers(len(jobs)))
+            for _k in range(self.size):
+                self.shelves.append(self._hold(self._shelf()))
+                read, write = os.pipe()
+                self.signals.append((self._hold(read), self._hold(write)))
+
+            def member(index: int) -> list[tuple[int, Output]]:
+                self._keep_signal(index)
+                shared = renderer.before_sharing() if index == 0 else None
+                encode = renderer.encode
+                mine = dict(_taken(encoding, encoding_groups, lambda k: encode(*chunks[k])))
+                everything, shared = self._swap(index, mine, shared)
+                renderer.adopt([everything.pop(k) for k in range(len(chunks))], shared)
+                order = _by_cost(renderer, jobs)
+                return list(_taken(rendering, rendering_groups, lambda k: run(jobs[order[k]])))
+
+            for index in range(1, self.size):
+                children.append(_fork(lambda index=index: member(index)))  # type: ignore[misc]
+            try:
+                done = dict(member(0))
+            except _MemberFailed:
+                pending, children = children, []
+                _collect_all(pending)  # the child's own error, if it sent one
+                raise
+            pending, children = children, []
+            for pairs in _collect_all(pending):
+                done.update(pairs)
+            order = _by_cost(renderer, jobs)
+            results = {order[k]: output for k, output in done.items()}
+            return [results[i] for i in range(len(jobs))]
+        finally:
+            # Closed before waiting: a child waiting for this member's shelf then ends.
+            for fd in list(self._open):
+                self._close(fd)
+            for pid, read_end in children:
+                os.close(read_end)
+                os.waitpid(pid, 0)
+
+    def _hold(self, fd: int) -> int:
+        self._open.add(fd)
+        return fd
+
+    def _held(self, numbers: tuple[int, list[range]]) -> tuple[int, list[range]]:
+        self._hold(numbers[0])
+        return numbers
+
+    def _close(self, fd: int) -> None:
+        if fd in self._open:
+            self._open.discard(fd)
+            os.close(fd)
+
+    def _keep_signal(self, index: int) -> None:
+        """Close the writing ends of the other members' signals: only theirs may end them."""
+        for k, (_read, write) in enumerate(self.signals):
+            if k != index:
+                self._close(write)
+
+    def _shelf(self) -> int:
+        if hasattr(os, "memfd_create"):  # Linux: a file in memory, gone with its last holder
+            return os.memfd_create("disclosure-calendar-shelf", os.MFD_CLOEXEC)
+        fd, path = tempfile.mkstemp(prefix="disclosure-calendar-shelf-")
+        os.unlink(path)  # elsewhere, a file no folder names, gone with its last holder
+        return fd
+
+    def _swap(self, index: int, mine: dict[int, Any], shared: Any) -> tuple[dict[int, Any], Any]:
+        """Put this member's results on its shelf; take every other member's (and what the
+        parent shares with all) once each has put its own."""
+        kind, payload = _dumps([mine, shared])
+        _write_all(self.shelves[index], kind)
+        _write_all(self.shelves[index], payload)
+        del payload
+        self._close(self.signals[index][1])
+        everything = dict(mine)
+        for k in range(self.size):
+            if k == index:
+                continue
+            while os.read(self.signals[k][0], 1):  # nothing is written: its end is awaited
+                pass
+            data = _read_all(self.shelves[k])
+            if not data:
+                raise _MemberFailed(k)
+            theirs, given = _loads(data)
+            del data
+            everything.update(theirs)
+            if k == 0:
+                shared = given
+        for shelf in self.shelves:  # what is on them is taken: the memory can go
+            self._close(shelf)
+        return everything, shared
+
+
+class _MemberFailed(DisclosureError):
+    def __init__(self, member: int):
+        super().__init__(
+            _("a feed-rendering process ended without a result (process {member})").format(
+                member=member
+            )
+        )
+
+
+def _collect_all(children: list[tuple[int, int]]) -> list[list[Any]]:
+    """Every child's results; the first error met is raised once all have been read."""
+    received, error = [], None
+    for child in children:
+        try:
+            received.append(_collect(child))
+        except BaseException as exc:  # noqa: BLE001 - raised below, after the others
+            error = error or exc
+    if error is not None:
+        raise error
+    return received
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_all(fd: int) -> bytes:
+    size = os.fstat(fd).st_size
+    pieces, offset = [], 0
+    while offset < size:
+        piece = os.pread(fd, size - offset, offset)
+        if not piece:
+            break
+        pieces.append(piece)
+        offset += len(piece)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+
+def _taken(
+    numbers: int, groups: Sequence[range], run: Callable[[int], Result]
+) -> Iterator[tuple[int, Result]]:
+    """``run`` over the items whose group numbers this process takes from the pipe."""
+    for n in _take(numbers):
+        for k in groups[n]:
+            yield k, run(k)
 
 
 def _share(
@@ -108,17 +284,11 @@ def _share(
     before this process takes any."""
     numbers, groups = _numbers(len(items))
     children: list[tuple[int, int]] = []
-
-    def taken() -> Iterator[tuple[int, Result]]:
-        for n in _take(numbers):
-            for k in groups[n]:
-                yield k, run(items[k])
-
     try:
         for _ in range(workers - 1):
-            children.append(_fork(lambda: list(taken())))
+            children.append(_fork(lambda: list(_taken(numbers, groups, lambda k: run(items[k])))))
         first()
-        results = dict(taken())
+        results = dict(_taken(numbers, groups, lambda k: run(items[k])))
     finally:
         os.close(numbers)
         received = [_collect(child) for child in children]
@@ -204,6 +374,14 @@ def _dumps(results: list[Any]) -> tuple[bytes, bytes]:
         return _MARSHALLED, marshal.dumps(results)
     except ValueError:  # an object marshal does not know (an Output, a Change)
         return _PICKLED, pickle.dumps(("ok", results), protocol=5)
+
+
+def _loads(data: bytes) -> Any:
+    """What ``_dumps`` wrote (kind and payload), where no error can be: a member's shelf."""
+    if data[:1] == _MARSHALLED:
+        return marshal.loads(memoryview(data)[1:])
+    _kind, value = pickle.loads(memoryview(data)[1:])
+    return value
 
 
 def _portable(exc: BaseException) -> BaseException:

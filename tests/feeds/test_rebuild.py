@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
@@ -107,7 +110,6 @@ def test_editing_one_duty_renders_only_the_feeds_it_reaches(tmp_path, rendered):
 
 @pytest.mark.parametrize("cores", [1, 2])
 def test_uids_too_long_for_one_line_are_folded_and_read_back_whole(tmp_path, monkeypatch, cores):
-    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     domain = "disclosure." + "very-long-subdomain." * 3 + "example.gov.cn"
     path = edited(tmp_path, "uid_domain: test.example", f"uid_domain: {domain}")
@@ -154,7 +156,6 @@ def test_a_lost_manifest_renders_everything_again(tmp_path, rendered):
 
 def test_two_cores_write_the_same_bytes_as_one(tmp_path, monkeypatch):
     # Split even the small schedule: the encoding in stretches and the feeds by size.
-    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     changed = edited(tmp_path, "按月公开全市一般公共预算收支完成情况。", "按月公开预算收支。")
     results = {}
@@ -242,7 +243,7 @@ def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypat
 
 
 def test_a_failure_in_a_rendering_process_reaches_the_caller(tmp_path, monkeypatch):
-    monkeypatch.setattr(workers, "MIN_EVENTS_TO_SPLIT", 0)
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     render_unit = build_module.Renderer.render_unit
     parent = os.getpid()
 
@@ -255,6 +256,65 @@ def test_a_failure_in_a_rendering_process_reaches_the_caller(tmp_path, monkeypat
     with pytest.raises(DisclosureError, match="cannot render"):
         build(MINIMAL, tmp_path / "out", workers=2)
     assert not (tmp_path / "out" / feeds.MANIFEST).exists()
+
+
+@contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
+    """Fail instead of hanging: a process waiting for a dead one would wait forever."""
+
+    def expired(_signum, _frame):  # type: ignore[no-untyped-def]
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("cores", [2, 3])
+def test_a_killed_process_ends_the_build_with_a_message(tmp_path, monkeypatch, cores):
+    # Killed before it shared what it encoded (by the OOM killer, say): the others must not
+    # wait for it forever.
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    encode, parent = encoding.encode, os.getpid()
+
+    def killed(writer, occurrences, modified, started):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return encode(writer, occurrences, modified, started)
+
+    monkeypatch.setattr(encoding, "encode", killed)
+    with _deadline(30), pytest.raises(DisclosureError, match="ended without a result"):
+        build(MINIMAL, tmp_path / "out", workers=cores)
+    assert _no_children_left()
+    assert not (tmp_path / "out" / feeds.MANIFEST).exists()
+
+
+def test_a_failure_in_the_parent_ends_the_other_processes(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    encode, parent = encoding.encode, os.getpid()
+
+    def failing(writer, occurrences, modified, started):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            raise DisclosureError("the parent cannot encode")
+        return encode(writer, occurrences, modified, started)
+
+    monkeypatch.setattr(encoding, "encode", failing)
+    with _deadline(30), pytest.raises(DisclosureError, match="the parent cannot encode"):
+        build(MINIMAL, tmp_path / "out", workers=3)
+    assert _no_children_left()
+    assert list((tmp_path / "out").glob("*.ics")) == []  # the children stopped before rendering
 
 
 def test_source_date_epoch_makes_builds_from_scratch_identical(tmp_path, monkeypatch):
