@@ -27,10 +27,14 @@ def ledger_file(db: str | Path) -> Path | None:
     return None if "://" in text else Path(text)
 
 
-def write_atomic(path: Path, data: bytes | Sequence[bytes], *, sync: bool = True) -> bool:
+def write_atomic(
+    path: Path, data: bytes | Sequence[bytes], *, sync: bool = True, join: bool = True
+) -> bool:
     """Replace ``path`` with ``data`` via a temporary file and rename; False if unchanged.
 
     ``data`` is the content, or the content in consecutive pieces (never joined whole).
+    ``join=False`` writes the pieces one by one: for a few large pieces, which joining would
+    only copy (the manifest's parts, 17 MB for a province).
 
     A reader never sees a half-written file, and an unchanged file keeps its mtime (so a web
     server's ETag and Last-Modified stay, and subscribed clients download nothing new).
@@ -46,7 +50,7 @@ def write_atomic(path: Path, data: bytes | Sequence[bytes], *, sync: bool = True
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            for chunk in _joined(data):
+            for chunk in _joined(data) if join or isinstance(data, bytes) else data:
                 handle.write(chunk)
             if sync:
                 handle.flush()

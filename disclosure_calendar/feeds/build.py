@@ -222,7 +222,7 @@ def _build(
                 path.unlink()
                 deleted.append(name)
         # Written last: if anything above fails, the next build still compares with the old one.
-        write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest))
+        write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest), join=False)
         fps = fingerprints()
         inputs = {o.file: _inputs(out_dir / o.file, fps[o.file], o.feed) for o in outputs}
         write_atomic(out_dir / INPUTS, dump_inputs(inputs, years, record()))

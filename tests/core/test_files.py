@@ -22,15 +22,15 @@ def _small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(pieces=PIECES, old=st.none() | st.binary(max_size=60))
+@given(pieces=PIECES, old=st.none() | st.binary(max_size=60), join=st.booleans())
 def test_pieces_write_their_join_and_report_change_exactly(
-    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes], old: bytes | None
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[bytes], old: bytes | None, join: bool
 ) -> None:
     path = tmp_path_factory.mktemp("w") / "feed.ics"
     if old is not None:
         path.write_bytes(old)
     content = b"".join(pieces)
-    assert write_atomic(path, pieces, sync=False) == (old != content)
+    assert write_atomic(path, pieces, sync=False, join=join) == (old != content)
     assert path.read_bytes() == content
     assert not write_atomic(path, pieces, sync=False)  # now unchanged: not rewritten
     assert not write_atomic(path, content, sync=False)
