@@ -27,7 +27,9 @@ ones (a bundled build: 0.57 s, then 0.35, 0.32, 0.27, 0.26, 0.23), the machine w
 rather than the build.
 
 Figures only, no pass/fail: speed is not asserted in tests. The load average is printed
-before and after: quote figures with it.
+before and after, and the machine's speed: the best of five runs of a fixed pure-Python
+loop (``machine_speed``). On a shared VM that figure moved by half within minutes; quote the
+figures with both, and compare code by alternating it in one run, not across runs.
 """
 
 from __future__ import annotations
@@ -473,6 +475,19 @@ def bench_naive(tmp: Path, sample: int) -> None:
     print(f"  same events: {len(picked)} sampled feeds, {events} events parse identically (ical)")
 
 
+def machine_speed() -> str:
+    """The best of five runs of a fixed pure-Python loop: how fast the machine is right now."""
+
+    def loop() -> float:
+        t0 = time.perf_counter()
+        total = 0
+        for i in range(3_000_000):
+            total += i
+        return time.perf_counter() - t0
+
+    return f"{min(loop() for _ in range(5)):.3f} s for a fixed loop (lower is faster)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -491,6 +506,7 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"machine speed before: {machine_speed()}")
     warm_bytecode()
     print("(processes run with their bytecode cached, as after pip install)")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
@@ -499,6 +515,7 @@ def main() -> None:
         if args.naive:
             bench_naive(Path(tmp), args.sample)
     print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"machine speed after:  {machine_speed()}")
 
 
 if __name__ == "__main__":
