@@ -59,6 +59,7 @@ def digest(content: bytes) -> str:
 
 
 HASH_CHARS = 16  # a digest's length in an entry
+_DUE_CHARS = len("2026-01-01")  # an entry ends with the due date
 
 
 def new_entry(content_hash: str, modified: str, due: str) -> str:
@@ -135,6 +136,8 @@ class Versions:
         self.fresh = stamp(0, modified_now)
         self.current: dict[str, str] = {}
         self.changed = 0
+        self._moved: list[tuple[str, str, str]] = []  # (uid, old due, new due), in feed order
+        self._kept: dict[str, bytes] = {}  # an unchanged entry's "SEQUENCE LAST-MODIFIED"
 
     def lines(self, uid: str, entry: str) -> bytes:
         """The event's version lines (``stamp(SEQUENCE, LAST-MODIFIED)``); records its entry.
@@ -147,37 +150,46 @@ class Versions:
         if old is None:
             self.current[uid] = entry
             return self.fresh
-        digest, due = entry[:HASH_CHARS], entry[-10:]
-        if old.startswith(digest):
+        if old.startswith(entry[:HASH_CHARS]):
             self.current[uid] = old
-            _hash, seq, modified, _due = old.split(" ")
-            return self.stamp(int(seq), modified)
+            # A rebuild keeps most events: their lines come from a few versions, looked up
+            # by the entry's middle instead of split and parsed per event.
+            version = old[HASH_CHARS + 1 : -_DUE_CHARS - 1]
+            lines = self._kept.get(version)
+            if lines is None:
+                seq, modified = version.split(" ")
+                lines = self._kept[version] = self.stamp(int(seq), modified)
+            return lines
+        digest, due = entry[:HASH_CHARS], entry[-_DUE_CHARS:]
         _hash, seq, _modified, old_due = old.split(" ")
         sequence = int(seq) + 1
         if old_due == due:
             self.changed += 1
+        else:  # only a changed event can move: its dates are part of its content hash
+            self._moved.append((uid, old_due, due))
         self.current[uid] = f"{digest} {sequence} {self.now} {due}"
         return self.stamp(sequence, self.now)
 
     def change(self, feed: str, name: str) -> Change:
         old, new = self.previous, self.current
-        # An entry ends with its due date, YYYY-MM-DD: sliced, not split.
-        added = [u for u in new if u not in old] if old else list(new)
-        removed = [u for u in sorted(old) if u not in new]
-        moved = tuple(
-            (u, old[u][-10:], entry[-10:])
-            for u, entry in new.items()
-            if u in old and old[u][-10:] != entry[-10:]
-        )
+        # Set differences first: a rebuild usually adds and removes nothing, and then no
+        # UID of a province's all.ics is looked at one by one.
+        if old:
+            fresh = new.keys() - old.keys()
+            added = [u for u in new if u in fresh] if fresh else []
+        else:
+            added = list(new)
+        removed = sorted(old.keys() - new.keys())
         return Change(
             feed,
             name,
             len(added),
             len(removed),
-            moved,
+            tuple(self._moved),
             self.changed,
-            tuple((u, new[u][-10:]) for u in added[:EXAMPLES]),
-            tuple((u, old[u][-10:]) for u in removed[:EXAMPLES]),
+            # An entry ends with its due date, YYYY-MM-DD: sliced, not split.
+            tuple((u, new[u][-_DUE_CHARS:]) for u in added[:EXAMPLES]),
+            tuple((u, old[u][-_DUE_CHARS:]) for u in removed[:EXAMPLES]),
         )
 
 

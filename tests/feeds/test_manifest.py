@@ -73,3 +73,56 @@ def test_a_change_counts_everything_and_names_the_first_few_in_feed_order() -> N
     assert change.removed_examples == tuple(
         (f"gone-{i:02d}", f"2026-01-{i + 1:02d}") for i in range(EXAMPLES)
     )
+
+
+def _reference(old: dict[str, str], lines: list[tuple[str, str]], now: str) -> tuple:
+    """What a rebuild's versions are, worked out plainly: the rules the manifest keeps."""
+    new, changed = {}, 0
+    for uid, entry in lines:
+        before = old.get(uid)
+        if before is None:
+            new[uid] = entry
+        elif before.split(" ")[0] == entry.split(" ")[0]:
+            new[uid] = before
+        else:
+            _hash, seq, _modified, old_due = before.split(" ")
+            changed += old_due == entry[-10:]
+            new[uid] = f"{entry.split(' ')[0]} {int(seq) + 1} {now} {entry[-10:]}"
+    added = [u for u in new if u not in old]
+    removed = sorted(u for u in old if u not in new)
+    moved = tuple(
+        (u, old[u][-10:], e[-10:]) for u, e in new.items() if u in old and old[u][-10:] != e[-10:]
+    )
+    return new, len(added), len(removed), moved, changed, added[:EXAMPLES], removed[:EXAMPLES]
+
+
+UIDS = st.sampled_from([f"d{i}.2026-0{i % 9 + 1}.u@x" for i in range(30)])
+HASHES = st.sampled_from([f"{i:016x}" for i in range(4)])
+DUES = st.sampled_from(["2026-01-05", "2026-02-06", "2026-03-09"])
+ENTRY = st.builds(
+    lambda h, seq, stamp, due: f"{h} {seq} {stamp} {due}",
+    HASHES, st.integers(0, 12), st.sampled_from(["20250101T000000Z", "20260101T000000Z"]), DUES,
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(
+    old=st.dictionaries(UIDS, ENTRY, max_size=20),
+    lines=st.lists(st.tuples(UIDS, HASHES, DUES), max_size=20, unique_by=lambda t: t[0]),
+)
+def test_versions_follow_the_rules_for_any_previous_build(
+    old: dict[str, str], lines: list[tuple[str, str, str]]
+) -> None:
+    now = "20261203T000000Z"
+    versions = Versions(old, now, _stamp)
+    entries = [(uid, new_entry(h, now, due)) for uid, h, due in lines]
+    stamps = [versions.lines(uid, entry) for uid, entry in entries]
+    new, added, removed, moved, changed, added_first, removed_first = _reference(old, entries, now)
+    assert versions.current == new
+    assert stamps == [_stamp(int(e.split(" ")[1]), e.split(" ")[2]) for e in new.values()]
+    change = versions.change("x.ics", "某单位")
+    assert (change.added, change.removed, change.moved, change.changed) == (
+        added, removed, moved, changed,
+    )  # fmt: skip
+    assert change.added_examples == tuple((u, new[u][-10:]) for u in added_first)
+    assert change.removed_examples == tuple((u, old[u][-10:]) for u in removed_first)
