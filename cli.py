@@ -22,7 +22,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 if TYPE_CHECKING:
     from disclosure_calendar.schedule.model import Schedule
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.workdays import WorkdayCalendar
 
 
 class Option(click.Option):
@@ -303,11 +303,11 @@ class Context:
         return load_recorded(self.file_schedule, self.db)
 
     @cached_property
-    def calendar(self) -> ChinaCalendar:
-        from disclosure_calendar.workdays import ChinaCalendar
+    def calendar(self) -> WorkdayCalendar:
+        from disclosure_calendar.workdays import WorkdayCalendar
 
         plan = self.file_schedule
-        return ChinaCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
+        return WorkdayCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
 class Group(_Translated, click.Group):
@@ -458,12 +458,12 @@ def workdays() -> None:
     """
 
 
-def _workday_calendar(ctx: Context) -> ChinaCalendar:
+def _workday_calendar(ctx: Context) -> WorkdayCalendar:
     if ctx.schedule_path.exists():
         return ctx.calendar
-    from disclosure_calendar.workdays import ChinaCalendar
+    from disclosure_calendar.workdays import WorkdayCalendar
 
-    return ChinaCalendar()
+    return WorkdayCalendar()
 
 
 @workdays.command("year")

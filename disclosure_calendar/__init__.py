@@ -21,6 +21,7 @@ _PUBLIC = {
     "load_schedule": "disclosure_calendar.schedule",
     "Schedule": "disclosure_calendar.schedule",
     "ChinaCalendar": "disclosure_calendar.workdays",
+    "WorkdayCalendar": "disclosure_calendar.workdays",
     "expand": "disclosure_calendar.occurrences",
     "Occurrence": "disclosure_calendar.occurrences",
     "build_feeds": "disclosure_calendar.feeds",
@@ -30,6 +31,7 @@ __all__ = [
     "ChinaCalendar",
     "Occurrence",
     "Schedule",
+    "WorkdayCalendar",
     "__version__",
     "build_feeds",
     "expand",
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from .occurrences import Occurrence, expand
     from .printing import write_calendars
     from .schedule import Schedule, load_schedule
-    from .workdays import ChinaCalendar
+    from .workdays import ChinaCalendar, WorkdayCalendar
 
 
 def __getattr__(name: str) -> Any:

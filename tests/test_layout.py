@@ -181,3 +181,24 @@ def test_validate_loads_no_renderer():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_commands_never_import_workalendar(tmp_path):
+    """workalendar (~50 ms to import) is for scripts using its API (ChinaCalendar): build,
+    agenda and the workdays commands count working days with WorkdayCalendar alone."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from cli import main\n"
+        f"for args in (['build', '-o', {str(tmp_path / 'out')!r}], ['agenda'],\n"
+        "             ['workdays', 'add', '2026-09-30', '3']):\n"
+        "    main(args, standalone_mode=False)\n"
+        "print('workalendar' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
+    assert (tmp_path / "out" / "all.ics").exists()

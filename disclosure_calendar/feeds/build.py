@@ -40,7 +40,7 @@ from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
 from .workers import render_jobs
 
 if TYPE_CHECKING:
-    from ..workdays import ChinaCalendar
+    from ..workdays import WorkdayCalendar
 
 
 def stamp_time(env: Mapping[str, str], now: dt.datetime) -> dt.datetime:
@@ -64,7 +64,7 @@ def stamp_time(env: Mapping[str, str], now: dt.datetime) -> dt.datetime:
 
 def build(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     start: dt.date,
     end: dt.date,
     out_dir: Path,
@@ -126,7 +126,7 @@ class BuildBusy(DisclosureError):
 
 def _build(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     start: dt.date,
     end: dt.date,
     out_dir: Path,

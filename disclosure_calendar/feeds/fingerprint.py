@@ -22,7 +22,7 @@ from .manifest import WRITER_FORMAT
 from .summary import ALL
 
 if TYPE_CHECKING:
-    from ..workdays import ChinaCalendar
+    from ..workdays import WorkdayCalendar
 
 
 def _plain(value: object) -> str:
@@ -36,7 +36,7 @@ def _plain(value: object) -> str:
     return repr(value)
 
 
-def _calendar_part(cal: ChinaCalendar, start: dt.date, end: dt.date) -> bytes:
+def _calendar_part(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> bytes:
     # Periods and reminders reach before the horizon, a year at the most.
     first = dt.date(max(MIN_YEAR, start.year - 1), 1, 1)
     last = dt.date(min(MAX_YEAR, end.year + 1), 12, 31)
@@ -46,7 +46,7 @@ def _calendar_part(cal: ChinaCalendar, start: dt.date, end: dt.date) -> bytes:
 
 
 def feed_fingerprints(
-    schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date
+    schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
 ) -> dict[str, str]:
     """Feed file name -> fingerprint, for every unit's feed and all.ics."""
     common = hashlib.blake2b(digest_size=16)

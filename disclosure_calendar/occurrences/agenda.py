@@ -23,7 +23,7 @@ from ..schedule.model import Schedule
 from .expansion import Occurrence, expand
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 OVERDUE = "overdue"
 UPCOMING = "upcoming"
@@ -105,7 +105,7 @@ def rows(
 
 def agenda(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     start: dt.date,
     end: dt.date,
     *,

@@ -14,7 +14,7 @@ from ..schedule.model import Duty, Schedule
 from ..schedule.periods import PERIODIC, Period
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 # A period's due date can fall well after it ends (a yearly report due in December of the
 # next year), so periods are scanned from this far before the horizon.
@@ -52,7 +52,7 @@ def uid_suffix(assignee: str, domain: str) -> str:
 
 
 def expand(
-    schedule: Schedule, cal: ChinaCalendar, start: dt.date, end: dt.date
+    schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
 ) -> list[Occurrence]:
     """Every occurrence of every dated duty due within [start, end], sorted by due date."""
     found: list[Occurrence] = []
@@ -85,7 +85,7 @@ class _Memo:
     of duties are a few hundred kinds, so dates are computed per kind, not per duty.
     """
 
-    def __init__(self, cal: ChinaCalendar):
+    def __init__(self, cal: WorkdayCalendar):
         self.cal = cal
         self._kinds: dict[tuple[object, ...], list[_Dated]] = {}
         self._reminders: dict[tuple[dt.date, tuple[int, ...]], tuple[dt.date, ...]] = {}
@@ -142,7 +142,7 @@ def _stop(duty: Duty, schedule: Schedule) -> dt.date | None:
 def expand_duty(
     duty: Duty,
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     start: dt.date,
     end: dt.date,
     *,

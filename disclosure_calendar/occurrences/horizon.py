@@ -17,7 +17,7 @@ from ..workdays.notices import MAX_YEAR, MIN_YEAR
 YEARS = (MIN_YEAR, MAX_YEAR - 1)
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
     from .expansion import Occurrence
 
 
@@ -61,7 +61,7 @@ def resolve(
     return first, last
 
 
-def provisional_years(occurrences: Iterable[Occurrence], cal: ChinaCalendar) -> list[int]:
+def provisional_years(occurrences: Iterable[Occurrence], cal: WorkdayCalendar) -> list[int]:
     """The years whose missing holiday notice the occurrences' dates rest on.
 
     A December date of an official year is provisional only because the next year's notice

@@ -18,7 +18,7 @@ from ..schedule.model import Duty, Schedule
 from ..schedule.periods import CADENCE_NAMES
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 FORMATS = ("pdf", "html")
 PAPERS = {"a4": "A4 landscape", "a3": "A3 landscape"}
@@ -33,7 +33,7 @@ class Day:
     """One cell of a month grid on the year page."""
 
     date: dt.date
-    kind: str  # workday | weekend | holiday | local | makeup (as ChinaCalendar.day_info says)
+    kind: str  # workday | weekend | holiday | local | makeup (as WorkdayCalendar.day_info says)
     name: str | None  # the holiday or make-up day's name
     due: int  # occurrences due that day
 
@@ -163,7 +163,7 @@ def check_unit(schedule: Schedule, unit: str) -> None:
     schedule.check_assignee(unit)
 
 
-def year_occurrences(schedule: Schedule, cal: ChinaCalendar, year: int) -> list[Occurrence]:
+def year_occurrences(schedule: Schedule, cal: WorkdayCalendar, year: int) -> list[Occurrence]:
     """Every occurrence due in ``year``; a date the calendar cannot count becomes our error."""
     check_year(schedule, year)
     try:
@@ -176,7 +176,7 @@ def year_occurrences(schedule: Schedule, cal: ChinaCalendar, year: int) -> list[
         raise
 
 
-def provisional_notice(cal: ChinaCalendar, year: int) -> str | None:
+def provisional_notice(cal: WorkdayCalendar, year: int) -> str | None:
     """The warning every page carries when some date of ``year`` may still change."""
     if cal.is_provisional_year(year):
         return (
@@ -193,7 +193,7 @@ def provisional_notice(cal: ChinaCalendar, year: int) -> str | None:
 
 def build_edition(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     year: int,
     occurrences: Sequence[Occurrence],
     *,
@@ -262,7 +262,7 @@ def _rows(
     return tuple(rows)
 
 
-def _grid(cal: ChinaCalendar, year: int, month: int, by_day: dict[dt.date, int]) -> MonthGrid:
+def _grid(cal: WorkdayCalendar, year: int, month: int, by_day: dict[dt.date, int]) -> MonthGrid:
     weeks = []
     for week in _calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         cells: list[Day | None] = []

@@ -41,7 +41,7 @@ from .fonts import FontSource, embedded_css, find_fonts, subset_fonts
 if TYPE_CHECKING:
     import jinja2
 
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 
 @cache
@@ -154,7 +154,7 @@ def file_name(edition: Edition, fmt: str) -> str:
 
 def write_calendars(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     year: int,
     *,
     units: Sequence[str | None],

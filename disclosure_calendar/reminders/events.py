@@ -25,7 +25,7 @@ from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
     from .ledger import EventRecord
 
 
@@ -68,7 +68,7 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
 
 def add(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     db: str | Path,
     ref: str,
     day: dt.date,
@@ -135,7 +135,9 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
     return duty
 
 
-def listing(schedule: Schedule, cal: ChinaCalendar, db: str | Path, ref: str | None = None) -> str:
+def listing(
+    schedule: Schedule, cal: WorkdayCalendar, db: str | Path, ref: str | None = None
+) -> str:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
     from .ledger import Ledger, LedgerMissing
@@ -170,7 +172,7 @@ def listing(schedule: Schedule, cal: ChinaCalendar, db: str | Path, ref: str | N
     return table([_("duty"), _("date"), _("due"), _("source"), _("note")], cells)
 
 
-def _due(duty: Duty, day: dt.date, cal: ChinaCalendar) -> str:
+def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
     assert duty.due is not None
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     return due.isoformat() if due else "-"

@@ -27,7 +27,7 @@ from .contacts import COORDINATOR, Channel, Contacts
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 KINDS = ("remind", "due", "overdue")
 WEEKDAYS = "一二三四五六日"
@@ -126,7 +126,7 @@ def window(today: dt.date, track_from: dt.date) -> tuple[dt.date, dt.date]:
 
 def decide(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     occurrences: Iterable[Occurrence],
     contacts: Contacts,
     state: State,
@@ -184,7 +184,7 @@ def decide(
 
 
 def _slots(
-    occ: Occurrence, cal: ChinaCalendar, every: int, today: dt.date
+    occ: Occurrence, cal: WorkdayCalendar, every: int, today: dt.date
 ) -> list[tuple[dt.date, str]]:
     slots = [(d, "remind") for d in occ.reminders if d < occ.due]
     slots.append((occ.due, "due"))
@@ -235,7 +235,7 @@ class _Memo:
         return self.cache[day]
 
 
-def next_send_time(schedule: Schedule, cal: ChinaCalendar, now: dt.datetime) -> dt.datetime:
+def next_send_time(schedule: Schedule, cal: WorkdayCalendar, now: dt.datetime) -> dt.datetime:
     """The next instant after ``now`` a reminder can fire: remind_at on a working day."""
     tz = ZoneInfo(schedule.plan.timezone)
     today = now.astimezone(tz).date()
@@ -246,7 +246,7 @@ def next_send_time(schedule: Schedule, cal: ChinaCalendar, now: dt.datetime) -> 
     return _instant(cal.add_working_days(first, 1), schedule.defaults.remind_at, tz)
 
 
-def working_days_between(cal: ChinaCalendar, start: dt.date, end: dt.date) -> int:
+def working_days_between(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]; negative, counted the same way, when end is before start."""
     sign, (a, b) = (1, (start, end)) if end >= start else (-1, (end, start))
     count, day = 0, a
@@ -269,7 +269,7 @@ def message_id(digest: Digest, domain: str) -> str:
 def render(
     digest: Digest,
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     contacts: Contacts,
     link: str | None = None,
 ) -> Message:
@@ -388,7 +388,7 @@ def _subject(digest: Digest, to_name: str, schedule: Schedule) -> str:
     return f"【{tag}】{to_name}：{'，'.join(p for p in parts if p)}"
 
 
-def _facts(item: Item, schedule: Schedule, cal: ChinaCalendar, today: dt.date) -> dict:
+def _facts(item: Item, schedule: Schedule, cal: WorkdayCalendar, today: dt.date) -> dict:
     o = item.occurrence
     left = working_days_between(cal, today, o.due)
     if left > 0:

@@ -23,7 +23,7 @@ from .outcomes import record_outcome
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
     from .ledger import Ledger
 
 # Messages written this long before a pass's instant were written by an earlier pass.
@@ -33,7 +33,7 @@ SAME_PASS = dt.timedelta(minutes=5)
 @dataclass(frozen=True)
 class Config:
     schedule: Schedule
-    calendar: ChinaCalendar
+    calendar: WorkdayCalendar
     contacts: Contacts
     stamp: tuple[object, ...]
 

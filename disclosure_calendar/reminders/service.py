@@ -92,10 +92,10 @@ class Service:
 
     def _load(self, stamp: tuple[object, ...]) -> Config:
         from ..schedule.loader import load_schedule
-        from ..workdays.calendar import ChinaCalendar
+        from ..workdays.calendar import WorkdayCalendar
 
         schedule = load_schedule(self.schedule_path)
-        cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+        cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         if self.contacts_path.exists() or self.contacts_required:
             contacts = load_contacts(self.contacts_path, [u.id for u in schedule.units])
         else:

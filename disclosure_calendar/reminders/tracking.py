@@ -20,7 +20,7 @@ from ..schedule.lookup import find_duty, period_label
 
 if TYPE_CHECKING:
     from ..schedule.model import Duty, Schedule
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 STATES = ("on_time", "late", "open", "overdue")
 
@@ -81,7 +81,7 @@ def _fits(duty: Duty, period: str) -> bool:
 
 
 def find(
-    schedule: Schedule, cal: ChinaCalendar, uid: str, now: dt.datetime
+    schedule: Schedule, cal: WorkdayCalendar, uid: str, now: dt.datetime
 ) -> tuple[Occurrence, str]:
     """The occurrence and unit a per-unit uid (duty.period.unit@domain) names, or a clear error."""
     name, _at, domain = uid.rpartition("@")
@@ -189,7 +189,7 @@ def supervise(
 
 def status_data(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     db: str | Path,
     now: dt.datetime,
     *,
@@ -239,7 +239,7 @@ class StatusData:
 
 def status_report(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     db: str | Path,
     now: dt.datetime,
     *,
@@ -351,7 +351,7 @@ def status_sheet(rows: list[Row]) -> Sheet:
 
 def mark_done(
     schedule: Schedule,
-    cal: ChinaCalendar,
+    cal: WorkdayCalendar,
     db_path: str | Path,
     uid: str,
     url: str | None,

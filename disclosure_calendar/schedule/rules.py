@@ -20,7 +20,7 @@ from .periods import PERIODIC, Period
 from .yamlsource import Checker
 
 if TYPE_CHECKING:
-    from ..workdays.calendar import ChinaCalendar
+    from ..workdays.calendar import WorkdayCalendar
 
 ROLLS = ("following", "preceding", "modified_following", "modified_preceding")
 _ROLL_WORDS = {
@@ -37,7 +37,7 @@ _MIN_WORKDAYS["yearly"] = 230
 class Rule(Protocol):
     name: ClassVar[str]
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date | None:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date | None:
         """The due date for ``period``, or None if the period has no such day."""
         ...
 
@@ -51,7 +51,7 @@ class WorkdaysAfterPeriod:
     n: int
     name: ClassVar[str] = "workdays_after_period"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(period.end, self.n)
 
     def describe(self) -> str:
@@ -68,7 +68,7 @@ class FixedDay:
     same_year: bool = False
     name: ClassVar[str] = "fixed_day"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         if self.month is None:
             year, month = period.end.year, period.end.month + 1
             if month == 13:
@@ -94,7 +94,7 @@ class FixedDate:
     roll: str = "preceding"
     name: ClassVar[str] = "fixed_date"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.roll(self.date, self.roll)
 
     def describe(self) -> str:
@@ -107,7 +107,7 @@ class WorkdayOfPeriod:
     n: int
     name: ClassVar[str] = "workday_of_period"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date | None:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date | None:
         return cal.nth_working_day_of_range(period.start, period.end, self.n)
 
     def describe(self) -> str:
@@ -124,7 +124,7 @@ class WorkdaysAfterDate:
     n: int
     name: ClassVar[str] = "workdays_after_date"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(self.date, self.n)
 
     def describe(self) -> str:
@@ -136,7 +136,7 @@ class WorkdaysAfterEvent:
     n: int
     name: ClassVar[str] = "workdays_after_event"
 
-    def due(self, period: Period, cal: ChinaCalendar) -> dt.date:
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(period.end, self.n)
 
     def describe(self) -> str:

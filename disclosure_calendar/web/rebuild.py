@@ -71,12 +71,12 @@ class Rebuilder:
         from ..occurrences import horizon
         from ..reminders.events import load_recorded
         from ..schedule import load_schedule
-        from ..workdays import ChinaCalendar
+        from ..workdays import WorkdayCalendar
 
         config = self.config
         taken = quick.take(config.schedule_path, config.db_path)  # first: see quick.Taken
         schedule = load_recorded(load_schedule(config.schedule_path), config.db_path)
-        cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+        cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         now = config.clock.now()
         first, last = horizon.resolve(horizon.today_in(schedule.plan.timezone, now))
         key = taken.key(first, last, config.base_url)

@@ -20,7 +20,7 @@ from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..reminders.events import with_recorded_events
 from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable
 from ..schedule import load_schedule
-from ..workdays import ChinaCalendar
+from ..workdays import WorkdayCalendar
 from .files import FileCache
 from .ratelimit import FailureLimiter
 
@@ -80,7 +80,7 @@ class Plan:
     """The schedule with its calendar and the occurrences of last, this and next year."""
 
     schedule: Schedule
-    calendar: ChinaCalendar
+    calendar: WorkdayCalendar
     occurrences: tuple[Occurrence, ...]
     first_year: int
     stamp: tuple[object, ...]  # the file's mtime and size, and the recorded event dates
@@ -162,7 +162,7 @@ class Site:
                     return current  # a half-saved edit must not take the portal down
                 raise
             schedule = with_recorded_events(file_schedule, records)
-            cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+            cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
             year = today_in(schedule.plan.timezone, self.now()).year
             occs = expand(schedule, cal, dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31))
             by_unit: dict[str, list[Occurrence]] = {u.id: [] for u in schedule.units}

@@ -22,7 +22,8 @@ from .notices import (
 )
 
 if TYPE_CHECKING:
-    from .calendar import ChinaCalendar
+    from .calendar import WorkdayCalendar
+    from .china import ChinaCalendar
 
 __all__ = [
     "MAX_YEAR",
@@ -34,13 +35,17 @@ __all__ = [
     "Notice",
     "NoticeError",
     "Source",
+    "WorkdayCalendar",
     "check_notices",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    # The calendar pulls in workalendar and the holiday data (~60 ms): loaded only when a
-    # command counts working days, not when it only reads notices (validate).
+    # The calendar pulls in the holiday data: loaded only when a command counts working
+    # days, not when it only reads notices (validate). ChinaCalendar also pulls in
+    # workalendar (~50 ms), which only scripts using workalendar's API need.
+    if name == "WorkdayCalendar":
+        return import_module(".calendar", __name__).WorkdayCalendar
     if name == "ChinaCalendar":
-        return import_module(".calendar", __name__).ChinaCalendar
+        return import_module(".china", __name__).ChinaCalendar
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

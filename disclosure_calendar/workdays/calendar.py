@@ -13,11 +13,11 @@ the weekend make-up days (调休上班) the notice declares working days (e.g. S
   weekend, computed with ``holidays.China``) and **no** make-up days.
 * Before 2004 or after 2099: :class:`CalendarRangeError`.
 
-:class:`ChinaCalendar` is a workalendar :class:`~workalendar.core.Calendar`; every
-workalendar helper it exposes honours holidays *and* make-up days (workalendar's own
-``find_following_working_day`` skips weekends only, and its ``China`` class drops its
-make-up days when ``extra_working_days`` is passed: both are overridden here).
-Arithmetic is answered by bisection over precomputed working-day ordinals.
+:class:`WorkdayCalendar` is the calendar: its data and arithmetic, answered by bisection
+over precomputed working-day ordinals, with workalendar's method names and semantics. The
+command line uses it as it is. :class:`~disclosure_calendar.workdays.china.ChinaCalendar`
+is the same calendar as a workalendar :class:`~workalendar.core.Calendar` (the library API):
+importing workalendar costs every process about 50 ms, which a build does not need.
 
 Only :class:`datetime.date` is accepted (a ``datetime`` raises ``TypeError``).
 """
@@ -29,15 +29,11 @@ import calendar as _calendar
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from workalendar.core import Calendar
-
 from disclosure_calendar.core.i18n import gettext as _
 
 from . import holiday_data
 from .days import Days
 from .notices import (
-    _SAT,
-    _SUN,
     MAX_YEAR,
     MIN_YEAR,
     ROLL_CONVENTIONS,
@@ -49,10 +45,10 @@ from .notices import (
 )
 
 
-class ChinaCalendar(Calendar):
+class WorkdayCalendar:
     """China: State Council working-day calendar (official 2004-2026, provisional after).
 
-    ``ChinaCalendar()`` is the official calendar.  ``notices`` add or *replace* the
+    ``WorkdayCalendar()`` is the official calendar.  ``notices`` add or *replace* the
     official data of their year (everything the official notices of that year set,
     including their December days, is dropped first); ``local_days_off`` are extra days
     off that win over everything (a closure on a make-up Saturday makes it a day off).
@@ -71,13 +67,10 @@ class ChinaCalendar(Calendar):
       counted; 0 when ``start > end``.
     """
 
-    WEEKEND_DAYS = (_SAT, _SUN)
-    include_new_years_day = False  # all days off come from the data / the rule
-
     def __init__(
         self, *, notices: Sequence[Notice] = (), local_days_off: Sequence[DayOff] = ()
     ) -> None:
-        super().__init__()
+        super().__init__()  # in a ChinaCalendar, workalendar's Calendar sets itself up here
         self._days = Days(notices, local_days_off)
         self._year_cache: dict[int, list[int]] = {}
         self._lo: int | None = None  # loaded year span [lo, hi]
@@ -154,7 +147,7 @@ class ChinaCalendar(Calendar):
     def _loaded(self, year: int) -> bool:
         return self._lo is not None and self._hi is not None and self._lo <= year <= self._hi
 
-    # --------------------------------------------------------- workalendar API
+    # ------------------------------------------------- workalendar's names, ours
     def get_calendar_holidays(self, year: int) -> list[tuple[dt.date, str]]:
         """Days off of ``year`` as ``(date, name)``: notice/rule days off and local ones."""
         self._check_year(year)
@@ -162,18 +155,6 @@ class ChinaCalendar(Calendar):
         days = {d: name for d, (name, _) in self._days.off.items() if d.year == year}
         days.update({d: name for d, (name, _) in self._days.local.items() if d.year == year})
         return sorted(days.items())
-
-    def get_variable_days(self, year: int) -> list[tuple[dt.date, str]]:
-        return []
-
-    def get_fixed_holidays(self, year: int) -> list[tuple[dt.date, str]]:
-        return []
-
-    def holidays(self, year: int | None = None) -> list[tuple[dt.date, str]]:
-        """Days off (non-working days other than plain weekends) of ``year``."""
-        if year is None:
-            year = dt.date.today().year
-        return list(super().holidays(year))
 
     def is_working_day(
         self,

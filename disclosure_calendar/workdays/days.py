@@ -1,7 +1,7 @@
 """Who sets each date: official notices, the schedule's notices, local closures, provisional rules.
 
 :class:`Days` merges them once (a later source wins as the docstring of
-:class:`~disclosure_calendar.workdays.calendar.ChinaCalendar` describes) and answers, per
+:class:`~disclosure_calendar.workdays.calendar.WorkdayCalendar` describes) and answers, per
 date, whether it is a working day and which source says so; the calendar's arithmetic is
 built on it.
 """

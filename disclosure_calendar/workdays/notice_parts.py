@@ -85,7 +85,7 @@ class NoticeText:
         return [p for p in self.problems if not p.error]
 
     def to_notice(self, published: dt.date | None = None) -> Notice:
-        """The :class:`Notice` a ``ChinaCalendar`` takes (``published`` fills a missing date)."""
+        """The :class:`Notice` a ``WorkdayCalendar`` takes (``published`` fills a missing date)."""
         if self.year is None or self.title is None:
             raise ValueError("the notice has no year or title")
         when = self.published or published

@@ -32,7 +32,7 @@ class CalendarRangeError(ValueError):
 
 
 class NoticeError(ValueError):
-    """Notices / local days off given to :class:`ChinaCalendar` are malformed.
+    """Notices / local days off given to :class:`WorkdayCalendar` are malformed.
 
     ``problems`` holds the :class:`NoticeProblem` list of :func:`check_notices`.
     """
@@ -79,7 +79,7 @@ class Source:
 
 @dataclass(frozen=True)
 class DayInfo:
-    """Why a date is, or is not, a working day (see :meth:`ChinaCalendar.day_info`).
+    """Why a date is, or is not, a working day (see :meth:`WorkdayCalendar.day_info`).
 
     ``kind``: ``holiday`` (day off set by a notice or by rule), ``makeup`` (weekend
     make-up working day), ``local`` (local day off), ``weekend``, ``workday``.

@@ -1,4 +1,4 @@
-"""Pure reporting functions over :class:`~disclosure_calendar.workdays.ChinaCalendar`.
+"""Pure reporting functions over :class:`~disclosure_calendar.workdays.WorkdayCalendar`.
 
 The CLI (``workdays year|check|add|between``) calls these; they return plain dicts
 (JSON-ready: dates as ISO strings) or strings, and never print.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .calendar import ChinaCalendar, DayInfo, Source
+from .calendar import DayInfo, Source, WorkdayCalendar
 
 _WEEKDAYS = "一二三四五六日"
 _KIND_LABEL = {
@@ -48,7 +48,7 @@ def _day_dict(info: DayInfo) -> dict[str, Any]:
     }
 
 
-def year_report(cal: ChinaCalendar, year: int) -> dict[str, Any]:
+def year_report(cal: WorkdayCalendar, year: int) -> dict[str, Any]:
     """Summary of ``year``: days off, make-up days, working days per month, provenance.
 
     Keys: ``year``, ``provisional`` (no notice for the year), ``notices`` (title,
@@ -85,7 +85,7 @@ def _source_text(src: Source | None) -> str:
     return f"《{src.title}》{doc}{pub}"
 
 
-def explain(cal: ChinaCalendar, day: dt.date) -> dict[str, Any]:
+def explain(cal: WorkdayCalendar, day: dt.date) -> dict[str, Any]:
     """Whether ``day`` is a working day and why.
 
     Keys: ``date``, ``weekday``, ``working`` (bool), ``kind`` (holiday / makeup / local /
@@ -157,8 +157,8 @@ def format_year_report(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def add_report(cal: ChinaCalendar, day: dt.date, n: int) -> dict[str, Any]:
-    """``workdays add DATE N``: the result of :meth:`ChinaCalendar.add_working_days`."""
+def add_report(cal: WorkdayCalendar, day: dt.date, n: int) -> dict[str, Any]:
+    """``workdays add DATE N``: the result of :meth:`WorkdayCalendar.add_working_days`."""
     result = cal.add_working_days(day, n)
     return {
         "start": day.isoformat(),
@@ -177,7 +177,7 @@ def format_add(result: dict[str, Any]) -> str:
     return text
 
 
-def between_report(cal: ChinaCalendar, start: dt.date, end: dt.date) -> dict[str, Any]:
+def between_report(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> dict[str, Any]:
     """``workdays between A B``: working days in [A, B] (both counted) and workalendar's delta."""
     return {
         "start": start.isoformat(),

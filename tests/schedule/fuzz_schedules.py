@@ -25,7 +25,7 @@ import yaml
 from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.occurrences.expansion import expand
 from disclosure_calendar.schedule.loader import load_schedule
-from disclosure_calendar.workdays.calendar import ChinaCalendar
+from disclosure_calendar.workdays import ChinaCalendar
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEEDS = [DATA / "minimal.yaml", DATA / "valid_small.yaml", DATA / "calendar_override.yaml"]
