@@ -152,23 +152,16 @@ def test_the_public_api_comes_from_short_paths():
 
 def test_validating_loads_no_output_stage():
     """Importing the loader must not drag in the renderers (start-up time of validate)."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, disclosure_calendar as dc; dc.load_schedule; "
         "print(sorted(m for m in sys.modules if m.split('.')[1:2] in "
         "(['feeds'], ['printing'], ['reminders'], ['web'])))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    assert _last_line(code) == "[]"
 
 
 def test_validate_loads_no_renderer():
     """validate checks the print font's coverage, but never loads Jinja2, Typst or the feeds."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; from cli import main\n"
         "try:\n    main(['validate'], standalone_mode=False)\nfinally:\n"
@@ -176,19 +169,12 @@ def test_validate_loads_no_renderer():
         "        'disclosure_calendar.printing.render', 'disclosure_calendar.feeds',\n"
         "        'disclosure_calendar.reminders.ledger') if m in sys.modules))"
     )
-    root = Path(__file__).resolve().parents[1]
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
-    )
-    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert _last_line(code) == "[]"
 
 
 def test_commands_never_import_workalendar(tmp_path):
     """workalendar (~50 ms to import) is for scripts using its API (ChinaCalendar): build,
     agenda and the workdays commands count working days with WorkdayCalendar alone."""
-    import subprocess
-    import sys
-
     code = (
         "import sys; from cli import main\n"
         f"for args in (['build', '-o', {str(tmp_path / 'out')!r}], ['agenda'],\n"
@@ -196,9 +182,17 @@ def test_commands_never_import_workalendar(tmp_path):
         "    main(args, standalone_mode=False)\n"
         "print('workalendar' in sys.modules)"
     )
+    assert _last_line(code) == "False"
+    assert (tmp_path / "out" / "all.ics").exists()
+
+
+def _last_line(code: str) -> str:
+    """What ``code`` prints last, run by a fresh interpreter at the project's root."""
+    import subprocess
+    import sys
+
     root = Path(__file__).resolve().parents[1]
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )
-    assert out.stdout.strip().splitlines()[-1] == "False"
-    assert (tmp_path / "out" / "all.ics").exists()
+    return out.stdout.strip().splitlines()[-1]

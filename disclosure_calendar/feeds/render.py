@@ -96,9 +96,7 @@ class Renderer:
         """What every feed is assembled from, computed once (and before a fork, shared)."""
         # On several cores, the processes share the chunks and the parent takes all in; it
         # counts (and does other work) first, while the others start.
-        chunks = split_map(
-            self.encode, len(self.occurrences), self.workers, lambda: self.before_sharing()
-        )
+        chunks = split_map(self.encode, len(self.occurrences), self.workers, self.before_sharing)
         return self._assemble(chunks)
 
     def _assemble(self, chunks: list[encoding.Encoded]) -> _Shared:

@@ -147,7 +147,8 @@ class _Team:
                 everything, shared = self._swap(index, mine, shared)
                 renderer.adopt([everything.pop(k) for k in range(len(chunks))], shared)
                 order = _by_cost(renderer, jobs)
-                return list(_taken(rendering, rendering_groups, lambda k: run(jobs[order[k]])))
+                taken = _taken(rendering, rendering_groups, lambda k: run(jobs[order[k]]))
+                return [(order[k], output) for k, output in taken]  # by the jobs' indexes
 
             for index in range(1, self.size):
                 children.append(_fork(lambda index=index: member(index)))  # type: ignore[misc]
@@ -160,9 +161,7 @@ class _Team:
             pending, children = children, []
             for pairs in _collect_all(pending):
                 done.update(pairs)
-            order = _by_cost(renderer, jobs)
-            results = {order[k]: output for k, output in done.items()}
-            return [results[i] for i in range(len(jobs))]
+            return [done[i] for i in range(len(jobs))]
         finally:
             # Closed before waiting: a child waiting for this member's shelf then ends.
             for fd in list(self._open):
@@ -291,7 +290,7 @@ def _share(
         results = dict(_taken(numbers, groups, lambda k: run(items[k])))
     finally:
         os.close(numbers)
-        received = [_collect(child) for child in children]
+        received = _collect_all(children)  # every child reaped, whatever one sent
     for pairs in received:
         results.update(pairs)
     return [results[k] for k in range(len(items))]
@@ -377,10 +376,12 @@ def _dumps(results: list[Any]) -> tuple[bytes, bytes]:
 
 
 def _loads(data: bytes) -> Any:
-    """What ``_dumps`` wrote (kind and payload), where no error can be: a member's shelf."""
+    """What ``_dumps`` wrote (kind and payload); a child's reported error is raised."""
     if data[:1] == _MARSHALLED:
         return marshal.loads(memoryview(data)[1:])
-    _kind, value = pickle.loads(memoryview(data)[1:])
+    kind, value = pickle.loads(memoryview(data)[1:])
+    if kind == "error":
+        raise value
     return value
 
 
@@ -405,13 +406,7 @@ def _collect(child: tuple[int, int]) -> list[Any]:
         )
     # Read before the child is reaped: it ends (and the kernel frees its memory) meanwhile.
     try:
-        if payload[:1] == _MARSHALLED:
-            marshalled: list[Any] = marshal.loads(memoryview(payload)[1:])
-            return marshalled
-        kind, value = pickle.loads(memoryview(payload)[1:])
+        results: list[Any] = _loads(payload)
     finally:
         os.waitpid(pid, 0)
-    if kind == "error":
-        raise value
-    results: list[Any] = value
     return results
