@@ -240,7 +240,8 @@ class EventWriter:
         """When a reminder fires: remind_at on that working day, in the plan's zone."""
         return dt.datetime.combine(day, self.remind_at, tzinfo=self.zone)
 
-    def _dates(self, due: dt.date) -> bytes:
+    def dates(self, due: dt.date) -> bytes:
+        """DTSTART and DTEND of an event due on ``due`` (one all-day date)."""
         lines = self._date_lines.get(due)
         if lines is None:
             lines = (
@@ -258,7 +259,7 @@ class EventWriter:
             self._tails[duty.id, provisional] = tail
         return tail
 
-    def _end(self, due: dt.date, days: tuple[dt.date, ...]) -> bytes:
+    def end(self, due: dt.date, days: tuple[dt.date, ...]) -> bytes:
         """One VALARM per reminder day, saying when the duty falls due, and END:VEVENT.
 
         Not the title again: clients show the event's SUMMARY beside a reminder, and the
@@ -289,29 +290,42 @@ class EventWriter:
         """
         # The tail and the end are shared objects: an event's unique bytes are only its dates
         # and title, which matters when a province's events are sent between processes.
-        dates = self._dates(occ.due)
+        dates = self.dates(occ.due)
         if isinstance(occ, Series):
             dates += recurrence(occ)
         return EventParts(
             dates,
-            self._title(occ),
+            self.title_start(occ.duty, occ.provisional) + self.when(occ.period),
             self._description_line(occ),
             self._tail(occ.duty, occ.provisional),
-            self._end(occ.due, occ.reminders),
+            self.end(occ.due, occ.reminders),
         )
 
-    def _title(self, occ: Occurrence) -> str:
-        """``escape(summary(occ))`` from the duty's and the period's words, each escaped once
-        (escaping goes character by character, so the parts escape alone)."""
-        duty, period = occ.duty, occ.period
+    def duty_parts(self, occ: Occurrence) -> tuple[str, bytes, bytes]:
+        """What every occurrence of the duty with the same provisional flag shares, unless
+        its DESCRIPTION names an event (``names_event``): the title's start (the escaped
+        SUMMARY text up to :meth:`when`), the DESCRIPTION line and the tail."""
+        return (
+            self.title_start(occ.duty, occ.provisional),
+            self._description_line(occ),
+            self._tail(occ.duty, occ.provisional),
+        )
+
+    def title_start(self, duty: Duty, provisional: bool) -> str:
+        """``escape(summary(occ))`` is this and :meth:`when`: escaping goes character by
+        character, so the duty's and the period's words escape alone, each once."""
         what = self._whats.get(duty.id)
         if what is None:
             what = self._whats[duty.id] = escape(duty.title)
+        return f"［暂定］{what}" if provisional else what
+
+    def when(self, period: Period) -> str:
+        """The end of an escaped title: the period, as the title names it."""
         key = (period.kind, period.start, period.label)
         when = self._whens.get(key)
         if when is None:
             when = self._whens[key] = escape(_when(period))
-        return f"［暂定］{what}{when}" if occ.provisional else what + when
+        return when
 
     def head(self, uid: str) -> bytes:
         """The start of a VEVENT: BEGIN and UID, the only lines that differ between units."""
@@ -345,8 +359,13 @@ def recurrence(series: Series) -> bytes:
     return b"".join(fold(line) for line in lines)
 
 
+def names_event(occ: Occurrence) -> bool:
+    """True if the occurrence's DESCRIPTION names its event (an event duty's date and note)."""
+    return occ.period.kind == "event"
+
+
 def _event_note(occ: Occurrence) -> str | None:
-    if occ.period.kind != "event":
+    if not names_event(occ):
         return None
     for event in occ.duty.events:
         if event.date == occ.period.start:

@@ -64,7 +64,7 @@ class Renderer:
         self.workers = workers
         self.meanwhile = meanwhile  # other work, done while child processes encode
         self.writer = EventWriter(schedule, years)
-        self._started: encoding.Started = {}  # each process fills its own copy
+        self._memo = encoding.Memo()  # each process fills its own copy
         self.modified_now = utc_stamp(now.replace(microsecond=0))
         self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
         self.feeds: list[Feed] = []
@@ -77,7 +77,7 @@ class Renderer:
     def encode(self, start: int, stop: int) -> encoding.Encoded:
         """The occurrences from ``start`` to ``stop``, encoded (a chunk)."""
         return encoding.encode(
-            self.writer, self.occurrences[start:stop], self.modified_now, self._started
+            self.writer, self.occurrences[start:stop], self.modified_now, self._memo
         )
 
     def before_sharing(self) -> _Counts:
@@ -155,11 +155,12 @@ class Renderer:
         pieces: list[bytes] = []
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
         summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
-        for i, occ in enumerate(self.occurrences):
-            dates, _summary, description, tail, end = sh.bodies[i]
+        occurrences = zip(self.occurrences, sh.uid_prefixes, sh.heads, sh.bodies, strict=True)
+        for occ, prefix, head_start, body in occurrences:
+            dates, _summary, description, tail, end = body
             for assignee in occ.duty.units:
-                uid = sh.uid_prefixes[i] + suffixes[assignee]
-                head = sh.heads[i] + endings[assignee]
+                uid = prefix + suffixes[assignee]
+                head = head_start + endings[assignee]
                 if len(head) > LONGEST_HEAD:
                     head = writer.head(uid)
                 pieces += (head, lines(uid, next(entries)), dates, next(summaries))
