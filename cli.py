@@ -842,6 +842,7 @@ def daemon(
     """Send reminders at each send time; reload changed files; SIGTERM stops cleanly."""
     import os
 
+    _runs_until_stopped()
     from disclosure_calendar.reminders.daemon import run_service
     from disclosure_calendar.reminders.logs import setup_logging
 
@@ -1077,6 +1078,7 @@ def serve(
     """
     import os
 
+    _runs_until_stopped()
     from disclosure_calendar.core.tokens import SECRET_ENV, load_secret
     from disclosure_calendar.reminders.clock import clock_from_env
     from disclosure_calendar.web.server import serve_forever
@@ -1106,6 +1108,14 @@ def serve(
         config, host=host, port=port, workers=workers, root_path=root_path, quiet=quiet,
         announce=lambda line: click.echo(line, err=True),
     )  # fmt: skip
+
+
+def _runs_until_stopped() -> None:
+    """A command that runs until stopped frees its garbage cycles as it goes (``run`` turns
+    the cyclic collector off for the commands that end when their work is done)."""
+    import gc
+
+    gc.enable()
 
 
 def _check_listen(host: str, port: int) -> None:
@@ -1256,6 +1266,12 @@ def run() -> None:
     flushes of stdout and stderr. While another thread lives (the daemon's scheduler, the
     web server's) the exit is Python's, which waits for it.
     """
+    import gc
+
+    # The command's objects live until the exit below, which leaves them to the kernel: the
+    # cyclic collector would only walk them again and again (a sixth of a bundled build, a
+    # twelfth of a province's). daemon and serve, which run until stopped, turn it back on.
+    gc.disable()
     try:
         main()
         code: str | int | None = 0

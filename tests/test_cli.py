@@ -1,5 +1,6 @@
 """The command line as a user meets it: output, exit codes, help, no tracebacks."""
 
+import gc
 import json
 import re
 import subprocess
@@ -138,11 +139,11 @@ def test_workdays_outside_range_is_a_clear_error():
     assert "outside the supported range" in out
 
 
-def _console(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _console(*args: str, before: str = "", **kwargs: object) -> subprocess.CompletedProcess[str]:
     """The console script's way in (cli.run), as a user's shell starts it."""
     env = {"PATH": "/usr/bin:/bin", "DISCLOSURE_CALENDAR_LANG": "zh", "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-c", "import cli; cli.run()", *args], cwd=ROOT, env=env,
+        [sys.executable, "-c", f"{before}import cli; cli.run()", *args], cwd=ROOT, env=env,
         capture_output=True, text=True, timeout=120, **kwargs,
     )  # fmt: skip
 
@@ -162,6 +163,31 @@ def test_the_console_script_ends_with_the_commands_status_and_all_its_output(arg
     assert done.returncode == code, done.stderr
     assert says in done.stdout + done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_command_that_ends_runs_without_the_cyclic_collector():
+    # Seen from an exit handler: those run after the command, before the process ends.
+    report = "import atexit, gc, sys; atexit.register(lambda: print('gc', gc.isenabled()));"
+    done = _console("validate", before=report)
+    assert done.returncode == 0 and done.stdout.endswith("gc False\n")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["daemon", "--once", "--contacts", "/nonexistent/contacts.yaml"],
+        ["serve", "--host", "256.0.0.1"],
+    ],
+    ids=["daemon", "serve"],
+)
+def test_commands_that_run_until_stopped_collect_garbage_cycles(args, tmp_path):
+    gc.disable()  # as the console script leaves it
+    try:
+        result = CliRunner().invoke(cli.main, [*args, "--db", str(tmp_path / "ledger.db")])
+        assert result.exit_code == 1, result.output  # stopped early: the collector is on first
+        assert gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_the_console_script_writes_every_line_into_a_pipe_and_stops_quietly_when_it_closes():
