@@ -43,7 +43,7 @@ class Memo:
     def __init__(self) -> None:
         self.duties: dict[tuple[str, bool], _Shared] = {}
         self.states: dict[tuple[bytes, bytes], hashlib.blake2b] = {}
-        self.entry_ends: dict[dt.date, str] = {}  # an entry after its hash
+        self.entry_ends: dict[tuple[str, dt.date], str] = {}  # an entry after its hash
 
     def state(self, description: bytes, tail: bytes) -> hashlib.blake2b:
         state = self.states.get((description, tail))
@@ -59,9 +59,9 @@ class Memo:
         return shared
 
     def entry_end(self, modified: str, due: dt.date) -> str:
-        end = self.entry_ends.get(due)
+        end = self.entry_ends.get((modified, due))
         if end is None:
-            end = self.entry_ends[due] = new_entry("", modified, due.isoformat())
+            end = self.entry_ends[modified, due] = new_entry("", modified, due.isoformat())
         return end
 
 
