@@ -161,13 +161,16 @@ def test_validating_loads_no_output_stage():
 
 
 def test_validate_loads_no_renderer():
-    """validate checks the print font's coverage, but never loads Jinja2, Typst or the feeds."""
+    """validate checks the print font's coverage, but never loads Jinja2, Typst or the feeds,
+    nor the spreadsheets and file writing of other commands, nor fc-match's subprocess (the
+    font is where Debian puts it)."""
     code = (
         "import sys; from cli import main\n"
         "try:\n    main(['validate'], standalone_mode=False)\nfinally:\n"
         "    print(sorted(m for m in ('jinja2', 'typst', 'fontTools', 'starlette',\n"
         "        'disclosure_calendar.printing.render', 'disclosure_calendar.feeds',\n"
-        "        'disclosure_calendar.reminders.ledger') if m in sys.modules))"
+        "        'disclosure_calendar.reminders.ledger', 'disclosure_calendar.core.sheets',\n"
+        "        'tempfile', 'subprocess') if m in sys.modules))"
     )
     assert _last_line(code) == "[]"
 

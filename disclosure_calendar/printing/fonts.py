@@ -6,8 +6,6 @@ Never whatever font a machine happens to have: a missing glyph is an error, not 
 from __future__ import annotations
 
 import base64
-import shutil
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -49,6 +47,11 @@ def find_fonts() -> dict[int, FontSource]:
 
 
 def _fc_match(weight: int) -> Path | None:
+    # Imported here: validate finds the fonts where Debian puts them, and these two modules
+    # were 5% of its time.
+    import shutil
+    import subprocess
+
     if shutil.which("fc-match") is None:
         return None
     style = "Bold" if weight >= 700 else "Regular"

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..core.i18n import N_, current_language
 from ..core.i18n import gettext as _
-from ..core.sheets import Cell, Sheet
 from ..core.table import table
 from . import periods
 from .model import Duty, Schedule
+
+if TYPE_CHECKING:  # sheets (and the file writing they bring) only for a sheet: not validate's
+    from ..core.sheets import Cell, Sheet
 
 _KIND_NAMES = {"department": N_("department"), "town": N_("town"), "office": N_("office")}
 
@@ -82,6 +85,8 @@ def duties_table(schedule: Schedule, duties: Sequence[Duty]) -> str:
 
 def duties_sheet(schedule: Schedule, duties: Sequence[Duty]) -> Sheet:
     """Duties as a spreadsheet view (also the table's rows)."""
+    from ..core.sheets import Sheet
+
     rows: list[list[Cell]] = [
         [
             d.ref, d.id, _cadence(d.cadence),
