@@ -95,9 +95,10 @@ def _wrap(text: str, limit: int = 76) -> str:
         for piece in re.findall(r"[!-~]+|.", paragraph):
             fits = width(line) + width(piece) <= limit
             if not fits and not piece.isspace() and piece[0] not in _NO_LINE_START:
-                opened = len(line) - len(line.rstrip(_NO_LINE_END))
-                if opened < len(line.strip()):
-                    line, piece = line[: len(line) - opened], line[len(line) - opened :] + piece
+                # the opening marks at the end, and any spaces among them
+                kept = line.rstrip(_NO_LINE_END + " ")
+                if kept.strip():
+                    line, piece = kept, line[len(kept) :] + piece
                 lines.append(line.rstrip())
                 line = piece.lstrip()
                 continue
