@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import select
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pytest
 from click.testing import CliRunner
@@ -229,33 +230,45 @@ def test_a_childs_results_come_back_as_they_were(monkeypatch, result):
 
 def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
-    encode, parent = encoding.encode, os.getpid()
-
-    def failing(writer, occurrences, modified, started):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise DisclosureError("cannot encode")
-        return encode(writer, occurrences, modified, started)
-
-    monkeypatch.setattr(encoding, "encode", failing)
-    with pytest.raises(DisclosureError, match="cannot encode"):
-        build(MINIMAL, tmp_path / "out", workers=2)
+    with _failing(encoding.encode, "cannot encode", in_child=True) as failing:
+        monkeypatch.setattr(encoding, "encode", failing)
+        with pytest.raises(DisclosureError, match="cannot encode"):
+            build(MINIMAL, tmp_path / "out", workers=2)
     assert not (tmp_path / "out" / feeds.MANIFEST).exists()
 
 
 def test_a_failure_in_a_rendering_process_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
-    render_unit = build_module.Renderer.render_unit
-    parent = os.getpid()
-
-    def failing(self, unit):  # type: ignore[no-untyped-def]
-        if os.getpid() != parent:
-            raise DisclosureError(f"cannot render {unit.id}")
-        return render_unit(self, unit)
-
-    monkeypatch.setattr(build_module.Renderer, "render_unit", failing)
-    with pytest.raises(DisclosureError, match="cannot render"):
-        build(MINIMAL, tmp_path / "out", workers=2)
+    with _failing(build_module.Renderer.render_unit, "cannot render", in_child=True) as failing:
+        monkeypatch.setattr(build_module.Renderer, "render_unit", failing)
+        with pytest.raises(DisclosureError, match="cannot render"):
+            build(MINIMAL, tmp_path / "out", workers=2)
     assert not (tmp_path / "out" / feeds.MANIFEST).exists()
+
+
+@contextmanager
+def _failing(
+    real: Callable[..., Any], message: str, *, in_child: bool
+) -> Iterator[Callable[..., Any]]:
+    """``real``, but raising ``message`` in a child process (or in the parent). The processes
+    take work as they go, so the others' first call waits for the failing side's: else they
+    could take all of a small plan's work before it takes any."""
+    parent, (read_end, write_end) = os.getpid(), os.pipe()
+    waited: list[object] = []
+
+    def call(*args: Any) -> Any:
+        if (os.getpid() != parent) == in_child:
+            os.write(write_end, b"!")
+            raise DisclosureError(message)
+        if not waited:
+            waited.append(select.select([read_end], [], [], 30))
+        return real(*args)
+
+    try:
+        yield call
+    finally:
+        os.close(read_end)
+        os.close(write_end)
 
 
 @contextmanager
@@ -303,16 +316,10 @@ def test_a_killed_process_ends_the_build_with_a_message(tmp_path, monkeypatch, c
 
 def test_a_failure_in_the_parent_ends_the_other_processes(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
-    encode, parent = encoding.encode, os.getpid()
-
-    def failing(writer, occurrences, modified, started):  # type: ignore[no-untyped-def]
-        if os.getpid() == parent:
-            raise DisclosureError("the parent cannot encode")
-        return encode(writer, occurrences, modified, started)
-
-    monkeypatch.setattr(encoding, "encode", failing)
-    with _deadline(30), pytest.raises(DisclosureError, match="the parent cannot encode"):
-        build(MINIMAL, tmp_path / "out", workers=3)
+    with _failing(encoding.encode, "the parent cannot encode", in_child=False) as failing:
+        monkeypatch.setattr(encoding, "encode", failing)
+        with _deadline(30), pytest.raises(DisclosureError, match="the parent cannot encode"):
+            build(MINIMAL, tmp_path / "out", workers=3)
     assert _no_children_left()
     assert list((tmp_path / "out").glob("*.ics")) == []  # the children stopped before rendering
 
