@@ -21,8 +21,6 @@ import fcntl
 import marshal
 import mmap
 import os
-import pickle
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from typing import Any, Protocol, TypeVar
@@ -193,6 +191,8 @@ class _Team:
     def _shelf(self) -> int:
         if hasattr(os, "memfd_create"):  # Linux: a file in memory, gone with its last holder
             return os.memfd_create("disclosure-calendar-shelf", os.MFD_CLOEXEC)
+        import tempfile
+
         fd, path = tempfile.mkstemp(prefix="disclosure-calendar-shelf-")
         os.unlink(path)  # elsewhere, a file no folder names, gone with its last holder
         return fd
@@ -343,6 +343,8 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
         try:
             kind, payload = _dumps(work())
         except BaseException as exc:  # reported to the parent, which raises it
+            import pickle
+
             kind, payload = _PICKLED, pickle.dumps(("error", _portable(exc)), protocol=5)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(kind)
@@ -374,6 +376,8 @@ def _dumps(results: list[Any]) -> tuple[bytes, bytes]:
     try:
         return _MARSHALLED, marshal.dumps(results)
     except ValueError:  # an object marshal does not know (an Output, a Change)
+        import pickle  # here: a build too small to fork never needs it (3 ms of start-up)
+
         return _PICKLED, pickle.dumps(("ok", results), protocol=5)
 
 
@@ -381,6 +385,8 @@ def _loads(data: bytes | mmap.mmap) -> Any:
     """What ``_dumps`` wrote (kind and payload); a child's reported error is raised."""
     if data[:1] == _MARSHALLED:
         return marshal.loads(memoryview(data)[1:])
+    import pickle
+
     kind, value = pickle.loads(memoryview(data)[1:])
     if kind == "error":
         raise value
@@ -388,6 +394,8 @@ def _loads(data: bytes | mmap.mmap) -> Any:
 
 
 def _portable(exc: BaseException) -> BaseException:
+    import pickle
+
     try:
         pickle.loads(pickle.dumps(exc))
         return exc
