@@ -59,8 +59,8 @@ class Renderer:
         self.dated = occurrences
         # A routine (daily) duty's year is one recurring event: written from one occurrence.
         # Looking for them costs a pass over every occurrence (0.02 s for a province).
-        routine = any(d.routine for d in schedule.duties)
-        self.occurrences = collapse_routine(occurrences) if routine else list(occurrences)
+        self._folded = any(d.routine for d in schedule.duties)
+        self.occurrences = collapse_routine(occurrences) if self._folded else list(occurrences)
         self.previous = previous
         self.base_url = base_url
         self.workers = workers
@@ -135,7 +135,11 @@ class Renderer:
         of_duty: dict[str, list[int]] = {d.id: [] for d in schedule.duties}
         for i, occ in enumerate(self.occurrences):
             of_duty[occ.duty.id].append(i)
-        dated_of_duty = Counter(occ.duty.id for occ in self.dated)
+        # Each series stands for many dated occurrences; without series, each for itself.
+        if self._folded:
+            dated_of_duty = Counter(occ.duty.id for occ in self.dated)
+        else:
+            dated_of_duty = Counter({duty: len(indexes) for duty, indexes in of_duty.items()})
         runs: dict[str, list[list[int]]] = {u.id: [] for u in schedule.units}
         duty_counts = dict.fromkeys(runs, 0)  # as `units` counts them (Schedule.duties_of)
         dated = dict.fromkeys(runs, 0)
