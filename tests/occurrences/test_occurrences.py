@@ -1,14 +1,14 @@
 """Expanding duties into dated occurrences, pinned to real dates of the official calendar."""
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import FrozenInstanceError, fields, replace
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from disclosure_calendar.occurrences.expansion import expand, for_unit
+from disclosure_calendar.occurrences.expansion import Occurrence, expand, for_unit
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.schedule.model import Event
 
@@ -176,3 +176,15 @@ def test_duties_sharing_a_rule_keep_their_own_start_and_end(tmp_path, cal):
     assert short == ["2025-12", *(f"2026-{m:02d}" for m in range(1, 7))]
     full = [o for o in occurrences if o.duty.id == "budget-execution"]
     assert len(full) == 36 and full[0].period.label == "2024-12"
+
+
+def test_expanded_occurrences_are_the_dataclass_s_own(schedule, cal):
+    """Expansion makes occurrences without the dataclass's __init__: they must be the same
+    objects in every way, with every field (a field added later must be filled there too)."""
+    occurrences = expand(schedule, cal, dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    for occ in occurrences[:50]:
+        made = Occurrence(*(getattr(occ, f.name) for f in fields(Occurrence)))
+        assert vars(occ) == vars(made) and occ == made and hash(occ) == hash(made)
+        assert repr(occ) == repr(made)
+    with pytest.raises(FrozenInstanceError):
+        occurrences[0].due = dt.date(2026, 1, 1)  # type: ignore[misc]
