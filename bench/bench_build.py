@@ -6,9 +6,8 @@
    nothing changed, `validate`. Targets: <= 0.3 s, -, <= 0.2 s.
 2. Synthetic province (300 units, 2,000 duties, 2022-2026, ``synthetic_yaml(seed)``):
    `build` as a fresh process (median), its CPU and page faults, its peak RSS, a rebuild
-   with nothing changed and one
-   after editing one duty; in this process, builds on one core and on two, alternated so the
-   machine's other load hits both alike. Targets: <= 1.5 s, <= 300 MB, <= 0.5 s.
+   with nothing changed and one after editing one duty; in this process, builds on one core
+   and on two, alternated so the machine's other load hits both alike. Targets: <= 1.5 s, <= 300 MB, <= 0.5 s.
 3. The same workload in remind's language (bench/remind_workload.py: every duty x unit, the
    same Chinese working days as OMITs, rolls, warnings), ``remind -s60`` over the same five
    years; prints the ratio. Target: ours >= 2x faster. Skipped when remind is not installed.

@@ -293,18 +293,14 @@ class EventWriter:
         dates = self.dates(occ.due)
         if isinstance(occ, Series):
             dates += recurrence(occ)
-        return EventParts(
-            dates,
-            self.title_start(occ.duty, occ.provisional) + self.when(occ.period),
-            self._description_line(occ),
-            self._tail(occ.duty, occ.provisional),
-            self.end(occ.due, occ.reminders),
-        )
+        start, description, tail = self.duty_parts(occ)
+        title = start + self.when(occ.period)
+        return EventParts(dates, title, description, tail, self.end(occ.due, occ.reminders))
 
     def duty_parts(self, occ: Occurrence) -> tuple[str, bytes, bytes]:
-        """What every occurrence of the duty with the same provisional flag shares, unless
-        its DESCRIPTION names an event (``names_event``): the title's start (the escaped
-        SUMMARY text up to :meth:`when`), the DESCRIPTION line and the tail."""
+        """The title's start (the escaped SUMMARY text up to :meth:`when`), the DESCRIPTION
+        line and the tail: the same for every occurrence of the duty with the same
+        provisional flag, unless its DESCRIPTION names an event (``names_event``)."""
         return (
             self.title_start(occ.duty, occ.provisional),
             self._description_line(occ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -137,9 +137,9 @@ class Renderer:
             of_duty[occ.duty.id].append(i)
         # Each series stands for many dated occurrences; without series, each for itself.
         if self._folded:
-            dated_of_duty = Counter(occ.duty.id for occ in self.dated)
+            dated_of_duty: Mapping[str, int] = Counter(occ.duty.id for occ in self.dated)
         else:
-            dated_of_duty = Counter({duty: len(indexes) for duty, indexes in of_duty.items()})
+            dated_of_duty = {duty: len(indexes) for duty, indexes in of_duty.items()}
         runs: dict[str, list[list[int]]] = {u.id: [] for u in schedule.units}
         duty_counts = dict.fromkeys(runs, 0)  # as `units` counts them (Schedule.duties_of)
         dated = dict.fromkeys(runs, 0)

@@ -343,9 +343,7 @@ def _fork(work: Callable[[], Any]) -> tuple[int, int]:
         try:
             kind, payload = _dumps(work())
         except BaseException as exc:  # reported to the parent, which raises it
-            import pickle
-
-            kind, payload = _PICKLED, pickle.dumps(("error", _portable(exc)), protocol=5)
+            kind, payload = _PICKLED, _pickled_error(exc)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(kind)
             pipe.write(payload)
@@ -393,14 +391,16 @@ def _loads(data: bytes | mmap.mmap) -> Any:
     return value
 
 
-def _portable(exc: BaseException) -> BaseException:
+def _pickled_error(exc: BaseException) -> bytes:
+    """The error as ``_loads`` raises it: itself if it survives pickling, else its text."""
     import pickle
 
     try:
-        pickle.loads(pickle.dumps(exc))
-        return exc
+        payload = pickle.dumps(("error", exc), protocol=5)
+        pickle.loads(payload)
+        return payload
     except Exception:
-        return DisclosureError(str(exc))
+        return pickle.dumps(("error", DisclosureError(str(exc))), protocol=5)
 
 
 def _collect(child: tuple[int, int]) -> list[Any]:

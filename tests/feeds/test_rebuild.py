@@ -228,6 +228,27 @@ def test_a_childs_results_come_back_as_they_were(monkeypatch, result):
     assert {type(r[0]) for r in results} == {type(result(0, 1)[0])}
 
 
+class Unpicklable(Exception):
+    def __init__(self, code: int, text: str):  # pickle passes only the message back
+        super().__init__(f"{code}: {text}")
+
+
+def test_a_childs_error_that_cannot_be_pickled_arrives_as_its_text(monkeypatch):
+    monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
+    parent, slept = os.getpid(), []
+
+    def fail(a: int, b: int) -> int:
+        if os.getpid() != parent:
+            raise Unpicklable(7, "no ledger")
+        if not slept:  # the child gets chunks too
+            slept.append(a)
+            time.sleep(0.2)
+        return a
+
+    with pytest.raises(DisclosureError, match="7: no ledger"):
+        workers.split_map(fail, 40, 2)
+
+
 def test_a_failure_in_an_encoding_process_reaches_the_caller(tmp_path, monkeypatch):
     monkeypatch.setattr(workers, "MIN_ITEMS_TO_SPLIT", 0)
     with _failing(encoding.encode, "cannot encode", in_child=True) as failing:
