@@ -912,11 +912,12 @@ def _occurrence_args(command: Any) -> Any:
     type=DATE,
     help="Publication date [default: today].",
 )
+@option("--replace", is_flag=True, help="Replace the mark already recorded (it stays in the history).")
 @_DB_OPTION
 @pass_context
 def done(
     ctx: Context, ref: str, period: str | None, unit: str | None, url: str | None, on: Any,
-    db_path: str | None,
+    replace: bool, db_path: str | None,
 ) -> None:  # fmt: skip
     """Record that a unit published an occurrence.
 
@@ -928,7 +929,10 @@ def done(
     uid = tracking.occurrence_uid(ctx.schedule, ref, period, unit)
     day = on.date() if on else None
     click.echo(
-        tracking.mark_done(ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx))
+        tracking.mark_done(
+            ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx),
+            replace=replace,
+        )  # fmt: skip
     )
 
 
@@ -958,54 +962,105 @@ def event() -> None:
     """
 
 
+def _event_unit_options(command: Any) -> Any:
+    command = option(
+        "--all-units", is_flag=True,
+        help="An event of every unit the duty reaches (a city-wide repeal): the coordinator's.",
+    )(command)  # fmt: skip
+    return option("--unit", help="The unit the event is for (a duty of one unit needs none).")(
+        command
+    )
+
+
+def _for_whom(unit: str | None) -> str:
+    return _("every unit") if unit is None else unit
+
+
 @event.command("add")
 @click.argument("ref", metavar="DUTY")
 @click.argument("day", metavar="DATE", type=DATE)
+@_event_unit_options
 @option("--note", default="", help="What happened (shown in the feeds).")
 @_DB_OPTION
 @pass_context
-def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: str | None) -> None:
-    """Record that DUTY's event happened on DATE (YYYY-MM-DD); DUTY is an id or ref like 5.7."""
-    from disclosure_calendar.occurrences import horizon
+def event_add(
+    ctx: Context, ref: str, day: dt.datetime, unit: str | None, all_units: bool, note: str,
+    db_path: str | None,
+) -> None:  # fmt: skip
+    """Record that DUTY's event happened on DATE (YYYY-MM-DD) for a unit; DUTY is an id or ref like 5.7."""
     from disclosure_calendar.reminders import events
 
-    now = _now(ctx)
-    _first, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
-    duty, due_day = events.add(
+    duty, whom, due_day = events.add(
         ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, day.date(), note,
-        now=now, last=last,
+        now=_now(ctx), unit=unit, all_units=all_units,
     )  # fmt: skip
     click.echo(
-        _("added: {ref} {id} event {day}, due {due}").format(
-            ref=duty.ref, id=duty.id, day=_day(day.date()), due=_day(due_day)
+        _("added: {ref} {id} event {day} for {unit}, due {due}").format(
+            ref=duty.ref, id=duty.id, day=_day(day.date()), unit=_for_whom(whom), due=_day(due_day)
         )
+    )
+
+
+@event.command("extend")
+@click.argument("ref", metavar="DUTY")
+@click.argument("day", metavar="DATE", type=DATE)
+@_event_unit_options
+@_DB_OPTION
+@pass_context
+def event_extend(
+    ctx: Context, ref: str, day: dt.datetime, unit: str | None, all_units: bool,
+    db_path: str | None,
+) -> None:  # fmt: skip
+    """Record that the reply limit of DUTY's event of DATE was extended (as its rule allows)."""
+    from disclosure_calendar.reminders import events
+
+    duty, whom, first, extended = events.extend(
+        ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, day.date(),
+        now=_now(ctx), unit=unit, all_units=all_units,
+    )  # fmt: skip
+    click.echo(
+        _("extended: {ref} {id} event {day} for {unit}: due {first}, extended to {due}").format(
+            ref=duty.ref, id=duty.id, day=_day(day.date()), unit=_for_whom(whom),
+            first=_day(first), due=_day(extended),
+        )  # fmt: skip
     )
 
 
 @event.command("remove")
 @click.argument("ref", metavar="DUTY")
 @click.argument("day", metavar="DATE", type=DATE)
+@_event_unit_options
 @_DB_OPTION
 @pass_context
-def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) -> None:
+def event_remove(
+    ctx: Context, ref: str, day: dt.datetime, unit: str | None, all_units: bool,
+    db_path: str | None,
+) -> None:  # fmt: skip
     """Remove a recorded event date of DUTY."""
     from disclosure_calendar.reminders import events
 
-    duty = events.remove(ctx.file_schedule, _db(ctx, db_path), ref, day.date())
+    duty, whom = events.remove(
+        ctx.file_schedule, _db(ctx, db_path), ref, day.date(), unit=unit, all_units=all_units
+    )
     click.echo(
-        _("removed: {ref} {id} event {day}").format(ref=duty.ref, id=duty.id, day=_day(day.date()))
+        _("removed: {ref} {id} event {day} for {unit}").format(
+            ref=duty.ref, id=duty.id, day=_day(day.date()), unit=_for_whom(whom)
+        )
     )
 
 
 @event.command("list")
 @option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
+@option("--unit", help="Only this unit's events (and those of every unit).")
 @_DB_OPTION
 @pass_context
-def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
-    """Every event date, from schedule.yaml and the ledger, with its due date."""
+def event_list(ctx: Context, ref: str | None, unit: str | None, db_path: str | None) -> None:
+    """Every event date, from schedule.yaml and the ledger, with its unit and due date."""
     from disclosure_calendar.reminders import events
 
-    click.echo(events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref))
+    click.echo(
+        events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, unit=unit)
+    )
 
 
 @main.command()

@@ -91,6 +91,17 @@ def current_language() -> str:
 
 
 @contextlib.contextmanager
+def messages_in(lang: str) -> Iterator[None]:
+    """Our own strings in ``lang`` inside the block, in this thread or task only (the web
+    portal's pages are Chinese whatever the server's environment says)."""
+    token = _active.set(translations(lang))
+    try:
+        yield
+    finally:
+        _active.reset(token)
+
+
+@contextlib.contextmanager
 def speaking(lang: str) -> Iterator[None]:
     """Speak ``lang`` inside the block: our strings, and click's.
 

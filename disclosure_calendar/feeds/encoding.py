@@ -107,7 +107,7 @@ def encode(
         ends.append(end)
         summaries.append(summary)
         entries.append(digest(dates + summary + rest_digest) + after)
-        for assignee in duty.units:
+        for assignee in duty.units if occ.unit is None else (occ.unit,):
             line = assignee_summary_line(title, assignee)
             all_summaries.append(line)
             all_entries.append(digest(dates + line + rest_digest) + after)

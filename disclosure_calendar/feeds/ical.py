@@ -205,6 +205,12 @@ class EventWriter:
         note = _event_note(occ)
         if note is not None:
             lines.append(f"触发事件：{occ.period.start.isoformat()} {note}".rstrip())
+        if occ.unit is not None:
+            lines.append(f"承办单位：{self.schedule.name(occ.unit)}（本单位登记的事件）")
+        if occ.first_due is not None:
+            lines.append(
+                f"答复期限：{occ.first_due.isoformat()}；已延长，延长后期限：{occ.due.isoformat()}"
+            )
         if occ.provisional:
             lines.append(
                 "注意：此日期所依据年份的国务院节假日安排尚未公布，日期为暂定，通知公布后可能调整。"
@@ -221,7 +227,8 @@ class EventWriter:
 
     def _description_line(self, occ: Occurrence) -> bytes:
         note = _event_note(occ)
-        key = (occ.duty.id, occ.provisional, "" if note is None else f"{occ.period.label} {note}")
+        label = "" if note is None else f"{occ.period.label} {occ.unit or ''} {occ.first_due} {note}"
+        key = (occ.duty.id, occ.provisional, label)
         line = self._descriptions.get(key)
         if line is None:
             line = fold(f"DESCRIPTION:{escape(self.description(occ))}")
@@ -364,6 +371,6 @@ def _event_note(occ: Occurrence) -> str | None:
     if not names_event(occ):
         return None
     for event in occ.duty.events:
-        if event.date == occ.period.start:
+        if event.date == occ.period.start and event.unit == occ.unit:
             return event.note or ""
     return ""

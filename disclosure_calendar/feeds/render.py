@@ -15,7 +15,7 @@ from typing import TypeVar
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..occurrences.expansion import Occurrence, uid_suffix
+from ..occurrences.expansion import Occurrence, assignees, uid_suffix
 from ..schedule.model import Schedule, Unit
 from . import encoding
 from .ical import LONGEST_HEAD, EventWriter, utc_stamp
@@ -133,16 +133,23 @@ class Renderer:
         # Gathered per duty, then per unit: a province has ten times more occurrences than
         # duties, and each occurrence reaches a few units.
         of_duty: dict[str, list[int]] = {d.id: [] for d in schedule.duties}
+        # An event recorded for one unit is that unit's alone.
+        of_unit: dict[str, list[int]] = {u.id: [] for u in schedule.units}
         for i, occ in enumerate(self.occurrences):
-            of_duty[occ.duty.id].append(i)
+            if occ.unit is None:
+                of_duty[occ.duty.id].append(i)
+            else:
+                of_unit[occ.unit].append(i)
         # Each series stands for many dated occurrences; without series, each for itself.
         if self._folded:
-            dated_of_duty: Mapping[str, int] = Counter(occ.duty.id for occ in self.dated)
+            dated_of_duty: Mapping[str, int] = Counter(
+                occ.duty.id for occ in self.dated if occ.unit is None
+            )
         else:
             dated_of_duty = {duty: len(indexes) for duty, indexes in of_duty.items()}
-        runs: dict[str, list[list[int]]] = {u.id: [] for u in schedule.units}
+        runs: dict[str, list[list[int]]] = {u: [own] for u, own in of_unit.items()}
         duty_counts = dict.fromkeys(runs, 0)  # as `units` counts them (Schedule.duties_of)
-        dated = dict.fromkeys(runs, 0)
+        dated = {u: len(own) for u, own in of_unit.items()}
         for duty in schedule.duties:
             indexes, count = of_duty[duty.id], dated_of_duty[duty.id]
             for reached in schedule.unit_ids_of(duty):
@@ -164,7 +171,7 @@ class Renderer:
         occurrences = zip(self.occurrences, sh.uid_prefixes, sh.heads, sh.bodies, strict=True)
         for occ, prefix, head_start, body in occurrences:
             dates, _summary, description, tail, end = body
-            for assignee in occ.duty.units:
+            for assignee in assignees(occ):
                 uid = prefix + suffixes[assignee]
                 head = head_start + endings[assignee]
                 if len(head) > LONGEST_HEAD:

@@ -70,5 +70,5 @@ def collapse_routine(occurrences: Sequence[Occurrence]) -> list[Occurrence]:
         first = next((d for d in days if d.weekday() < 5), days[0])
         period = Period(days[0], days[-1], str(occ.due.year), SERIES)
         provisional = any(o.provisional for o in group)
-        out.append(Series(occ.duty, period, first, (), provisional, days))
+        out.append(Series(occ.duty, period, first, (), provisional, days=days))
     return out

@@ -20,7 +20,7 @@ from ..core.sheets import Sheet, csv_text
 from ..core.table import table
 from ..schedule import periods
 from ..schedule.model import Schedule
-from .expansion import Occurrence, expand
+from .expansion import Occurrence, assignees, expand, reached
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
@@ -80,12 +80,12 @@ def rows(
     out = []
     for occ in occurrences:
         if unit is None:
-            assignees: Sequence[str] = occ.duty.units
+            who_for: Sequence[str] = assignees(occ)
         elif schedule.is_group(unit):
-            assignees = (unit,) if unit in occ.duty.units else ()
+            who_for = (unit,) if occ.unit is None and unit in occ.duty.units else ()
         else:
-            assignees = (unit,) if unit in schedule.unit_ids_of(occ.duty) else ()
-        for who in assignees:
+            who_for = (unit,) if unit in reached(schedule, occ) else ()
+        for who in who_for:
             out.append(
                 Row(
                     uid=occ.uid(who, domain),

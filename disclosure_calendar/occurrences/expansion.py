@@ -30,6 +30,12 @@ class Occurrence:
     due: dt.date
     reminders: tuple[dt.date, ...]
     provisional: bool
+    # An event recorded for one unit: only that unit has the occurrence (None: every unit
+    # the duty reaches, as for every other cadence).
+    unit: str | None = None
+    # The first limit, when an extension was recorded for the event: ``due`` is then the
+    # extended limit, the one reminders and counts go by.
+    first_due: dt.date | None = None
 
     @property
     def key(self) -> str:
@@ -126,11 +132,12 @@ def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> li
     if duty.cadence == "once" and duty.due is not None:
         anchor = getattr(duty.due, "date", duty.start)
         return [periods.single("once", anchor, "once")]
-    if duty.cadence == "event":
-        return [
-            periods.single(f"event-{ev.date.isoformat()}", ev.date, "event") for ev in duty.events
-        ]
     return []
+
+
+def event_period(day: dt.date) -> Period:
+    """The period an event of ``day`` stands for (its label is the UID's middle part)."""
+    return periods.single(f"event-{day.isoformat()}", day, "event")
 
 
 def _stop(duty: Duty, schedule: Schedule) -> dt.date | None:
@@ -157,6 +164,19 @@ def expand_duty(
     # A periodic duty's reports are due from its start on; one-off and event dates are its own.
     earliest = max(start, duty.start) if duty.cadence in PERIODIC else start
 
+    if duty.cadence == "event":
+        out = []
+        for ev in duty.events:
+            period = event_period(ev.date)
+            due = first = rule.due(period, cal)
+            if ev.extended:
+                due = extended_due(duty, ev.date, cal) or first
+            if due is not None and start <= due <= end:
+                dated = shared.dated(period, due, duty.reminders)
+                moved = first if due != first else None
+                out.append(_occurrence(duty, *dated, ev.unit, moved))
+        return out
+
     def compute() -> list[_Dated]:
         out = []
         for period in _anchors(duty, schedule, start, end):
@@ -169,15 +189,21 @@ def expand_duty(
         # Everything the dates of a periodic duty depend on; its text and units do not count.
         key = (duty.cadence, rule, duty.reminders, duty.start, _stop(duty, schedule), start, end)
         dated = shared.kind(key, compute)
-    else:  # one-off and event anchors are the duty's own dates: nothing to share
+    else:  # one-off anchors are the duty's own dates: nothing to share
         dated = compute()
     return [_occurrence(duty, *d) for d in dated]
 
 
 def _occurrence(
-    duty: Duty, period: Period, due: dt.date, reminders: tuple[dt.date, ...], provisional: bool
+    duty: Duty,
+    period: Period,
+    due: dt.date,
+    reminders: tuple[dt.date, ...],
+    provisional: bool,
+    unit: str | None = None,
+    first_due: dt.date | None = None,
 ) -> Occurrence:
-    """``Occurrence(duty, period, due, reminders, provisional)``, without the frozen
+    """``Occurrence(duty, period, due, reminders, provisional, unit)``, without the frozen
     dataclass's ``__init__`` (an ``object.__setattr__`` per field): a province makes 100,000
     of them before its feeds can be shared out, and this takes half the time."""
     occ = object.__new__(Occurrence)
@@ -187,7 +213,35 @@ def _occurrence(
     fields["due"] = due
     fields["reminders"] = reminders
     fields["provisional"] = provisional
+    fields["unit"] = unit
+    fields["first_due"] = first_due
     return occ
+
+
+def extension_days(duty: Duty, day: dt.date) -> int | None:
+    """Working days the limit of an event of ``day`` may be extended by (the version of the
+    rule in force on that day says; None: no extension)."""
+    extension_for = getattr(duty.due, "extension_for", None)
+    return None if extension_for is None else extension_for(day)
+
+
+def extended_due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> dt.date | None:
+    """The limit of an event of ``day`` once extended: the first limit plus the extension."""
+    days = extension_days(duty, day)
+    if days is None or duty.due is None:
+        return None
+    first = duty.due.due(event_period(day), cal)
+    return None if first is None else cal.add_working_days(first, days)
+
+
+def reached(schedule: Schedule, occ: Occurrence) -> tuple[str, ...]:
+    """The units that have the occurrence: the event's unit, or every unit the duty reaches."""
+    return (occ.unit,) if occ.unit is not None else schedule.unit_ids_of(occ.duty)
+
+
+def assignees(occ: Occurrence) -> tuple[str, ...]:
+    """Who the occurrence is for as the plan names them (a group once), or the event's unit."""
+    return (occ.unit,) if occ.unit is not None else occ.duty.units
 
 
 def for_unit(
@@ -195,5 +249,5 @@ def for_unit(
 ) -> list[Occurrence]:
     """The occurrences that reach a unit (through any group), or that name a group."""
     if schedule.is_group(unit_or_group):
-        return [o for o in occurrences if unit_or_group in o.duty.units]
-    return [o for o in occurrences if unit_or_group in schedule.unit_ids_of(o.duty)]
+        return [o for o in occurrences if o.unit is None and unit_or_group in o.duty.units]
+    return [o for o in occurrences if unit_or_group in reached(schedule, o)]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..occurrences.expansion import Occurrence, expand, for_unit
+from ..occurrences.expansion import Occurrence, assignees, expand, for_unit
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
 from ..schedule.periods import CADENCE_NAMES
@@ -293,7 +293,7 @@ def _row(schedule: Schedule, occ: Occurrence) -> Row:
         title=duty.title,
         rule=duty.due.describe() if duty.due else "",
         assumed=duty.assumed,
-        units=_names(schedule, duty.units),
+        units=_names(schedule, assignees(occ)),
         period=periods.describe(occ.period),
         provisional=occ.provisional,
     )

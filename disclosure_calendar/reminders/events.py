@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from ..core.files import ledger_file
 from ..core.table import table
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
+from ..occurrences.horizon import today_in
 from ..schedule.periods import single
 
 if TYPE_CHECKING:
@@ -35,11 +37,16 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
     A record for a duty that is gone from schedule.yaml, or is no longer event-triggered,
     is left out (``event list`` still shows it), so editing the file never breaks a build.
     """
-    event_duties = {d.id for d in schedule.duties if d.cadence == "event"}
+    event_duties = {d.id: d for d in schedule.duties if d.cadence == "event"}
     extra: dict[str, list[Event]] = {}
     for r in records:
-        if r.duty in event_duties:
-            extra.setdefault(r.duty, []).append(Event(r.date, r.note or None))
+        duty = event_duties.get(r.duty)
+        if duty is None:
+            continue
+        if r.unit is not None and r.unit not in schedule.unit_ids_of(duty):
+            continue  # the unit left the duty (or the file): `event list` still shows it
+        event = Event(r.date, r.note or None, r.unit, r.extended is not None)
+        extra.setdefault(r.duty, []).append(event)
     return schedule.with_events(extra)
 
 
@@ -66,6 +73,43 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
     )
 
 
+def event_unit(
+    schedule: Schedule, duty: Duty, unit: str | None, *, all_units: bool = False
+) -> str | None:
+    """The unit an event of ``duty`` is for (None: every unit the duty reaches).
+
+    A duty of one unit needs no --unit; a shared one needs --unit, or --all-units for an
+    event the plan means for all of them (a city-wide repeal).
+    """
+    reached = schedule.unit_ids_of(duty)
+    if all_units:
+        if unit is not None:
+            raise DisclosureError(_("give --unit or --all-units, not both"))
+        return None
+    if unit is None:
+        if len(reached) == 1:
+            return reached[0]
+        raise DisclosureError(
+            _(
+                "{ref} {duty} reaches {count} units: give --unit UNIT (the unit the event is "
+                "for), or --all-units for an event of every one of them"
+            ).format(ref=duty.ref, duty=duty.id, count=len(reached))
+        )
+    schedule.check_assignee(unit)
+    if unit not in reached:
+        raise DisclosureError(
+            _("{duty} does not reach unit {unit!r}").format(duty=duty.id, unit=unit)
+        )
+    return unit
+
+
+def due_of(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> dt.date:
+    assert duty.due is not None  # an event duty always has its rule (the loader checks)
+    due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
+    assert due is not None
+    return due
+
+
 def add(
     schedule: Schedule,
     cal: WorkdayCalendar,
@@ -75,42 +119,84 @@ def add(
     note: str,
     *,
     now: dt.datetime,
-    last: dt.date,
-) -> tuple[Duty, dt.date]:
-    """Record an event of the duty ``ref`` names on ``day``; its duty and due date.
+    unit: str | None = None,
+    all_units: bool = False,
+    added_by: str = "cli",
+) -> tuple[Duty, str | None, dt.date]:
+    """Record an event of the duty ``ref`` names on ``day``: its duty, unit and due date."""
+    from .tracking import check_event_date
 
-    ``last`` is the end of the horizon the feeds cover: a later date would be on no calendar.
-    """
     duty = event_duty(schedule, ref)
-    if day < schedule.plan.issued:
-        raise DisclosureError(
-            _("{day} is before the plan ({issued}): no duty of it can be triggered").format(
-                day=day, issued=schedule.plan.issued
-            )
-        )
-    if day > last:
-        raise DisclosureError(
-            _("{day} is after the horizon ({last}): give a date up to {last}").format(
-                day=day, last=last
-            )
-        )
-    if any(e.date == day for e in duty.events):
+    check_event_date(schedule, day, today_in(schedule.plan.timezone, now))
+    whom = event_unit(schedule, duty, unit, all_units=all_units)
+    if any(e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events):
         raise DisclosureError(
             _("{duty} {day}: already listed in {path}").format(
                 duty=duty.id, day=day, path=schedule.path
             )
         )
-    assert duty.due is not None  # an event duty always has its rule (the loader checks)
-    due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
-    assert due is not None
+    due = due_of(duty, day, cal)
     from .ledger import Ledger
 
     with Ledger(db) as ledger:
-        ledger.add_event(duty.id, day, note, now)
-    return duty, due
+        ledger.add_event(duty.id, day, note, now, added_by, unit=whom)
+    return duty, whom, due
 
 
-def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
+def extend(
+    schedule: Schedule,
+    cal: WorkdayCalendar,
+    db: str | Path,
+    ref: str,
+    day: dt.date,
+    *,
+    now: dt.datetime,
+    unit: str | None = None,
+    all_units: bool = False,
+) -> tuple[Duty, str | None, dt.date, dt.date]:
+    """Record that the limit of the event of ``day`` was extended, as the version of the rule
+    in force on that day allows: its duty, unit, first and extended limit."""
+    from ..occurrences.expansion import extended_due, extension_days
+
+    duty = event_duty(schedule, ref)
+    whom = event_unit(schedule, duty, unit, all_units=all_units)
+    if extension_days(duty, day) is None:
+        raise DisclosureError(
+            _("{ref} {duty}: its rule allows no extension for an event of {day}").format(
+                ref=duty.ref, duty=duty.id, day=day
+            )
+        )
+    first, extended = due_of(duty, day, cal), extended_due(duty, day, cal)
+    assert extended is not None
+    from .ledger import Ledger, LedgerMissing
+
+    try:
+        with Ledger(db, create=False) as ledger:
+            found = ledger.extend_event(duty.id, day, now, unit=whom)
+    except LedgerMissing:
+        found = False
+    if not found:
+        raise DisclosureError(
+            _("{duty} {day}: no such event recorded{whom}; record it first with `event add`").format(
+                duty=duty.id, day=day, whom=_whom(whom)
+            )
+        )
+    return duty, whom, first, extended
+
+
+def _whom(unit: str | None) -> str:
+    return _(" for every unit") if unit is None else _(" for {unit}").format(unit=unit)
+
+
+def remove(
+    schedule: Schedule,
+    db: str | Path,
+    ref: str,
+    day: dt.date,
+    *,
+    unit: str | None = None,
+    all_units: bool = False,
+) -> tuple[Duty, str | None]:
     duty = event_duty(schedule, ref)
     if any(e.date == day for e in duty.events):
         raise DisclosureError(
@@ -118,11 +204,12 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, path=schedule.path
             )
         )
+    whom = event_unit(schedule, duty, unit, all_units=all_units)
     from .ledger import Ledger, LedgerMissing
 
     try:
         with Ledger(db, create=False) as ledger:
-            if not ledger.remove_event(duty.id, day):
+            if not ledger.remove_event(duty.id, day, unit=whom):
                 raise DisclosureError(
                     _("{duty} {day}: no such event recorded").format(duty=duty.id, day=day)
                 )
@@ -132,13 +219,19 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, db=ledger_shown(db)
             )
         ) from None
-    return duty
+    return duty, whom
 
 
 def listing(
-    schedule: Schedule, cal: WorkdayCalendar, db: str | Path, ref: str | None = None
+    schedule: Schedule,
+    cal: WorkdayCalendar,
+    db: str | Path,
+    ref: str | None = None,
+    *,
+    unit: str | None = None,
 ) -> str:
-    """Every event date, from schedule.yaml and the ledger, with its due date."""
+    """Every event date, from schedule.yaml and the ledger, with its unit and due date(s);
+    when recorded, in the plan's time zone."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
     from .ledger import Ledger, LedgerMissing
 
@@ -148,28 +241,49 @@ def listing(
             records = ledger.events(wanted)
     except LedgerMissing:
         pass
+    zone = ZoneInfo(schedule.plan.timezone)
+    every = _("(every unit)")
     known = {d.id: d for d in schedule.duties}
     rows = []
     for duty in schedule.duties:
         if duty.cadence != "event" or (wanted and duty.id != wanted):
             continue
         for ev in duty.events:
-            rows.append(
-                (duty.id, ev.date, ev.note or "", "schedule.yaml", _due(duty, ev.date, cal))
-            )
+            if ev.unit is not None and unit is not None and ev.unit != unit:
+                continue
+            due = _due(duty, ev.date, cal)
+            rows.append((duty.id, ev.date, ev.unit or every, due, "", "schedule.yaml", "", ev.note or ""))
     for r in records:
+        if unit is not None and r.unit not in (None, unit):
+            continue
         found = known.get(r.duty)
-        due = (
-            _due(found, r.date, cal)
-            if found and found.cadence == "event"
-            else _("(no such event duty)")
-        )
-        rows.append((r.duty, r.date, r.note, _("ledger ({who})").format(who=r.added_by), due))
+        if found and found.cadence == "event":
+            due = _due(found, r.date, cal)
+            extended = _extended_due(found, r.date, cal) if r.extended else ""
+        else:
+            due, extended = _("(no such event duty)"), ""
+        rows.append(
+            (
+                r.duty, r.date, r.unit or every, due, extended,
+                _("ledger ({who})").format(who=r.added_by),
+                r.added.astimezone(zone).strftime("%Y-%m-%d %H:%M"), r.note,
+            )
+        )  # fmt: skip
     if not rows:
         return _("no events recorded")
-    rows.sort(key=lambda row: (row[0], row[1]))
-    cells = [[d, str(day), due, source, note] for d, day, note, source, due in rows]
-    return table([_("duty"), _("date"), _("due"), _("source"), _("note")], cells)
+    rows.sort(key=lambda row: (row[0], row[1], row[2]))
+    cells = [[d, str(day), who, due, ext, source, at, note] for d, day, who, due, ext, source, at, note in rows]
+    return table(
+        [_("duty"), _("date"), _("unit"), _("due"), _("extended due"), _("source"), _("recorded"), _("note")],
+        cells,
+    )
+
+
+def _extended_due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
+    from ..occurrences.expansion import extended_due
+
+    found = extended_due(duty, day, cal)
+    return found.isoformat() if found else "-"
 
 
 def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from ..occurrences.expansion import Occurrence
+from ..occurrences.expansion import Occurrence, reached
 from ..schedule.periods import describe
 from .contacts import COORDINATOR, Channel, Contacts
 
@@ -145,7 +145,7 @@ def decide(
     for occ in occurrences:
         if track_from is not None and occ.due < track_from:
             continue
-        for unit in schedule.unit_ids_of(occ.duty):
+        for unit in reached(schedule, occ):
             uid = occ.uid(unit, schedule.plan.uid_domain)
             if uid in done:
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,15 +15,84 @@ from ..core.errors import DisclosureError
 from ..core.i18n import prose_date
 from ..core.sheets import Sheet, csv_text
 from ..core.table import table
-from ..occurrences.expansion import Occurrence, expand, expand_duty
+from ..occurrences.expansion import Occurrence, expand, expand_duty, reached
 from ..occurrences.horizon import today_in
 from ..schedule.lookup import find_duty, period_label
+from ..schedule.periods import describe
 
 if TYPE_CHECKING:
     from ..schedule.model import Duty, Schedule
     from ..workdays.calendar import WorkdayCalendar
 
 STATES = ("on_time", "late", "open", "overdue")
+MAX_URL = 2000
+
+
+# -- what a mark or an event may say: one check for the command line and the portal ----------
+
+
+def check_url(text: str) -> str:
+    """An http(s) address with a host, stripped; anything else could be a typo or a script."""
+    url = text.strip()
+    parts = urlsplit(url)
+    if (
+        not url
+        or len(url) > MAX_URL
+        or parts.scheme.lower() not in ("http", "https")
+        or not parts.hostname
+        or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url)
+    ):
+        raise DisclosureError(
+            _(
+                "{url!r} is not a web address: give the page where it is published, "
+                "starting with http:// or https://"
+            ).format(url=url[:100])
+        )
+    return url
+
+
+def earliest_publication(occ: Occurrence) -> dt.date:
+    """The first day a publication of ``occ`` can be on: after the period it reports on,
+    for a duty due after its period; within it for one due within it."""
+    period = occ.period
+    if occ.due <= period.end or period.start == period.end:
+        return period.start  # due within its period, or a one-day period (an event, a task)
+    return period.end + dt.timedelta(days=1)
+
+
+def check_published(occ: Occurrence, day: dt.date, today: dt.date) -> dt.date:
+    """``day`` as the publication date of ``occ``, or a DisclosureError saying why not."""
+    if day > today:
+        raise DisclosureError(
+            _("publication date {day} is in the future (today is {today}): record a publication once it is out")
+            .format(day=prose_date(day), today=prose_date(today))
+        )  # fmt: skip
+    first = earliest_publication(occ)
+    if day < first:
+        raise DisclosureError(
+            _(
+                "publication date {day} is before {period} has ended: the report on it can be "
+                "published from {first}"
+            ).format(
+                day=prose_date(day), period=describe(occ.period), first=prose_date(first)
+            )
+        )
+    return day
+
+
+def check_event_date(schedule: Schedule, day: dt.date, today: dt.date) -> dt.date:
+    """``day`` as the date an event happened on: not in the future, not before the plan."""
+    if day > today:
+        raise DisclosureError(
+            _("event date {day} is in the future (today is {today}): record an event once it has happened")
+            .format(day=prose_date(day), today=prose_date(today))
+        )  # fmt: skip
+    if day < schedule.plan.issued:
+        raise DisclosureError(
+            _("event date {day} is before the plan ({issued}): no duty of it can be triggered")
+            .format(day=prose_date(day), issued=prose_date(schedule.plan.issued))
+        )  # fmt: skip
+    return day
 
 
 def occurrence_uid(
@@ -160,7 +230,7 @@ def supervise(
     for occ in occurrences:
         if occ.duty.routine:
             continue
-        for unit in schedule.unit_ids_of(occ.duty):
+        for unit in reached(schedule, occ):
             if unit not in counts:
                 continue
             uid = occ.uid(unit, schedule.plan.uid_domain)
@@ -357,32 +427,50 @@ def mark_done(
     url: str | None,
     day: dt.date | None,
     now: dt.datetime,
+    *,
+    replace: bool = False,
 ) -> str:
-    """``done``: record the publication of the occurrence ``uid``; says whether it was on time."""
-    from .ledger import Ledger
+    """``done``: record the publication of the occurrence ``uid``; says whether it was on time.
+
+    A marked occurrence keeps its mark unless ``replace``: the message names the mark.
+    """
+    from .ledger import AuditEntry, Ledger
 
     occ, unit = find(schedule, cal, uid, now)
     today = today_in(schedule.plan.timezone, now)
-    if day is not None and day > today:
-        raise DisclosureError(
-            _("--on {day} is in the future (today is {today}): record a publication once it is out")
-            .format(day=prose_date(day), today=prose_date(today))
-        )  # fmt: skip
-    day = day or today
+    day = check_published(occ, day or today, today)
+    if url is not None:
+        url = check_url(url)
+    entry = AuditEntry(now, "cli", "done", unit, uid, url, None, f"发布日期 {day}")
     with Ledger(db_path) as ledger:
-        ledger.mark_done(uid, unit, day, url, now)
+        replaced = ledger.mark_done(uid, unit, day, url, now, audit=entry, replace=replace)
     if day <= occ.due:
-        return _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
-    return _("done: {uid} on {day}, late (due {due})").format(
-        uid=uid, day=prose_date(day), due=prose_date(occ.due)
-    )
+        said = _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
+    else:
+        said = _("done: {uid} on {day}, late (due {due})").format(
+            uid=uid, day=prose_date(day), due=prose_date(occ.due)
+        )
+    if replaced is not None:
+        said += "\n" + _("replaced the mark of {day} (kept in the history; undone puts it back)").format(
+            day=prose_date(replaced.on)
+        )
+    return said
 
 
 def mark_undone(db_path: str | Path, uid: str, now: dt.datetime) -> str:
-    """``undone``: withdraw a done record, so reminders for the occurrence resume."""
-    from .ledger import Ledger
+    """``undone``: withdraw a done record; the mark it replaced, if any, is in force again,
+    else reminders for the occurrence resume."""
+    from .ledger import AuditEntry, Ledger
 
+    unit = uid.rpartition("@")[0].rpartition(".")[2] or None
+    entry = AuditEntry(now, "cli", "undone", unit, uid, None, None)
     with Ledger(db_path, create=False) as ledger:
-        if not ledger.mark_undone(uid, now):
-            raise DisclosureError(_("{uid} is not marked done").format(uid=uid))
+        changed = ledger.mark_undone(uid, now, audit=entry)
+    if changed is None:
+        raise DisclosureError(_("{uid} is not marked done").format(uid=uid))
+    _withdrawn, restored = changed
+    if restored is not None:
+        return _("undone: {uid}; the earlier mark is back: published {day}").format(
+            uid=uid, day=prose_date(restored.on)
+        )
     return _("undone: {uid}").format(uid=uid)

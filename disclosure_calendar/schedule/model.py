@@ -65,8 +65,13 @@ class Group:
 
 @dataclass(frozen=True)
 class Event:
+    """A date an event-triggered duty was triggered on: for one unit, or (``unit`` None)
+    for every unit the duty reaches, as the events: of schedule.yaml always were."""
+
     date: dt.date
     note: str | None = None
+    unit: str | None = None
+    extended: bool = False  # the reply limit was extended (the rule's extension added)
 
 
 @dataclass(frozen=True)
@@ -228,9 +233,9 @@ class Schedule:
             if more and duty.cadence != "event":
                 raise DisclosureError(_("duty {id!r} is not event-triggered").format(id=duty.id))
             if more:
-                known = {e.date for e in duty.events}
-                merged = duty.events + tuple(e for e in more if e.date not in known)
-                duty = replace(duty, events=tuple(sorted(merged, key=lambda e: e.date)))
+                known = {(e.date, e.unit) for e in duty.events}
+                merged = duty.events + tuple(e for e in more if (e.date, e.unit) not in known)
+                duty = replace(duty, events=tuple(sorted(merged, key=_event_order)))
             duties.append(duty)
         unknown = set(extra) - {d.id for d in self.duties}
         if unknown:
@@ -238,3 +243,7 @@ class Schedule:
                 _("events for unknown duties: {ids}").format(ids=", ".join(sorted(unknown)))
             )
         return replace(self, duties=tuple(duties))
+
+
+def _event_order(event: Event) -> tuple[dt.date, str]:
+    return event.date, event.unit or ""

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..feeds.index_page import feed_links
+from ..occurrences.expansion import reached
 from .base import render, session, site_of
 
 
@@ -43,7 +44,7 @@ def index(request: Request) -> Response:
         unit
         for occ in plan.occurrences
         if occ.due.year == year
-        for unit in schedule.unit_ids_of(occ.duty)
+        for unit in reached(schedule, occ)
     )
     base = base_url(request)
     rows = []

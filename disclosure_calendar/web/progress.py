@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..occurrences.expansion import Occurrence
+from ..occurrences.expansion import Occurrence, reached
 from ..reminders.ledger import Done
 from ..reminders.tracking import classify
 from ..schedule.model import Duty, Schedule
@@ -54,7 +54,7 @@ def items(
     for occ in occurrences:
         if occ.duty.routine:  # a day's monitoring is never late; see Duty.routine
             continue
-        for unit in schedule.unit_ids_of(occ.duty):
+        for unit in reached(schedule, occ):
             if units is not None and unit not in units:
                 continue
             uid = occ.uid(unit, domain)

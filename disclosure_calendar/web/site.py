@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import DisclosureError
 from ..core.tokens import SECRET_ENV, Signer
-from ..occurrences.expansion import Occurrence, expand
+from ..occurrences.expansion import Occurrence, expand, reached
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..reminders.events import with_recorded_events
@@ -167,7 +167,7 @@ class Site:
             occs = expand(schedule, cal, dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31))
             by_unit: dict[str, list[Occurrence]] = {u.id: [] for u in schedule.units}
             for occ in occs:
-                for unit in schedule.unit_ids_of(occ.duty):
+                for unit in reached(schedule, occ):
                     by_unit[unit].append(occ)
             self._plan = Plan(
                 schedule, cal, tuple(occs), year - 1, stamp,

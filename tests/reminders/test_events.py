@@ -36,10 +36,13 @@ def departments() -> list[str]:
 def test_add_shows_in_every_department_s_agenda_and_remove_takes_it_away(tmp_path):
     db = tmp_path / "ledger.db"
     code, out = run(
-        db, "event", "add", "5.7", "2026-03-02", "--note", "废止某办法", "--db", str(db)
-    )
+        db, "event", "add", "5.7", "2026-03-02", "--all-units", "--note", "废止某办法",
+        "--db", str(db),
+    )  # fmt: skip
     assert code == 0, out
-    assert out == "added: 5.7 repealed-files-marking event 2026-03-02, due 2026-03-16\n"
+    assert out == (
+        "added: 5.7 repealed-files-marking event 2026-03-02 for every unit, due 2026-03-16\n"
+    )
     members = departments()
     assert len(members) == 40
     for unit in members:
@@ -50,9 +53,12 @@ def test_add_shows_in_every_department_s_agenda_and_remove_takes_it_away(tmp_pat
         rows = [line for line in out.splitlines() if line.startswith("2026-")]
         assert len(rows) == 1 and rows[0].startswith("2026-03-16  5.7"), (unit, out)
     code, out = run(db, "event", "list", "--db", str(db))
-    assert "repealed-files-marking  2026-03-02  2026-03-16  ledger (cli)  废止某办法" in out
-    code, out = run(db, "event", "remove", "5.7", "2026-03-02", "--db", str(db))
-    assert (code, out) == (0, "removed: 5.7 repealed-files-marking event 2026-03-02\n")
+    assert "repealed-files-marking  2026-03-02  (every unit)  2026-03-16" in out
+    assert "ledger (cli)  2026-03-02 10:00  废止某办法" in out  # recorded, Beijing time
+    code, out = run(db, "event", "remove", "5.7", "2026-03-02", "--all-units", "--db", str(db))
+    assert (code, out) == (
+        0, "removed: 5.7 repealed-files-marking event 2026-03-02 for every unit\n"
+    )  # fmt: skip
     code, out = run(db, "agenda", "--year", "2026", "--duty", "5.7", "--db", str(db))
     assert out == "nothing due from 2026-01-01 to 2026-12-31\n"
 
@@ -61,11 +67,11 @@ def test_add_shows_in_every_department_s_agenda_and_remove_takes_it_away(tmp_pat
     ("args", "message"),
     [
         (("1.3", "2026-03-02"), "1.3: budget-execution: not event-triggered"),
-        (("5.7", "2017-06-08"), "2017-06-08 is before the plan (2017-06-09)"),
-        (("5.7", "2028-01-03"), "2028-01-03 is after the horizon (2027-12-31)"),
+        (("5.7", "2017-06-08", "--all-units"), "event date 2017-06-08 is before the plan"),
+        (("5.7", "2026-03-03"), "event date 2026-03-03 is in the future (today is 2026-03-02)"),
         (("9.9", "2026-03-02"), "unknown event duty '9.9'"),
     ],
-    ids=["not-event-triggered", "before-plan", "after-horizon", "unknown"],
+    ids=["not-event-triggered", "before-plan", "in-the-future", "unknown"],
 )
 def test_bad_events_are_clear_errors(tmp_path, args, message):
     db = tmp_path / "ledger.db"
@@ -76,24 +82,33 @@ def test_bad_events_are_clear_errors(tmp_path, args, message):
 
 def test_a_duplicate_is_an_error(tmp_path):
     db = tmp_path / "ledger.db"
-    assert run(db, "event", "add", "22.1", "2026-03-02", "--db", str(db))[0] == 0
-    code, out = run(db, "event", "add", "application-replies", "2026-03-02", "--db", str(db))
+    assert run(db, "event", "add", "22.1", "2026-03-02", "--unit", "shiqi", "--db", str(db))[0] == 0
+    code, out = run(
+        db, "event", "add", "application-replies", "2026-03-02", "--unit", "shiqi", "--db", str(db)
+    )
     assert (code, out) == (
         1,
-        "Error: application-replies 2026-03-02: this event is already recorded\n",
+        "Error: application-replies 2026-03-02: this event is already recorded for shiqi\n",
     )
-    code, out = run(db, "event", "remove", "22.1", "2026-03-03", "--db", str(db))
+    # another unit's request of the same day is its own; a city-wide one would double shiqi's
+    assert run(db, "event", "add", "22.1", "2026-03-02", "--unit", "finance", "--db", str(db))[0] == 0
+    code, out = run(db, "event", "add", "22.1", "2026-03-02", "--all-units", "--db", str(db))
+    assert code == 1 and "already recorded for " in out
+    code, out = run(db, "event", "remove", "22.1", "2026-03-03", "--unit", "shiqi", "--db", str(db))
     assert (code, out) == (1, "Error: application-replies 2026-03-03: no such event recorded\n")
 
 
 def test_build_status_and_done_see_recorded_events(tmp_path):
     db = tmp_path / "ledger.db"
-    run(db, "event", "add", "22.1", "2026-03-02", "--db", str(db))
+    run(db, "event", "add", "22.1", "2026-03-02", "--unit", "shiqi", "--db", str(db))
     out_dir = tmp_path / "out"
     code, out = run(db, "build", "--year", "2026", "-o", str(out_dir), "--db", str(db))
     assert code == 0, out
     uid = "application-replies.event-2026-03-02.shiqi@disclosure.zs.example"
     assert f"UID:{uid}".encode() in (out_dir / "shiqi.ics").read_bytes()
+    # only shiqi's: no other unit's feed has the request
+    assert b"event-2026-03-02" not in (out_dir / "finance.ics").read_bytes()
+    assert (out_dir / "all.ics").read_bytes().count(b"UID:application-replies.event-") == 1
     # published the day of the request (the test clock's today: a later --on is refused)
     code, out = run(
         db, "done", "22.1", "2026-03-02", "--unit", "shiqi", "--on", "2026-03-02", "--db", str(db)
@@ -108,11 +123,12 @@ def test_build_status_and_done_see_recorded_events(tmp_path):
 
 def test_remind_sees_recorded_events(tmp_path):
     db = tmp_path / "ledger.db"
-    run(db, "event", "add", "22.1", "2026-03-02", "--db", str(db))
+    run(db, "event", "add", "22.1", "2026-03-02", "--unit", "shiqi", "--db", str(db))
     # Due 2026-03-30 (20 working days); reminded 5 working days before, on 2026-03-23.
     code, out = run(db, "remind", "--at", "2026-03-23T09:00", "--dry-run", "--db", str(db))
     assert code == 0, out
     assert "application-replies.event-2026-03-02.shiqi@disclosure.zs.example" in out
+    assert "application-replies.event-2026-03-02.finance@" not in out
 
 
 # -- the ledger's interface ---------------------------------------------------------------
@@ -131,6 +147,13 @@ def test_ledger_events_sorted_by_duty_and_date(tmp_path):
             ("b", dt.date(2026, 3, 2)),
         ]
         assert ledger.events("a")[1] == EventRecord("a", dt.date(2026, 5, 1), "x", AT, "web")
+        ledger.add_event("b", dt.date(2026, 3, 3), "", AT, unit="finance")
+        ledger.add_event("b", dt.date(2026, 3, 3), "", AT, unit="shiqi")
+        with pytest.raises(DisclosureError, match="already recorded for finance"):
+            ledger.add_event("b", dt.date(2026, 3, 3), "", AT)
+        assert [e.unit for e in ledger.events("b")] == [None, "finance", "shiqi"]
+        assert not ledger.remove_event("b", dt.date(2026, 3, 3))  # not a city-wide one
+        assert ledger.remove_event("b", dt.date(2026, 3, 3), unit="shiqi")
         assert ledger.remove_event("a", dt.date(2026, 4, 1))
         assert not ledger.remove_event("a", dt.date(2026, 4, 1))
         assert [e.date for e in ledger.events("a")] == [dt.date(2026, 5, 1)]

@@ -27,12 +27,14 @@ message is handed over, so a crash leaves at most one accepted message unrecorde
 from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
 from .portal import AuditEntry, TokenRecord
-from .records import DeliveryProblem, Done, EventRecord
+from .records import AlreadyDone, DeliveryProblem, Done, EventRecord, MarkChange
 from .schema import SCHEMA_VERSION
 from .store import Ledger, Missed, Stored
 
 __all__ = [
+    "AlreadyDone",
     "AuditEntry",
+    "MarkChange",
     "TokenRecord",
     "DEFAULT_LEASE",
     "SCHEMA_VERSION",

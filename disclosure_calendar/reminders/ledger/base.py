@@ -60,6 +60,7 @@ class LedgerBase:
         self._conn: Connection | None = None
         self.upgraded: tuple[int, int] | None = None
         self.tables = {t.name for t in schema.metadata.sorted_tables}
+        self.schema_seen = schema.SCHEMA_VERSION  # what the tables are (older when read-only)
         try:
             if upgrade:
                 with self._tx() as conn:
@@ -69,6 +70,7 @@ class LedgerBase:
                     version = schema.current_version(conn)
                     # An old ledger looked at as it is: only the tables it has.
                     self.tables = set(sa.inspect(conn).get_table_names())
+                    self.schema_seen = version
                 if version == 0 and not create:
                     raise backends.LedgerMissing(self.target.shown)
                 if read_only and version > schema.SCHEMA_VERSION:

@@ -26,6 +26,40 @@ class Done:
     on: dt.date
     url: str | None
     recorded: dt.datetime | None = None  # when the mark was entered (undo is same-day only)
+    how: str | None = None  # 'cli', or 'link:<id>' of the portal link it came through
+
+
+@dataclass(frozen=True)
+class MarkChange:
+    """One line of an occurrence's history: a mark, a replacement or an undo."""
+
+    seq: int
+    occurrence: str
+    action: str  # done, replaced, undone
+    on: dt.date | None  # the mark it made (done, replaced)
+    url: str | None
+    recorded: dt.datetime
+    how: str | None
+    previous_on: dt.date | None  # the mark it replaced or undid
+    previous_url: str | None
+
+
+class AlreadyDone(DisclosureError):
+    """A second mark for a marked occurrence, without being told to replace it."""
+
+    def __init__(self, mark: Done):
+        super().__init__(
+            _(
+                "{uid} is already marked done: published {on}{url}, recorded {recorded}; "
+                "give --replace to replace that mark"
+            ).format(
+                uid=mark.occurrence,
+                on=mark.on.isoformat(),
+                url=f" ({mark.url})" if mark.url else "",
+                recorded=mark.recorded.isoformat(timespec="minutes") if mark.recorded else "-",
+            )
+        )
+        self.mark = mark
 
 
 @dataclass(frozen=True)
@@ -35,6 +69,8 @@ class EventRecord:
     note: str
     added: dt.datetime
     added_by: str
+    unit: str | None = None  # None: every unit the duty reaches
+    extended: dt.datetime | None = None  # when the reply limit's extension was recorded
 
 
 @dataclass(frozen=True)
@@ -63,46 +99,109 @@ class Records(Portal):
         at: dt.datetime,
         *,
         audit: AuditEntry | None = None,
-    ) -> None:
-        """Record a publication; ``audit``, if given, is written in the same transaction."""
-        row = {"occurrence": occurrence, "unit": unit, "on_date": on.isoformat(), "url": url}
+        how: str = "cli",
+        replace: bool = False,
+    ) -> Done | None:
+        """Record a publication; ``audit``, if given, is written in the same transaction.
+
+        A marked occurrence keeps its mark (AlreadyDone, naming it) unless ``replace``; the
+        mark replaced stays in the log, and an undo of the new one puts it back. Returns the
+        mark replaced, if any.
+        """
         with self._tx() as conn:
+            previous = self._current(conn, occurrence)
+            if previous is not None and not replace:
+                raise AlreadyDone(previous[0])
             if audit is not None:
                 insert_audit(conn, audit)
-            upsert = backends.insert(conn, done).values(**row, recorded=at.isoformat())
-            conn.execute(
-                upsert.on_conflict_do_update(
-                    index_elements=[done.c.occurrence],
-                    set_={
-                        "on_date": upsert.excluded.on_date,
-                        "url": upsert.excluded.url,
-                        "recorded": upsert.excluded.recorded,
-                    },
+            old, old_seq = previous if previous is not None else (None, None)
+            seq = conn.execute(
+                done_log.insert()
+                .values(
+                    occurrence=occurrence, action="done", on_date=on.isoformat(), url=url,
+                    recorded=at.isoformat(), how=how, replaces=old_seq,
+                    previous_on=old.on.isoformat() if old else None,
+                    previous_url=old.url if old else None,
                 )
-            )
-            conn.execute(
-                done_log.insert().values(
-                    occurrence=occurrence, action="done", on_date=row["on_date"], url=url,
-                    recorded=at.isoformat(),
-                )
-            )  # fmt: skip
+                .returning(done_log.c.seq)
+            ).scalar_one()  # fmt: skip
+            self._put(conn, occurrence, unit, on.isoformat(), url, at.isoformat(), seq, exists=old is not None)
             bump_portal_version(conn)
+        return old
+
+    @staticmethod
+    def _current(conn: Connection, occurrence: str) -> tuple[Done, int | None] | None:
+        d = done.c
+        row = conn.execute(
+            sa.select(d.unit, d.on_date, d.url, d.recorded, d.log_seq).where(
+                d.occurrence == occurrence
+            )
+        ).first()
+        if row is None:
+            return None
+        unit, on, url, recorded, seq = row
+        how = None
+        if seq is not None:
+            how = conn.execute(sa.select(done_log.c.how).where(done_log.c.seq == seq)).scalar()
+        return Done(occurrence, unit, dt.date.fromisoformat(on), url, _stamp(recorded), how), seq
+
+    @staticmethod
+    def _put(
+        conn: Connection, occurrence: str, unit: str, on: str, url: str | None, recorded: str,
+        seq: int | None, *, exists: bool,
+    ) -> None:  # fmt: skip
+        values = {"on_date": on, "url": url, "recorded": recorded, "log_seq": seq}
+        if exists:
+            conn.execute(done.update().where(done.c.occurrence == occurrence).values(**values))
+        else:
+            conn.execute(done.insert().values(occurrence=occurrence, unit=unit, **values))
 
     def mark_undone(
-        self, occurrence: str, at: dt.datetime, *, audit: AuditEntry | None = None
-    ) -> bool:
+        self,
+        occurrence: str,
+        at: dt.datetime,
+        *,
+        audit: AuditEntry | None = None,
+        how: str = "cli",
+    ) -> tuple[Done, Done | None] | None:
+        """Withdraw the mark; the mark it replaced, if any, is in force again.
+
+        Returns (the mark withdrawn, the mark restored), or None when there was no mark.
+        """
         with self._tx() as conn:
-            gone = conn.execute(done.delete().where(done.c.occurrence == occurrence)).rowcount
-            if gone:
-                bump_portal_version(conn)
-                if audit is not None:
-                    insert_audit(conn, audit)
-                conn.execute(
-                    done_log.insert().values(
-                        occurrence=occurrence, action="undone", recorded=at.isoformat()
-                    )
+            current = self._current(conn, occurrence)
+            if current is None:
+                return None
+            mark, seq = current
+            restored: Done | None = None
+            back = None
+            if seq is not None:
+                back = conn.execute(
+                    sa.select(done_log.c.replaces).where(done_log.c.seq == seq)
+                ).scalar()
+            if back is not None:
+                l = done_log.c
+                on, url, recorded, how_then = conn.execute(
+                    sa.select(l.on_date, l.url, l.recorded, l.how).where(l.seq == back)
+                ).one()
+                self._put(conn, occurrence, mark.unit, on, url, recorded, back, exists=True)
+                restored = Done(
+                    occurrence, mark.unit, dt.date.fromisoformat(on), url, _stamp(recorded), how_then
                 )
-        return bool(gone)
+            else:
+                conn.execute(done.delete().where(done.c.occurrence == occurrence))
+            bump_portal_version(conn)
+            if audit is not None:
+                insert_audit(conn, audit)
+            conn.execute(
+                done_log.insert().values(
+                    occurrence=occurrence, action="undone", recorded=at.isoformat(), how=how,
+                    on_date=restored.on.isoformat() if restored else None,
+                    url=restored.url if restored else None,
+                    previous_on=mark.on.isoformat(), previous_url=mark.url,
+                )
+            )  # fmt: skip
+        return mark, restored
 
     def done(self, unit: str | None = None) -> dict[str, Done]:
         """Every done mark, or only ``unit``'s."""
@@ -122,31 +221,102 @@ class Records(Portal):
             query = sa.select(done_log.c.occurrence, done_log.c.action).order_by(done_log.c.seq)
             return [(o, a) for o, a in conn.execute(query)]
 
+    def mark_history(
+        self, occurrences: Iterable[str] | None = None, *, unit: str | None = None
+    ) -> list[MarkChange]:
+        """The marks, replacements and undos of the occurrences named (or of ``unit``'s, by
+        the unit part of their ids, or all), oldest first."""
+        l = done_log.c
+        query = sa.select(
+            l.seq, l.occurrence, l.action, l.on_date, l.url, l.recorded, l.how, l.replaces,
+            l.previous_on, l.previous_url,
+        ).order_by(l.seq)  # fmt: skip
+        if occurrences is not None:
+            query = query.where(l.occurrence.in_(list(occurrences)))
+        elif unit is not None:
+            query = query.where(l.occurrence.like(f"%.{unit}@%"))
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+        out = []
+        for seq, occ, action, on, url, recorded, how, replaces, prev_on, prev_url in rows:
+            if action == "done" and (replaces is not None or prev_on is not None):
+                action = "replaced"
+            out.append(
+                MarkChange(
+                    seq, occ, action, dt.date.fromisoformat(on) if on else None, url,
+                    dt.datetime.fromisoformat(recorded), how,
+                    dt.date.fromisoformat(prev_on) if prev_on else None, prev_url,
+                )
+            )  # fmt: skip
+        return out
+
     # -- events that start event-triggered duties -------------------------------------------
 
     def add_event(
-        self, duty: str, date: dt.date, note: str, at: dt.datetime, added_by: str = "cli"
+        self,
+        duty: str,
+        date: dt.date,
+        note: str,
+        at: dt.datetime,
+        added_by: str = "cli",
+        *,
+        unit: str | None = None,
     ) -> None:
-        row = {"duty": duty, "date": date.isoformat(), "note": note}
+        """Record an event of ``duty`` for ``unit`` (None: every unit the duty reaches).
+
+        A date is recorded once per duty: for one unit, for another, or city-wide, but a
+        city-wide date and a unit's date on the same day would give that unit the same
+        occurrence twice.
+        """
+        row = {"duty": duty, "date": date.isoformat(), "note": note, "unit": unit or ""}
+        e = events.c
         with self._tx() as conn:
-            # RETURNING, not rowcount: drivers need not count rows an INSERT left out.
-            added = conn.execute(
-                backends.insert(conn, events)
-                .values(**row, added=at.isoformat(), added_by=added_by)
-                .on_conflict_do_nothing()
-                .returning(events.c.duty)
-            ).first()
-            if added is not None:
+            clash = sa.select(e.unit).where(e.duty == duty, e.date == date.isoformat())
+            if unit is not None:
+                clash = clash.where(e.unit.in_(["", unit]))
+            taken = conn.execute(clash).first()
+            if taken is None:
+                conn.execute(
+                    events.insert().values(**row, added=at.isoformat(), added_by=added_by)
+                )
                 bump_portal_version(conn)
-        if added is None:
+        if taken is not None:
             raise DisclosureError(
-                _("{duty} {day}: this event is already recorded").format(duty=duty, day=date)
+                _("{duty} {day}: this event is already recorded{whom}").format(
+                    duty=duty, day=date, whom=_whom(taken[0])
+                )
             )
 
-    def remove_event(self, duty: str, date: dt.date) -> bool:
+    def extend_event(
+        self, duty: str, date: dt.date, at: dt.datetime, *, unit: str | None = None
+    ) -> bool:
+        """Record that the limit of the event's reply was extended; False if no such event.
+
+        An extension already recorded is an error: the law allows one.
+        """
+        e = events.c
+        match = (e.duty == duty, e.date == date.isoformat(), e.unit == (unit or ""))
+        with self._tx() as conn:
+            row = conn.execute(sa.select(e.extended).where(*match)).first()
+            if row is None:
+                return False
+            if row[0] is not None:
+                raise DisclosureError(
+                    _("{duty} {day}: the extension is already recorded ({when})").format(
+                        duty=duty, day=date, when=row[0][:16].replace("T", " ")
+                    )
+                )
+            conn.execute(events.update().where(*match).values(extended=at.isoformat()))
+            bump_portal_version(conn)
+        return True
+
+    def remove_event(self, duty: str, date: dt.date, *, unit: str | None = None) -> bool:
+        e = events.c
         with self._tx() as conn:
             gone = conn.execute(
-                events.delete().where(events.c.duty == duty, events.c.date == date.isoformat())
+                events.delete().where(
+                    e.duty == duty, e.date == date.isoformat(), e.unit == (unit or "")
+                )
             ).rowcount
             if gone:
                 bump_portal_version(conn)
@@ -156,14 +326,23 @@ class Records(Portal):
         if "events" not in self.tables:  # an old ledger looked at read-only
             return []
         e = events.c
-        query = sa.select(e.duty, e.date, e.note, e.added, e.added_by).order_by(e.duty, e.date)
+        if self.schema_seen < 6:  # read-only, before events had units: all city-wide
+            unit, extended = sa.literal(""), sa.null()
+        else:
+            unit, extended = e.unit, e.extended
+        query = sa.select(e.duty, e.date, e.note, e.added, e.added_by, unit, extended).order_by(
+            e.duty, e.date, unit
+        )
         if duty is not None:
             query = query.where(e.duty == duty)
         with self._read() as conn:
             return [
-                EventRecord(d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by)
-                for d, day, note, a, by in conn.execute(query)
-            ]
+                EventRecord(
+                    d, dt.date.fromisoformat(day), note, dt.datetime.fromisoformat(a), by,
+                    who or None, dt.datetime.fromisoformat(ext) if ext else None,
+                )
+                for d, day, note, a, by, who, ext in conn.execute(query)
+            ]  # fmt: skip
 
     # Statements built once: building SQLAlchemy expressions costs more than running them, and
     # these run once or twice for every message sent.
@@ -246,3 +425,7 @@ def _stamp(text: str | None) -> dt.datetime | None:
         return dt.datetime.fromisoformat(text) if text else None
     except ValueError:  # only informative
         return None
+
+
+def _whom(unit: str) -> str:
+    return _(" for every unit") if not unit else _(" for {unit}").format(unit=unit)

@@ -96,7 +96,12 @@ done = sa.Table(
     sa.Column("on_date", sa.Text, nullable=False),
     sa.Column("url", sa.Text),
     sa.Column("recorded", sa.Text, nullable=False),
+    # the done_log row that made this mark (its history; undo goes back through it)
+    sa.Column("log_seq", sa.Integer),
 )
+# Every mark, replacement and undo, never changed afterwards (issue 25): how it came (`cli`,
+# `link:<id>` of the portal's access link), and for a replacement the log row of the mark it
+# replaced, so an undo puts that mark back.
 done_log = sa.Table(
     "done_log",
     metadata,
@@ -106,16 +111,23 @@ done_log = sa.Table(
     sa.Column("on_date", sa.Text),
     sa.Column("url", sa.Text),
     sa.Column("recorded", sa.Text, nullable=False),
+    sa.Column("how", sa.Text),
+    sa.Column("replaces", sa.Integer),  # done: the log row of the mark it replaced
+    sa.Column("previous_on", sa.Text),  # the mark before the change (replaced or undone)
+    sa.Column("previous_url", sa.Text),
     sa.CheckConstraint("action IN ('done', 'undone')", name="done_log_action_ck"),
 )
+# An event belongs to one unit, or ('') to every unit its duty reaches (issue 25).
 events = sa.Table(
     "events",
     metadata,
     sa.Column("duty", sa.Text, primary_key=True),
     sa.Column("date", sa.Text, primary_key=True),
+    sa.Column("unit", sa.Text, primary_key=True, server_default=""),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
     sa.Column("added", sa.Text, nullable=False),
     sa.Column("added_by", sa.Text, nullable=False),
+    sa.Column("extended", sa.Text),  # when the reply limit's extension was recorded
 )
 # One row per recipient of a message and its answer (issue 16): a message refused by one
 # address is resent only to the others; a refusal for good is a delivery problem to report.
@@ -225,6 +237,30 @@ def _v5_portal(conn: Connection) -> None:
                 index.create(conn)
 
 
+def _v6_units_and_history(conn: Connection) -> None:
+    """Events per unit (the old ones city-wide, the meaning they had), their extension, and
+    the history of done marks."""
+    have = sa.inspect(conn)
+    event_columns = {c["name"] for c in have.get_columns("events")}
+    if "unit" not in event_columns:
+        old = [dict(row._mapping) for row in conn.execute(sa.text("SELECT * FROM events"))]
+        # The key gains a column: the table is made again (SQLite cannot change a key).
+        conn.exec_driver_sql("DROP TABLE events")
+        events.create(conn)
+        for row in old:
+            row.setdefault("extended", None)
+            conn.execute(events.insert().values(**row, unit=""))
+    for table, columns in (
+        (done, ("log_seq",)),
+        (done_log, ("how", "replaces", "previous_on", "previous_url")),
+    ):
+        present = {c["name"] for c in have.get_columns(table.name)}
+        for name in columns:
+            if name not in present:
+                kind = table.c[name].type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+
+
 # version -> (what it brings, how to bring an older ledger there). Version 1 is the first
 # SQLite ledger: only ever adopted, never built (a new ledger is built at the latest version).
 MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
@@ -234,6 +270,7 @@ MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
     3: (N_("claims with leases, so several daemons share one ledger"), _v3_claims),
     4: (N_("deliveries: each recipient's answer to each message"), _v4_deliveries),
     5: (N_("the web portal's audit log and access links"), _v5_portal),
+    6: (N_("events per unit with their extension; the history of done marks"), _v6_units_and_history),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
