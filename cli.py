@@ -698,9 +698,15 @@ def agenda(
         first, last = ag.as_of_range(seen_from, weeks)
     else:
         first, last = _resolve_range(ctx, year, start, end, today)
+    done, track_from = None, None
+    if seen_from is not None:
+        from disclosure_calendar.reminders.tracking import ledger_marks
+
+        done, track_from = ledger_marks(ctx.db)
     view = ag.agenda(
-        schedule, ctx.calendar, first, last, unit=unit, duty=duty_id, as_of=seen_from, weeks=weeks
-    )
+        schedule, ctx.calendar, first, last, unit=unit, duty=duty_id, as_of=seen_from,
+        weeks=weeks, done=done, track_from=track_from,
+    )  # fmt: skip
     _warn_provisional(view.provisional_years)
     if not _write_sheet(fmt, sheet_path, lambda: [ag.agenda_sheet(view)]):
         click.echo(ag.format_agenda(view, fmt))
@@ -912,7 +918,9 @@ def _occurrence_args(command: Any) -> Any:
     type=DATE,
     help="Publication date [default: today].",
 )
-@option("--replace", is_flag=True, help="Replace the mark already recorded (it stays in the history).")
+@option(
+    "--replace", is_flag=True, help="Replace the mark already recorded (it stays in the history)."
+)
 @_DB_OPTION
 @pass_context
 def done(
@@ -930,7 +938,13 @@ def done(
     day = on.date() if on else None
     click.echo(
         tracking.mark_done(
-            ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx),
+            ctx.schedule,
+            ctx.calendar,
+            _db(ctx, db_path),
+            uid,
+            url,
+            day,
+            _now(ctx),
             replace=replace,
         )  # fmt: skip
     )
@@ -1020,8 +1034,12 @@ def event_extend(
     )  # fmt: skip
     click.echo(
         _("extended: {ref} {id} event {day} for {unit}: due {first}, extended to {due}").format(
-            ref=duty.ref, id=duty.id, day=_day(day.date()), unit=_for_whom(whom),
-            first=_day(first), due=_day(extended),
+            ref=duty.ref,
+            id=duty.id,
+            day=_day(day.date()),
+            unit=_for_whom(whom),
+            first=_day(first),
+            due=_day(extended),
         )  # fmt: skip
     )
 
@@ -1058,9 +1076,7 @@ def event_list(ctx: Context, ref: str | None, unit: str | None, db_path: str | N
     """Every event date, from schedule.yaml and the ledger, with its unit and due date."""
     from disclosure_calendar.reminders import events
 
-    click.echo(
-        events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, unit=unit)
-    )
+    click.echo(events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref, unit=unit))
 
 
 @main.command()
@@ -1255,7 +1271,7 @@ def access_list(ctx: Context, unit: str | None, db_path: str | None) -> None:
     """List the links issued, with their state (live, expired, revoked)."""
     from disclosure_calendar.web.access import list_links
 
-    click.echo(list_links(_db(ctx, db_path), _now(ctx), unit))
+    click.echo(list_links(_db(ctx, db_path), _now(ctx), unit, ctx.file_schedule.plan.timezone))
 
 
 # --- the ledger itself (issue 13) ---
@@ -1280,6 +1296,18 @@ def ledger_status(ctx: Context, db_path: str | None) -> None:
     except DisclosureError:
         timezone = "UTC"  # the ledger can be looked at without its schedule
     click.echo(status_text(_db(ctx, db_path), timezone))
+
+
+@ledger.command("track-from")
+@click.argument("day", metavar="DATE", type=DATE)
+@_DB_OPTION
+@pass_context
+def ledger_track_from(ctx: Context, day: dt.datetime, db_path: str | None) -> None:
+    """Set the day tracking began (deployment day): status, the dashboard, agenda --as-of,
+    the exports and the reminders count nothing due before it as overdue."""
+    from disclosure_calendar.reminders.ledger.admin import set_tracking_start
+
+    click.echo(set_tracking_start(_db(ctx, db_path), day.date(), _now(ctx)))
 
 
 @ledger.command("upgrade")

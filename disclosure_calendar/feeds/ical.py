@@ -227,7 +227,9 @@ class EventWriter:
 
     def _description_line(self, occ: Occurrence) -> bytes:
         note = _event_note(occ)
-        label = "" if note is None else f"{occ.period.label} {occ.unit or ''} {occ.first_due} {note}"
+        label = (
+            "" if note is None else f"{occ.period.label} {occ.unit or ''} {occ.first_due} {note}"
+        )
         key = (occ.duty.id, occ.provisional, label)
         line = self._descriptions.get(key)
         if line is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -27,18 +27,23 @@ if TYPE_CHECKING:
 
 OVERDUE = "overdue"
 UPCOMING = "upcoming"
+ON_TIME = "on_time"
+LATE = "late"
 FIELDS = (
     "uid", "ref", "duty", "unit", "unit_name", "period", "period_name", "due", "title",
-    "provisional", "status",
+    "provisional", "status", "done_on",
 )  # fmt: skip
 # CSV and spreadsheet headers: the field names in English, words in Chinese
 _FIELD_LABELS = {
     "uid": N_("uid"), "ref": N_("ref"), "duty": N_("duty"), "unit": N_("unit"),
     "unit_name": N_("unit_name"), "period": N_("period"), "period_name": N_("period_name"),
     "due": N_("due"), "title": N_("title"), "provisional": N_("provisional"),
-    "status": N_("status"),
+    "status": N_("status"), "done_on": N_("done_on"),
 }  # fmt: skip
-_STATUS_LABELS = {OVERDUE: N_("overdue"), UPCOMING: N_("upcoming")}
+_STATUS_LABELS = {
+    OVERDUE: N_("overdue"), UPCOMING: N_("upcoming"), ON_TIME: N_("done on time"),
+    LATE: N_("done late"),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,8 @@ class Row:
     due: dt.date
     title: str
     provisional: bool
-    status: str | None = None  # overdue / upcoming in the --as-of view
+    status: str | None = None  # overdue / upcoming / on_time / late in the --as-of view
+    done_on: dt.date | None = None  # the publication the ledger records, by the --as-of day
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Agenda:
     as_of: dt.date | None
     weeks: int
     provisional_years: tuple[int, ...]
+    track_from: dt.date | None = None  # nothing due before it counts as overdue
 
 
 def as_of_range(as_of: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
@@ -113,8 +120,12 @@ def agenda(
     duty: str | None = None,
     as_of: dt.date | None = None,
     weeks: int = 4,
+    done: Mapping[str, dt.date] | None = None,
+    track_from: dt.date | None = None,
 ) -> Agenda:
-    """The rows due in [start, end]; with ``as_of``, overdue ones and the next ``weeks``."""
+    """The rows due in [start, end]; with ``as_of``, overdue ones and the next ``weeks``,
+    each done one (``done``: the ledger's publication dates by uid) as done on time or late.
+    Nothing due before ``track_from`` (when tracking began) is overdue: it is left out."""
     from .horizon import provisional_years
 
     if unit is not None:
@@ -133,23 +144,33 @@ def agenda(
     found = rows(schedule, occurrences, unit)
     if as_of is not None:
         horizon_end = as_of + dt.timedelta(weeks=weeks)
-        found = [
-            _with_status(r, OVERDUE if r.due < as_of else UPCOMING)
-            for r in found
-            if r.due <= horizon_end
-        ]
+        marks = done or {}
+        seen = []
+        for r in found:
+            if r.due > horizon_end:
+                continue
+            on = marks.get(r.uid)
+            if on is not None and on <= as_of:
+                seen.append(_with_status(r, ON_TIME if on <= r.due else LATE, on))
+            elif r.due >= as_of:
+                seen.append(_with_status(r, UPCOMING))
+            elif track_from is None or r.due >= track_from:
+                seen.append(_with_status(r, OVERDUE))
+        found = seen
     shown = {(r.duty, r.period) for r in found}
     used = [o for o in occurrences if (o.duty.id, o.period.label) in shown]
-    return Agenda(tuple(found), start, end, as_of, weeks, tuple(provisional_years(used, cal)))
+    years = tuple(provisional_years(used, cal))
+    return Agenda(tuple(found), start, end, as_of, weeks, years, track_from)
 
 
-def _with_status(row: Row, status: str) -> Row:
-    return Row(**{**asdict(row), "status": status})
+def _with_status(row: Row, status: str, done_on: dt.date | None = None) -> Row:
+    return Row(**{**asdict(row), "status": status, "done_on": done_on})
 
 
 def _record(row: Row) -> dict[str, object]:
     record: dict[str, object] = asdict(row)
     record["due"] = row.due.isoformat()
+    record["done_on"] = row.done_on.isoformat() if row.done_on else None
     return record
 
 
@@ -193,14 +214,35 @@ def _table(view: Agenda) -> str:
         return table(headers, [_cells(r) for r in view.rows])
     overdue = [r for r in view.rows if r.status == OVERDUE]
     upcoming = [r for r in view.rows if r.status == UPCOMING]
+    finished = [r for r in view.rows if r.status in (ON_TIME, LATE)]
     ahead = view.as_of + dt.timedelta(weeks=view.weeks)
+    first = view.start
+    if view.track_from is not None and view.track_from < view.as_of:
+        first = max(first, view.track_from)  # nothing before tracking began is overdue
     parts = [
         _("Overdue (due {start} to {end}):").format(
-            start=prose_date(view.start), end=prose_date(view.as_of - dt.timedelta(days=1))
+            start=prose_date(first), end=prose_date(view.as_of - dt.timedelta(days=1))
         )
     ]
     parts.append(table(headers, [_cells(r) for r in overdue]) if overdue else _("  (none)"))
     parts.append("")
+    if finished:
+        parts.append(_("Done (by {day}):").format(day=prose_date(view.as_of)))
+        done_headers = [*headers, _("done_on"), _("status")]
+        parts.append(
+            table(
+                done_headers,
+                [
+                    [
+                        *_cells(r),
+                        r.done_on.isoformat() if r.done_on else "",
+                        _(_STATUS_LABELS[r.status or ON_TIME]),
+                    ]
+                    for r in finished
+                ],
+            )
+        )
+        parts.append("")
     parts.append(
         _("Due in the next {weeks} weeks ({start} to {end}):").format(
             weeks=view.weeks, start=prose_date(view.as_of), end=prose_date(ahead)

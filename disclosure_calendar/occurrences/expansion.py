@@ -165,16 +165,16 @@ def expand_duty(
     earliest = max(start, duty.start) if duty.cadence in PERIODIC else start
 
     if duty.cadence == "event":
-        out = []
+        out: list[Occurrence] = []
         for ev in duty.events:
             period = event_period(ev.date)
             due = first = rule.due(period, cal)
             if ev.extended:
                 due = extended_due(duty, ev.date, cal) or first
             if due is not None and start <= due <= end:
-                dated = shared.dated(period, due, duty.reminders)
+                _p, _d, reminders, provisional = shared.dated(period, due, duty.reminders)
                 moved = first if due != first else None
-                out.append(_occurrence(duty, *dated, ev.unit, moved))
+                out.append(_occurrence(duty, period, due, reminders, provisional, ev.unit, moved))
         return out
 
     def compute() -> list[_Dated]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
@@ -21,9 +21,9 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 from ..core.files import ledger_file
 from ..core.table import table
+from ..occurrences.horizon import today_in
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
-from ..occurrences.horizon import today_in
 from ..schedule.periods import single
 
 if TYPE_CHECKING:
@@ -129,7 +129,9 @@ def add(
     duty = event_duty(schedule, ref)
     check_event_date(schedule, day, today_in(schedule.plan.timezone, now))
     whom = event_unit(schedule, duty, unit, all_units=all_units)
-    if any(e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events):
+    if any(
+        e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events
+    ):
         raise DisclosureError(
             _("{duty} {day}: already listed in {path}").format(
                 duty=duty.id, day=day, path=schedule.path
@@ -177,9 +179,9 @@ def extend(
         found = False
     if not found:
         raise DisclosureError(
-            _("{duty} {day}: no such event recorded{whom}; record it first with `event add`").format(
-                duty=duty.id, day=day, whom=_whom(whom)
-            )
+            _(
+                "{duty} {day}: no such event recorded{whom}; record it first with `event add`"
+            ).format(duty=duty.id, day=day, whom=_whom(whom))
         )
     return duty, whom, first, extended
 
@@ -252,7 +254,9 @@ def listing(
             if ev.unit is not None and unit is not None and ev.unit != unit:
                 continue
             due = _due(duty, ev.date, cal)
-            rows.append((duty.id, ev.date, ev.unit or every, due, "", "schedule.yaml", "", ev.note or ""))
+            rows.append(
+                (duty.id, ev.date, ev.unit or every, due, "", "schedule.yaml", "", ev.note or "")
+            )
     for r in records:
         if unit is not None and r.unit not in (None, unit):
             continue
@@ -272,9 +276,21 @@ def listing(
     if not rows:
         return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1], row[2]))
-    cells = [[d, str(day), who, due, ext, source, at, note] for d, day, who, due, ext, source, at, note in rows]
+    cells = [
+        [d, str(day), who, due, ext, source, at, note]
+        for d, day, who, due, ext, source, at, note in rows
+    ]
     return table(
-        [_("duty"), _("date"), _("unit"), _("due"), _("extended due"), _("source"), _("recorded"), _("note")],
+        [
+            _("duty"),
+            _("date"),
+            _("unit"),
+            _("due"),
+            _("extended due"),
+            _("source"),
+            _("recorded"),
+            _("note"),
+        ],
         cells,
     )
 

@@ -180,7 +180,8 @@ class Service:
         # Deciding is one transaction under the decision lock: a second daemon at the same
         # send time waits, then finds every reminder handled and decides nothing.
         with ledger.deciding():
-            track_from = cfg.contacts.policy.track_from or ledger.tracking_since(today)
+            # One date, in the ledger (`ledger track-from`); contacts.yaml's only seeds it.
+            track_from = ledger.tracking_since(cfg.contacts.policy.track_from or today)
             start, end = window(today, track_from)
             occs = expand(cfg.schedule, cfg.calendar, start, end)
             decision = decide(
@@ -267,9 +268,8 @@ class Service:
                 cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
                 report.messages.extend(s.message for s in ledger.unfinished())
                 state = ledger.state()
-                track_from = cfg.contacts.policy.track_from or dt.date.fromisoformat(
-                    ledger.meta("track_from") or today.isoformat()
-                )
+                recorded = ledger.tracking_start()
+                track_from = recorded or cfg.contacts.policy.track_from or today
         except LedgerMissing:
             pass
         start, end = window(today, track_from)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from urllib.parse import urlsplit
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -73,9 +73,7 @@ def check_published(occ: Occurrence, day: dt.date, today: dt.date) -> dt.date:
             _(
                 "publication date {day} is before {period} has ended: the report on it can be "
                 "published from {first}"
-            ).format(
-                day=prose_date(day), period=describe(occ.period), first=prose_date(first)
-            )
+            ).format(day=prose_date(day), period=describe(occ.period), first=prose_date(first))
         )
     return day
 
@@ -211,10 +209,19 @@ class Row:
         return self.on_time / due if due else None
 
 
-def classify(occ: Occurrence, done_on: dt.date | None, today: dt.date) -> str:
+UNTRACKED = "untracked"
+
+
+def classify(
+    occ: Occurrence, done_on: dt.date | None, today: dt.date, track_from: dt.date | None = None
+) -> str:
+    """on_time, late, open or overdue; ``untracked`` for an occurrence without a mark that
+    fell due before tracking began (``track_from``): it is counted nowhere."""
     if done_on is not None:
         return "on_time" if done_on <= occ.due else "late"
-    return "open" if occ.due >= today else "overdue"
+    if occ.due >= today:
+        return "open"
+    return UNTRACKED if track_from is not None and occ.due < track_from else "overdue"
 
 
 def supervise(
@@ -223,8 +230,10 @@ def supervise(
     done: dict[str, tuple[dt.date, str | None]],
     today: dt.date,
     units: list[str],
+    track_from: dt.date | None = None,
 ) -> tuple[list[Row], list[dict[str, object]]]:
-    """Counts per unit, and every per-unit occurrence with its state."""
+    """Counts per unit, and every per-unit occurrence with its state (none left unmarked
+    from before ``track_from``)."""
     counts = {u: dict.fromkeys(STATES, 0) for u in units}
     detail: list[dict[str, object]] = []
     for occ in occurrences:
@@ -235,7 +244,9 @@ def supervise(
                 continue
             uid = occ.uid(unit, schedule.plan.uid_domain)
             done_on, url = done.get(uid, (None, None))
-            state = classify(occ, done_on, today)
+            state = classify(occ, done_on, today, track_from)
+            if state == UNTRACKED:
+                continue
             counts[unit][state] += 1
             detail.append(
                 {
@@ -255,6 +266,18 @@ def supervise(
     # The coordinator's question is who is behind: most overdue first, then lowest rate.
     rows.sort(key=lambda r: (-r.overdue, 2.0 if r.rate is None else r.rate, order[r.unit]))
     return rows, detail
+
+
+def ledger_marks(db: str | Path) -> tuple[dict[str, dt.date], dt.date | None]:
+    """The publication dates the ledger records, by uid, and when tracking began; none
+    without a ledger. Reads only."""
+    from .ledger import Ledger, LedgerMissing
+
+    try:
+        with Ledger(db, read_only=True) as ledger:
+            return {k: v.on for k, v in ledger.done().items()}, ledger.tracking_start()
+    except LedgerMissing:
+        return {}, None
 
 
 def status_data(
@@ -279,9 +302,11 @@ def status_data(
     done: dict[str, tuple[dt.date, str | None]] = {}
     missed = []
     problems = []
+    track_from = None
     try:
         with Ledger(db, read_only=True) as ledger:  # a report changes nothing
             done = {k: (v.on, v.url) for k, v in ledger.done().items()}
+            track_from = ledger.tracking_start()
             missed = [m for m in ledger.missed() if m.unit in members and m.slot.year == year]
             problems = [
                 p
@@ -293,8 +318,8 @@ def status_data(
     except LedgerUnreachable as exc:
         # Without the done marks every unit would look behind: say so instead of guessing.
         raise DisclosureError(_("no status report: {reason}").format(reason=exc)) from None
-    rows, detail = supervise(schedule, occs, done, today, units)
-    return StatusData(year, today, rows, detail, missed, problems)
+    rows, detail = supervise(schedule, occs, done, today, units, track_from)
+    return StatusData(year, today, rows, detail, missed, problems, track_from)
 
 
 @dataclass(frozen=True)
@@ -305,6 +330,7 @@ class StatusData:
     detail: list[dict[str, Any]]
     missed: list[Any]
     problems: list[Any]  # addresses that refused reminders for good (DeliveryProblem)
+    track_from: dt.date | None = None  # when tracking began (`ledger track-from`)
 
 
 def status_report(
@@ -326,6 +352,7 @@ def status_report(
             {
                 "year": year,
                 "as_of": today.isoformat(),
+                "track_from": data.track_from.isoformat() if data.track_from else None,
                 "units": [
                     {
                         "unit": r.unit,
@@ -393,6 +420,11 @@ def status_report(
     foot = _("{year}, as of {today}: {overdue} overdue, {missed} reminder(s) missed").format(
         year=year, today=prose_date(today), overdue=sum(r.overdue for r in rows), missed=len(missed)
     )
+    if data.track_from is not None:
+        foot += "\n" + _(
+            "counted from {day}, when tracking began (`ledger track-from`): nothing due "
+            "before it is overdue"
+        ).format(day=prose_date(data.track_from))
     # Refused for good and never retried: the coordinator has to fix the address.
     for p in problems:
         foot += "\n" + _(
@@ -451,9 +483,9 @@ def mark_done(
             uid=uid, day=prose_date(day), due=prose_date(occ.due)
         )
     if replaced is not None:
-        said += "\n" + _("replaced the mark of {day} (kept in the history; undone puts it back)").format(
-            day=prose_date(replaced.on)
-        )
+        said += "\n" + _(
+            "replaced the mark of {day} (kept in the history; undone puts it back)"
+        ).format(day=prose_date(replaced.on))
     return said
 
 

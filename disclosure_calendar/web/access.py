@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -68,12 +69,16 @@ def revoke(db: str | Path, now: dt.datetime, *, token_id: str | None, unit: str 
     return _("revoked: {which}").format(which=which)
 
 
-def list_links(db: str | Path, now: dt.datetime, unit: str | None = None) -> str:
+def list_links(
+    db: str | Path, now: dt.datetime, unit: str | None = None, timezone: str = "UTC"
+) -> str:
+    """The links issued, their times in ``timezone`` (the plan's)."""
     try:
         with Ledger(db, create=False) as ledger:
             records = ledger.tokens(unit)
     except LedgerMissing:
         return _("no links issued yet")
+    zone = ZoneInfo(timezone)
     rows = []
     for r in records:
         state = _("revoked") if r.revoked else (_("expired") if r.expires <= now else _("live"))
@@ -81,8 +86,8 @@ def list_links(db: str | Path, now: dt.datetime, unit: str | None = None) -> str
             [
                 r.id,
                 r.unit or COORDINATOR,
-                r.issued.date().isoformat(),
-                r.expires.date().isoformat(),
+                r.issued.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                r.expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
                 state,
             ]
         )

@@ -17,7 +17,7 @@ from starlette.routing import Route
 from ..reminders.ledger import LedgerUnreachable
 from .base import render
 from .dashboard import dashboard
-from .event import add_event
+from .event import add_event, extend_event
 from .export import export_csv, export_xlsx
 from .files import serve_file
 from .index import index
@@ -77,6 +77,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}/done", mark_done, methods=["POST"]),
             Route("/unit/{unit}/undo", undo, methods=["POST"]),
             Route("/unit/{unit}/event", add_event, methods=["POST"]),
+            Route("/unit/{unit}/extend", extend_event, methods=["POST"]),
             Route("/coordinator", dashboard),
             Route("/coordinator/export.csv", export_csv),
             Route("/coordinator/export.xlsx", export_xlsx),

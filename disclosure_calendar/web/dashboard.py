@@ -20,7 +20,8 @@ from .site import Plan
 AUDIT_ROWS = 100
 ACTION_WORDS = {
     "done": "标记完成", "undone": "撤销完成", "access-issued": "发放链接",
-    "access-revoked": "收回链接", "event-added": "登记事件",
+    "access-revoked": "收回链接", "event-added": "登记事件", "event-extended": "登记延期",
+    "replaced": "更正完成标记", "track-from": "设定起算日期",
 }  # fmt: skip
 
 
@@ -61,8 +62,10 @@ def selected_items(request: Request) -> tuple[Plan, progress.Filters, list[progr
     plan = site.plan()
     today = site.today()
     chosen = filters(request.query_params, plan, today.year)
-    done = ledger_view(request).done()
-    everything = progress.items(plan.schedule, plan.occurrences, done, today)
+    view = ledger_view(request)
+    everything = progress.items(
+        plan.schedule, plan.occurrences, view.done(), today, None, view.track_from()
+    )
     return plan, chosen, [i for i in everything if chosen.keep(i)]
 
 
@@ -105,6 +108,7 @@ def dashboard(request: Request) -> Response:
             "names": {u.id: u.name for u in schedule.units},
             "export_query": urlencode(query),
             "today": site.today(),
+            "track_from": ledger_view(request).track_from(),
             "session": found,
         },
     )

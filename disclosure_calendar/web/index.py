@@ -41,10 +41,7 @@ def index(request: Request) -> Response:
     schedule = plan.schedule
     year = site.today().year
     this_year = Counter(
-        unit
-        for occ in plan.occurrences
-        if occ.due.year == year
-        for unit in reached(schedule, occ)
+        unit for occ in plan.occurrences if occ.due.year == year for unit in reached(schedule, occ)
     )
     base = base_url(request)
     rows = []

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..occurrences.expansion import Occurrence, reached
 from ..reminders.ledger import Done
-from ..reminders.tracking import classify
+from ..reminders.tracking import UNTRACKED, classify
 from ..schedule.model import Duty, Schedule
 
 UPCOMING_WEEKS = 6
@@ -47,8 +47,10 @@ def items(
     done: Mapping[str, Done],
     today: dt.date,
     units: Collection[str] | None = None,
+    track_from: dt.date | None = None,
 ) -> list[Item]:
-    """Every dated, non-routine occurrence per unit it reaches (only ``units`` if given)."""
+    """Every dated, non-routine occurrence per unit it reaches (only ``units`` if given);
+    none left unmarked from before ``track_from``, when tracking began."""
     domain = schedule.plan.uid_domain
     out = []
     for occ in occurrences:
@@ -59,7 +61,9 @@ def items(
                 continue
             uid = occ.uid(unit, domain)
             mark = done.get(uid)
-            state = classify(occ, mark.on if mark else None, today)
+            state = classify(occ, mark.on if mark else None, today, track_from)
+            if state == UNTRACKED:
+                continue
             until = mark.on if mark else today
             out.append(Item(uid, unit, occ, state, mark, max(0, (until - occ.due).days)))
     return out

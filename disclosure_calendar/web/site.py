@@ -18,7 +18,7 @@ from ..occurrences.expansion import Occurrence, expand, reached
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..reminders.events import with_recorded_events
-from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable
+from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable, MarkChange
 from ..schedule import load_schedule
 from ..workdays import WorkdayCalendar
 from .files import FileCache
@@ -108,6 +108,16 @@ class LedgerView:
     def done(self, unit: str | None = None) -> dict[str, Done]:
         """``unit``'s marks, or all (None); the dict is shared: do not change it."""
         return self.memo(("done", unit), lambda: self._ask(lambda ledger: ledger.done(unit)))
+
+    def track_from(self) -> dt.date | None:
+        """When tracking began (`ledger track-from`): nothing due before it is overdue."""
+        return self.memo("track_from", lambda: self._ask(lambda ledger: ledger.tracking_start()))
+
+    def history(self, unit: str) -> list[MarkChange]:
+        """Every mark, replacement and undo of ``unit``'s occurrences, oldest first."""
+        return self.memo(
+            ("history", unit), lambda: self._ask(lambda ledger: ledger.mark_history(unit=unit))
+        )
 
     def is_revoked(self, token_id: str) -> bool:
         return self.memo(

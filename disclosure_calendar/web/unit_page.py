@@ -3,15 +3,32 @@ self-checks and the full text of every duty; forms to mark done and to undo."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..occurrences.expansion import extension_days
 from ..schedule.periods import describe
 from . import progress
 from .base import Refused, ledger_view, refusal, render, require, site_of
-from .event import may_record
+from .event import may_record, may_record_all
+
+if TYPE_CHECKING:
+    from ..reminders.ledger import MarkChange
+
+CHANGE_WORDS = {"done": "标记完成", "replaced": "更正完成标记", "undone": "撤销完成"}
+
+
+def how_words(how: str | None) -> str:
+    """How a change came: 命令行, or 网页（链接 <id>）."""
+    if how == "cli":
+        return "命令行"
+    if how and how.startswith("link:"):
+        return f"网页（链接 {how[5:]}）"
+    return how or "—"
+
 
 NOTICES = {
     "done": "已标记完成，提醒将于下一个发送时间停止。",
@@ -35,15 +52,20 @@ def unit_page(request: Request) -> Response:
     today = site.today()
     marks = ledger_view(request)
     done = marks.done(unit)
+    track_from = marks.track_from()
 
     def make() -> progress.UnitView:
-        items = progress.items(schedule, plan.by_unit[unit], done, today, {unit})
+        items = progress.items(schedule, plan.by_unit[unit], done, today, {unit}, track_from)
         return progress.unit_view(schedule, items, unit, today)
 
     view = marks.memo(("unit", unit, plan.stamp, today), make)
+    history: dict[str, list[MarkChange]] = {}
+    for change in marks.history(unit):
+        history.setdefault(change.occurrence, []).append(change)
     notice = request.query_params.get("notice", "")
-    # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
-    key = (unit, plan.stamp, today, notice, grant.role, tuple(sorted(done.items())))
+    # Everything the page shows: the schedule (its stamp), the day, the unit's marks (the
+    # ledger's version stands for marks, history and the tracking start alike).
+    key = (unit, plan.stamp, today, notice, grant.role, marks.version)
     zone = ZoneInfo(schedule.plan.timezone)
     undoable = {
         i.uid
@@ -70,6 +92,15 @@ def unit_page(request: Request) -> Response:
             "notice": NOTICES.get(notice),
             "first_year": plan.first_year,
             "events": events,
+            "history": history,
+            "how_words": how_words,
+            "change_words": CHANGE_WORDS,
+            "zone": zone,
+            "track_from": track_from,
+            "can_extend": lambda occ: extension_days(occ.duty, occ.period.start),
+            "all_allowed": lambda d: may_record_all(grant, schedule.unit_ids_of(d)),
+            "reach": schedule.unit_ids_of,
+            "plan_issued": schedule.plan.issued,
         },
         cache_key=key,
     )

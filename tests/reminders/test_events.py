@@ -91,7 +91,9 @@ def test_a_duplicate_is_an_error(tmp_path):
         "Error: application-replies 2026-03-02: this event is already recorded for shiqi\n",
     )
     # another unit's request of the same day is its own; a city-wide one would double shiqi's
-    assert run(db, "event", "add", "22.1", "2026-03-02", "--unit", "finance", "--db", str(db))[0] == 0
+    assert (
+        run(db, "event", "add", "22.1", "2026-03-02", "--unit", "finance", "--db", str(db))[0] == 0
+    )
     code, out = run(db, "event", "add", "22.1", "2026-03-02", "--all-units", "--db", str(db))
     assert code == 1 and "already recorded for " in out
     code, out = run(db, "event", "remove", "22.1", "2026-03-03", "--unit", "shiqi", "--db", str(db))

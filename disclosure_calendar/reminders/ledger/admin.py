@@ -61,6 +61,15 @@ def status_text(target: str | Path | Target, timezone: str = "UTC") -> str:
         for number, applied, description in ledger.history():
             name = _(description)  # a msgid of schema.MIGRATIONS, or an older ledger's own words
             lines.append(f"  {number}  {_local(applied, timezone)}  {name}")
+        start = ledger.tracking_start()
+        lines += [
+            "",
+            _("tracking since: {day}").format(day=start.isoformat())
+            if start
+            else _(
+                "tracking since: not set (`ledger track-from DATE`; the daemon sets its first day)"
+            ),
+        ]
         counts = ledger.counts()
         lines += ["", table([_("table"), _("rows")], [[k, str(v)] for k, v in counts.items()])]
         if version >= 2:
@@ -155,3 +164,18 @@ def _local(stamp: str, timezone: str) -> str:
     if moment.tzinfo is None:
         return stamp
     return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
+
+
+def set_tracking_start(target: str | Path | Target, day: dt.date, now: dt.datetime) -> str:
+    """``ledger track-from``: the day tracking began; says what it replaced."""
+    from .portal import AuditEntry
+
+    with Ledger(target) as ledger:
+        old = ledger.set_tracking_start(day)
+        detail = f"{day.isoformat()}（原为 {old.isoformat()}）" if old else day.isoformat()
+        ledger.audit(AuditEntry(now, "cli", "track-from", detail=detail))
+    if old is not None and old != day:
+        return _("tracking since {day} (was {old})").format(
+            day=day.isoformat(), old=old.isoformat()
+        )
+    return _("tracking since {day}").format(day=day.isoformat())

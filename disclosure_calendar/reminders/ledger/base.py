@@ -174,6 +174,20 @@ class LedgerBase:
             value = conn.execute(sa.select(meta.c.value).where(meta.c.key == "track_from")).scalar()
         return dt.date.fromisoformat(str(value))
 
+    def set_tracking_start(self, day: dt.date) -> dt.date | None:
+        """Set the first tracked day (deployment day): nothing due before it is chased or
+        counted as overdue. Returns the day it replaced, if any."""
+        with self._tx() as conn:
+            old = conn.execute(sa.select(meta.c.value).where(meta.c.key == "track_from")).scalar()
+            upsert = backends.insert(conn, meta).values(key="track_from", value=day.isoformat())
+            conn.execute(
+                upsert.on_conflict_do_update(
+                    index_elements=[meta.c.key], set_={"value": upsert.excluded.value}
+                )
+            )
+            bump_portal_version(conn)
+        return dt.date.fromisoformat(old) if old else None
+
     def tracking_start(self) -> dt.date | None:
         """The first tracked day if one was fixed; reads only (for a dry run)."""
         value = self.meta("track_from")

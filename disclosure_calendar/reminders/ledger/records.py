@@ -3,9 +3,11 @@ recipient's answer to each message."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -112,9 +114,12 @@ class Records(Portal):
             previous = self._current(conn, occurrence)
             if previous is not None and not replace:
                 raise AlreadyDone(previous[0])
-            if audit is not None:
-                insert_audit(conn, audit)
             old, old_seq = previous if previous is not None else (None, None)
+            if audit is not None:
+                if old is not None:
+                    said = f"{audit.detail or ''}（原为 {old.on.isoformat()}）"
+                    audit = dataclasses.replace(audit, action="replaced", detail=said)
+                insert_audit(conn, audit)
             seq = conn.execute(
                 done_log.insert()
                 .values(
@@ -125,7 +130,16 @@ class Records(Portal):
                 )
                 .returning(done_log.c.seq)
             ).scalar_one()  # fmt: skip
-            self._put(conn, occurrence, unit, on.isoformat(), url, at.isoformat(), seq, exists=old is not None)
+            self._put(
+                conn,
+                occurrence,
+                unit,
+                on.isoformat(),
+                url,
+                at.isoformat(),
+                seq,
+                exists=old is not None,
+            )
             bump_portal_version(conn)
         return old
 
@@ -180,13 +194,18 @@ class Records(Portal):
                     sa.select(done_log.c.replaces).where(done_log.c.seq == seq)
                 ).scalar()
             if back is not None:
-                l = done_log.c
+                log = done_log.c
                 on, url, recorded, how_then = conn.execute(
-                    sa.select(l.on_date, l.url, l.recorded, l.how).where(l.seq == back)
+                    sa.select(log.on_date, log.url, log.recorded, log.how).where(log.seq == back)
                 ).one()
                 self._put(conn, occurrence, mark.unit, on, url, recorded, back, exists=True)
                 restored = Done(
-                    occurrence, mark.unit, dt.date.fromisoformat(on), url, _stamp(recorded), how_then
+                    occurrence,
+                    mark.unit,
+                    dt.date.fromisoformat(on),
+                    url,
+                    _stamp(recorded),
+                    how_then,
                 )
             else:
                 conn.execute(done.delete().where(done.c.occurrence == occurrence))
@@ -226,15 +245,15 @@ class Records(Portal):
     ) -> list[MarkChange]:
         """The marks, replacements and undos of the occurrences named (or of ``unit``'s, by
         the unit part of their ids, or all), oldest first."""
-        l = done_log.c
+        log = done_log.c
         query = sa.select(
-            l.seq, l.occurrence, l.action, l.on_date, l.url, l.recorded, l.how, l.replaces,
-            l.previous_on, l.previous_url,
-        ).order_by(l.seq)  # fmt: skip
+            log.seq, log.occurrence, log.action, log.on_date, log.url, log.recorded, log.how,
+            log.replaces, log.previous_on, log.previous_url,
+        ).order_by(log.seq)  # fmt: skip
         if occurrences is not None:
-            query = query.where(l.occurrence.in_(list(occurrences)))
+            query = query.where(log.occurrence.in_(list(occurrences)))
         elif unit is not None:
-            query = query.where(l.occurrence.like(f"%.{unit}@%"))
+            query = query.where(log.occurrence.like(f"%.{unit}@%"))
         with self._read() as conn:
             rows = conn.execute(query).all()
         out = []
@@ -276,9 +295,7 @@ class Records(Portal):
                 clash = clash.where(e.unit.in_(["", unit]))
             taken = conn.execute(clash).first()
             if taken is None:
-                conn.execute(
-                    events.insert().values(**row, added=at.isoformat(), added_by=added_by)
-                )
+                conn.execute(events.insert().values(**row, added=at.isoformat(), added_by=added_by))
                 bump_portal_version(conn)
         if taken is not None:
             raise DisclosureError(
@@ -326,10 +343,10 @@ class Records(Portal):
         if "events" not in self.tables:  # an old ledger looked at read-only
             return []
         e = events.c
+        unit: sa.ColumnElement[Any] = e.unit
+        extended: sa.ColumnElement[Any] = e.extended
         if self.schema_seen < 6:  # read-only, before events had units: all city-wide
             unit, extended = sa.literal(""), sa.null()
-        else:
-            unit, extended = e.unit, e.extended
         query = sa.select(e.duty, e.date, e.note, e.added, e.added_by, unit, extended).order_by(
             e.duty, e.date, unit
         )

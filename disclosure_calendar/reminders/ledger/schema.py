@@ -270,7 +270,10 @@ MIGRATIONS: dict[int, tuple[str, Callable[[Connection], None] | None]] = {
     3: (N_("claims with leases, so several daemons share one ledger"), _v3_claims),
     4: (N_("deliveries: each recipient's answer to each message"), _v4_deliveries),
     5: (N_("the web portal's audit log and access links"), _v5_portal),
-    6: (N_("events per unit with their extension; the history of done marks"), _v6_units_and_history),
+    6: (
+        N_("events per unit with their extension; the history of done marks"),
+        _v6_units_and_history,
+    ),
 }
 SCHEMA_VERSION = max(MIGRATIONS)
 
