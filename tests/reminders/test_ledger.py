@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.reminders.ledger import (
     SCHEMA_VERSION,
+    AlreadyDone,
+    Done,
     AuditEntry,
     Ledger,
     LedgerMissing,
@@ -198,14 +200,37 @@ def test_missed_and_superseded(ledger_db: str) -> None:
 
 
 def test_done_and_undone(ledger_db: str) -> None:
+    later = NOW + dt.timedelta(hours=1)
     with Ledger(ledger_db) as ledger:
         ledger.mark_done("x@d", "finance", dt.date(2026, 4, 9), "https://example.gov.cn/a", NOW)
-        ledger.mark_done("x@d", "finance", dt.date(2026, 4, 8), None, NOW)  # corrected date
+        # a second mark is refused, naming the first
+        with pytest.raises(AlreadyDone, match=r"published 2026-04-09 \(https://example.gov.cn/a\)"):
+            ledger.mark_done("x@d", "finance", dt.date(2026, 4, 8), None, later)
+        replaced = ledger.mark_done(
+            "x@d", "finance", dt.date(2026, 4, 8), None, later, replace=True, how="link:abc"
+        )  # corrected date
+        assert replaced is not None and replaced.on == dt.date(2026, 4, 9)
         assert ledger.state().done == {"x@d": dt.date(2026, 4, 8)}
-        assert ledger.mark_undone("x@d", NOW)
-        assert not ledger.mark_undone("x@d", NOW)
+        # undo puts the replaced mark back, as it was
+        withdrawn, restored = ledger.mark_undone("x@d", later, how="link:abc")
+        assert withdrawn.on == dt.date(2026, 4, 8)
+        assert restored == Done(
+            "x@d", "finance", dt.date(2026, 4, 9), "https://example.gov.cn/a", NOW, "cli"
+        )
+        assert ledger.done()["x@d"].on == dt.date(2026, 4, 9)
+        assert ledger.mark_undone("x@d", later) == (restored, None)
+        assert ledger.mark_undone("x@d", NOW) is None
         assert ledger.done() == {}
-        assert [a for _, a in ledger.done_log()] == ["done", "done", "undone"]
+        assert [a for _, a in ledger.done_log()] == ["done", "done", "undone", "undone"]
+        history = ledger.mark_history(["x@d"])
+        assert [(c.action, c.on, c.previous_on, c.how) for c in history] == [
+            ("done", dt.date(2026, 4, 9), None, "cli"),
+            ("replaced", dt.date(2026, 4, 8), dt.date(2026, 4, 9), "link:abc"),
+            ("undone", dt.date(2026, 4, 9), dt.date(2026, 4, 8), "link:abc"),
+            ("undone", None, dt.date(2026, 4, 9), "cli"),
+        ]
+        assert ledger.mark_history(unit="finance") == []  # x@d names no unit
+        assert history[0].recorded == NOW
 
 
 def test_events(ledger_db: str) -> None:
@@ -225,6 +250,19 @@ def test_events(ledger_db: str) -> None:
         assert ledger.remove_event("flood", dt.date(2026, 6, 2))
         assert not ledger.remove_event("flood", dt.date(2026, 6, 2))
         assert [e.note for e in ledger.events("flood")] == [""]
+        # events per unit; a city-wide one would double a unit's
+        ledger.add_event("flood", dt.date(2026, 7, 1), "", NOW, unit="finance")
+        ledger.add_event("flood", dt.date(2026, 7, 1), "", NOW, unit="shiqi")
+        with pytest.raises(DisclosureError, match="already recorded for finance"):
+            ledger.add_event("flood", dt.date(2026, 7, 1), "", NOW)
+        with pytest.raises(DisclosureError, match="already recorded for every unit"):
+            ledger.add_event("flood", dt.date(2026, 5, 20), "", NOW, unit="finance")
+        assert ledger.extend_event("flood", dt.date(2026, 7, 1), NOW, unit="shiqi")
+        with pytest.raises(DisclosureError, match="extension is already recorded"):
+            ledger.extend_event("flood", dt.date(2026, 7, 1), NOW, unit="shiqi")
+        assert not ledger.extend_event("flood", dt.date(2026, 7, 1), NOW)  # no city-wide one
+        july = [(e.unit, e.extended) for e in ledger.events("flood") if e.date.month == 7]
+        assert july == [("finance", None), ("shiqi", NOW)]
 
 
 def test_tracking_starts_on_first_use(ledger_db: str) -> None:

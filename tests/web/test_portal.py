@@ -433,43 +433,72 @@ def test_behind_a_proxy_under_a_path_prefix(tmp_path: Path) -> None:
 # -- event dates ------------------------------------------------------------------------------
 
 
-def test_a_unit_may_not_date_a_shared_event_duty(portal: Portal) -> None:
+def test_a_unit_dates_its_own_event_of_a_shared_duty_and_only_it_gets_it(portal: Portal) -> None:
     shiqi = login(portal, "shiqi")
     _, html = page(portal, "/unit/shiqi", shiqi)
-    assert "事件日期由协调人登记" in html and 'action="/unit/shiqi/event"' not in html
-    fields = {"csrf": csrf_of(html), "duty": "repealed-files", "date": "2026-11-02"}
-    assert post(portal, "/unit/shiqi/event", shiqi, fields)[0] == 403
-    with Ledger(portal.db) as ledger:
-        assert ledger.events() == []
+    # its own form, without the coordinator's choice of every unit
+    assert 'action="/unit/shiqi/event"' in html and 'name="all_units"' not in html
+    csrf = csrf_of(html)
+    fields = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-02"}
+    # not for another unit, nor for every unit
+    assert post(portal, "/unit/torch_zone/event", shiqi, fields)[0] == 403
+    assert post(portal, "/unit/shiqi/event", shiqi, {**fields, "all_units": "1"})[0] == 403
+    # the date checks of `event add`, in its words
+    future = post(portal, "/unit/shiqi/event", shiqi, {**fields, "date": "2026-11-26"})
+    assert future[0] == 400 and "事件日期 2026年11月26日 是将来的日期" in future[2].decode()
+    try:
+        status, headers, _ = post(portal, "/unit/shiqi/event", shiqi, fields)
+        assert status == 303
+        with Ledger(portal.db) as ledger:
+            (record,) = ledger.events()
+            assert (record.unit, record.added_by) == ("shiqi", "unit:shiqi")
+        _, html = page(portal, "/unit/shiqi", shiqi)
+        assert "2026年11月2日事件" in html and "到期日 2026-11-16" in html
+        # the other town of the group does not get it
+        _, other = page(portal, "/unit/torch_zone", login(portal, None))
+        assert "2026年11月2日事件" not in other
+        # nor do the coordinator's counts: one overdue occurrence for shiqi alone
+        _, board = page(portal, "/coordinator?unit=torch_zone", login(portal, None))
+        assert "repealed-files.event-2026-11-02" not in board
+    finally:
+        with Ledger(portal.db) as ledger:
+            ledger.remove_event("repealed-files", dt.date(2026, 11, 2), unit="shiqi")
 
 
-def test_the_coordinator_dates_an_event_and_its_due_date_appears(portal: Portal) -> None:
+def test_the_coordinator_dates_an_event_for_every_unit(portal: Portal) -> None:
     coordinator = login(portal, None)
     _, html = page(portal, "/unit/torch_zone", coordinator)
     csrf = csrf_of(html)
-    assert 'action="/unit/torch_zone/event"' in html and "2026年11月2日事件" not in html
+    assert 'action="/unit/torch_zone/event"' in html and "2026年11月3日事件" not in html
+    assert 'name="all_units"' in html and "为全部 2 个承担单位登记" in html
     future = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-26"}
     assert post(portal, "/unit/torch_zone/event", coordinator, future)[0] == 400
-    fields = {"csrf": csrf, "duty": "repealed-files", "date": "2026-11-02", "note": "<b>某文件</b>"}
+    fields = {
+        "csrf": csrf, "duty": "repealed-files", "date": "2026-11-03", "note": "<b>某文件</b>",
+        "all_units": "1",
+    }  # fmt: skip
     status, headers, _ = post(portal, "/unit/torch_zone/event", coordinator, fields)
     # This portal does not rebuild the feeds: the page says they change at the next build.
     assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event-later"
     try:
         with Ledger(portal.db) as ledger:
             (record,) = ledger.events()
-            assert (record.duty, record.date, record.added_by) == (
-                "repealed-files", dt.date(2026, 11, 2), "coordinator",
+            assert (record.duty, record.date, record.added_by, record.unit) == (
+                "repealed-files", dt.date(2026, 11, 3), "coordinator", None,
             )  # fmt: skip
             assert ledger.audit_log(1)[0].action == "event-added"
-        _, html = page(portal, "/unit/torch_zone", coordinator)
-        # Ten working days after 2026-11-02: due 2026-11-16, so already overdue.
-        assert "2026年11月2日事件" in html and "到期日 2026-11-16" in html
-        assert "&lt;b&gt;某文件&lt;/b&gt;" in html and "<b>某文件" not in html
+        for unit in ("torch_zone", "shiqi"):
+            _, html = page(portal, f"/unit/{unit}", coordinator)
+            # Ten working days after 2026-11-03: due 2026-11-16, so already overdue.
+            assert "2026年11月3日事件" in html and "到期日 2026-11-17" in html
+            assert "&lt;b&gt;某文件&lt;/b&gt;" in html and "<b>某文件" not in html
         again = post(portal, "/unit/torch_zone/event", coordinator, fields)
         assert again[0] == 409
+        mine = post(portal, "/unit/shiqi/event", coordinator, {**fields, "all_units": ""})
+        assert mine[0] == 409  # shiqi has it already, as one of every unit
     finally:
         with Ledger(portal.db) as ledger:
-            ledger.remove_event("repealed-files", dt.date(2026, 11, 2))
+            ledger.remove_event("repealed-files", dt.date(2026, 11, 3))
 
 
 def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
@@ -544,7 +573,11 @@ def test_a_mark_on_the_page_stops_the_reminder(tmp_path: Path) -> None:
     from disclosure_calendar.reminders.service import Service
 
     schedule_path, out = build_site(tmp_path)
-    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    # December: November's report can be published (not before the month it reports on ends)
+    december = dt.datetime(2026, 12, 2, 1, 30, tzinfo=dt.UTC)
+    config = WebConfig(
+        out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(december)
+    )
     send_time = dt.datetime(2026, 12, 16, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     uid = "budget-execution.2026-11.finance@test.example"
 
