@@ -18,8 +18,8 @@ from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.reminders.ledger import (
     SCHEMA_VERSION,
     AlreadyDone,
-    Done,
     AuditEntry,
+    Done,
     Ledger,
     LedgerMissing,
     LedgerUnreachable,

@@ -132,3 +132,60 @@ def test_unit_marks_done_and_coordinator_sees_it(browser: webdriver.Chrome, tmp_
         assert browser.find_element(By.TAG_NAME, "h1").text == "火炬开发区"
         assert browser.find_elements(By.CSS_SELECTOR, 'form[action="/unit/torch_zone/event"]')
         shoot(browser, shots, "unit-events")
+
+
+def test_a_town_records_its_own_request_and_sees_its_history(
+    browser: webdriver.Chrome, tmp_path: Path
+) -> None:
+    """shiqi's own link: its event form (no choice of every unit), the event on its page
+    only, a mark and its history."""
+    shots = Path(os.environ.get("DISCLOSURE_CALENDAR_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    schedule_path, out = build_site(tmp_path)
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    schedule = load_schedule(schedule_path)
+    with running(config) as port:
+        here = f"http://127.0.0.1:{port}/"
+
+        def link(unit: str | None) -> str:
+            return issue_link(schedule, SECRET, config.db_path, NOW, unit=unit, base_url=here)
+
+        browser.get(link("shiqi"))
+        form = browser.find_element(By.CSS_SELECTOR, 'form[action="/unit/shiqi/event"]')
+        assert not form.find_elements(By.NAME, "all_units")  # the coordinator's choice only
+        day = form.find_element(By.NAME, "date")  # a date picker: its value set as a script would
+        browser.execute_script("arguments[0].value = '2026-11-02'", day)
+        form.find_element(By.NAME, "note").send_keys("中府〔2026〕9号废止")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        notice = WebDriverWait(browser, 20).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".notice"))
+        )
+        assert "已登记事件日期" in notice.text
+        overdue = browser.find_element(By.CSS_SELECTOR, "section.card").text
+        assert "2026年11月2日事件" in overdue and "到期日 2026-11-16" in overdue
+        shoot(browser, shots, "unit-own-event")
+        with Ledger(config.db_path) as ledger:
+            (record,) = ledger.events()
+            assert (record.unit, record.note, record.added_by) == (
+                "shiqi", "中府〔2026〕9号废止", "unit:shiqi",
+            )  # fmt: skip
+
+        # Marked done from the event's own form: the history names the link it came through.
+        item = next(
+            li for li in browser.find_elements(By.CSS_SELECTOR, "li.item.overdue")
+            if "2026年11月2日事件" in li.text
+        )  # fmt: skip
+        item.find_element(By.NAME, "url").send_keys("https://www.example.gov.cn/sq/fz.html")
+        item.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(browser, 20).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "details.history"))
+        )
+        history = browser.find_element(By.CSS_SELECTOR, "details.history")
+        history.click()
+        assert "标记完成：发布日期 2026-11-25" in history.text and "网页（链接" in history.text
+        shoot(browser, shots, "unit-history")
+
+        # torch_zone, the other town of the group, has no such occurrence.
+        browser.get(link(None))
+        browser.get(here + "unit/torch_zone")
+        assert "2026年11月2日事件" not in browser.page_source
