@@ -85,7 +85,12 @@ def unit_view(
     duties = sorted(schedule.duties_of(unit), key=lambda d: (d.section, d.item, d.id))
     return UnitView(
         overdue=[i for i in unit_items if i.state == "overdue"],
-        upcoming=[i for i in unit_items if i.state == "open" and i.occ.due <= horizon],
+        # a recorded event (a request) shows until it is answered, however far its limit
+        upcoming=[
+            i
+            for i in unit_items
+            if i.state == "open" and (i.occ.due <= horizon or i.occ.period.kind == "event")
+        ],
         done=sorted(
             (i for i in unit_items if i.done is not None),
             key=lambda i: (i.done.on if i.done else i.occ.due, i.uid),

@@ -646,3 +646,60 @@ def test_a_mark_made_elsewhere_shows_on_the_next_page(portal: Portal) -> None:
             ledger.mark_undone(uid, NOW)
     _, html = page(portal, "/unit/finance", finance)
     assert uid in uids_of(html, "done")
+
+
+def test_a_unit_extends_its_request_and_sees_both_deadlines(tmp_path: Path) -> None:
+    schedule_path, out = build_site(tmp_path)
+    text = schedule_path.read_text(encoding="utf-8")
+    schedule_path.write_text(
+        text
+        + """  - id: finance-requests
+    ref: "22.9"
+    title: 答复依申请公开
+    text: 收到申请之日起按法定时限答复。
+    units: [finance, economy_it]
+    cadence: event
+    basis: 法定时限
+    due:
+      rule: by_date
+      versions:
+        - {from: 2008-05-01, rule: workdays_after_event, n: 15, extension: 15}
+        - {from: 2019-05-15, rule: workdays_after_event, n: 20, extension: 20}
+    events: []
+""",
+        encoding="utf-8",
+    )
+    config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW))
+    with running(config) as port:
+        portal = Portal(tmp_path, out, schedule_path, config.db_path, port, config.clock)  # type: ignore[arg-type]
+        finance = login(portal, "finance")
+        _, html = page(portal, "/unit/finance", finance)
+        csrf = csrf_of(html)
+        fields = {"csrf": csrf, "duty": "finance-requests", "date": "2026-11-20"}
+        assert post(portal, "/unit/finance/event", finance, fields)[0] == 303
+        _, html = page(portal, "/unit/finance", finance)
+        # 20 working days after 2026-11-20: 2026-12-18; the form offers the extension
+        assert "到期日 2026-12-18" in html and "登记延期答复（延长20个工作日）" in html
+        # economy_it, the other unit of the duty, has neither the request nor its form
+        _, other = page(portal, "/unit/economy_it", login(portal, "economy_it"))
+        assert "2026年11月20日事件" not in other
+        assert post(portal, "/unit/economy_it/extend", finance, fields)[0] == 403
+        assert post(portal, "/unit/finance/extend", finance, fields)[0] == 303
+        _, html = page(portal, "/unit/finance", finance)
+        assert "答复期限 2026-12-18，已延长至 <strong>2027-01-18</strong>" in html, re.findall(
+            r"<p class=\"due\">.*", html
+        )
+        assert "登记延期答复" not in html
+        assert post(portal, "/unit/finance/extend", finance, fields)[0] == 409
+        with Ledger(config.db_path) as ledger:
+            (record,) = ledger.events()
+            assert (record.unit, record.extended) == ("finance", NOW)
+            assert ledger.audit_log(1)[0].action == "event-extended"
+        # marked done: the history shows the mark and the link it came through
+        uid = "finance-requests.event-2026-11-20.finance@test.example"
+        mark = {"csrf": csrf, "uid": uid, "url": "https://example.gov.cn/ysq/1"}
+        assert post(portal, "/unit/finance/done", finance, mark)[0] == 303
+        again = post(portal, "/unit/finance/done", finance, mark)
+        assert again[0] == 409 and "已标记完成" in again[2].decode()
+        _, html = page(portal, "/unit/finance", finance)
+        assert "标记完成：发布日期 2026-11-25" in html and "网页（链接 " in html
