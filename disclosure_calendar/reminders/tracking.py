@@ -466,7 +466,7 @@ def mark_done(
 
     A marked occurrence keeps its mark unless ``replace``: the message names the mark.
     """
-    from .ledger import AuditEntry, Ledger
+    from .ledger import AlreadyDone, AuditEntry, Ledger
 
     occ, unit = find(schedule, cal, uid, now)
     today = today_in(schedule.plan.timezone, now)
@@ -475,7 +475,10 @@ def mark_done(
         url = check_url(url)
     entry = AuditEntry(now, "cli", "done", unit, uid, url, None, f"发布日期 {day}")
     with Ledger(db_path) as ledger:
-        replaced = ledger.mark_done(uid, unit, day, url, now, audit=entry, replace=replace)
+        try:
+            replaced = ledger.mark_done(uid, unit, day, url, now, audit=entry, replace=replace)
+        except AlreadyDone as refused:
+            raise refused.in_zone(schedule.plan.timezone) from None
     if day <= occ.due:
         said = _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
     else:

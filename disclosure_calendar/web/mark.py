@@ -86,7 +86,9 @@ def _write_done(site: Site, grant: Grant, unit: str, uid: str, url: str, day: dt
             with messages_in("zh"):
                 ledger.mark_done(uid, unit, day, url, now, audit=entry, how=f"link:{grant.id}")
         except AlreadyDone as exc:
-            raise Refused(409, "已标记完成", str(exc)) from None
+            with messages_in("zh"):
+                said = str(exc.in_zone(plan.schedule.plan.timezone))
+            raise Refused(409, "已标记完成", said) from None
 
 
 async def undo(request: Request) -> Response:

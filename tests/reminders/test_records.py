@@ -144,7 +144,7 @@ def test_a_mark_has_a_history(ledger_db: str) -> None:
     assert code == 1
     assert out == (
         f"Error: {OCTOBER} is already marked done: published 2026-11-10 "
-        "(https://www.zs.gov.cn/czj/2026-10.html), recorded 2026-12-07T10:00+08:00; give "
+        "(https://www.zs.gov.cn/czj/2026-10.html), recorded 2026-12-07 10:00; give "
         "--replace to replace that mark\n"
     )
     code, out = run(

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -49,7 +50,10 @@ class MarkChange:
 class AlreadyDone(DisclosureError):
     """A second mark for a marked occurrence, without being told to replace it."""
 
-    def __init__(self, mark: Done):
+    def __init__(self, mark: Done, zone: str | None = None):
+        recorded = mark.recorded
+        if recorded is not None and zone is not None:
+            recorded = recorded.astimezone(ZoneInfo(zone))
         super().__init__(
             _(
                 "{uid} is already marked done: published {on}{url}, recorded {recorded}; "
@@ -57,11 +61,15 @@ class AlreadyDone(DisclosureError):
             ).format(
                 uid=mark.occurrence,
                 on=mark.on.isoformat(),
-                url=f" ({mark.url})" if mark.url else "",
-                recorded=mark.recorded.isoformat(timespec="minutes") if mark.recorded else "-",
+                url=_(" ({url})").format(url=mark.url) if mark.url else "",
+                recorded=recorded.strftime("%Y-%m-%d %H:%M") if recorded else "-",
             )
         )
         self.mark = mark
+
+    def in_zone(self, zone: str) -> AlreadyDone:
+        """The same refusal with the time the mark was recorded in ``zone`` (the plan's)."""
+        return AlreadyDone(self.mark, zone)
 
 
 @dataclass(frozen=True)
@@ -320,7 +328,7 @@ class Records(Portal):
             if row[0] is not None:
                 raise DisclosureError(
                     _("{duty} {day}: the extension is already recorded ({when})").format(
-                        duty=duty, day=date, when=row[0][:16].replace("T", " ")
+                        duty=duty, day=date, when=row[0][:10]
                     )
                 )
             conn.execute(events.update().where(*match).values(extended=at.isoformat()))
