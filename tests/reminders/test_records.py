@@ -231,3 +231,62 @@ def test_agenda_as_of_shows_what_is_done(ledger_db: str, tmp_path: Path) -> None
     )
     (row,) = [r for r in parsed(out) if r["uid"] == OCTOBER]
     assert (row["status"], row["done_on"]) == ("upcoming", None)
+
+
+def test_an_extension_follows_the_law_of_the_request_s_date(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    run(db, "event", "add", "22.1", "2018-03-01", "--unit", "finance")
+    code, out = run(db, "event", "extend", "22.1", "2018-03-01", "--unit", "finance")
+    # the 2007 Regulations: 15 working days, extended by 15
+    assert out == (
+        "extended: 22.1 application-replies event 2018-03-01 for finance: due 2018-03-22, "
+        "extended to 2018-04-13\n"
+    )
+    run(db, "event", "add", "22.1", "2026-12-03", "--unit", "finance")
+    code, out = run(db, "event", "extend", "22.1", "2026-12-03", "--unit", "finance")
+    assert out.endswith("due 2026-12-31, extended to 2027-01-29\n")  # 2019: 20 and 20
+    code, out = run(db, "event", "extend", "22.1", "2026-12-03", "--unit", "finance")
+    assert code == 1 and "the extension is already recorded (2026-12-07)" in out
+    code, out = run(db, "event", "extend", "22.1", "2026-12-03", "--unit", "shiqi")
+    assert code == 1 and "no such event recorded (for shiqi)" not in out and "shiqi" in out
+    # the feed: on the extended limit, both deadlines in its description; finance's only
+    feeds = tmp_path / "out"
+    code, out = run(db, "build", "-o", str(feeds))
+    assert code == 0, out
+    ics = (feeds / "finance.ics").read_bytes().decode().replace("\r\n ", "")
+    event = ics.split("UID:application-replies.event-2026-12-03.finance@")[1].split("END:VEVENT")[0]
+    assert "DTSTART;VALUE=DATE:20270129" in event
+    assert "答复期限：2026-12-31；已延长，延长后期限：2027-01-29" in event
+    assert "承办单位：市财政局（本单位登记的事件）" in event
+    assert "application-replies.event-2026-12-03" not in (feeds / "shiqi.ics").read_text()
+    # the printed calendar of finance has it, shiqi's has not
+    code, out = run(
+        db,
+        "print",
+        "--year",
+        "2027",
+        "--unit",
+        "finance",
+        "--format",
+        "html",
+        "-o",
+        str(tmp_path / "p"),
+    )
+    assert code == 0, out
+    html = (tmp_path / "p" / "2027-finance.html").read_text(encoding="utf-8")
+    assert "2026年12月3日事件" in html
+    run(
+        db,
+        "print",
+        "--year",
+        "2027",
+        "--unit",
+        "shiqi",
+        "--format",
+        "html",
+        "-o",
+        str(tmp_path / "p"),
+    )
+    assert "2026年12月3日事件" not in (tmp_path / "p" / "2027-shiqi.html").read_text(
+        encoding="utf-8"
+    )
