@@ -703,3 +703,15 @@ def test_a_unit_extends_its_request_and_sees_both_deadlines(tmp_path: Path) -> N
         assert again[0] == 409 and "已标记完成" in again[2].decode()
         _, html = page(portal, "/unit/finance", finance)
         assert "标记完成：发布日期 2026-11-25" in html and "网页（链接 " in html
+        # undone on the page: open again, its history still under it
+        undo = {"csrf": csrf, "uid": uid}
+        assert post(portal, "/unit/finance/undo", finance, undo)[0] == 303
+        _, html = page(portal, "/unit/finance", finance)
+        assert (
+            "2 条记录" in html
+            and "撤销完成" in html
+            and "（原为 2026-11-25 https://example.gov.cn/ysq/1）" in html
+        )
+        with Ledger(config.db_path) as ledger:
+            assert ledger.done() == {}
+            assert [a.action for a in ledger.audit_log(2)] == ["undone", "done"]
