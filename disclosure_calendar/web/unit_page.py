@@ -22,7 +22,7 @@ CHANGE_WORDS = {"done": "标记完成", "replaced": "更正完成标记", "undon
 
 
 def how_words(how: str | None) -> str:
-    """How a change came: 命令行, or 网页（链接 <id>）."""
+    """How a change came, in the words of the page: the command line, or a portal link."""
     if how == "cli":
         return "命令行"
     if how and how.startswith("link:"):

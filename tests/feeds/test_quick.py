@@ -84,7 +84,8 @@ def test_any_change_takes_the_full_build(site, full_builds, change: str) -> None
         extra = ["--base-url", "https://other.example/feeds/"]
     elif change == "event":
         added = CliRunner().invoke(
-            main, ["-f", str(schedule), "event", "add", "repealed-files", "2026-11-02"]
+            main,
+            ["-f", str(schedule), "event", "add", "repealed-files", "2026-11-02", "--all-units"],
         )
         assert added.exit_code == 0, added.output
     result = run(schedule, out, *extra)
