@@ -12,6 +12,7 @@ from ..core.gcpause import paused_gc
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
 from ..schedule.periods import PERIODIC, Period
+from ..schedule.rules import extended_due
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
@@ -170,7 +171,7 @@ def expand_duty(
             period = event_period(ev.date)
             due = first = rule.due(period, cal)
             if ev.extended:
-                due = extended_due(duty, ev.date, cal) or first
+                due = extended_due(rule, ev.date, cal) or first
             if due is not None and start <= due <= end:
                 _p, _d, reminders, provisional = shared.dated(period, due, duty.reminders)
                 moved = first if due != first else None
@@ -216,22 +217,6 @@ def _occurrence(
     fields["unit"] = unit
     fields["first_due"] = first_due
     return occ
-
-
-def extension_days(duty: Duty, day: dt.date) -> int | None:
-    """Working days the limit of an event of ``day`` may be extended by (the version of the
-    rule in force on that day says; None: no extension)."""
-    extension_for = getattr(duty.due, "extension_for", None)
-    return None if extension_for is None else extension_for(day)
-
-
-def extended_due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> dt.date | None:
-    """The limit of an event of ``day`` once extended: the first limit plus the extension."""
-    days = extension_days(duty, day)
-    if days is None or duty.due is None:
-        return None
-    first = duty.due.due(event_period(day), cal)
-    return None if first is None else cal.add_working_days(first, days)
 
 
 def reached(schedule: Schedule, occ: Occurrence) -> tuple[str, ...]:

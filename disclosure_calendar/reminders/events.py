@@ -20,11 +20,12 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 from ..core.files import ledger_file
+from ..core.i18n import prose_date
 from ..core.table import table
-from ..occurrences.horizon import today_in
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
+from ..schedule.rules import extended_due, extension_days
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
@@ -71,6 +72,24 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
         what=N_("event duty"),
         refused=_("not event-triggered (see `disclosure-calendar duties --cadence event`)"),
     )
+
+
+def check_event_date(schedule: Schedule, day: dt.date, today: dt.date) -> dt.date:
+    """``day`` as the date an event happened on: not in the future, not before the plan.
+
+    The one check of `event add` and the portal's event form, in the same words.
+    """
+    if day > today:
+        raise DisclosureError(
+            _("event date {day} is in the future (today is {today}): record an event once it has happened")
+            .format(day=prose_date(day), today=prose_date(today))
+        )  # fmt: skip
+    if day < schedule.plan.issued:
+        raise DisclosureError(
+            _("event date {day} is before the plan ({issued}): no duty of it can be triggered")
+            .format(day=prose_date(day), issued=prose_date(schedule.plan.issued))
+        )  # fmt: skip
+    return day
 
 
 def event_unit(
@@ -124,10 +143,8 @@ def add(
     added_by: str = "cli",
 ) -> tuple[Duty, str | None, dt.date]:
     """Record an event of the duty ``ref`` names on ``day``: its duty, unit and due date."""
-    from .tracking import check_event_date
-
     duty = event_duty(schedule, ref)
-    check_event_date(schedule, day, today_in(schedule.plan.timezone, now))
+    check_event_date(schedule, day, now.astimezone(ZoneInfo(schedule.plan.timezone)).date())
     whom = event_unit(schedule, duty, unit, all_units=all_units)
     if any(
         e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events
@@ -158,17 +175,15 @@ def extend(
 ) -> tuple[Duty, str | None, dt.date, dt.date]:
     """Record that the limit of the event of ``day`` was extended, as the version of the rule
     in force on that day allows: its duty, unit, first and extended limit."""
-    from ..occurrences.expansion import extended_due, extension_days
-
     duty = event_duty(schedule, ref)
     whom = event_unit(schedule, duty, unit, all_units=all_units)
-    if extension_days(duty, day) is None:
+    if extension_days(duty.due, day) is None:
         raise DisclosureError(
             _("{ref} {duty}: its rule allows no extension for an event of {day}").format(
                 ref=duty.ref, duty=duty.id, day=day
             )
         )
-    first, extended = due_of(duty, day, cal), extended_due(duty, day, cal)
+    first, extended = due_of(duty, day, cal), extended_due(duty.due, day, cal)
     assert extended is not None
     from .ledger import Ledger, LedgerMissing
 
@@ -296,9 +311,7 @@ def listing(
 
 
 def _extended_due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
-    from ..occurrences.expansion import extended_due
-
-    found = extended_due(duty, day, cal)
+    found = extended_due(duty.due, day, cal)
     return found.isoformat() if found else "-"
 
 

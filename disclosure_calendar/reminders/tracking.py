@@ -78,21 +78,6 @@ def check_published(occ: Occurrence, day: dt.date, today: dt.date) -> dt.date:
     return day
 
 
-def check_event_date(schedule: Schedule, day: dt.date, today: dt.date) -> dt.date:
-    """``day`` as the date an event happened on: not in the future, not before the plan."""
-    if day > today:
-        raise DisclosureError(
-            _("event date {day} is in the future (today is {today}): record an event once it has happened")
-            .format(day=prose_date(day), today=prose_date(today))
-        )  # fmt: skip
-    if day < schedule.plan.issued:
-        raise DisclosureError(
-            _("event date {day} is before the plan ({issued}): no duty of it can be triggered")
-            .format(day=prose_date(day), issued=prose_date(schedule.plan.issued))
-        )  # fmt: skip
-    return day
-
-
 def occurrence_uid(
     schedule: Schedule, ref: str, period: str | None = None, unit: str | None = None
 ) -> str:

@@ -16,7 +16,7 @@ from yaml.nodes import Node, SequenceNode
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from .periods import ONE_DAY, PERIODIC, Period
+from .periods import ONE_DAY, PERIODIC, Period, single
 from .yamlsource import Checker
 
 if TYPE_CHECKING:
@@ -221,6 +221,21 @@ def version_key(rule: Rule | None, period: Period) -> dt.date | None:
         version = rule.version_for(deciding_date(period))
         return None if version is None else version.start
     return None
+
+
+def extension_days(rule: Rule | None, day: dt.date) -> int | None:
+    """Working days the limit of an event of ``day`` may be extended by: the version of the
+    rule in force on that day says (None: no extension)."""
+    return rule.extension_for(day) if isinstance(rule, ByDate) else None
+
+
+def extended_due(rule: Rule | None, day: dt.date, cal: WorkdayCalendar) -> dt.date | None:
+    """The limit of an event of ``day`` once extended: the first limit plus the extension."""
+    days = extension_days(rule, day)
+    if days is None or rule is None:
+        return None
+    first = rule.due(single(f"event-{day.isoformat()}", day, "event"), cal)
+    return None if first is None else cal.add_working_days(first, days)
 
 
 def _date_words(day: dt.date) -> str:

@@ -21,10 +21,10 @@ from starlette.responses import RedirectResponse, Response
 from ..core.errors import DisclosureError
 from ..core.i18n import messages_in
 from ..core.tokens import COORDINATOR, Grant
-from ..occurrences.expansion import extension_days
+from ..reminders.events import check_event_date
 from ..reminders.ledger import AuditEntry
-from ..reminders.tracking import check_event_date
 from ..schedule.model import Duty
+from ..schedule.rules import extension_days
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
 
@@ -117,7 +117,7 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
 def _write_extension(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:  # fmt: skip
     duty, reached = _duty(site, grant, unit, form)
     day = _date(site, form)
-    if extension_days(duty, day) is None:
+    if extension_days(duty.due, day) is None:
         raise Refused(400, "不能延期", f"{duty.ref} 对 {day} 的事件没有可延长的期限。")
     event = next((e for e in duty.events if e.date == day and e.unit in (unit, None)), None)
     if event is None:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..occurrences.expansion import extension_days
 from ..schedule.periods import describe
+from ..schedule.rules import extension_days
 from . import progress
 from .base import Refused, ledger_view, refusal, render, require, site_of
 from .event import may_record, may_record_all
@@ -97,7 +97,7 @@ def unit_page(request: Request) -> Response:
             "change_words": CHANGE_WORDS,
             "zone": zone,
             "track_from": track_from,
-            "can_extend": lambda occ: extension_days(occ.duty, occ.period.start),
+            "can_extend": lambda occ: extension_days(occ.duty.due, occ.period.start),
             "all_allowed": lambda d: may_record_all(grant, schedule.unit_ids_of(d)),
             "reach": schedule.unit_ids_of,
             "plan_issued": schedule.plan.issued,
