@@ -138,7 +138,7 @@ def test_done_on_a_future_date(tmp_path: Path) -> None:
     db = tmp_path / "ledger.db"
     fails(
         run("done", "1.3", "2026-03", "--on", "2026-05-07", "--db", str(db), env=CLOCK),
-        "--on 2026年5月7日 是将来的日期（今天是2026年5月6日）",
+        "发布日期 2026年5月7日 是将来的日期（今天是2026年5月6日）",
     )
     ok = run("done", "1.3", "2026-03", "--on", "2026-04-14", "--db", str(db), env=CLOCK)
     assert ok.exit_code == 0
