@@ -189,11 +189,13 @@ class EventWriter:
     def description(self, occ: Occurrence) -> str:
         """The DESCRIPTION text of an occurrence (unescaped)."""
         duty = occ.duty
+        plan = self.schedule.plan_of(duty)
         names = "、".join(self.schedule.name(u) for u in duty.units)
         lines = [
             duty.text,
             "",
-            f"条目：{duty.ref}（第{duty.section}部分第{duty.item}项）",
+            f"条目：{duty.ref}（{plan.place(duty)}）",
+            f"依据文件：《{plan.title}》",
             f"频次：{CADENCE_NAMES[duty.cadence]}（方案原文：“{duty.basis}”）",
         ]
         if duty.due is not None:

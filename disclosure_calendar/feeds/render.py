@@ -66,6 +66,7 @@ class Renderer:
         self.workers = workers
         self.meanwhile = meanwhile  # other work, done while child processes encode
         self.writer = EventWriter(schedule, years)
+        self.years = years
         self._memo = encoding.Memo()  # each process fills its own copy
         self.modified_now = utc_stamp(now.replace(microsecond=0))
         self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
@@ -220,7 +221,7 @@ class Renderer:
         for f in self.stale:
             gone = Versions(self.previous[f], self.modified_now, self.writer.stamp)
             self.changes.append(gone.change(f, "（已删除）"))
-        return render_index(self.schedule, self.feeds, self.base_url).encode()
+        return render_index(self.schedule, self.feeds, self.base_url, self.years).encode()
 
     def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
         outputs = []

@@ -170,4 +170,5 @@ def _self_check(
         assumed=True,
         assumption=review.assumption,
         checks=tuple(d.id for d in standing),
+        plan=schedule.plan.id,
     )
