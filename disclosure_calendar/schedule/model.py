@@ -90,6 +90,8 @@ class Group:
     name: str
     members: tuple[str, ...]
     where: Where | None = field(default=None, compare=False)
+    # Members (also in ``members``) the file marks as to be confirmed by the coordinator.
+    unconfirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

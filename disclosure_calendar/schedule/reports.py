@@ -51,6 +51,12 @@ def summary(schedule: Schedule) -> str:
     if checks:
         text += _("; {checks} self-checks of standing duties")
     text = text.format(**counts)
+    unconfirmed = [g for g in schedule.groups if g.unconfirmed]
+    if unconfirmed:
+        text += _("; {count} group members to be confirmed ({groups})").format(
+            count=sum(len(g.unconfirmed) for g in unconfirmed),
+            groups=_(", ").join(f"{g.id} {len(g.unconfirmed)}" for g in unconfirmed),
+        )
     if len(schedule.plans) > 1:
         per_plan = [
             _("{plan}: {count} duties").format(

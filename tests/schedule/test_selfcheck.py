@@ -190,7 +190,7 @@ def test_done_picks_the_duty_of_a_split_ref_by_the_period_s_form(bundled):
     )
     with pytest.raises(DisclosureError, match="7.4 names 3 duties"):
         occurrence_uid(bundled, "7.4")
-    with pytest.raises(DisclosureError, match="reaches 65 units: give --unit"):
+    with pytest.raises(DisclosureError, match="reaches 63 units: give --unit"):
         occurrence_uid(bundled, "5.7", "2026-03-02")
     with pytest.raises(DisclosureError, match="does not reach unit 'shiqi'"):
         occurrence_uid(bundled, "1.3", "2026-03", "shiqi")
