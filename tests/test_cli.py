@@ -28,9 +28,9 @@ def test_validate_bundled_schedule():
     code, out = run("validate")
     assert code == 0
     assert re.fullmatch(
-        r".*schedule\.yaml: OK: 66 units, 3 groups, 136 duties in 22 sections \(42 dated\); "
+        r".*schedule\.yaml: OK: 66 units, 3 groups, 138 duties in 22 sections \(53 dated\); "
         r"66 self-checks of standing duties; 14 group members to be confirmed \(departments 14\); "
-        r"2 plans: zs2017: 132 duties, regulations: 4 duties\n",
+        r"2 plans: zs2017: 134 duties, regulations: 4 duties\n",
         out,
     )
 
