@@ -71,11 +71,13 @@ def summary(schedule: Schedule) -> str:
 
 
 def plans_in_force_words(schedule: Schedule, years: tuple[int, int]) -> list[str]:
-    """Each plan in force in ``years`` as one line: 《title》（issuer，issued印发[，end止]）."""
+    """Each plan in force in ``years`` as one line: 《title》（issuer，issued印发[，end止]）
+    (公布 for a law)."""
     first, last = dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)
     lines = []
     for plan in schedule.plans_in_force(first, last):
-        words = f"《{plan.title}》（{plan.issuer}，{_day(plan.issued)}印发"
+        verb = "公布" if plan.numbering == "articles" else "印发"  # a law is promulgated
+        words = f"《{plan.title}》（{plan.issuer}，{_day(plan.issued)}{verb}"
         if plan.end is not None:
             words += f"，{_day(plan.end)}止"
         lines.append(words + "）")

@@ -168,7 +168,7 @@ def test_index_agrees_with_units(built, tmp_path):
     # have no events.
     assert occurrences["shiqi"] == 4 + 1 + 0
     # The plans in force in 2026: the 2017 plan (never ended) and the Regulations.
-    assert "<li>《中华人民共和国政府信息公开条例》（国务院，2007年4月5日印发）</li>" in page
+    assert "<li>《中华人民共和国政府信息公开条例》（国务院，2007年4月5日公布）</li>" in page
 
 
 CJK = r"[\u4e00-\u9fff“”]"

@@ -24,7 +24,7 @@ def test_finance_2025_lists_both_plans_and_the_article_in_force(tmp_path):
     assert edition.plans == (
         "《中山市贯彻落实省政府办公厅2017年政务公开工作要点分工方案》"
         "（中山市人民政府办公室，2017年6月9日印发）",
-        f"{LAW}（国务院，2007年4月5日印发）",
+        f"{LAW}（国务院，2007年4月5日公布）",
     )
     rows = [r for m in edition.months for r in m.rows if r.ref == "49.1"]
     # 31 January 2025 fell in the Spring Festival (28 Jan-4 Feb): the last working day before.
@@ -36,5 +36,5 @@ def test_finance_2025_lists_both_plans_and_the_article_in_force(tmp_path):
     text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout.replace("\n", "")
-    assert "中华人民共和国政府信息公开条例》（国务院，2007年4月5日印发）" in text
+    assert "中华人民共和国政府信息公开条例》（国务院，2007年4月5日公布）" in text
     assert "依据《中华人民共和国政府信息公开条例》" in text

@@ -117,7 +117,7 @@ def test_plans_in_force_and_descriptions(schedule):
     assert "条目：1.3（第1部分第3项）\n依据文件：《2017年分工方案》" in writer.description(budget)
     page = render_index(schedule, [], None, (2019, 2020))
     assert "《2018年分工方案》（市政府办公室，2018年7月1日印发）" in page
-    assert "《条例》（国务院，2007年4月5日印发）" in page
+    assert "《条例》（国务院，2007年4月5日公布）" in page
     assert "2017年分工方案》（" not in page  # ended 2018-05-31
     assert "2017年分工方案》（市政府办公室，2017年6月9日印发，2018年5月31日止）" in render_index(
         schedule, [], None, (2018, 2018)
