@@ -105,21 +105,20 @@ def checks(words: str) -> list[tuple[str, Check]]:
 
 
 DATED = [d for d in SCHEDULE.duties if d.assumption and d.due is not None and d.cadence != "event"]
+CLAIMING = [d for d in DATED if checks(d.assumption or "")]
 
 
 def test_every_known_way_of_naming_days_is_checked():
-    claimed = {d.id for d in DATED if checks(d.assumption or "")}
+    claimed = {d.id for d in CLAIMING}
     # The duties whose words name days; a new wording is checked once it is added above.
     assert {"budget-execution", "housing-market-monthly", "website-quarterly-spot-check",
             "economic-plan-yearly"} <= claimed  # fmt: skip
     assert len(claimed) >= 10
 
 
-@pytest.mark.parametrize("duty", DATED, ids=lambda d: d.id)
+@pytest.mark.parametrize("duty", CLAIMING, ids=lambda d: d.id)
 def test_assumption_words_agree_with_due_dates_2017_2030(duty):
     claims = checks(duty.assumption or "")
-    if not claims:
-        pytest.skip("the words name no days")
     occurrences = expand_duty(duty, SCHEDULE, CAL, FIRST, LAST)
     assert occurrences
     wrong = [
