@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 
-from ..occurrences.expansion import Occurrence
+from ..occurrences.expansion import Occurrence, assignees
 from .ical import BEGIN_UID, END_EVENT, EventWriter, own_description, summary_line
 from .manifest import digest, new_entry
 
@@ -107,10 +107,11 @@ def encode(
         ends.append(end)
         summaries.append(summary)
         entries.append(digest(dates + summary + rest_digest) + after)
-        for assignee in duty.units if occ.unit is None else (occ.unit,):
-            line = assignee_summary_line(title, assignee)
-            all_summaries.append(line)
-            all_entries.append(digest(dates + line + rest_digest) + after)
+        # all.ics: one event per occurrence, naming every unit and group of the duty (an
+        # event recorded for one unit: that unit).
+        line = assignee_summary_line(title, assignees(occ))
+        all_summaries.append(line)
+        all_entries.append(digest(dates + line + rest_digest) + after)
         # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
         # hundreds of thousands of them, so each is made by one concatenation.
         prefixes.append(occ.uid_prefix)

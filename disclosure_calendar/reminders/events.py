@@ -74,20 +74,24 @@ def event_duty(schedule: Schedule, ref: str) -> Duty:
     )
 
 
-def check_event_date(schedule: Schedule, day: dt.date, today: dt.date) -> dt.date:
-    """``day`` as the date an event happened on: not in the future, not before the plan.
+def check_event_date(
+    schedule: Schedule, day: dt.date, today: dt.date, duty: Duty | None = None
+) -> dt.date:
+    """``day`` as the date an event happened on: not in the future, not before the plan (the
+    duty's, where a schedule holds several).
 
     The one check of `event add` and the portal's event form, in the same words.
     """
+    plan = schedule.plan if duty is None else schedule.plan_of(duty)
     if day > today:
         raise DisclosureError(
             _("event date {day} is in the future (today is {today}): record an event once it has happened")
             .format(day=prose_date(day), today=prose_date(today))
         )  # fmt: skip
-    if day < schedule.plan.issued:
+    if day < plan.issued:
         raise DisclosureError(
             _("event date {day} is before the plan ({issued}): no duty of it can be triggered")
-            .format(day=prose_date(day), issued=prose_date(schedule.plan.issued))
+            .format(day=prose_date(day), issued=prose_date(plan.issued))
         )  # fmt: skip
     return day
 
@@ -144,7 +148,8 @@ def add(
 ) -> tuple[Duty, str | None, dt.date]:
     """Record an event of the duty ``ref`` names on ``day``: its duty, unit and due date."""
     duty = event_duty(schedule, ref)
-    check_event_date(schedule, day, now.astimezone(ZoneInfo(schedule.plan.timezone)).date())
+    today = now.astimezone(ZoneInfo(schedule.plan.timezone)).date()
+    check_event_date(schedule, day, today, duty)
     whom = event_unit(schedule, duty, unit, all_units=all_units)
     if any(
         e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events

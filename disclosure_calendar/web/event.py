@@ -77,21 +77,21 @@ def _duty(
     return duty, reached
 
 
-def _date(site: Site, form: dict[str, str]) -> dt.date:
+def _date(site: Site, form: dict[str, str], duty: Duty) -> dt.date:
     try:
         day = dt.date.fromisoformat(form.get("date", "").strip())
     except ValueError:
         raise Refused(400, "日期无效", "事件日期格式应为 年-月-日，例如 2026-04-01。") from None
     try:
         with messages_in("zh"):  # the same check, and words, as `event add`
-            return check_event_date(site.plan().schedule, day, site.today())
+            return check_event_date(site.plan().schedule, day, site.today(), duty)
     except DisclosureError as exc:
         raise Refused(400, "日期无效", str(exc)) from None
 
 
 def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:
     duty, reached = _duty(site, grant, unit, form)
-    day = _date(site, form)
+    day = _date(site, form, duty)
     every = form.get("all_units") == "1"
     if every and not may_record_all(grant, reached):
         raise Refused(403, "无权操作", "为所有承担单位登记事件由协调人办理。")
@@ -116,7 +116,7 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
 
 def _write_extension(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:  # fmt: skip
     duty, reached = _duty(site, grant, unit, form)
-    day = _date(site, form)
+    day = _date(site, form, duty)
     if extension_days(duty.due, day) is None:
         raise Refused(400, "不能延期", f"{duty.ref} 对 {day} 的事件没有可延长的期限。")
     event = next((e for e in duty.events if e.date == day and e.unit in (unit, None)), None)
