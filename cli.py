@@ -292,14 +292,14 @@ class Context:
 
     @property
     def db(self) -> str | Path:
-        from disclosure_calendar.reminders.files import default_db
+        from disclosure_calendar.ledger.files import default_db
 
         return self.db_path or default_db(self.schedule_path)
 
     @cached_property
     def schedule(self) -> Schedule:
         """The schedule with the event dates recorded in the ledger (`event add`)."""
-        from disclosure_calendar.reminders.events import load_recorded
+        from disclosure_calendar.ledger.events import load_recorded
 
         return load_recorded(self.file_schedule, self.db)
 
@@ -923,13 +923,12 @@ def done(
     DUTY is the id or plan ref (1.3), or `self-check`; PERIOD as people write it (2026-03,
     2026Q1, 2026H1, 2026, an event's date). A whole UID as the reminder shows it works too.
     """
-    from disclosure_calendar.reminders import tracking
+    from disclosure_calendar.ledger.marks import occurrence_uid
+    from disclosure_calendar.occurrences.marking import mark_done
 
-    uid = tracking.occurrence_uid(ctx.schedule, ref, period, unit)
+    uid = occurrence_uid(ctx.schedule, ref, period, unit)
     day = on.date() if on else None
-    click.echo(
-        tracking.mark_done(ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx))
-    )
+    click.echo(mark_done(ctx.schedule, ctx.calendar, _db(ctx, db_path), uid, url, day, _now(ctx)))
 
 
 @main.command()
@@ -940,10 +939,10 @@ def undone(
     ctx: Context, ref: str, period: str | None, unit: str | None, db_path: str | None
 ) -> None:
     """Withdraw a done record (DUTY [PERIOD] as for done); reminders resume."""
-    from disclosure_calendar.reminders import tracking
+    from disclosure_calendar.ledger import marks
 
-    uid = tracking.occurrence_uid(ctx.schedule, ref, period, unit)
-    click.echo(tracking.mark_undone(_db(ctx, db_path), uid, _now(ctx)))
+    uid = marks.occurrence_uid(ctx.schedule, ref, period, unit)
+    click.echo(marks.mark_undone(_db(ctx, db_path), uid, _now(ctx)))
 
 
 # --- event dates (issue 10) ---
@@ -966,8 +965,8 @@ def event() -> None:
 @pass_context
 def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: str | None) -> None:
     """Record that DUTY's event happened on DATE (YYYY-MM-DD); DUTY is an id or ref like 5.7."""
+    from disclosure_calendar.ledger import events
     from disclosure_calendar.occurrences import horizon
-    from disclosure_calendar.reminders import events
 
     now = _now(ctx)
     _first, last = horizon.resolve(horizon.today_in(ctx.schedule.plan.timezone, now))
@@ -989,7 +988,7 @@ def event_add(ctx: Context, ref: str, day: dt.datetime, note: str, db_path: str 
 @pass_context
 def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) -> None:
     """Remove a recorded event date of DUTY."""
-    from disclosure_calendar.reminders import events
+    from disclosure_calendar.ledger import events
 
     duty = events.remove(ctx.file_schedule, _db(ctx, db_path), ref, day.date())
     click.echo(
@@ -1003,7 +1002,7 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) 
 @pass_context
 def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
-    from disclosure_calendar.reminders import events
+    from disclosure_calendar.ledger import events
 
     click.echo(events.listing(ctx.file_schedule, ctx.calendar, _db(ctx, db_path), ref))
 
@@ -1020,7 +1019,7 @@ def status(
     db_path: str | None,
 ) -> None:  # fmt: skip
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
-    from disclosure_calendar.reminders import tracking
+    from disclosure_calendar.occurrences import status as tracking
 
     def sheets() -> list[Any]:
         data = tracking.status_data(
@@ -1216,7 +1215,7 @@ def ledger() -> None:
 @pass_context
 def ledger_status(ctx: Context, db_path: str | None) -> None:
     """Where the ledger is, its schema version and migrations, row counts, claims held."""
-    from disclosure_calendar.reminders.ledger.admin import status_text
+    from disclosure_calendar.ledger.admin import status_text
 
     try:
         # file_schedule: the schedule alone; reading its events would open (and upgrade) the
@@ -1232,7 +1231,7 @@ def ledger_status(ctx: Context, db_path: str | None) -> None:
 @pass_context
 def ledger_upgrade(ctx: Context, db_path: str | None) -> None:
     """Bring the ledger's schema to this program's version (every command also does on start)."""
-    from disclosure_calendar.reminders.ledger.admin import upgrade
+    from disclosure_calendar.ledger.admin import upgrade
 
     click.echo(upgrade(_db(ctx, db_path)))
 
@@ -1242,8 +1241,8 @@ def ledger_upgrade(ctx: Context, db_path: str | None) -> None:
 @option("--to", "dest", required=True, metavar="PATH|URL", help="An empty ledger to copy into.")
 def ledger_copy(source: str, dest: str) -> None:
     """Copy every row of one ledger into an empty one (sqlite:PATH to postgresql://...)."""
-    from disclosure_calendar.reminders.ledger import parse_target
-    from disclosure_calendar.reminders.ledger.admin import copy_ledger, copy_report
+    from disclosure_calendar.ledger import parse_target
+    from disclosure_calendar.ledger.admin import copy_ledger, copy_report
 
     src, dst = parse_target(source), parse_target(dest)
     result = copy_ledger(src, dst)
