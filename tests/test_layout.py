@@ -30,6 +30,13 @@ RANK = {
     "web": 6,
     "commands": 7,
 }
+# A module longer than this is split by what it does; generated data is exempt.
+MAX_LINES = 450
+GENERATED = {
+    "disclosure_calendar.workdays.holiday_data",
+    "disclosure_calendar.workdays.provisional_data",
+}
+CLI_MAX_LINES = 150
 
 
 def module_name(path: Path) -> str:
@@ -77,6 +84,20 @@ def stage(module: str) -> str | None:
 def test_every_module_belongs_to_a_known_stage():
     unknown = sorted({stage(m) for m in modules()} - set(RANK) - {None})
     assert not unknown, f"subpackages without a stage rank: {unknown}"
+
+
+def test_no_module_is_too_long():
+    lengths = {
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()
+    }
+    long = sorted(
+        f"{n}: {k} lines" for n, k in lengths.items() if k > MAX_LINES and n not in GENERATED
+    )
+    assert not long, f"modules over {MAX_LINES} lines (split them):\n" + "\n".join(long)
+    cli = len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines())
+    assert cli < CLI_MAX_LINES, (
+        f"cli.py has {cli} lines: commands go in disclosure_calendar/commands/"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(modules()))
