@@ -81,10 +81,10 @@ def status(
     db_path: str | None,
 ) -> None:  # fmt: skip
     """Per unit: done on time, done late, open, overdue, and the on-time rate."""
-    from disclosure_calendar.occurrences import status as tracking
+    from disclosure_calendar.occurrences import status as report
 
     def sheets() -> list[Any]:
-        data = tracking.status_data(
+        data = report.status_data(
             ctx.schedule,
             ctx.calendar,
             ledger_of(ctx, db_path),
@@ -92,11 +92,11 @@ def status(
             unit=unit,
             year=year,
         )
-        return [tracking.status_sheet(data.rows)]
+        return [report.status_sheet(data.rows)]
 
     if write_sheet(fmt, sheet_path, sheets):
         return
-    report = tracking.status_report(
+    text = report.status_report(
         ctx.schedule,
         ctx.calendar,
         ledger_of(ctx, db_path),
@@ -105,7 +105,7 @@ def status(
         year=year,
         fmt=fmt,
     )
-    click.echo(report, nl=fmt != "csv")
+    click.echo(text, nl=fmt != "csv")
 
 
 COMMANDS = (

@@ -220,7 +220,7 @@ def shown_day(day: dt.date) -> str:
 
 
 def runs_until_stopped() -> None:
-    """A command that runs until stopped frees its garbage cycles as it goes (``run`` turns
+    """A command that runs until stopped frees its garbage cycles as it goes (``cli.run`` turns
     the cyclic collector off for the commands that end when their work is done)."""
     import gc
 
