@@ -21,8 +21,8 @@ from starlette.responses import RedirectResponse, Response
 from ..core.errors import DisclosureError
 from ..core.i18n import messages_in
 from ..core.tokens import COORDINATOR, Grant
-from ..reminders.events import check_event_date
-from ..reminders.ledger import AuditEntry
+from ..ledger import AuditEntry
+from ..ledger.events import check_event_date
 from ..schedule.model import Duty
 from ..schedule.rules import extension_days
 from .base import Refused, client, read_form, refusal, require, root, site_of

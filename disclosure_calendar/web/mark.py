@@ -18,8 +18,8 @@ from starlette.responses import RedirectResponse, Response
 from ..core.errors import DisclosureError
 from ..core.i18n import messages_in
 from ..core.tokens import Grant
-from ..reminders.ledger import AlreadyDone, AuditEntry
-from ..reminders.tracking import check_published, check_url, find
+from ..ledger import AlreadyDone, AuditEntry
+from ..occurrences.marking import check_published, check_url, find
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
 

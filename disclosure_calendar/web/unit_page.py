@@ -16,7 +16,7 @@ from .base import Refused, ledger_view, refusal, render, require, site_of
 from .event import may_record, may_record_all
 
 if TYPE_CHECKING:
-    from ..reminders.ledger import MarkChange
+    from ..ledger import MarkChange
 
 CHANGE_WORDS = {"done": "标记完成", "replaced": "更正完成标记", "undone": "撤销完成"}
 

@@ -29,7 +29,7 @@ from ..schedule.rules import extended_due, extension_days
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import EventRecord
+    from .records import EventRecord
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -55,7 +55,8 @@ def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
     """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
     if _no_file(db):
         return schedule  # the usual first build: no database toolkit to import for nothing
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -160,7 +161,7 @@ def add(
             )
         )
     due = due_of(duty, day, cal)
-    from .ledger import Ledger
+    from .store import Ledger
 
     with Ledger(db) as ledger:
         ledger.add_event(duty.id, day, note, now, added_by, unit=whom)
@@ -190,7 +191,8 @@ def extend(
         )
     first, extended = due_of(duty, day, cal), extended_due(duty.due, day, cal)
     assert extended is not None
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -227,7 +229,8 @@ def remove(
             )
         )
     whom = event_unit(schedule, duty, unit, all_units=all_units)
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -255,7 +258,8 @@ def listing(
     """Every event date, from schedule.yaml and the ledger, with its unit and due date(s);
     when recorded, in the plan's time zone."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     records = []
     try:
@@ -327,7 +331,7 @@ def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
 
 
 def ledger_shown(db: str | Path) -> str:
-    from .ledger import parse_target
+    from .backends import parse_target
 
     return parse_target(db).shown
 

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
+from disclosure_calendar.ledger import Ledger, parse_target
+from disclosure_calendar.ledger.backends import create_engine
 from disclosure_calendar.reminders.clock import CLOCK_ENV
-from disclosure_calendar.reminders.ledger import Ledger, parse_target
-from disclosure_calendar.reminders.ledger.backends import create_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = str(ROOT / "schedule.yaml")
