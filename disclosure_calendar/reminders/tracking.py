@@ -14,6 +14,7 @@ from ..core.errors import DisclosureError
 from ..core.i18n import prose_date
 from ..core.sheets import Sheet, csv_text
 from ..core.table import table
+from ..core.text import one_line
 from ..occurrences.expansion import Occurrence, expand, expand_duty
 from ..occurrences.horizon import today_in
 from ..schedule.lookup import find_duty, period_label
@@ -369,6 +370,7 @@ def mark_done(
             .format(day=prose_date(day), today=prose_date(today))
         )  # fmt: skip
     day = day or today
+    url = one_line(url) or None if url is not None else None
     with Ledger(db_path) as ledger:
         ledger.mark_done(uid, unit, day, url, now)
     if day <= occ.due:

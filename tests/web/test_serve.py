@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from webportal import SECRET, Portal, build_site
 
-from disclosure_calendar.web.server import running
+from disclosure_calendar.web.server import Limits, running
 from disclosure_calendar.web.site import WebConfig
 
 
@@ -190,7 +190,7 @@ def test_malformed_header_is_ignored(site: tuple[Path, int], headers: dict[str, 
 def test_idle_and_trickling_connections_are_closed(tmp_path: Path) -> None:
     schedule_path, out = build_site(tmp_path)
     config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET)
-    with running(config, header_seconds=0.3) as port:
+    with running(config, limits=Limits(header_seconds=0.3)) as port:
         socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(30)]
         try:
             started = time.monotonic()

@@ -26,12 +26,13 @@ message is handed over, so a crash leaves at most one accepted message unrecorde
 
 from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
-from .portal import AuditEntry, TokenRecord
-from .records import DeliveryProblem, Done, EventRecord
+from .portal import AuditEntry, TokenRecord, session_row
+from .records import AlreadyRecorded, DeliveryProblem, Done, EventRecord
 from .schema import SCHEMA_VERSION
 from .store import Ledger, Missed, Stored
 
 __all__ = [
+    "AlreadyRecorded",
     "AuditEntry",
     "TokenRecord",
     "DEFAULT_LEASE",
@@ -46,4 +47,5 @@ __all__ = [
     "Stored",
     "Target",
     "parse_target",
+    "session_row",
 ]
