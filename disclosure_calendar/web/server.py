@@ -40,7 +40,7 @@ class Limits:
     header_seconds: float = 15.0  # to send a request's line and headers
     header_bytes: int = 64 * 1024  # the request line and headers; more is 431
     body_seconds: float = 30.0  # to send the whole body, from the end of the headers; then 408
-    per_client: int = 64  # open connections from one address (a named proxy: no cap)
+    per_client: int = 128  # open connections from one address (an office; a named proxy: no cap)
     connections: int = 800  # open connections in all, kept below the usual 1,024 descriptors
 
 
