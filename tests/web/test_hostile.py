@@ -226,8 +226,8 @@ def test_slowloris_the_portal_answers_other_clients_throughout(tmp_path: Path) -
         refused = sum(1 for t in cut.values() if t < 0)
         assert refused == len(attackers) * 30  # 30 over the cap from each address
         held = [t for t in cut.values() if t >= 0]
-        assert len(held) == len(attackers) * 30 and max(held) < 3.0, sorted(held)[-5:]
-        assert len(times) >= 30 and max(times) < 1.0, max(times)
+        assert len(held) == len(attackers) * 30 and max(held) < 4.0, sorted(held)[-5:]
+        assert len(times) >= 30 and max(times) < 2.0, max(times)
 
 
 # -- a client that goes away ------------------------------------------------------------------
