@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..core.tokens import BadToken, Grant
-from ..reminders.ledger import session_row
+from ..ledger import session_row
 from .site import LedgerView, Site
 
 SESSION_COOKIE = "dc_session"

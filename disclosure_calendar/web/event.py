@@ -18,8 +18,8 @@ from starlette.responses import RedirectResponse, Response
 
 from ..core.text import one_line
 from ..core.tokens import COORDINATOR, Grant
-from ..reminders.events import MAX_NOTE
-from ..reminders.ledger import AlreadyRecorded, AuditEntry
+from ..ledger import AlreadyRecorded, AuditEntry
+from ..ledger.events import MAX_NOTE
 from ..schedule.model import Duty
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site

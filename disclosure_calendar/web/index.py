@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from ..core.tokens import Grant
 from ..feeds.index_page import feed_links
-from ..reminders.ledger import LedgerUnreachable
+from ..ledger import LedgerUnreachable
 from .base import render, session, site_of
 
 

@@ -21,8 +21,8 @@ import segno
 from test_portal import FORM, csrf_of, link_path, login, page, post
 from webportal import NOW, SECRET, Portal, build_site
 
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.clock import FixedClock
-from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.web.server import LIMITS, Limits, running
 from disclosure_calendar.web.site import WebConfig
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from cli import main
 from disclosure_calendar.feeds.ical import escape
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.clock import CLOCK_ENV
-from disclosure_calendar.reminders.ledger import Ledger
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MINIMAL = str(DATA / "minimal.yaml")

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
-from ...core.table import table
-from ...core.text import one_line
+from ..core.errors import DisclosureError
+from ..core.table import table
+from ..core.text import one_line
 from . import backends, schema
 from .backends import Target, parse_target
 from .store import Ledger

@@ -27,7 +27,7 @@ from ..schedule.periods import single
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import EventRecord
+    from .records import EventRecord
 
 
 MAX_NOTE = 200  # characters of an event's note, on the command line as in the portal's form
@@ -52,7 +52,8 @@ def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
     """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
     if _no_file(db):
         return schedule  # the usual first build: no database toolkit to import for nothing
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -108,7 +109,7 @@ def add(
     assert duty.due is not None  # an event duty always has its rule (the loader checks)
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     assert due is not None
-    from .ledger import Ledger
+    from .store import Ledger
 
     with Ledger(db) as ledger:
         ledger.add_event(duty.id, day, one_line(note, MAX_NOTE), now)
@@ -123,7 +124,8 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, path=schedule.path
             )
         )
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -145,7 +147,8 @@ def listing(
 ) -> str:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     records = []
     try:
@@ -186,7 +189,7 @@ def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
 
 
 def ledger_shown(db: str | Path) -> str:
-    from .ledger import parse_target
+    from .backends import parse_target
 
     return parse_target(db).shown
 
