@@ -38,6 +38,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _PUBLIC = {
+    "AlreadyRecorded": "records",
     "LedgerMissing": "backends",
     "LedgerUnreachable": "backends",
     "Target": "backends",
@@ -46,6 +47,7 @@ _PUBLIC = {
     "AuditEntry": "portal",
     "TokenRecord": "portal",
     "AlreadyDone": "donemarks",
+    "session_row": "portal",
     "DeliveryProblem": "records",
     "Done": "donemarks",
     "EventRecord": "records",
@@ -56,6 +58,7 @@ _PUBLIC = {
 }
 __all__ = [
     "AlreadyDone",
+    "AlreadyRecorded",
     "AuditEntry",
     "DEFAULT_LEASE",
     "DeliveryProblem",
@@ -70,14 +73,15 @@ __all__ = [
     "Target",
     "TokenRecord",
     "parse_target",
+    "session_row",
 ]
 
 if TYPE_CHECKING:
     from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
     from .claims import DEFAULT_LEASE
     from .donemarks import AlreadyDone, Done, MarkChange
-    from .portal import AuditEntry, TokenRecord
-    from .records import DeliveryProblem, EventRecord
+    from .portal import AuditEntry, TokenRecord, session_row
+    from .records import AlreadyRecorded, DeliveryProblem, EventRecord
     from .schema import SCHEMA_VERSION
     from .store import Ledger, Missed
 

@@ -22,6 +22,7 @@ from ..core.errors import DisclosureError
 from ..core.files import ledger_file
 from ..core.i18n import prose_date
 from ..core.table import table
+from ..core.text import one_line
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
@@ -30,6 +31,9 @@ from ..schedule.rules import extended_due, extension_days
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
     from .records import EventRecord
+
+
+MAX_NOTE = 200  # characters of an event's note, on the command line as in the portal's form
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -46,7 +50,8 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
             continue
         if r.unit is not None and r.unit not in schedule.unit_ids_of(duty):
             continue  # the unit left the duty (or the file): `event list` still shows it
-        event = Event(r.date, r.note or None, r.unit, r.extended is not None)
+        # one_line: a note stored raw before notes were cleaned on the way in
+        event = Event(r.date, one_line(r.note) or None, r.unit, r.extended is not None)
         extra.setdefault(r.duty, []).append(event)
     return schedule.with_events(extra)
 
@@ -164,7 +169,7 @@ def add(
     from .store import Ledger
 
     with Ledger(db) as ledger:
-        ledger.add_event(duty.id, day, note, now, added_by, unit=whom)
+        ledger.add_event(duty.id, day, one_line(note, MAX_NOTE), now, added_by, unit=whom)
     return duty, whom, due
 
 
@@ -294,7 +299,7 @@ def listing(
             (
                 r.duty, r.date, r.unit or every, due, extended,
                 _("ledger ({who})").format(who=r.added_by),
-                r.added.astimezone(zone).strftime("%Y-%m-%d %H:%M"), r.note,
+                r.added.astimezone(zone).strftime("%Y-%m-%d %H:%M"), one_line(r.note),
             )
         )  # fmt: skip
     if not rows:

@@ -19,7 +19,14 @@ from .base import bump_portal_version
 from .donemarks import AlreadyDone, Done, DoneMarks, MarkChange
 from .schema import deliveries, events, messages
 
-__all__ = ["AlreadyDone", "DeliveryProblem", "Done", "EventRecord", "MarkChange", "Records"]
+__all__ = [
+    "AlreadyDone", "AlreadyRecorded", "DeliveryProblem", "Done", "EventRecord", "MarkChange",
+    "Records",
+]  # fmt: skip
+
+
+class AlreadyRecorded(DisclosureError):
+    """An event date the ledger holds already (two writers at once, or twice by hand)."""
 
 
 @dataclass(frozen=True)
@@ -74,10 +81,20 @@ class Records(DoneMarks):
                 clash = clash.where(e.unit.in_(["", unit]))
             taken = conn.execute(clash).first()
             if taken is None:
-                conn.execute(events.insert().values(**row, added=at.isoformat(), added_by=added_by))
-                bump_portal_version(conn)
+                # Two writers at once (PostgreSQL): the second finds the key taken. RETURNING,
+                # not rowcount: drivers need not count rows an INSERT left out.
+                added = conn.execute(
+                    backends.insert(conn, events)
+                    .values(**row, added=at.isoformat(), added_by=added_by)
+                    .on_conflict_do_nothing()
+                    .returning(events.c.duty)
+                ).first()
+                if added is None:
+                    taken = (unit or "",)
+                else:
+                    bump_portal_version(conn)
         if taken is not None:
-            raise DisclosureError(
+            raise AlreadyRecorded(
                 _("{duty} {day}: this event is already recorded{whom}").format(
                     duty=duty, day=date, whom=_whom(taken[0])
                 )

@@ -15,6 +15,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 from ..core.i18n import prose_date
+from ..core.text import one_line
 from ..schedule.periods import describe
 from .expansion import Occurrence, expand_duty
 from .horizon import today_in
@@ -140,6 +141,7 @@ def mark_done(
     occ, unit = find(schedule, cal, uid, now)
     today = today_in(schedule.plan.timezone, now)
     day = check_published(occ, day or today, today)
+    url = (one_line(url) or None) if url is not None else None  # core/text.py: typed text
     if url is not None:
         url = check_url(url)
     entry = AuditEntry(now, "cli", "done", unit, uid, url, None, f"发布日期 {day}")

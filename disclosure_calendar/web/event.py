@@ -20,15 +20,14 @@ from starlette.responses import RedirectResponse, Response
 
 from ..core.errors import DisclosureError
 from ..core.i18n import messages_in
+from ..core.text import one_line
 from ..core.tokens import COORDINATOR, Grant
-from ..ledger import AuditEntry
-from ..ledger.events import check_event_date
+from ..ledger import AlreadyRecorded, AuditEntry
+from ..ledger.events import MAX_NOTE, check_event_date
 from ..schedule.model import Duty
 from ..schedule.rules import extension_days
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
-
-MAX_NOTE = 200
 
 
 def may_record(grant: Grant, duty: Duty, reached: tuple[str, ...], unit: str) -> bool:
@@ -96,7 +95,7 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     if every and not may_record_all(grant, reached):
         raise Refused(403, "无权操作", "为所有承担单位登记事件由协调人办理。")
     whom = None if every else unit
-    note = " ".join(form.get("note", "").split())[:MAX_NOTE]  # one line, no control characters
+    note = one_line(form.get("note", ""), MAX_NOTE)
     if any(
         e.date == day and (e.unit is None or whom is None or e.unit == whom) for e in duty.events
     ):
@@ -105,7 +104,10 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     with site.ledger() as ledger:
         try:
             ledger.add_event(duty.id, day, note, now, added_by=grant.actor, unit=whom)
-        except DisclosureError:
+        except AlreadyRecorded:
+            # Recorded since the page last read the dates: by `event add`, or by this very
+            # form sent twice at once (the ledger keeps one row; the second is told so).
+            site.events_changed()
             raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。") from None
         scope = "全部承担单位" if whom is None else site.plan().schedule.name(whom)
         ledger.audit(
