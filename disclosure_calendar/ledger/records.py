@@ -79,7 +79,8 @@ class Records(DoneMarks):
             clash = sa.select(e.unit).where(e.duty == duty, e.date == date.isoformat())
             if unit is not None:
                 clash = clash.where(e.unit.in_(["", unit]))
-            taken = conn.execute(clash).first()
+            found = conn.execute(clash).first()
+            taken: str | None = None if found is None else found[0]
             if taken is None:
                 # Two writers at once (PostgreSQL): the second finds the key taken. RETURNING,
                 # not rowcount: drivers need not count rows an INSERT left out.
@@ -90,13 +91,13 @@ class Records(DoneMarks):
                     .returning(events.c.duty)
                 ).first()
                 if added is None:
-                    taken = (unit or "",)
+                    taken = unit or ""
                 else:
                     bump_portal_version(conn)
         if taken is not None:
             raise AlreadyRecorded(
                 _("{duty} {day}: this event is already recorded{whom}").format(
-                    duty=duty, day=date, whom=_whom(taken[0])
+                    duty=duty, day=date, whom=_whom(taken)
                 )
             )
 
