@@ -19,6 +19,7 @@ RANK = {
     "core": 0,
     "workdays": 1,
     "schedule": 2,
+    "planning": 3,
     "occurrences": 3,
     "feeds": 4,
     "printing": 4,

@@ -1,0 +1,218 @@
+"""The draft as JSON (for scripts) and as schedule.yaml (for the coordinator to finish).
+
+The YAML is written line by line, not dumped, so that it reads like the hand-made file:
+one comment per section heading, flow mappings for rules, and ``# 待确认`` after every
+choice the text does not make.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .draft import Draft, DraftDuty, is_lead_group
+
+CONFIRM = "# 待确认"
+REVIEW_ASSUMPTION = (
+    "方案未定常态化任务的自查周期：取每季度倒数第3个工作日前完成本单位常态化任务自查"
+)
+CONFIRM_WHY = {
+    "due": "日期为推定",
+    "cadence": "周期为推定",
+    "issued": "原文无印发日期",
+    "events": "事件日期待登记",
+}
+
+
+def as_json(draft: Draft) -> str:
+    ids = {n.name: n.id for n in draft.names}
+    plan = draft.plan
+    tasks = [
+        {
+            "ref": d.task.ref,
+            "id": d.id,
+            "section": d.task.section,
+            "text": d.task.text,
+            "lead_units": list(d.task.lead_units),
+            "cooperating_units": list(d.task.cooperating_units),
+            "unit_ids": [ids[n] for n in (*d.task.lead_units, *d.task.cooperating_units)],
+            "timing_words": [w.text for w in d.words if not w.deadline],
+            "deadline_words": [w.text for w in d.words if w.deadline],
+            "cadence": d.drafted.cadence,
+            "due": d.drafted.due,
+            "assumed": d.drafted.assumed,
+            "assumption": d.drafted.assumption,
+            "notes": list(d.task.notes) + [CONFIRM_WHY[c] for c in d.drafted.confirm],
+        }
+        for d in draft.duties
+    ]
+    body = {
+        "title": plan.title,
+        "issuer": plan.issuer,
+        "issued": plan.issued.isoformat() if plan.issued else None,
+        "tasks": tasks,
+        "units": [{"name": n.name, "id": n.id, "known": n.known} for n in draft.names],
+    }
+    return json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+
+
+def q(value: object) -> str:
+    """One YAML scalar, quoted only where YAML needs it."""
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return value  # a date, as YAML reads it
+    if isinstance(value, str) and value and "\n" not in value:
+        text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30)
+        return text.removesuffix("\n...\n").rstrip("\n")
+    return json.dumps(value, ensure_ascii=False)
+
+
+def flow(mapping: dict[str, object]) -> str:
+    return "{" + ", ".join(f"{k}: {q(v)}" for k, v in mapping.items()) + "}"
+
+
+def as_yaml(draft: Draft, *, source: str) -> str:
+    plan = draft.plan
+    sched = draft.schedule
+    lines: list[str] = []
+    add = lines.append
+    add(f"# {plan.title or '（标题待补）'}")
+    add(
+        "# 由 `disclosure-calendar plan import` 从方案原文起草：每个标有“# 待确认”的选择须由协调人核对后删去该注释。"
+    )
+    add("# Drafted by `disclosure-calendar plan import`; confirm every line marked # 待确认.")
+    add("")
+    add("version: 1")
+    add("plan:")
+    add(
+        f"  title: {q(plan.title or '待补充的方案标题')}"
+        + ("" if plan.title else f"  {CONFIRM}：原文未见标题")
+    )
+    add(
+        f"  issuer: {q(plan.issuer or '待补充的印发单位')}"
+        + ("" if plan.issuer else f"  {CONFIRM}：原文未见印发单位")
+    )
+    if plan.issued:
+        add(f"  issued: {plan.issued.isoformat()}")
+    else:
+        add(f"  issued: {draft.year:04d}-01-01  {CONFIRM}：原文未见印发日期")
+    add("  timezone: Asia/Shanghai")
+    add(f"  source: {q(Path(source).name)}")
+    domain = sched.plan.uid_domain if sched else "disclosure.example.gov.cn"
+    add(f"  uid_domain: {q(domain)}" + ("" if sched else f"  {CONFIRM}：本单位的域名"))
+    if sched and sched.plan.base_url:
+        add(f"  base_url: {q(sched.plan.base_url)}")
+    add("")
+    add("defaults:")
+    reminders = sched.defaults.reminders if sched else (5, 1)
+    add(f"  reminders: [{', '.join(map(str, reminders))}]")
+    remind_at = sched.defaults.remind_at.strftime("%H:%M") if sched else "09:00"
+    add(f'  remind_at: "{remind_at}"')
+    add("  review:")
+    add("    cadence: quarterly  " + CONFIRM + "：常态化任务的自查周期")
+    add("    due: {rule: workday_of_period, n: -3}")
+    add(f"    assumption: {q(REVIEW_ASSUMPTION)}")
+    add("")
+    _units(draft, add)
+    _groups(draft, add)
+    add("")
+    add("duties:")
+    section = None
+    for duty in draft.duties:
+        head = duty.task.ref.split(".")[0]
+        if head != section:
+            section = head
+            title = duty.task.section.split(" / ")[0]
+            add(f"  # {_chinese(int(head))}、{title}" if head != "0" else "  # 〇、方案总体要求")
+        _duty(duty, add)
+    return "\n".join(lines) + "\n"
+
+
+def _units(draft: Draft, add: Any) -> None:
+    add("units:")
+    known = draft.schedule.units if draft.schedule else ()
+    if known:
+        add("  # 沿用 --units 的单位名单")
+    for unit in known:
+        kind = "" if unit.kind == "department" else f", kind: {unit.kind}"
+        add(f"  - {{id: {unit.id}, name: {q(unit.name)}{kind}}}")
+    new = draft.new_units
+    if new:
+        add("  # 方案新出现的单位：id 由名称拼音生成，可改为更易读的英文")
+    for name in new:
+        kind = ", kind: town" if name.name.endswith(("镇", "街道")) else ""
+        add(f"  - {{id: {name.id}, name: {q(name.name)}{kind}}}  {CONFIRM}：新单位")
+    if not known and not new:
+        add("  []")
+
+
+def _groups(draft: Draft, add: Any) -> None:
+    groups = draft.schedule.groups if draft.schedule else ()
+    new = draft.new_groups
+    if not groups and not new:
+        return
+    add("")
+    add("groups:")
+    for group in groups:
+        if is_lead_group(group.name) and draft.lead_members:
+            add(f"  # {group.name}：本方案中至少牵头一项任务的单位（由方案计算）")
+            members = draft.lead_members
+            note = ""
+        else:
+            members = group.members
+            note = f"  {CONFIRM}：成员沿用 --units 的名单，请按本年机构设置核对"
+        add(f"  - id: {group.id}")
+        add(f"    name: {q(group.name)}")
+        add(f"    members: [{', '.join(members)}]{note}")
+    for name in new:
+        members = draft.lead_members if is_lead_group(name.name) else ()
+        add(f"  - id: {name.id}")
+        add(f"    name: {q(name.name)}")
+        add(f"    members: [{', '.join(members)}]  {CONFIRM}：新的集合名称，请填写成员")
+
+
+def _duty(duty: DraftDuty, add: Any) -> None:
+    d = duty.drafted
+    task = duty.task
+    add(f"  - id: {duty.id}")
+    add(f'    ref: "{task.ref}"')
+    add(f"    title: {q(duty.title)}")
+    add(f"    text: {q(task.text)}")
+    units = f"    units: [{', '.join(duty.units)}]" if duty.units else "    units: []"
+    if not duty.units:
+        units += f"  {CONFIRM}：原文未写明牵头单位，请补充"
+    elif task.cooperating_units:
+        units += f"  {CONFIRM}：含配合单位（{'、'.join(task.cooperating_units)}）"
+    add(units)
+    cadence = f"    cadence: {d.cadence}"
+    if "cadence" in d.confirm:
+        cadence += f"  {CONFIRM}：原文{'无时间词' if d.basis == '原文无时间词' else '未明周期'}"
+    add(cadence)
+    add(f"    basis: {q(d.basis)}")
+    if d.due is not None:
+        due = f"    due: {flow(d.due)}"
+        if d.confirm and ("due" in d.confirm or "issued" in d.confirm):
+            due += f"  {CONFIRM}"
+        add(due)
+    if d.assumed:
+        add("    assumed: true")
+        add(f"    assumption: {q(d.assumption)}")
+    if d.cadence == "event":
+        add(f"    events: []  {CONFIRM}：事件发生后用 `disclosure-calendar event add` 登记日期")
+    if d.cadence == "daily":
+        add("    reminders: []")
+    if task.notes:
+        add(f"    note: {q('；'.join(task.notes))}")
+
+
+_CN = "〇一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    if n < 10:
+        return _CN[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN[tens]) + "十" + (_CN[ones] if ones else "")
