@@ -18,8 +18,8 @@ from importlib import resources
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}[)）]")
 _CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》、]"
 # ASCII punctuation beside Chinese text becomes full-width, as the plans print it
-_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
-_ASCII_PUNCT = re.compile(r"[,;:()?!]")
+_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
+_ASCII_PUNCT = re.compile(r"[,;:()]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
 _SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2009\u3000\t"}
 
