@@ -5,7 +5,7 @@ from __future__ import annotations
 from .clean import squeeze
 from .document import Document, Paragraph, Table
 from .layouts.builder import Builder
-from .layouts.front import find_date, find_title, read_preamble
+from .layouts.front import DATE, find_date, find_title, read_preamble
 from .layouts.headings import numbering
 from .layouts.numbered import is_header, read_paragraphs
 from .layouts.table import find_columns, read_cells, read_table
@@ -41,8 +41,12 @@ def recognise(doc: Document) -> PlanText:
     builder = Builder()
     read_preamble([p for p in front if squeeze(p.text) not in (title, issuer)], builder)
     pending: list[Paragraph] = []
+    furniture = {title, issuer}
     for block in blocks[start:]:
         if isinstance(block, Paragraph):
+            text = squeeze(block.text)
+            if text in furniture or (DATE.match(text) and len(text) <= 20):
+                continue  # the signature and date under the body
             pending.append(block)
             continue
         if pending:

@@ -186,6 +186,7 @@ def parse_assignment(text: str) -> Assignment | None:
     lead: list[str] = []
     cooperating: list[str] = []
     remarks: list[str] = []
+    led = False
     for clause in re.split(r"[，,；;]", text):
         clause = clause.strip()
         if not clause:
@@ -206,7 +207,9 @@ def parse_assignment(text: str) -> Assignment | None:
             continue
         found = _names_before(clause, LEAD_VERBS)
         if found:
-            lead += found[0]
+            # X牵头，Y负责: after a 牵头 clause, those who "do" it help the lead
+            (cooperating if led else lead).extend(found[0])
+            led = led or "牵头" in found[2]
             remarks += found[1]
             continue
         plain = split_names(clause)
@@ -249,7 +252,7 @@ def _labelled(text: str) -> Assignment | None:
         cooperating = responsible + cooperating
     else:
         lead = responsible
-    if not lead:
+    if not lead and not cooperating:
         return None
     return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
 

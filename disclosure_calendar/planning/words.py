@@ -175,7 +175,7 @@ DEADLINES: tuple[Deadline, ...] = (
         lambda m, y: ("once", _date(_year_of(m, y), cn_number(m.group(2)), cn_number(m.group(3)))),
     ),
     Deadline(
-        re.compile(r"(?:(?P<year>\d{4})年)?" + _MONTH + r"月(?:底|末|份)前?(?:完成)?"),
+        re.compile(r"(?:(?P<year>\d{4})年)?" + _MONTH + r"月(?:底|末|份)前?"),
         "N月底前：当年N月最后一天",
         lambda m, y: ("once", _date(_year_of(m, y), (mo := cn_number(m.group(2))), _month_end(mo))),
     ),

@@ -67,7 +67,10 @@ def make_xlsx(rows: Sequence[Row], title: str) -> bytes:
                 sheet.cell(row=i + 3, column=column + 1, value=rows[i][column])
                 if n > 1:
                     sheet.merge_cells(
-                        start_row=i + 3, start_column=column + 1, end_row=i + 2 + n, end_column=column + 1
+                        start_row=i + 3,
+                        start_column=column + 1,
+                        end_row=i + 2 + n,
+                        end_column=column + 1,
                     )
     for i, row in enumerate(rows):
         sheet.cell(row=i + 3, column=2, value=row[1])
@@ -82,7 +85,9 @@ FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 def typst_pdf(source: str) -> bytes:
     import typst
 
-    pdf = typst.compile(source.encode(), format="pdf", font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+    pdf = typst.compile(
+        source.encode(), format="pdf", font_paths=[str(FONT_DIR)], ignore_system_fonts=True
+    )
     assert isinstance(pdf, bytes)
     return pdf
 
@@ -118,7 +123,9 @@ def make_pdf(rows: Sequence[Row], title: str) -> bytes:
 
 def make_two_column_pdf(paragraphs: Sequence[str]) -> bytes:
     body = "\n\n".join(f"#{_s(p)}" for p in paragraphs)
-    return typst_pdf(PAGE + "#set par(justify: true)\n#columns(2, gutter: 1.2cm)[\n" + body + "\n]\n")
+    return typst_pdf(
+        PAGE + "#set par(justify: true)\n#columns(2, gutter: 1.2cm)[\n" + body + "\n]\n"
+    )
 
 
 def make_text_pdf(paragraphs: Sequence[str]) -> bytes:

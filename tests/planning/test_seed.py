@@ -33,7 +33,11 @@ def items(plan: PlanText) -> dict[str, tuple[str, tuple[str, ...]]]:
 
 def test_front_matter() -> None:
     plan = seed()
-    assert (plan.title, plan.issuer, plan.issued) == (TITLE, "中山市人民政府办公室", dt.date(2017, 6, 9))
+    assert (plan.title, plan.issuer, plan.issued) == (
+        TITLE,
+        "中山市人民政府办公室",
+        dt.date(2017, 6, 9),
+    )
     assert [(s.number, normalise(s.title)) for s in plan.sections] == [
         (n, normalise(t)) for n, t in sorted(PLAN_SECTIONS.items())
     ]
@@ -66,10 +70,25 @@ def seed_rows() -> list[Row]:
     chinese = "一二三四五六七八九十"
     for ref, item in PLAN_ITEMS.items():
         section, number = map(int, ref.split("."))
-        heading = (chinese[section - 1] if section <= 10 else ("十" if section < 20 else "二十") + (chinese[section % 10 - 1] if section % 10 else "")) + "、" + titles[section]
+        heading = (
+            (
+                chinese[section - 1]
+                if section <= 10
+                else ("十" if section < 20 else "二十")
+                + (chinese[section % 10 - 1] if section % 10 else "")
+            )
+            + "、"
+            + titles[section]
+        )
         units = tuple(item["units"])
         merged = units == previous and rows and rows[-1][0] == heading
-        rows.append((heading, f"{number}.{item['text']}" if section != 3 else item["text"], None if merged else "、".join(units)))
+        rows.append(
+            (
+                heading,
+                f"{number}.{item['text']}" if section != 3 else item["text"],
+                None if merged else "、".join(units),
+            )
+        )
         previous = units
     return rows
 

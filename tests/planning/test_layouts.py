@@ -1,0 +1,208 @@
+"""Each layout on documents written for it, in the styles real plans use."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from disclosure_calendar.planning import PlanText, recognise
+from disclosure_calendar.planning.readers.dispatch import read_bytes
+from tests.planning.makers import make_html, make_text_pdf, make_two_column_pdf
+
+# Prose: each task closed by its own unit bracket (the 要点 style of 2019 on)
+PROSE = """\
+某某市2021年政务公开工作要点
+为深入贯彻落实《中华人民共和国政府信息公开条例》，现提出以下工作要点。
+一、着力提升政策公开质量
+（一）加强政策解读。围绕重大政策及时开展解读，解读材料与政策文件同步起草、同步审签。（市政府办公室牵头，市政府各部门、各镇区按职责分工负责）
+（二）做好财政信息公开。按月公开全市一般公共预算收支情况。（市财政局负责落实）每季度公布重点项目建设进度。（市发展改革局负责落实）
+二、加强政务公开平台建设
+（一）规范政府网站管理。开展政府网站季度抽查，6月底前完成网站集约化建设。（牵头单位：市政务服务数据管理局；责任单位：各镇区）
+以下工作均需各镇区落实，不再列出。
+（二）用好政务新媒体。常态化开展政务新媒体检查。（市委网信办、市政府办公室分别负责落实）
+某某市人民政府办公室
+2021年4月30日
+"""
+
+
+def tasks(plan: PlanText) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    return [(t.ref, t.lead_units, t.cooperating_units) for t in plan.tasks]
+
+
+def read(text: str, name: str = "plan.txt", encoding: str = "utf-8") -> PlanText:
+    return recognise(read_bytes(text.encode(encoding), name))
+
+
+PROSE_TASKS = [
+    ("1.1", ("市政府办公室",), ("市政府各部门", "各镇区")),
+    ("1.2.1", ("市财政局",), ()),
+    ("1.2.2", ("市发展改革局",), ()),
+    ("2.1", ("市政务服务数据管理局",), ("各镇区",)),
+    ("2.2", ("市委网信办", "市政府办公室"), ("各镇区",)),
+]
+
+
+def test_prose_closed_by_unit_brackets() -> None:
+    plan = read(PROSE)
+    assert plan.title == "某某市2021年政务公开工作要点"
+    assert plan.issuer == "某某市人民政府办公室"
+    assert str(plan.issued) == "2021-04-30"
+    assert tasks(plan) == PROSE_TASKS
+    assert plan.tasks[2].text == "每季度公布重点项目建设进度。"
+    assert [s.title for s in plan.sections] == ["着力提升政策公开质量", "加强政务公开平台建设"]
+
+
+def test_gbk_text() -> None:
+    assert tasks(read(PROSE, encoding="gbk")) == PROSE_TASKS
+
+
+def test_two_column_pdf_reads_column_by_column() -> None:
+    pdf = make_two_column_pdf(PROSE.splitlines())
+    assert tasks(recognise(read_bytes(pdf, "plan.pdf"))) == PROSE_TASKS
+
+
+def test_pdf_lines_are_joined_into_paragraphs() -> None:
+    pdf = make_text_pdf(PROSE.splitlines())
+    plan = recognise(read_bytes(pdf, "plan.pdf"))
+    assert tasks(plan) == PROSE_TASKS
+    assert plan.tasks[0].text.endswith("同步起草、同步审签。")
+
+
+# Numbered items with labelled lines under them (the 任务分工 style of district plans)
+NUMBERED = """\
+某某区2019年政务公开重点工作任务分工
+一、推进决策公开
+1.推进重大行政决策预公开，年底前公布重大行政决策事项目录。
+牵头单位：区司法局
+配合单位：区政府各部门
+完成时限：2019年12月底前
+2.每半年公开一次决策执行情况。
+责任单位：区发改局、区财政局
+二、推进管理服务公开
+1.及时公开行政许可和行政处罚信息。区市场监管局牵头落实。
+2.定期公开“双随机”抽查结果。区市场监管局、区城管执法局分别负责落实。
+"""
+
+
+def test_numbered_items_with_labelled_lines() -> None:
+    plan = read(NUMBERED)
+    assert tasks(plan) == [
+        ("1.1", ("区司法局",), ("区政府各部门",)),
+        ("1.2", ("区发改局", "区财政局"), ()),
+        ("2.1", ("区市场监管局",), ()),
+        ("2.2", ("区市场监管局", "区城管执法局"), ()),
+    ]
+    assert plan.tasks[0].deadline_text == "2019年12月底前"
+    assert plan.tasks[2].text == "及时公开行政许可和行政处罚信息。"
+
+
+# Headings wrapped onto two lines, letter-spaced, with a page's button inside
+MESSY = """\
+首页 > 政务公开 > 政策文件
+某某市贯彻落实2020年政务公开工作要点实施方案
+一、推进减税降费和降低要素
+成本信息公开
+1.每季度公布进入电力市场交易资格单位名单。（市工业和信息化局负责）
+二、推进【打印】环境保护信息公开
+1.每年公布水质最好和最差的镇区名单。（市生态环境局负责）
+三、加 强 平 台 建 设
+1.及时更新政府信息公开专栏。（各镇街负责）
+版权所有：某某市人民政府办公室
+"""
+
+
+def test_wrapped_spaced_and_noisy_headings() -> None:
+    plan = read(MESSY)
+    assert [s.title for s in plan.sections] == [
+        "推进减税降费和降低要素成本信息公开",
+        "推进环境保护信息公开",
+        "加强平台建设",
+    ]
+    assert tasks(plan) == [
+        ("1.1", ("市工业和信息化局",), ()),
+        ("2.1", ("市生态环境局",), ()),
+        ("3.1", ("各镇街",), ()),
+    ]
+    assert not plan.unplaced
+
+
+def test_a_saved_page_without_its_chrome() -> None:
+    rows = [
+        ("一、推进决策公开", "1.按月公开财政收支。", "市财政局"),
+        ("一、推进决策公开", "2.及时公开预算调整。", None),
+        ("二、推进平台建设", "1.每季度抽查网站。", "市政府办公室、市政务服务数据管理局"),
+    ]
+    plan = recognise(read_bytes(make_html(rows, "某某市2020年政务公开工作任务分解表"), "plan.html"))
+    assert plan.title == "某某市2020年政务公开工作任务分解表"
+    assert tasks(plan) == [
+        ("1.1", ("市财政局",), ()),
+        ("1.2", ("市财政局",), ()),
+        ("2.1", ("市政府办公室", "市政务服务数据管理局"), ()),
+    ]
+    assert not plan.unplaced
+
+
+def test_word_table_with_lead_cooperating_and_deadline_columns() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某某县2022年政务公开工作任务分解表")
+    table = document.add_table(rows=6, cols=5)
+    values = [
+        ("序号", "重点任务", "牵头单位", "配合单位", "完成时限"),
+        ("一、深化重点领域信息公开",) * 5,  # a heading merged across the row
+        ("1", "按月公开财政预算执行情况。", "县财政局", "", "每月10日前"),
+        (
+            "2",
+            "公开重大建设项目批准和实施信息。",
+            "县发展改革局",
+            "县住建局、县自然资源局",
+            "持续推进",
+        ),
+        ("二、加强平台建设",) * 5,
+        ("1", "本方案印发后30个工作日内完成政府网站栏目调整。", "县政府办公室", "各乡镇", ""),
+    ]
+    for r, row in enumerate(values):
+        if len(set(row)) == 1:
+            merged = table.cell(r, 0).merge(table.cell(r, 4))
+            merged.text = row[0]
+            continue
+        for c, text in enumerate(row):
+            table.cell(r, c).text = text
+    out = io.BytesIO()
+    document.save(out)
+    plan = recognise(read_bytes(out.getvalue(), "plan.docx"))
+    assert plan.title == "某某县2022年政务公开工作任务分解表"
+    assert tasks(plan) == [
+        ("1.1", ("县财政局",), ()),
+        ("1.2", ("县发展改革局",), ("县住建局", "县自然资源局")),
+        ("2.1", ("县政府办公室",), ("各乡镇",)),
+    ]
+    assert plan.tasks[0].deadline_text == "每月10日前"
+
+
+@pytest.mark.parametrize("sep", ["\n", "\r\n"])
+def test_a_copied_web_table_with_empty_cells(sep: str) -> None:
+    text = sep.join(
+        [
+            "工作任务 |",
+            "具体要求 |",
+            "牵头单位 |",
+            "一、推进公开 |",
+            "1.按月公开财政收支。 |",
+            "市财政局 |",
+            "2.及时公开预算调整。 |",
+            "||",
+            "|",
+            "3.每年公布审计报告。 |",
+            "市审计局 |",
+            "4.适时公开整改情况。 |",
+        ]
+    )
+    assert tasks(read(text)) == [
+        ("1.1", ("市财政局",), ()),
+        ("1.2", ("市财政局",), ()),
+        ("1.3", ("市审计局",), ()),
+        ("1.4", ("市审计局",), ()),
+    ]
