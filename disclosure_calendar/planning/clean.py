@@ -11,7 +11,7 @@ by character. The same result as ``OpenCC("t2s").convert``, twenty-five times as
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 # 發(fā), 區(qū): a pinyin reading some copies of government pages put after a character
@@ -95,10 +95,14 @@ def _full_width(text: str) -> str:
 def clean_text(text: str) -> str:
     """One line or cell as the plan means it: simplified, no pinyin, full-width punctuation."""
     text = text.translate(_INVISIBLE).translate(_SPACES)
-    text = _PINYIN.sub("", text)
+    if "(" in text or "（" in text:
+        text = _PINYIN.sub("", text)
     text = to_simplified(text)
-    text = INLINE_NOISE.sub("", text)
-    return _full_width(text).strip()
+    if "【" in text or "[" in text:
+        text = INLINE_NOISE.sub("", text)
+    if _ASCII_PUNCT.search(text):
+        text = _full_width(text)
+    return text.strip()
 
 
 def is_site_noise(line: str) -> bool:
@@ -107,9 +111,16 @@ def is_site_noise(line: str) -> bool:
     return bool(line) and any(p.fullmatch(line) for p in SITE_NOISE)
 
 
+_CJK_GAP = re.compile(
+    rf"(?<={_CJK})\s+(?={_CJK})|(?<={_CJK})\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\s+(?={_CJK})"
+)
+_RUN = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 16)
 def squeeze(text: str) -> str:
     """Spaces between Chinese characters removed: letter-spaced words (工 作 任 务), names
     broken across a cell's lines (市人力资源社会 保障局)."""
-    text = re.sub(rf"(?<={_CJK})\s+(?={_CJK})", "", text)
-    text = re.sub(rf"(?<={_CJK})\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\s+(?={_CJK})", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    if not any(ch.isspace() for ch in text):
+        return text
+    return _RUN.sub(" ", _CJK_GAP.sub("", text)).strip()

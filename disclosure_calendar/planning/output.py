@@ -64,10 +64,20 @@ def q(value: object) -> str:
     """One YAML scalar, quoted only where YAML needs it."""
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
         return value  # a date, as YAML reads it
+    if isinstance(value, str) and _PLAIN.fullmatch(value) and not _RESOLVES.fullmatch(value):
+        return value  # Chinese text: no quotes needed, as a person writes it
     if isinstance(value, str) and value and "\n" not in value:
         text = yaml.safe_dump(value, allow_unicode=True, width=1 << 30)
         return text.removesuffix("\n...\n").rstrip("\n")
     return json.dumps(value, ensure_ascii=False)
+
+
+# A plain scalar YAML reads back as the same string: starts with a letter or a Chinese
+# character, and holds none of the characters that mean something in YAML (or a tab)
+_PLAIN = re.compile(r"[\u3400-\u9fff“《（A-Za-z0-9][^:#\t\n\\\[\]{},&*!|>'\"%@`]*(?<! )")
+_RESOLVES = re.compile(
+    r"(?i)y|n|yes|no|true|false|on|off|null|~|[-+]?[0-9_.,:eE+-]+|\d{4}-\d\d?-\d\d?.*|\.(inf|nan)"
+)
 
 
 def flow(mapping: dict[str, object]) -> str:

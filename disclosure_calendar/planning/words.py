@@ -217,13 +217,15 @@ def _timing_index() -> tuple[re.Pattern[str], dict[str, Timing]]:
 
 
 _TIMING_RX, _TIMING = _timing_index()
+# every deadline pattern holds one of these: texts without them skip the table
+_MAY_HAVE_DEADLINE = re.compile(r"[前内底末]|半年|月份")
 
 
 def find_words(text: str, year: int) -> list[Found]:
     """The timing and deadline words of ``text`` in order; ``year`` is the plan's."""
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
-    for entry in DEADLINES:
+    for entry in DEADLINES if _MAY_HAVE_DEADLINE.search(text) else ():
         for match in entry.pattern.finditer(text):
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue

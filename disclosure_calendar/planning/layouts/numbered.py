@@ -70,6 +70,13 @@ def _title_and_units(text: str) -> tuple[str, Assignment | None]:
 def read_paragraphs(paras: Sequence[Paragraph], builder: Builder) -> None:
     items = [p for p in paras if p.cell or p.text.strip()]
     numbers = [numbering(squeeze(p.text)) if not _empty(p) else None for p in items]
+    # the next numbered paragraph after each one (walked once from the end)
+    following: list[Numbering | None] = [None] * len(items)
+    upcoming: Numbering | None = None
+    for j in range(len(items) - 1, -1, -1):
+        following[j] = upcoming
+        if numbers[j] is not None:
+            upcoming = numbers[j]
     levels = [n.level for n in numbers if n is not None]
     top_level = min(levels) if levels else 0
     i = 0
@@ -107,7 +114,7 @@ def read_paragraphs(paras: Sequence[Paragraph], builder: Builder) -> None:
                 continue
         follows = _units_follow(items, i + 1)
         if item is not None:
-            nxt = next((n for n in numbers[i + 1 :] if n is not None), None)
+            nxt = following[i]
             stretches = split_prose(squeeze(item.rest))
             assigned = follows or any(s.assignment for s in stretches)
             if _is_heading(item, nxt, top_level, assigned):

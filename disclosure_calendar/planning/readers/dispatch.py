@@ -10,6 +10,13 @@ from ...core.errors import DisclosureError
 from ...core.i18n import gettext as _
 from ..document import Document
 
+KIND_NAMES = {
+    "pdf": "PDF",
+    "docx": "Word (.docx)",
+    "xlsx": "Excel (.xlsx)",
+    "html": "HTML",
+    "text": "text",
+}
 MAX_BYTES = 20 * 1024 * 1024  # the largest plan we read: a long plan in Word is 1-3 MB
 
 
@@ -27,6 +34,19 @@ def read_bytes(data: bytes, source: str) -> Document:
         )
     suffix = Path(source).suffix.lower()
     kind = _kind(data, suffix)
+    try:
+        return _read(data, source, suffix, kind)
+    except DisclosureError:
+        raise
+    except Exception as exc:  # a damaged file: whatever the format's library raises
+        raise DisclosureError(
+            _("{source}: the file is damaged or not a {kind} file ({reason})").format(
+                source=source, kind=KIND_NAMES.get(kind or "", kind), reason=type(exc).__name__
+            )
+        ) from None
+
+
+def _read(data: bytes, source: str, suffix: str, kind: str | None) -> Document:
     if kind == "pdf":
         from .pdf import read_pdf
 
