@@ -137,7 +137,11 @@ def as_yaml(draft: Draft, *, source: str) -> str:
             section = head
             title = duty.task.section.split(" / ")[0]
             add(f"  # {_chinese(int(head))}、{title}" if head != "0" else "  # 〇、方案总体要求")
-        _duty(duty, add)
+        if duty.units:
+            _duty(duty, add)
+        else:  # no unit in the text: left for the coordinator, as comments (the file validates)
+            add(f"  {CONFIRM}：原文未写明由哪个单位负责，补上 units 后删去以下各行行首的 #")
+            _duty(duty, lambda line: add("  # " + line[2:]))
     return "\n".join(lines) + "\n"
 
 
@@ -191,10 +195,8 @@ def _duty(duty: DraftDuty, add: Any) -> None:
     add(f'    ref: "{task.ref}"')
     add(f"    title: {q(duty.title)}")
     add(f"    text: {q(task.text)}")
-    units = f"    units: [{', '.join(duty.units)}]" if duty.units else "    units: []"
-    if not duty.units:
-        units += f"  {CONFIRM}：原文未写明牵头单位，请补充"
-    elif task.cooperating_units:
+    units = f"    units: [{', '.join(duty.units)}]"
+    if task.cooperating_units:
         units += f"  {CONFIRM}：含配合单位（{'、'.join(task.cooperating_units)}）"
     add(units)
     cadence = f"    cadence: {d.cadence}"

@@ -274,3 +274,21 @@ def standing_rule(text: str) -> tuple[str, ...] | None:
         return None
     found = split_names(match.group("names"))
     return tuple(found[0]) if found else None
+
+
+MODAL = re.compile(r"^(?P<who>[^，。；：]{2,80}?)(?:要|将|应当|应|须|必须|需要|需)(?P<what>.+)$")
+# What every preamble says and no one can do by a date: calls to study and hold to
+EXHORTATION = re.compile(
+    r"^(认真|切实|深入|全面|进一步)?(贯彻|学习|领会|提高认识|高度重视|统一思想|强化|增强)"
+)
+
+
+def subject_units(sentence: str) -> Assignment | None:
+    """``各镇区、各部门要……``: the units a sentence makes its subject, or None."""
+    match = MODAL.match(sentence)
+    if not match or EXHORTATION.match(match.group("what")):
+        return None
+    found = split_names(match.group("who"))
+    if not found:
+        return None
+    return Assignment(tuple(found[0]))

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from ..clean import squeeze
 from ..document import Paragraph
-from ..units import Assignment, split_names
+from ..units import Assignment, split_names, subject_units
 from ..words import cn_number
 from .builder import Builder
 
@@ -28,11 +28,6 @@ _Y = r"(\d{4}|[〇零一二三四五六七八九]{4})"
 _MD = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 DATE = re.compile(rf"^(?P<before>.*?)\s*{_Y}\s*年\s*{_MD}\s*月\s*{_MD}\s*日\s*(?:印发|发布)?$")
 ISO_DATE = re.compile(r"^(?P<before>.*?)\s*(\d{4})[-./](\d{1,2})[-./](\d{1,2})$")
-MODAL = re.compile(r"^(?P<who>[^，。；：]{2,80}?)(?:要|将|应当|应|须|必须|需要|需)(?P<what>.+)$")
-# What every preamble says and no one can do by a date: calls to study and hold to
-EXHORTATION = re.compile(
-    r"^(认真|切实|深入|全面|进一步)?(贯彻|学习|领会|提高认识|高度重视|统一思想|强化|增强)"
-)
 
 
 def _year(text: str) -> int:
@@ -93,10 +88,4 @@ def read_preamble(paras: Sequence[Paragraph], builder: Builder) -> None:
 
 
 def _duty(sentence: str) -> Assignment | None:
-    match = MODAL.match(sentence)
-    if not match or EXHORTATION.match(match.group("what")):
-        return None
-    found = split_names(match.group("who"))
-    if not found:
-        return None
-    return Assignment(tuple(found[0]))
+    return subject_units(sentence)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ..clean import squeeze
 from ..document import Paragraph
-from ..units import Assignment, parse_assignment, split_names, standing_rule
+from ..units import Assignment, parse_assignment, split_names, standing_rule, subject_units
 from .builder import Builder
 from .headings import Numbering, numbering
 from .prose import Stretch, split_prose
@@ -139,6 +139,8 @@ def read_paragraphs(paras: Sequence[Paragraph], builder: Builder) -> None:
             _tasks(builder, stretches, para.where, None)
         elif builder.open_task is not None and not re.search(r"[。；;！]$", builder.open_task.text):
             builder.add_text(text)
+        elif builder.headings and (subject := subject_units(text.split("。")[0])) is not None:
+            builder.task(text, para.where, subject)  # 各镇区要……: its subject does it
         else:
             builder.close()
             builder.place(para.where, text)
