@@ -43,9 +43,13 @@ DEFAULT_DUE: dict[str, tuple[dict[str, object], str]] = {
 PERIODIC_ORDER = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
 # A deliverable made once: these verbs before a document's name
 ONCE = re.compile(
-    r"(出台|制定|制订|编制|印发|拟订|修订|研究制定)[^，。；]{0,40}?(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引)"
+    r"(出台|制定|制订|编制|印发|拟订|修订(?!后)|研究制定)[^，。；]{0,40}?(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引)"
     r"|尽快|(?:^|[^0-9])20\d\d年(?!度)"
 )
+
+
+# ……时: while making something, not making it (在制定相关政策措施时)
+NOT_ONCE = re.compile(r"在(出台|制定|制订|编制)[^，。；]{0,40}时")
 
 
 @dataclass(frozen=True)
@@ -119,10 +123,11 @@ def draft(task: Task, year: int, issued: dt.date | None) -> tuple[list[Drafted],
         else:
             out.append(Drafted(word.cadence, due, word.text))
     standing = [w for w in words if w.cadence == "ongoing"]
-    if standing:
+    once = ONCE.search(text) if not NOT_ONCE.search(text) else None
+    if standing and not (once and not out):
         out.append(Drafted("ongoing", None, "；".join(dict.fromkeys(w.text for w in standing))))
     if not out:
-        once = ONCE.search(text)
+        # a document to make: 及时 is when it is published once made (研究编制……并及时公开)
         if once:
             out.append(
                 Drafted(

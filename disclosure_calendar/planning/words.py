@@ -55,7 +55,7 @@ TIMING: tuple[Timing, ...] = (
         "yearly",
         "每年",
     ),
-    Timing(("定期", "例行", "周期性", "常规"), "periodic", "定期，周期未定"),
+    Timing(("定期", "例行", "周期性"), "periodic", "定期，周期未定"),
     Timing(
         (
             "及时",
