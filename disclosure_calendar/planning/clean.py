@@ -20,6 +20,7 @@ _CJK = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef“”‘’《》、]"
 # ASCII punctuation beside Chinese text becomes full-width, as the plans print it
 _TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）"}
 _ASCII_PUNCT = re.compile(r"[,;:()]")
+_ASCII_MARK = re.compile(r"[,;:]")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u00ad"), None)
 _SPACES = {ord(c): " " for c in "\u00a0\u2002\u2003\u2009\u3000\t"}
 
@@ -78,18 +79,20 @@ def to_simplified(text: str) -> str:
 
 
 def _full_width(text: str) -> str:
+    text = text.replace("(", "（").replace(")", "）")
+
     def swap(match: re.Match[str]) -> str:
         mark = match.group()
         start, end = match.start(), match.end()
-        before = text[start - 1] if start else ""
-        after = text[end] if end < len(text) else ""
+        before = text[:start].rstrip()[-1:]
+        after = text[end:].lstrip()[:1]
         if mark in ",:" and before.isdigit() and after.isdigit():
             return mark  # 1,000 and 9:00
-        if re.match(_CJK, before or " ") or re.match(_CJK, after or " ") or mark in "()":
+        if re.match(_CJK, before or " ") or re.match(_CJK, after or " "):
             return _TO_FULL[mark]
         return mark
 
-    return _ASCII_PUNCT.sub(swap, text)
+    return _ASCII_MARK.sub(swap, text)
 
 
 def clean_text(text: str) -> str:

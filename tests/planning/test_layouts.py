@@ -206,3 +206,33 @@ def test_a_copied_web_table_with_empty_cells(sep: str) -> None:
         ("1.3", ("市审计局",), ()),
         ("1.4", ("市审计局",), ()),
     ]
+
+
+def test_excel_sheet_with_number_category_and_deadline_columns() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["某某区2020年政务公开工作任务清单"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["序号", "工作任务", "具体措施", "责任单位", "完成时限"])
+    sheet.append(
+        [1, "政策解读", "出台重要政策同步发布解读材料。", "区政府办公室\n区发改局", "持续推进"]
+    )
+    sheet.append([2, None, "每半年开展一次政策解读效果评估。", None, None])
+    sheet.append(
+        [3, "基层公开", "10月底前完成基层政务公开标准目录编制。", "各街道办事处", "2020年10月底前"]
+    )
+    sheet.merge_cells("B3:B4")
+    sheet.merge_cells("D3:D4")
+    out = io.BytesIO()
+    book.save(out)
+    plan = recognise(read_bytes(out.getvalue(), "plan.xlsx"))
+    assert plan.title == "某某区2020年政务公开工作任务清单"
+    assert [s.title for s in plan.sections] == ["政策解读", "基层公开"]
+    assert tasks(plan) == [
+        ("1.1", ("区政府办公室", "区发改局"), ()),
+        ("1.2", ("区政府办公室", "区发改局"), ()),
+        ("2.3", ("各街道办事处",), ()),
+    ]
+    assert plan.tasks[2].deadline_text == "2020年10月底前"

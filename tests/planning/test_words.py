@@ -158,6 +158,10 @@ def test_deadlines_and_standing_work() -> None:
 def test_documents_to_make_and_words_that_only_look_like_timing() -> None:
     year_end = {"rule": "fixed_date", "date": "2021-12-31", "roll": "preceding"}
     assert drafted("研究编制《某某市产业发展规划》并及时向社会公开") == [("once", year_end, True)]
-    assert drafted("在制定相关政策措施时，通过征求意见等方式扩大参与度") == [("ongoing", None, False)]
-    assert drafted("按照省修订后的《信用信息管理暂行办法》做好信用信息公开") == [("ongoing", None, False)]
+    assert drafted("在制定相关政策措施时，通过征求意见等方式扩大参与度") == [
+        ("ongoing", None, False)
+    ]
+    assert drafted("按照省修订后的《信用信息管理暂行办法》做好信用信息公开") == [
+        ("ongoing", None, False)
+    ]
     assert drafted("推动常规检查执法信息公开") == [("ongoing", None, False)]

@@ -126,11 +126,13 @@ def read_table(table: Table, builder: Builder) -> bool:
     header = [squeeze(c) for c in table.rows[cols.header_rows - 1]]
     section_title: str | None = None
     for n, raw in enumerate(table.rows[cols.header_rows :], cols.header_rows + 1):
-        row = [squeeze(c) for c in raw]
-        if not any(row) or row == header:
+        # unit cells keep their line breaks: one name a line is a list (units.split_names)
+        units_at = {cols.lead, cols.cooperating}
+        if len(raw) < cols.width:  # merged cells lost on the left
+            raw = ("",) * (cols.width - len(raw)) + tuple(raw)
+        row = [c.strip() if n in units_at else squeeze(c) for n, c in enumerate(raw)]
+        if not any(row) or [squeeze(c) for c in row] == header:
             continue
-        if len(row) < cols.width:  # merged cells lost on the left
-            row = [""] * (cols.width - len(row)) + row
         where = _("{table}, row {row}").format(table=table.where, row=n)
         filled = [c for c in row if c]
         if len(set(filled)) == 1 and (len(filled) > 1 or not row[cols.task]):

@@ -30,9 +30,6 @@ def read_docx(data: bytes, source: str) -> Document:
                     blocks.append(Paragraph(text, _("paragraph {n}").format(n=paragraphs)))
         elif isinstance(item, DocxTable):
             tables += 1
-            rows = tuple(
-                tuple(clean_text(cell.text.replace("\n", " ")) for cell in row.cells)
-                for row in item.rows
-            )
+            rows = tuple(tuple(clean_text(cell.text) for cell in row.cells) for row in item.rows)
             blocks.append(Table(rows, _("table {n}").format(n=tables)))
     return Document(source, tuple(blocks))

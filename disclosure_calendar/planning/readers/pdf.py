@@ -40,10 +40,7 @@ def read_pdf(data: bytes, source: str) -> Document:
             ]
             pieces: list[tuple[float, Block]] = []
             for table in found:
-                rows = tuple(
-                    tuple(clean_text((c or "").replace("\n", "")) for c in row)
-                    for row in table.extract()
-                )
+                rows = tuple(tuple(clean_text(c or "") for c in row) for row in table.extract())
                 rows = tuple(r for r in rows if any(r))
                 if rows:
                     pieces.append((table.bbox[1], Table(rows, where)))

@@ -21,9 +21,7 @@ def read_xlsx(data: bytes, source: str) -> Document:
     for sheet in book.worksheets:
         rows: list[tuple[str, ...]] = []
         for values in sheet.iter_rows(values_only=True):
-            row = tuple(
-                clean_text(str(v).replace("\n", " ")) if v is not None else "" for v in values
-            )
+            row = tuple(clean_text(str(v)) if v is not None else "" for v in values)
             while row and not row[-1]:
                 row = row[:-1]
             if any(row):
