@@ -32,6 +32,7 @@ CHROME = re.compile(
     r"nav|menu|header|footer|breadcrumb|crumb|share|toolbar|sidebar|copyright|banner|bottom|print",
     re.I,
 )
+CHROME_TAGS = {"div", "ul", "section", "span", "a", "p", "li", "dl"}
 BLOCK = {
     "p",
     "div",
@@ -72,13 +73,7 @@ class _Parser(HTMLParser):
                 self._text("\n")
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
-        if (
-            self.skip
-            or tag in SKIP
-            or (
-                tag in ("div", "ul", "section", "table") and CHROME.search(names) and tag != "table"
-            )
-        ):
+        if self.skip or tag in SKIP or (tag in CHROME_TAGS and CHROME.search(names)):
             self.skip.append(tag)
             return
         self.stack.append(tag)
