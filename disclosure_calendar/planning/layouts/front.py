@@ -23,7 +23,7 @@ from .builder import Builder
 TITLE = re.compile(
     r".{4,80}?(方案|要点|任务分解表|任务清单|分工表|实施意见|工作安排|工作计划|实施细则|责任分工)"
 )
-QUOTED_TITLE = re.compile(r"(?:现将|将)《([^》]{4,80})》")
+QUOTED_TITLE = re.compile(r"(?:现将|将|印发)《([^》]{4,80})》")
 _Y = r"(\d{4}|[〇零一二三四五六七八九]{4})"
 _MD = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 DATE = re.compile(rf"^(?P<before>.*?)\s*{_Y}\s*年\s*{_MD}\s*月\s*{_MD}\s*日\s*(?:印发|发布)?$")
