@@ -43,7 +43,7 @@ DEFAULT_DUE: dict[str, tuple[dict[str, object], str]] = {
 PERIODIC_ORDER = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
 # A deliverable made once: these verbs before a document's name
 ONCE = re.compile(
-    r"(出台|制定|制订|编制|印发|拟订|修订(?!后)|研究制定)[^，。；]{0,40}?(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引)"
+    r"(出台|制定|制订|编制|印发|拟订|修订|研究制定)(?![的后])[^，。；]{0,40}?(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引)"
     r"|尽快|(?:^|[^0-9])20\d\d年(?!度)"
 )
 

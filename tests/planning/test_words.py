@@ -165,3 +165,4 @@ def test_documents_to_make_and_words_that_only_look_like_timing() -> None:
         ("ongoing", None, False)
     ]
     assert drafted("推动常规检查执法信息公开") == [("ongoing", None, False)]
+    assert drafted("围绕新出台的减税降费政策措施，及时发布与解读") == [("ongoing", None, False)]
