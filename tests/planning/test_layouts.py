@@ -236,3 +236,21 @@ def test_excel_sheet_with_number_category_and_deadline_columns() -> None:
         ("2.3", ("各街道办事处",), ()),
     ]
     assert plan.tasks[2].deadline_text == "2020年10月底前"
+
+
+def test_word_list_numbering_counts_as_typed_numbers() -> None:
+    """Items numbered by Word's list style (the number is not in the text)."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某某市2020年政务公开工作要点")
+    document.add_paragraph("一、推进财政信息公开")
+    document.add_paragraph(
+        "按月公开全市一般公共预算收支情况。（市财政局负责）", style="List Number"
+    )
+    document.add_paragraph("每年公开审计工作报告。（市审计局负责）", style="List Number")
+    out = io.BytesIO()
+    document.save(out)
+    doc = read_bytes(out.getvalue(), "plan.docx")
+    assert [b.text[:3] for b in doc.blocks] == ["某某市", "一、推", "1.按", "2.每"]
+    assert tasks(recognise(doc)) == [("1.1", ("市财政局",), ()), ("1.2", ("市审计局",), ())]
