@@ -65,6 +65,11 @@ def _t2s() -> tuple[dict[int, str], dict[str, str], re.Pattern[str]]:
     return chars, phrases, pattern
 
 
+# OpenCC keeps 著 where simplified Chinese writes 着 (zhuó): these words in a government text
+PROOFREAD = {"著力": "着力", "著重": "着重", "著手": "着手", "著眼": "着眼", "著落": "着落"}
+_PROOFREAD = re.compile("|".join(PROOFREAD))
+
+
 def to_simplified(text: str) -> str:
     """``text`` in simplified characters (OpenCC t2s, see the module docstring)."""
     chars, phrases, pattern = _t2s()
@@ -75,7 +80,8 @@ def to_simplified(text: str) -> str:
         out.append(phrases[match.group()])
         pos = match.end()
     out.append(text[pos:].translate(chars))
-    return "".join(out)
+    result = "".join(out)
+    return _PROOFREAD.sub(lambda m: PROOFREAD[m.group()], result) if "著" in result else result
 
 
 def _full_width(text: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 from ..schedule.model import Schedule
 from .drafting import Drafted, draft
@@ -20,9 +22,18 @@ class DraftDuty:
     drafted: Drafted
     units: tuple[str, ...]  # ids, lead first
     words: tuple[Found, ...]
+    # the same task (same text) in the schedule given with --units, as its file has it: its
+    # id and title are kept, and with the same cadence its due rule (last year's choice)
+    previous: dict[str, Any] | None = None
+
+    @property
+    def same_cadence(self) -> bool:
+        return self.previous is not None and self.previous.get("cadence") == self.drafted.cadence
 
     @property
     def title(self) -> str:
+        if self.previous is not None and isinstance(self.previous.get("title"), str):
+            return str(self.previous["title"])
         first = re.split(r"[，。；：,;]", self.task.text, maxsplit=1)[0].strip()
         return first if len(first) <= 30 else first[:29] + "…"
 
@@ -63,6 +74,7 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
     duties: list[DraftDuty] = []
     counters: dict[int, int] = {}
     seen_ids: set[str] = set()
+    earlier = _previous_duties(schedule)
     for task in plan.tasks:
         ids = tuple(
             dict.fromkeys(units.map(n).id for n in (*task.lead_units, *task.cooperating_units))
@@ -70,14 +82,24 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
         drafted, words = draft(task, year, plan.issued)
         ref = _ref(task, counters)
         base = "task-" + ref.replace(".", "-")
+        before = earlier.get(text_key(task.text), [])
         for d in drafted:
+            previous = next((p for p in before if p.get("cadence") == d.cadence), None)
+            if previous is None and len(before) == 1 and len(drafted) == 1:
+                previous = before[0]
+            if previous is not None and previous.get("id") not in seen_ids:
+                before.remove(previous)
+                seen_ids.add(str(previous["id"]))
+                duties.append(
+                    DraftDuty(str(previous["id"]), _task(task, ref), d, ids, tuple(words), previous)
+                )
+                continue
             ident = base if len(drafted) == 1 else f"{base}-{d.cadence}"
             n = 2
             while ident in seen_ids:
                 ident, n = f"{base}-{d.cadence}-{n}", n + 1
             seen_ids.add(ident)
-            task_ref = task if ref == task.ref else _with_ref(task, ref)
-            duties.append(DraftDuty(ident, task_ref, d, ids, tuple(words)))
+            duties.append(DraftDuty(ident, _task(task, ref), d, ids, tuple(words)))
     lead_members = tuple(
         dict.fromkeys(
             units.map(n).id
@@ -90,10 +112,35 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
     return Draft(plan, year, tuple(duties), tuple(units.mapped.values()), schedule, lead_members)
 
 
-def _with_ref(task: Task, ref: str) -> Task:
-    from dataclasses import replace
-
+def _task(task: Task, ref: str) -> Task:
+    if ref == task.ref:
+        return task
     return replace(task, notes=(*task.notes, f"原文编号 {task.ref}"), ref=ref)
+
+
+_FULL_WIDTH = str.maketrans(",;:()", "，；：（）")
+
+
+def text_key(text: str) -> str:
+    """A task's text compared across copies: punctuation of one width, no spaces."""
+    return re.sub(r"\s+", "", text).translate(_FULL_WIDTH)
+
+
+def _previous_duties(schedule: Schedule | None) -> dict[str, list[dict[str, Any]]]:
+    """The duties of ``schedule``'s file by text, as written there (rules as their mappings)."""
+    if schedule is None:
+        return {}
+    import yaml
+
+    try:
+        raw = yaml.safe_load(Path(schedule.path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return {}
+    found: dict[str, list[dict[str, Any]]] = {}
+    for duty in raw.get("duties") or () if isinstance(raw, dict) else ():
+        if isinstance(duty, dict) and isinstance(duty.get("text"), str) and duty.get("id"):
+            found.setdefault(text_key(duty["text"]), []).append(duty)
+    return found
 
 
 def is_lead_group(name: str) -> bool:

@@ -20,6 +20,8 @@ class Task:
     # the deadline column or line (完成时限：……), when the plan has one
     deadline_text: str = ""
     notes: tuple[str, ...] = ()
+    # the units are the row above's: the plan's unit cell is empty (merged, ``||``)
+    carried: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ choice the text does not make.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ..core.i18n import gettext as _
 from .draft import Draft, DraftDuty, is_lead_group
 
 CONFIRM = "# 待确认"
@@ -46,7 +48,9 @@ def as_json(draft: Draft) -> str:
             "due": d.drafted.due,
             "assumed": d.drafted.assumed,
             "assumption": d.drafted.assumption,
-            "notes": list(d.task.notes) + [CONFIRM_WHY[c] for c in d.drafted.confirm],
+            "notes": list(d.task.notes)
+            + ([_("unit cell empty: same as the item above")] if d.task.carried else [])
+            + [CONFIRM_WHY[c] for c in d.drafted.confirm],
         }
         for d in draft.duties
     ]
@@ -62,6 +66,12 @@ def as_json(draft: Draft) -> str:
 
 def q(value: object) -> str:
     """One YAML scalar, quoted only where YAML needs it."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) if isinstance(v, dict) else q(v) for v in value) + "]"
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
         return value  # a date, as YAML reads it
     if isinstance(value, str) and _PLAIN.fullmatch(value) and not _RESOLVES.fullmatch(value):
@@ -191,6 +201,7 @@ def _groups(draft: Draft, add: Any) -> None:
 def _duty(duty: DraftDuty, add: Any) -> None:
     d = duty.drafted
     task = duty.task
+    kept = duty.previous if duty.same_cadence else None
     add(f"  - id: {duty.id}")
     add(f'    ref: "{task.ref}"')
     add(f"    title: {q(duty.title)}")
@@ -200,9 +211,12 @@ def _duty(duty: DraftDuty, add: Any) -> None:
         units += f"  {CONFIRM}：含配合单位（{'、'.join(task.cooperating_units)}）"
     add(units)
     cadence = f"    cadence: {d.cadence}"
-    if "cadence" in d.confirm:
+    if "cadence" in d.confirm and kept is None:
         cadence += f"  {CONFIRM}：原文{'无时间词' if d.basis == '原文无时间词' else '未明周期'}"
     add(cadence)
+    if kept is not None:
+        _kept(kept, add)
+        return
     add(f"    basis: {q(d.basis)}")
     if d.due is not None:
         due = f"    due: {flow(d.due)}"
@@ -218,6 +232,24 @@ def _duty(duty: DraftDuty, add: Any) -> None:
         add("    reminders: []")
     if task.notes:
         add(f"    note: {q('；'.join(task.notes))}")
+
+
+# What a duty of the --units schedule with the same text and cadence passes on: the choices
+# made there (its events are that year's, not this one's)
+KEPT_KEYS = ("basis", "due", "assumed", "assumption", "reminders", "note", "review")
+
+
+def _kept(previous: dict[str, Any], add: Any) -> None:
+    for key in KEPT_KEYS:
+        if key not in previous:
+            continue
+        value = previous[key]
+        line = f"    {key}: {flow(value) if isinstance(value, dict) else q(value)}"
+        if key == "due" and previous.get("assumed"):
+            line += f"  {CONFIRM}：沿用原日程的推定"
+        add(line)
+    if previous.get("cadence") == "event":
+        add(f"    events: []  {CONFIRM}：事件发生后用 `disclosure-calendar event add` 登记日期")
 
 
 _CN = "〇一二三四五六七八九"

@@ -49,7 +49,8 @@ def test_every_item_with_its_lead_units() -> None:
     for ref, expected in PLAN_ITEMS.items():
         text, units = found[ref]
         assert list(units) == expected["units"], ref
-        assert normalise(text) == normalise(expected["text"]), ref
+        # 著力 -> 着力: OpenCC keeps 著, the importer proof-reads it (clean.PROOFREAD)
+        assert normalise(text) == normalise(expected["text"].replace("著力", "着力")), ref
 
 
 def test_preamble_duties() -> None:

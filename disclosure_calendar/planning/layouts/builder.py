@@ -126,10 +126,8 @@ class Builder:
         """An empty unit cell: the units of the row above."""
         task = self.open_task
         if task is not None and not task.lead_units and self._last_units is not None:
-            self.give_units(
-                Assignment(self._last_units.lead, self._last_units.cooperating),
-                note=_("unit cell empty: same as the item above"),
-            )
+            self.give_units(Assignment(self._last_units.lead, self._last_units.cooperating))
+            self.tasks[self._open] = replace(self.tasks[self._open], carried=True)  # type: ignore[index]
 
     def add_text(self, text: str) -> None:
         task = self.open_task
