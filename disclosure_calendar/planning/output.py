@@ -183,19 +183,28 @@ def _groups(draft: Draft, add: Any) -> None:
     for group in groups:
         if is_lead_group(group.name) and draft.lead_members:
             add(f"  # {group.name}：本方案中至少牵头一项任务的单位（由方案计算）")
-            members = draft.lead_members
-            note = ""
+            _group(group.id, group.name, draft.lead_members, None, add)
         else:
-            members = group.members
-            note = f"  {CONFIRM}：成员沿用 --units 的名单，请按本年机构设置核对"
-        add(f"  - id: {group.id}")
-        add(f"    name: {q(group.name)}")
-        add(f"    members: [{', '.join(members)}]{note}")
+            note = "成员沿用 --units 的名单，请按本年机构设置核对"
+            _group(group.id, group.name, group.members, note, add)
     for name in new:
         members = draft.lead_members if is_lead_group(name.name) else ()
-        add(f"  - id: {name.id}")
-        add(f"    name: {q(name.name)}")
-        add(f"    members: [{', '.join(members)}]  {CONFIRM}：新的集合名称，请填写成员")
+        _group(name.id, name.name, members, "新的集合名称，请填写成员", add)
+
+
+def _group(ident: str, name: str, members: tuple[str, ...], confirm: str | None, add: Any) -> None:
+    add(f"  - id: {ident}")
+    add(f"    name: {q(name)}")
+    if confirm:
+        add(f"    {CONFIRM}：{confirm}")
+    line = "    members: ["
+    for n, member in enumerate(members):
+        piece = member + (", " if n < len(members) - 1 else "")
+        if len(line) + len(piece.rstrip()) > 100:
+            add(line.rstrip())
+            line = " " * len("    members: [")
+        line += piece
+    add(line + "]")
 
 
 def _duty(duty: DraftDuty, add: Any) -> None:
