@@ -25,6 +25,8 @@ class DraftDuty:
     # the same task (same text) in the schedule given with --units, as its file has it: its
     # id and title are kept, and with the same cadence its due rule (last year's choice)
     previous: dict[str, Any] | None = None
+    # the plan's own numbering (2.1.3), where schedule.yaml's ref had to count it on
+    plan_ref: str = ""
 
     @property
     def same_cadence(self) -> bool:
@@ -57,22 +59,24 @@ class Draft:
         return tuple(n for n in self.names if not n.known and n.group)
 
 
-def _ref(task: Task, counters: dict[int, int]) -> str:
-    """schedule.yaml's SECTION.ITEM: deeper numbering (2.1.3) counted within the section."""
+def _ref(task: Task, used: dict[int, set[int]]) -> str:
+    """schedule.yaml's SECTION.ITEM: the plan's own where it has one; deeper numbering
+    (2.1.3) and numbers met twice counted on within the section."""
     parts = task.ref.split(".")
     section = int(parts[0])
-    if len(parts) == 2:
-        counters[section] = max(counters.get(section, 0), int(parts[1]))
-        return task.ref
-    counters[section] = counters.get(section, 0) + 1
-    return f"{section}.{counters[section]}"
+    taken = used.setdefault(section, set())
+    item = int(parts[1]) if len(parts) == 2 else None
+    if item is None or item in taken:
+        item = max(taken, default=0) + 1
+    taken.add(item)
+    return f"{section}.{item}"
 
 
 def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> Draft:
     year = plan.year or today.year
     units = UnitMap(schedule)
     duties: list[DraftDuty] = []
-    counters: dict[int, int] = {}
+    used: dict[int, set[int]] = {}
     seen_ids: set[str] = set()
     earlier = _previous_duties(schedule)
     for task in plan.tasks:
@@ -80,7 +84,7 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
             dict.fromkeys(units.map(n).id for n in (*task.lead_units, *task.cooperating_units))
         )
         drafted, words = draft(task, year, plan.issued)
-        ref = _ref(task, counters)
+        ref = _ref(task, used)
         base = "task-" + ref.replace(".", "-")
         before = earlier.get(text_key(task.text), [])
         for d in drafted:
@@ -91,7 +95,15 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
                 before.remove(previous)
                 seen_ids.add(str(previous["id"]))
                 duties.append(
-                    DraftDuty(str(previous["id"]), _task(task, ref), d, ids, tuple(words), previous)
+                    DraftDuty(
+                        str(previous["id"]),
+                        _task(task, ref),
+                        d,
+                        ids,
+                        tuple(words),
+                        previous,
+                        task.ref,
+                    )
                 )
                 continue
             ident = base if len(drafted) == 1 else f"{base}-{d.cadence}"
@@ -99,7 +111,7 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
             while ident in seen_ids:
                 ident, n = f"{base}-{d.cadence}-{n}", n + 1
             seen_ids.add(ident)
-            duties.append(DraftDuty(ident, _task(task, ref), d, ids, tuple(words)))
+            duties.append(DraftDuty(ident, _task(task, ref), d, ids, tuple(words), None, task.ref))
     lead_members = tuple(
         dict.fromkeys(
             units.map(n).id

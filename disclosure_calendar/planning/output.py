@@ -35,7 +35,8 @@ def as_json(draft: Draft) -> str:
     plan = draft.plan
     tasks = [
         {
-            "ref": d.task.ref,
+            "ref": d.plan_ref or d.task.ref,
+            "schedule_ref": d.task.ref,
             "id": d.id,
             "section": d.task.section,
             "text": d.task.text,

@@ -160,3 +160,23 @@ def test_unchanged_tasks_keep_the_schedules_ids_and_choices(seed_draft, bundled)
     }
     ids = [d.id for d in seed_draft.duties]
     assert len(ids) == len(set(ids))
+
+
+def test_deeper_numbering_is_counted_within_the_section(tmp_path) -> None:
+    import json
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "一、推进决策公开\n（一）决策预公开\n1.年底前公布重大行政决策目录。（市司法局负责）\n"
+        "2.及时公开决策草案。（市司法局负责）\n（二）决策执行\n1.每半年公开执行情况。（市政府办公室负责）\n",
+        encoding="utf-8",
+    )
+    draft = import_plan(plan, None, today=TODAY)
+    body = json.loads(as_json(draft))
+    assert [(t["ref"], t["schedule_ref"]) for t in body["tasks"]] == [
+        ("1.1.1", "1.1"),
+        ("1.1.2", "1.2"),
+        ("1.2.1", "1.3"),
+    ]
+    assert body["tasks"][0]["section"] == "推进决策公开 / 决策预公开"
+    assert "原文编号 1.2.1" in as_yaml(draft, source=str(plan))

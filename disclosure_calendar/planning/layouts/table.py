@@ -147,8 +147,12 @@ def read_table(table: Table, builder: Builder) -> bool:
             continue
         item = numbering(text)
         number = None
-        if cols.number is not None and row[cols.number].isdigit():
-            number = int(row[cols.number])
+        label = row[cols.number] if cols.number is not None else ""
+        if label.isdigit():
+            number = int(label)
+        elif label and numbering(label + "、x") is not None and not row[cols.lead]:
+            _heading(builder, f"{label}、{text}")  # 序号 一, 二: a section row
+            continue
         if item is not None and item.level == 0 and not row[cols.lead]:
             _heading(builder, text)  # 一、…… in the task column, nothing else: a heading
             continue
