@@ -146,7 +146,7 @@ def as_yaml(draft: Draft, *, source: str) -> str:
         head = duty.task.ref.split(".")[0]
         if head != section:
             section = head
-            title = duty.task.section.split(" / ")[0]
+            title = duty.task.section.split(" / ")[0] or "（方案未分部分）"
             add(f"  # {_chinese(int(head))}、{title}" if head != "0" else "  # 〇、方案总体要求")
         if duty.units:
             _duty(duty, add)

@@ -254,3 +254,16 @@ def test_word_list_numbering_counts_as_typed_numbers() -> None:
     doc = read_bytes(out.getvalue(), "plan.docx")
     assert [b.text[:3] for b in doc.blocks] == ["某某市", "一、推", "1.按", "2.每"]
     assert tasks(recognise(doc)) == [("1.1", ("市财政局",), ()), ("1.2", ("市审计局",), ())]
+
+
+def test_a_page_whose_article_sits_in_a_layout_table() -> None:
+    page = """<html><head><meta charset="utf-8"></head><body>
+<table class="main"><tr><td class="nav"><a>首页</a></td></tr>
+<tr><td><div class="content"><p>某某市2021年政务公开工作任务分解表</p>
+<table border="1"><tr><td><p>序号</p></td><td><p>工作任务</p></td><td><p>责任单位</p></td></tr>
+<tr><td>1</td><td><p>按月公开财政收支。</p></td><td><p>市财政局</p><p>市审计局</p></td></tr>
+<tr><td>2</td><td>每季度公开项目进度。</td><td>市发展改革局</td></tr></table>
+<p>某某市人民政府办公室</p><p>2021年3月1日</p></div></td></tr></table></body></html>"""
+    plan = recognise(read_bytes(page.encode(), "plan.htm"))
+    assert (plan.title, str(plan.issued)) == ("某某市2021年政务公开工作任务分解表", "2021-03-01")
+    assert tasks(plan) == [("1.1", ("市财政局", "市审计局"), ()), ("1.2", ("市发展改革局",), ())]

@@ -81,7 +81,8 @@ class Builder:
             number = self._counters.get(path, 0) + 1
         self._counters[path] = number
         own = (number,) if sub is None else (number, sub)
-        ref = ".".join(str(n) for n in (*path, *own)) if path else ".".join(map(str, (0, *own)))
+        # a plan without sections: its tasks are section 1 (0 is the preamble's)
+        ref = ".".join(str(n) for n in (*(path or (1,)), *own))
         section = " / ".join(h.title for h in self.headings)
         self.tasks.append(
             Task(ref, section, text, (), (), where, deadline_text=deadline, notes=notes)

@@ -54,6 +54,17 @@ BLOCK = {
 }
 
 
+class _Table:
+    """A table being read: its rows of (text, rowspan, colspan), the open cell."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[tuple[str, int, int]]] = []
+        self.cell: list[str] | None = None
+        self.span = (1, 1)
+        # holds another table: a page's layout table, whose cells are read as paragraphs
+        self.layout = False
+
+
 class _Parser(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -61,15 +72,16 @@ class _Parser(HTMLParser):
         self.text: list[str] = []
         self.skip: list[str] = []  # tags being skipped, innermost last
         self.stack: list[str] = []
-        self.tables: list[list[list[tuple[str, int, int]]]] = []  # rows of (text, rowspan, colspan)
-        self.cell: list[str] | None = None
-        self.span = (1, 1)
-        self.title = ""
+        self.tables: list[_Table] = []
         self.count = 0
+
+    @property
+    def _cell(self) -> list[str] | None:
+        return self.tables[-1].cell if self.tables else None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("br", "img", "meta", "link", "input", "hr"):
-            if tag == "br":
+            if tag == "br" and not self.skip:
                 self._text("\n")
             return
         names = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
@@ -78,16 +90,22 @@ class _Parser(HTMLParser):
             return
         self.stack.append(tag)
         if tag == "table":
-            self._flush()
-            self.tables.append([])
+            if self.tables:
+                self._layout(self.tables[-1])
+            else:
+                self._flush()
+            self.tables.append(_Table())
         elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
+            self.tables[-1].rows.append([])
         elif tag in ("td", "th") and self.tables:
             values = dict(attrs)
-            self.cell = []
-            self.span = (_int(values.get("rowspan")), _int(values.get("colspan")))
-        elif tag in BLOCK and self.cell is None:
-            self._flush()
+            self.tables[-1].cell = []
+            self.tables[-1].span = (_int(values.get("rowspan")), _int(values.get("colspan")))
+        elif tag in BLOCK:
+            if self._cell is not None:
+                self._cell.append("\n")  # paragraphs inside a cell: one line each
+            elif not self.tables:
+                self._flush()
 
     def handle_endtag(self, tag: str) -> None:
         if self.skip:
@@ -98,26 +116,52 @@ class _Parser(HTMLParser):
             return
         while self.stack and self.stack.pop() != tag:
             pass
-        if tag in ("td", "th") and self.tables and self.cell is not None:
-            if not self.tables[-1]:
-                self.tables[-1].append([])
-            self.tables[-1][-1].append(("".join(self.cell), *self.span))
-            self.cell = None
-        elif tag == "table" and self.tables:
-            self._table(self.tables.pop())
-        elif tag in BLOCK and self.cell is None:
+        table = self.tables[-1] if self.tables else None
+        if tag in ("td", "th") and table is not None and table.cell is not None:
+            text = "".join(table.cell)
+            table.cell = None
+            if table.layout:
+                self.text.append(text)
+                self._flush()
+            else:
+                if not table.rows:
+                    table.rows.append([])
+                table.rows[-1].append((text, *table.span))
+        elif tag == "table" and table is not None:
+            self.tables.pop()
+            if not table.layout:
+                self._table(table.rows)
+        elif tag in BLOCK and self._cell is None and not self.tables:
             self._flush()
 
     def handle_data(self, data: str) -> None:
-        if self.skip:
-            return
-        self._text(data)
+        if not self.skip:
+            self._text(data)
 
     def _text(self, data: str) -> None:
-        if self.cell is not None:
-            self.cell.append(data)
+        cell = self._cell
+        if cell is not None:
+            cell.append(data)
         else:
             self.text.append(data)
+
+    def _layout(self, table: _Table) -> None:
+        """``table`` holds a table: what it read so far, and its cells from now on, are text."""
+        if table.layout:
+            if table.cell is not None:
+                self.text.append("".join(table.cell))
+                table.cell = []
+                self._flush()
+            return
+        table.layout = True
+        for row in table.rows:
+            for text, _rows, _cols in row:
+                self.text.append(text + "\n")
+        table.rows = []
+        if table.cell is not None:
+            self.text.append("".join(table.cell))
+            table.cell = []
+        self._flush()
 
     def _flush(self) -> None:
         for line in "".join(self.text).split("\n"):
@@ -143,15 +187,13 @@ class _Parser(HTMLParser):
         height = max(r for r, _c in grid) + 1
         width = max(c for _r, c in grid) + 1
         table = tuple(
-            tuple(clean_text(re.sub(r"\s+", " ", grid.get((r, c), ""))) for c in range(width))
+            tuple(
+                clean_text(re.sub(r"[ \t\r\f\v]+", " ", grid.get((r, c), ""))) for c in range(width)
+            )
             for r in range(height)
         )
-        self.count += 1
         where = _("table {n}").format(n=sum(isinstance(b, Table) for b in self.blocks) + 1)
-        if self.tables and self.cell is not None:  # a table inside a cell: its text
-            self.cell.append(" ".join(c for row in table for c in row))
-        else:
-            self.blocks.append(Table(table, where))
+        self.blocks.append(Table(table, where))
 
 
 def _int(value: str | None) -> int:
