@@ -36,7 +36,8 @@ class DraftDuty:
     def title(self) -> str:
         if self.previous is not None and isinstance(self.previous.get("title"), str):
             return str(self.previous["title"])
-        first = re.split(r"[，。；：,;]", self.task.text, maxsplit=1)[0].strip()
+        clauses = (c.strip() for c in re.split(r"[，。；：,;]", self.task.text))
+        first = next((c for c in clauses if c), "") or f"任务{self.task.ref}"
         return first if len(first) <= 30 else first[:29] + "…"
 
 
