@@ -80,6 +80,7 @@ def make_draft(plan: PlanText, schedule: Schedule | None, *, today: dt.date) -> 
     used: dict[int, set[int]] = {}
     seen_ids: set[str] = set()
     earlier = _previous_duties(schedule)
+    seen_ids.update(str(d["id"]) for d in earlier.pop("", ()))
     for task in plan.tasks:
         ids = tuple(
             dict.fromkeys(units.map(n).id for n in (*task.lead_units, *task.cooperating_units))
@@ -150,9 +151,17 @@ def _previous_duties(schedule: Schedule | None) -> dict[str, list[dict[str, Any]
     except (OSError, yaml.YAMLError):
         return {}
     found: dict[str, list[dict[str, Any]]] = {}
-    for duty in raw.get("duties") or () if isinstance(raw, dict) else ():
+    if not isinstance(raw, dict):
+        return found
+    for duty in raw.get("duties") or ():
         if isinstance(duty, dict) and isinstance(duty.get("text"), str) and duty.get("id"):
             found.setdefault(text_key(duty["text"]), []).append(duty)
+    # the duties of the schedule's other plans are carried over whole (output.py): their ids
+    # are taken
+    for plan in raw.get("plans") or ():
+        for duty in plan.get("duties") or () if isinstance(plan, dict) else ():
+            if isinstance(duty, dict) and duty.get("id"):
+                found.setdefault("", []).append({"id": duty["id"], "other_plan": True})
     return found
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from ..core.i18n import gettext as _
+from ..schedule.model import Schedule
 from .draft import Draft, DraftDuty, is_lead_group
 
 CONFIRM = "# 待确认"
@@ -108,6 +109,7 @@ def as_yaml(draft: Draft, *, source: str) -> str:
     add("")
     add("version: 1")
     add("plan:")
+    add(f"  id: {_plan_id(draft)}")
     add(
         f"  title: {q(plan.title or '待补充的方案标题')}"
         + ("" if plan.title else f"  {CONFIRM}：原文未见标题")
@@ -153,7 +155,45 @@ def as_yaml(draft: Draft, *, source: str) -> str:
         else:  # no unit in the text: left for the coordinator, as comments (the file validates)
             add(f"  {CONFIRM}：原文未写明由哪个单位负责，补上 units 后删去以下各行行首的 #")
             _duty(duty, lambda line: add("  # " + line[2:]))
+    carried = _other_plans(sched)
+    if carried:
+        add("")
+        add(f"{CONFIRM}：以下沿用 --units 中的其他文件（plans:）。仍然有效的（如条例）保留；")
+        add(
+            "# 已被本方案取代的上一年度方案请删去，或在原日程中给它写上 end:（见 README“Several plans”）。"
+        )
+        lines.extend(carried)
     return "\n".join(lines) + "\n"
+
+
+def _plan_id(draft: Draft) -> str:
+    """The draft plan's id: last year's with this year's digits (zs2017 -> zs2018), else plan2018."""
+    previous = draft.schedule.plan.id if draft.schedule else ""
+    if re.search(r"\d{4}", previous or ""):
+        return re.sub(r"\d{4}", str(draft.year), previous, count=1)
+    return f"plan{draft.year}"
+
+
+def _other_plans(schedule: Schedule | None) -> list[str]:
+    """The ``plans:`` block of the --units schedule as its file has it, comments above included."""
+    if schedule is None:
+        return []
+    try:
+        lines = Path(schedule.path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    start = next(
+        (n for n, line in enumerate(lines) if re.fullmatch(r"plans:\s*(#.*)?", line)), None
+    )
+    if start is None:
+        return []
+    first = start
+    while first > 0 and lines[first - 1].startswith("#"):
+        first -= 1
+    end = start + 1
+    while end < len(lines) and (not lines[end] or lines[end][0] in " #\t-"):
+        end += 1
+    return lines[first:end]
 
 
 def _units(draft: Draft, add: Any) -> None:
