@@ -134,10 +134,11 @@ def as_yaml(draft: Draft, *, source: str) -> str:
     add(f"  reminders: [{', '.join(map(str, reminders))}]")
     remind_at = sched.defaults.remind_at.strftime("%H:%M") if sched else "09:00"
     add(f'  remind_at: "{remind_at}"')
+    review = _raw_review(sched)
     add("  review:")
-    add("    cadence: quarterly  " + CONFIRM + "：常态化任务的自查周期")
-    add("    due: {rule: workday_of_period, n: -3}")
-    add(f"    assumption: {q(REVIEW_ASSUMPTION)}")
+    add(f"    cadence: {q(review.get('cadence', 'quarterly'))}  {CONFIRM}：常态化任务的自查周期")
+    add(f"    due: {flow(review.get('due') or {'rule': 'workday_of_period', 'n': -3})}")
+    add(f"    assumption: {q(review.get('assumption') or REVIEW_ASSUMPTION)}")
     add("")
     _units(draft, add)
     _groups(draft, add)
@@ -164,6 +165,18 @@ def as_yaml(draft: Draft, *, source: str) -> str:
         )
         lines.extend(carried)
     return "\n".join(lines) + "\n"
+
+
+def _raw_review(schedule: Schedule | None) -> dict[str, Any]:
+    """``defaults: review:`` of the --units schedule as its file has it (or nothing)."""
+    if schedule is None or schedule.defaults.review is None:
+        return {}
+    try:
+        raw = yaml.safe_load(Path(schedule.path).read_text(encoding="utf-8"))
+        review = raw["defaults"]["review"]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return {}
+    return review if isinstance(review, dict) else {}
 
 
 def _plan_id(draft: Draft) -> str:
@@ -227,23 +240,39 @@ def _groups(draft: Draft, add: Any) -> None:
             _group(group.id, group.name, draft.lead_members, None, add)
         else:
             note = "成员沿用 --units 的名单，请按本年机构设置核对"
-            _group(group.id, group.name, group.members, note, add)
+            confirmed = tuple(m for m in group.members if m not in group.unconfirmed)
+            _group(group.id, group.name, confirmed, note, add, group.unconfirmed)
     for name in new:
         members = draft.lead_members if is_lead_group(name.name) else ()
         _group(name.id, name.name, members, "新的集合名称，请填写成员", add)
 
 
-def _group(ident: str, name: str, members: tuple[str, ...], confirm: str | None, add: Any) -> None:
+def _group(
+    ident: str,
+    name: str,
+    members: tuple[str, ...],
+    confirm: str | None,
+    add: Any,
+    unconfirmed: tuple[str, ...] = (),
+) -> None:
     add(f"  - id: {ident}")
     add(f"    name: {q(name)}")
     if confirm:
         add(f"    {CONFIRM}：{confirm}")
-    line = "    members: ["
-    for n, member in enumerate(members):
-        piece = member + (", " if n < len(members) - 1 else "")
+    _id_list("members", members, add)
+    if unconfirmed:
+        _id_list("unconfirmed", unconfirmed, add)
+
+
+def _id_list(key: str, ids: tuple[str, ...], add: Any) -> None:
+    """``    key: [a, b, ...]`` wrapped at 100 columns."""
+    head = f"    {key}: ["
+    line = head
+    for n, ident in enumerate(ids):
+        piece = ident + (", " if n < len(ids) - 1 else "")
         if len(line) + len(piece.rstrip()) > 100:
             add(line.rstrip())
-            line = " " * len("    members: [")
+            line = " " * len(head)
         line += piece
     add(line + "]")
 
