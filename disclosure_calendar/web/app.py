@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..reminders.ledger import LedgerUnreachable
+from ..ledger import LedgerUnreachable
 from .base import render
 from .dashboard import dashboard
 from .event import add_event
