@@ -29,7 +29,7 @@ CASES = {
     "too big": (
         b"a" * (MAX_BYTES + 1),
         "plan.txt",
-        "plan.txt: the file is 20 MB, more than a plan ever is",
+        "plan.txt: the file is over 20 MB, more than a plan ever is",
     ),
 }
 

@@ -27,10 +27,8 @@ def read_bytes(data: bytes, source: str) -> Document:
     if len(data) > MAX_BYTES:
         raise DisclosureError(
             _(
-                "{source}: the file is {size} MB, more than a plan ever is ({limit} MB); is it the right file?"
-            ).format(
-                source=source, size=len(data) // (1024 * 1024), limit=MAX_BYTES // (1024 * 1024)
-            )
+                "{source}: the file is over {limit} MB, more than a plan ever is; is it the right file?"
+            ).format(source=source, limit=MAX_BYTES // (1024 * 1024))
         )
     suffix = Path(source).suffix.lower()
     kind = _kind(data, suffix)
