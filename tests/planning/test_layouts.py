@@ -267,3 +267,22 @@ def test_a_page_whose_article_sits_in_a_layout_table() -> None:
     plan = recognise(read_bytes(page.encode(), "plan.htm"))
     assert (plan.title, str(plan.issued)) == ("某某市2021年政务公开工作任务分解表", "2021-03-01")
     assert tasks(plan) == [("1.1", ("市财政局", "市审计局"), ()), ("1.2", ("市发展改革局",), ())]
+
+
+def test_a_table_row_cut_by_a_page_break_is_one_task() -> None:
+    from disclosure_calendar.planning.document import Document, Table
+
+    table = Table(
+        (
+            ("工作任务", "具体要求", "牵头单位"),
+            ("一、推进公开", "1.按月公开全市一般公共预算", "市财政局"),
+            ("", "收支完成情况。", ""),  # the rest of the cell, on the next page
+            ("", "2.及时公开预算调整。", ""),  # a row of its own: same units as above
+        ),
+        "page 1",
+    )
+    plan = recognise(Document("plan.pdf", (table,)))
+    assert [(t.ref, t.text, t.lead_units) for t in plan.tasks] == [
+        ("1.1", "按月公开全市一般公共预算收支完成情况。", ("市财政局",)),
+        ("1.2", "及时公开预算调整。", ("市财政局",)),
+    ]

@@ -16,6 +16,7 @@ A table without a unit column (a letterhead, a signature block) is read as parag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ...core.i18n import gettext as _
@@ -146,6 +147,16 @@ def read_table(table: Table, builder: Builder) -> bool:
         if not text:
             continue
         item = numbering(text)
+        open_task = builder.open_task
+        others = [c for n, c in enumerate(row) if n != cols.task and c]
+        if (
+            item is None
+            and not others
+            and open_task is not None
+            and not re.search(r"[。；;！？）)]$", open_task.text)
+        ):
+            builder.add_text(text)  # a row cut by a page break: the rest of the cell above
+            continue
         number = None
         label = row[cols.number] if cols.number is not None else ""
         if label.isdigit():
@@ -169,7 +180,6 @@ def read_table(table: Table, builder: Builder) -> bool:
                     + coop.cooperating,
                     (units.remarks if units else ()) + coop.remarks,
                 )
-        open_task = builder.open_task
         if (
             open_task is not None
             and open_task.text == text
