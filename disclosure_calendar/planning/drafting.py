@@ -43,7 +43,9 @@ DEFAULT_DUE: dict[str, tuple[dict[str, object], str]] = {
 PERIODIC_ORDER = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly")
 # A deliverable made once: these verbs before a document's name
 ONCE = re.compile(
-    r"(出台|制定|制订|编制|印发|拟订|修订|研究制定)(?![的后])[^，。；]{0,40}?(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引)"
+    r"(出台|制定|制订|编制|印发|拟订|修订|研究制定)(?![的后])[^，。；]{0,40}?"
+    r"(文件|政策|方案|办法|意见|规划|制度|细则|目录|清单|指引|措施)"
+    r"|(建立|建成|搭建|升级|开设|开通)(?![的后])[^，。；]{0,30}?(平台|制度|机制|系统|专栏|栏目|网站)"
     r"|尽快|(?:^|[^0-9])20\d\d年(?!度)"
 )
 
@@ -118,7 +120,14 @@ def draft(task: Task, year: int, issued: dt.date | None) -> tuple[list[Drafted],
                 out.append(Drafted(word.cadence, due, word.text, confirm=("issued",)))
                 continue
             due["date"] = issued.isoformat()
-        if word.cadence == "event":
+        if word.assumption:
+            out.append(
+                Drafted(
+                    word.cadence, due, word.text, assumed=True, assumption=word.assumption,
+                    confirm=("due", "events") if word.cadence == "event" else ("due",),
+                )
+            )  # fmt: skip
+        elif word.cadence == "event":
             out.append(Drafted("event", due, word.text, confirm=("events",)))
         else:
             out.append(Drafted(word.cadence, due, word.text))

@@ -88,6 +88,8 @@ class Deadline:
     pattern: re.Pattern[str]
     meaning: str
     rule: Callable[[re.Match[str], int], tuple[str, dict[str, object]]]
+    # the words name the trigger but not the time: the draft picks one and says why
+    assumption: str | None = None
 
 
 _N = r"(\d{1,3}|[一二两三四五六七八九十百]{1,4})"
@@ -188,6 +190,18 @@ DEADLINES: tuple[Deadline, ...] = (
         ),
     ),
     Deadline(
+        re.compile(r"(?:严格)?(?:按照|在)?法定(?:时限|期限)(?:内)?"),
+        "法定时限：依申请公开，条例第三十三条的20个工作日",
+        lambda m, y: ("event", {"rule": "workdays_after_event", "n": 20}),
+        "“{word}”：《政府信息公开条例》（2019年修订）第三十三条，收到申请之日起20个工作日内答复",
+    ),
+    Deadline(
+        re.compile(r"(?:验收合格|检验工作全部完成|全部完成|工作结束|审批完成|办结)后"),
+        "……后：每次事情发生后（时限未定）",
+        lambda m, y: ("event", {"rule": "workdays_after_event", "n": 20}),
+        "“{word}”未定时限：取事情发生之日起20个工作日内公开（同条例第二十六条）",
+    ),
+    Deadline(
         re.compile(r"(?:(?P<year>\d{4})年)?上半年"),
         "上半年：6月30日前",
         lambda m, y: ("once", _date(_year_of(m, y), 6, 30)),
@@ -209,6 +223,7 @@ class Found:
     cadence: str
     due: dict[str, object] | None = None
     deadline: bool = False
+    assumption: str | None = None
 
 
 def _timing_index() -> tuple[re.Pattern[str], dict[str, Timing]]:
@@ -218,7 +233,7 @@ def _timing_index() -> tuple[re.Pattern[str], dict[str, Timing]]:
 
 _TIMING_RX, _TIMING = _timing_index()
 # every deadline pattern holds one of these: texts without them skip the table
-_MAY_HAVE_DEADLINE = re.compile(r"[前内底末]|半年|月份")
+_MAY_HAVE_DEADLINE = re.compile(r"[前内底末后]|半年|月份|法定")
 
 
 def find_words(text: str, year: int) -> list[Found]:
@@ -230,7 +245,12 @@ def find_words(text: str, year: int) -> list[Found]:
             if any(s < match.end() and match.start() < e for s, e in taken):
                 continue
             cadence, due = entry.rule(match, year)
-            found.append(Found(match.group(), match.start(), cadence, due, deadline=True))
+            assumption = entry.assumption.format(word=match.group()) if entry.assumption else None
+            found.append(
+                Found(
+                    match.group(), match.start(), cadence, due, deadline=True, assumption=assumption
+                )
+            )
             taken.append(match.span())
     for match in _NOT_TIMING.finditer(text):
         taken.append(match.span())

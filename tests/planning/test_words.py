@@ -166,3 +166,12 @@ def test_documents_to_make_and_words_that_only_look_like_timing() -> None:
     ]
     assert drafted("推动常规检查执法信息公开") == [("ongoing", None, False)]
     assert drafted("围绕新出台的减税降费政策措施，及时发布与解读") == [("ongoing", None, False)]
+
+
+def test_events_named_but_not_timed() -> None:
+    after = {"rule": "workdays_after_event", "n": 20}
+    assert drafted("验收合格后，向社会公告化解产能完成时间") == [("event", after, True)]
+    assert drafted("严格按照法定时限答复") == [("event", after, True)]
+    assert drafted("建立市级征地信息公开平台") == [
+        ("once", {"rule": "fixed_date", "date": "2021-12-31", "roll": "preceding"}, True)
+    ]
