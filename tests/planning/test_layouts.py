@@ -286,3 +286,21 @@ def test_a_table_row_cut_by_a_page_break_is_one_task() -> None:
         ("1.1", "按月公开全市一般公共预算收支完成情况。", ("市财政局",)),
         ("1.2", "及时公开预算调整。", ("市财政局",)),
     ]
+
+
+def test_a_pdf_running_header_is_not_the_plans() -> None:
+    from tests.planning.makers import typst_pdf
+
+    header = "#set page(header: align(center)[某某市人民政府办公室文件（内部资料）])\n"
+    items = "\n\n".join(
+        f'#"{n}.按月公开第{n}项财政收支情况。（市财政局负责）"\n#pagebreak()' for n in range(1, 5)
+    )
+    pdf = typst_pdf(
+        '#set page(paper: "a5")\n#set text(font: "Noto Sans CJK SC", lang: "zh")\n'
+        + header
+        + "一、推进财政信息公开\n\n"
+        + items
+    )
+    plan = recognise(read_bytes(pdf, "plan.pdf"))
+    assert tasks(plan) == [(f"1.{n}", ("市财政局",), ()) for n in range(1, 5)]
+    assert not plan.unplaced

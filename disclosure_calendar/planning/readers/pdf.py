@@ -25,38 +25,58 @@ _ENDS = re.compile(r"[。；;：:！？）)|]$")
 def read_pdf(data: bytes, source: str) -> Document:
     import pdfplumber
 
-    blocks: list[Block] = []
+    pages: list[list[Block]] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, 1):
-            where = _("page {n}").format(n=number)
-            found = page.find_tables()
-            boxes = [t.bbox for t in found]
-            words = [
-                w
-                for w in page.extract_words(
-                    keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5
-                )
-                if not any(_inside(w, box) for box in boxes)
-            ]
-            pieces: list[tuple[float, Block]] = []
-            for table in found:
-                rows = tuple(tuple(clean_text(c or "") for c in row) for row in table.extract())
-                rows = tuple(r for r in rows if any(r))
-                if rows:
-                    pieces.append((table.bbox[1], Table(rows, where)))
-            for top, text in _paragraphs(words, page.width):
-                cleaned = clean_text(text)
-                if cleaned and not is_site_noise(cleaned):
-                    pieces.append((top, Paragraph(cleaned, where)))
-            if not _two_columns(words, page.width):  # two columns: already in column order
-                pieces.sort(key=lambda p: p[0])
-            for _top, block in pieces:
-                previous = blocks[-1] if blocks else None
-                if isinstance(block, Table) and isinstance(previous, Table):
-                    blocks[-1] = Table(previous.rows + block.rows, previous.where)
-                else:
-                    blocks.append(block)
+            pages.append(_page(page, _("page {n}").format(n=number)))
+    running = _running_lines(pages)
+    blocks: list[Block] = []
+    for page_blocks in pages:
+        for block in page_blocks:
+            if isinstance(block, Paragraph) and block.text in running:
+                continue
+            previous = blocks[-1] if blocks else None
+            if isinstance(block, Table) and isinstance(previous, Table):
+                blocks[-1] = Table(previous.rows + block.rows, previous.where)
+            else:
+                blocks.append(block)
     return Document(source, tuple(blocks))
+
+
+def _page(page: Any, where: str) -> list[Block]:
+    """One page's tables and paragraphs, in reading order."""
+    found = page.find_tables()
+    boxes = [t.bbox for t in found]
+    words = [
+        w
+        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False, x_tolerance=1.5)
+        if not any(_inside(w, box) for box in boxes)
+    ]
+    pieces: list[tuple[float, Block]] = []
+    for table in found:
+        rows = tuple(tuple(clean_text(c or "") for c in row) for row in table.extract())
+        rows = tuple(r for r in rows if any(r))
+        if rows:
+            pieces.append((table.bbox[1], Table(rows, where)))
+    for top, text in _paragraphs(words, page.width):
+        cleaned = clean_text(text)
+        if cleaned and not is_site_noise(cleaned):
+            pieces.append((top, Paragraph(cleaned, where)))
+    if not _two_columns(words, page.width):  # two columns: already in column order
+        pieces.sort(key=lambda p: p[0])
+    return [block for _top, block in pieces]
+
+
+def _running_lines(pages: list[list[Block]]) -> set[str]:
+    """Running headers and footers: short lines on at least three pages and half of them
+    (the issuer's letterhead, 内部资料 注意保存, a document number)."""
+    if len(pages) < 3:
+        return set()
+    seen: dict[str, int] = {}
+    for blocks in pages:
+        for text in {b.text for b in blocks if isinstance(b, Paragraph) and len(b.text) <= 40}:
+            seen[text] = seen.get(text, 0) + 1
+    return {t for t, n in seen.items() if n >= 3 and n * 2 >= len(pages)}
 
 
 def _inside(word: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
