@@ -25,11 +25,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import gettext as _gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 DOMAIN = "disclosure_calendar"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -114,6 +119,26 @@ def speaking(lang: str) -> Iterator[None]:
         else:
             os.environ["LANGUAGE"] = old_language
         _active.reset(token)
+
+
+def in_this_language(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function``, speaking the language spoken here, wherever it is called.
+
+    A new thread starts with an empty context, so it would speak the English msgids: the
+    daemon's scheduler and workers, the portal's rebuild thread and test servers wrap the
+    functions they hand to other threads with this.
+    """
+    translation = _active.get()
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        token = _active.set(translation)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _active.reset(token)
+
+    return run
 
 
 def prose_date(day: date) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..core.i18n import in_this_language
 from .app import create_app
 from .site import WebConfig, config_to_env
 
@@ -144,7 +145,9 @@ def running(
     server = uvicorn.Server(
         uvicorn.Config(create_app(config), root_path=root_path, **_options(True, header_seconds))
     )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(
+        target=in_this_language(server.run), kwargs={"sockets": [sock]}, daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
