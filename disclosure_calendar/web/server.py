@@ -22,8 +22,10 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from ..core.i18n import in_this_language
+from ..core.i18n import current_language, in_this_language
+from ..core.i18n import gettext as _
 from .app import create_app
+from .serverlog import log_config
 from .site import WebConfig, config_to_env
 
 KEEP_ALIVE_SECONDS = 5
@@ -99,6 +101,8 @@ def _options(quiet: bool, header_seconds: float = HEADER_SECONDS) -> dict[str, A
         "access_log": not quiet,
         "log_level": "warning" if quiet else "info",
         "lifespan": "off",
+        # uvicorn's own lines in our language; its access log in its standard format
+        "log_config": log_config(current_language()),
     }
 
 
@@ -113,7 +117,11 @@ def serve_forever(
     announce: Callable[[str], None] = print,
 ) -> None:
     logging.getLogger("uvicorn.access").addFilter(_HideTokens())
-    announce(f"serving {config.out_dir} on http://{host}:{port}/ (Ctrl-C to stop)")
+    announce(
+        _("serving {folder} on {url} (Ctrl-C to stop)").format(
+            folder=config.out_dir, url=f"http://{host}:{port}/"
+        )
+    )
     if workers > 1:
         # Worker processes build their own app from the environment.
         os.environ.update(config_to_env(config))
