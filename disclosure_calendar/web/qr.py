@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ..feeds.index_page import feed_links
 from .base import site_of
-from .files import not_found
+from .errors import not_found_page
 from .index import base_url
 
 
@@ -18,7 +18,7 @@ def qr(request: Request) -> Response:
     unit = request.path_params["unit"]
     schedule = site_of(request).plan().schedule
     if unit != "all" and unit not in {u.id for u in schedule.units}:
-        return not_found()
+        return not_found_page(request)
     # The https link, not webcal: every phone's camera opens it; iPhones then offer to subscribe.
     https, _ = feed_links(base_url(request), f"{unit}.ics")
     buffer = io.BytesIO()
