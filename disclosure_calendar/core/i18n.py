@@ -111,7 +111,8 @@ def speaking(lang: str) -> Iterator[None]:
     _gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = CATALOG[lang] or "C"
     try:
-        yield
+        with _click_type_names():
+            yield
     finally:
         _gettext.textdomain(old_domain)
         if old_language is None:
@@ -119,6 +120,39 @@ def speaking(lang: str) -> Iterator[None]:
         else:
             os.environ["LANGUAGE"] = old_language
         _active.reset(token)
+
+
+# click's type names, a class attribute its gettext calls never see: it says "'abc' is not a
+# valid integer" and shows "--year INTEGER" from them, so Chinese read "不是有效的integer".
+# The msgids are click's own names, so English is unchanged.
+_CLICK_TYPE_NAMES = {
+    "StringParamType": N_("text"),
+    "UnprocessedParamType": N_("text"),
+    "IntParamType": N_("integer"),
+    "IntRange": N_("integer range"),
+    "FloatParamType": N_("float"),
+    "FloatRange": N_("float range"),
+    "BoolParamType": N_("boolean"),
+    "File": N_("filename"),
+    "DateTime": N_("datetime"),
+    "Choice": N_("choice"),
+}
+
+
+@contextlib.contextmanager
+def _click_type_names() -> Iterator[None]:
+    """click's built-in types named in the language spoken inside the block, then put back."""
+    import click.types  # only where the CLI runs
+
+    kinds = {getattr(click.types, name): msgid for name, msgid in _CLICK_TYPE_NAMES.items()}
+    saved = {kind: kind.__dict__["name"] for kind in kinds}
+    for kind, msgid in kinds.items():
+        kind.name = gettext(msgid)
+    try:
+        yield
+    finally:
+        for kind, name in saved.items():
+            kind.name = name
 
 
 def in_this_language(function: Callable[_P, _R]) -> Callable[_P, _R]:
