@@ -117,19 +117,28 @@ class HelpFormatter(click.HelpFormatter):
     ) -> None:
         if i18n.current_language() == "en":
             return super().write_dl(rows, col_max, col_spacing)
+        from disclosure_calendar.core.table import width as columns
+
+        # click's own layout, measured in terminal columns: a metavar like 整数 takes four,
+        # where click counts two characters and the second column would not line up
         table = list(rows)
-        # the same columns click computes; the text pre-wrapped by terminal width, marked
-        # with click's \b so that click's own wrapping (by characters) leaves it alone
-        first_col = min(click.formatting.measure_table(table)[0], col_max) + col_spacing
-        width = max(self.width - first_col - 2 - self.current_indent, 10)
-        return super().write_dl(
-            [
-                (first, "\b\n" + _wrap(_full_width_extra(second), width) if second else second)
-                for first, second in rows
-            ],
-            col_max,
-            col_spacing,
-        )
+        first_col = min(max((columns(first) for first, _s in table), default=0), col_max)
+        first_col += col_spacing
+        text_width = max(self.width - first_col - 2 - self.current_indent, 10)
+        for first, second in table:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            lines = _wrap(_full_width_extra(second), text_width).splitlines() or [""]
+            if columns(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - columns(first)) + lines[0] + "\n")
+                lines = lines[1:]
+            else:
+                self.write("\n")
+            for line in lines:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+        return None
 
 
 def _full_width_extra(text: str) -> str:
@@ -171,7 +180,15 @@ class _Translated(click.Command):
         if self.short_help or not self.help or i18n.current_language() == "en":
             return super().get_short_help_str(limit)
         first = _(inspect.cleandoc(self.help)).split("\n\n")[0]
-        return first.replace("\n", "").split("。")[0].split("；")[0]
+        sentence = first.replace("\n", "").split("。")[0]
+        clause = sentence.split("；")[0]
+        # not inside brackets: 把国务院放假通知（正文；- 为标准输入）… stays whole
+        return clause if clause.count("（") == clause.count("）") else sentence
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        # click writes these placeholders as plain strings, out of its catalog's reach
+        words = {"[OPTIONS]": _("[OPTIONS]"), "COMMAND [ARGS]...": _("COMMAND [ARGS]...")}
+        return [words.get(piece, piece) for piece in super().collect_usage_pieces(ctx)]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         help_option = super().get_help_option(ctx)
@@ -438,10 +455,23 @@ def duties(
 
 
 class IsoDate(click.DateTime):
-    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format)."""
+    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format), and a
+    mistake said in words: click's 不符合格式 '%Y-%m-%d' means nothing to office staff."""
 
     def __init__(self) -> None:
         super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                _("{value!r} is not a date: write year-month-day, like 2026-01-31").format(
+                    value=value
+                ),
+                param,
+                ctx,
+            )
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return "YYYY-MM-DD"
@@ -713,7 +743,14 @@ def agenda(
 @option("--year", type=int, help="The calendar year to print.  [default: this year]")
 @option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
 @option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
-@option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: a calendar to print; html: a page to open in a browser and print from there.",
+)
 @option(
     "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Landscape."
 )
