@@ -43,6 +43,7 @@ _HOLIDAYS = {
     "国庆节": N_("National Day"),
     "中秋节、国庆节": N_("Mid-Autumn Festival and National Day"),
     "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": N_("70th Victory Day"),
+    "调休上班": N_("make-up working day"),  # a notice entered in the schedule names it so
 }
 _SUFFIXES = (
     ("（调休）", N_("{name} (day off moved)")),
@@ -57,7 +58,7 @@ def holiday_name(name: str) -> str:
     if current_language() != "en":
         return name
     for suffix, pattern in _SUFFIXES:
-        if name.endswith(suffix):
+        if name.endswith(suffix) and name != suffix:
             return _(pattern).format(name=holiday_name(name.removesuffix(suffix)))
     return _(_HOLIDAYS[name]) if name in _HOLIDAYS else name
 
