@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from ..occurrences.expansion import Occurrence
 from ..schedule.periods import describe
 from .contacts import COORDINATOR, Channel, Contacts
+from .howto import how, what_the_link_opens
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -314,33 +315,13 @@ def render(
                 + "</li>"
             )
         rows.append("</ol>")
-    coordinator = contacts.coordinator_name
     to_coordinator = digest.addressee == COORDINATOR
-    if to_coordinator and not portal:
-        howto = ["如何登记完成：各单位公开后将发布链接和登记编号报协调人，登记完成后不再提醒。"]
-    elif not portal:
-        howto = [
-            f"如何登记完成：公开后请将发布链接和登记编号告知{coordinator}，由其登记；登记后不再提醒。"
-        ]
-    elif to_coordinator:
-        howto = [
-            "如何登记完成：请打开发给协调人的专属链接（见提醒邮件），进入协调人工作台，"
-            "可查看各单位完成情况，并进入任一单位页面代为登记；登记后不再提醒。"
-        ]
-    else:
-        howto = [
-            "如何登记完成：公开后请打开本单位的专属链接（见提醒邮件；没有的请向"
-            f"{coordinator}索取），填写发布网址登记完成；登记后不再提醒。"
-        ]
-    chat_howto = howto
+    chat_howto = howto = [
+        how(to_coordinator=to_coordinator, portal=portal, coordinator=contacts.coordinator_name)
+    ]
     button = ""
     if link is not None:
-        what = (
-            "打开链接即进入协调人工作台，可查看各单位完成情况，并进入任一单位页面代为登记；"
-            "登记后不再提醒。"
-            if to_coordinator
-            else "打开链接即可查看本单位的全部事项；公开后填写发布网址登记完成，登记后不再提醒。"
-        )
+        what = what_the_link_opens(to_coordinator=to_coordinator)
         howto = [f"查看并标记完成：{link}", f"（{what}）"]
         button = (
             f'<p><a href="{html.escape(link)}" style="display:inline-block;padding:8px 16px;'

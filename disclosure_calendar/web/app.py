@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..reminders.ledger import LedgerUnreachable
+from ..ledger import LedgerUnreachable
 from .base import render
 from .dashboard import dashboard
 from .errors import http_error, not_found_page, server_error

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..core.tokens import COORDINATOR, Grant
-from ..reminders.ledger import AuditEntry
+from ..ledger import AuditEntry
 from ..schedule.model import Duty
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site

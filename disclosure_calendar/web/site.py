@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import DisclosureError
 from ..core.tokens import SECRET_ENV, Signer
+from ..ledger import Done, EventRecord, Ledger, LedgerUnreachable
+from ..ledger.events import with_recorded_events
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
-from ..reminders.events import with_recorded_events
-from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable
 from ..schedule import load_schedule
 from ..workdays import WorkdayCalendar
 from .files import FileCache

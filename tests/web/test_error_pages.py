@@ -9,7 +9,7 @@ import pytest
 from test_portal import csrf_of, login, page, post
 from webportal import Portal
 
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.ledger import Ledger
 
 SITE_STYLE = '<link rel="stylesheet" href="/static/site.css">'
 

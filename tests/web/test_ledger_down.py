@@ -9,8 +9,8 @@ from tcpproxy import Proxy
 from test_portal import login, page
 from webportal import NOW, SECRET, Portal, build_site
 
+from disclosure_calendar.ledger import Ledger, parse_target
 from disclosure_calendar.reminders.clock import FixedClock
-from disclosure_calendar.reminders.ledger import Ledger, parse_target
 from disclosure_calendar.web.server import running
 from disclosure_calendar.web.site import WebConfig
 

@@ -17,9 +17,9 @@ import pytest
 from webportal import NOW, SECRET, Portal, build_site
 
 from disclosure_calendar.core.tokens import Grant, Signer
+from disclosure_calendar.occurrences.status import status_report
 from disclosure_calendar.reminders.clock import FixedClock
-from disclosure_calendar.reminders.ledger import Ledger
-from disclosure_calendar.reminders.tracking import status_report
+from disclosure_calendar.reminders.outbox import ReminderLedger as Ledger
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.web.access import issue_link, revoke
 from disclosure_calendar.web.server import running

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 import cli
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.core.tokens import SECRET_ENV, BadToken, Signer, load_secret
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.web.ratelimit import FailureLimiter
 
 SECRET = b"unit-test-secret-0123456789abcdef"

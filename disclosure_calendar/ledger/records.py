@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
+from ..core.errors import DisclosureError
 from . import backends
 from .base import bump_portal_version
 from .portal import AuditEntry, Portal, insert_audit

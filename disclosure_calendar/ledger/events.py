@@ -26,7 +26,7 @@ from ..schedule.periods import single
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import EventRecord
+    from .records import EventRecord
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -47,7 +47,8 @@ def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
     """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
     if _no_file(db):
         return schedule  # the usual first build: no database toolkit to import for nothing
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -103,7 +104,7 @@ def add(
     assert duty.due is not None  # an event duty always has its rule (the loader checks)
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     assert due is not None
-    from .ledger import Ledger
+    from .store import Ledger
 
     with Ledger(db) as ledger:
         ledger.add_event(duty.id, day, note, now)
@@ -118,7 +119,8 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, path=schedule.path
             )
         )
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -140,7 +142,8 @@ def listing(
 ) -> str:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     records = []
     try:
@@ -179,7 +182,7 @@ def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
 
 
 def ledger_shown(db: str | Path) -> str:
-    from .ledger import parse_target
+    from .backends import parse_target
 
     return parse_target(db).shown
 

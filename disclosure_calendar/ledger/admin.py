@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
-from ...core.table import table
+from ..core.errors import DisclosureError
+from ..core.table import table
 from . import backends, schema
 from .backends import Target, parse_target
 from .store import Ledger
