@@ -47,6 +47,11 @@ from .options import DB_OPTION, SECRET_FILE, set_db
 @option("--root-path", default="", help="Path prefix a proxy serves the site under.")
 @option("--quiet", is_flag=True, help="No access log (a proxy in front keeps one).")
 @option(
+    "--trusted-proxy", "trusted_proxies", multiple=True, metavar="ADDRESS",
+    help="A proxy whose X-Forwarded-For/-Proto are believed (an address or network; repeat "
+    "for more) [default: none].",
+)  # fmt: skip
+@option(
     "--rebuild/--no-rebuild", default=True, show_default=True,
     help="Rebuild the feeds (as `build` with its default range) when a page records an event date.",
 )  # fmt: skip
@@ -54,7 +59,8 @@ from .options import DB_OPTION, SECRET_FILE, set_db
 @pass_context
 def serve(
     ctx: Context, host: str, port: int, out_dir: Path, db_path: str | None, workers: int,
-    base_url: str | None, root_path: str, quiet: bool, rebuild: bool, secret_file: Path | None,
+    base_url: str | None, root_path: str, quiet: bool, trusted_proxies: tuple[str, ...],
+    rebuild: bool, secret_file: Path | None,
 ) -> None:  # fmt: skip
     """Serve the feeds, the index and the units' and coordinator's pages until interrupted.
 
@@ -91,8 +97,24 @@ def serve(
     )
     serve_forever(
         config, host=host, port=port, workers=workers, root_path=root_path, quiet=quiet,
+        trusted_proxies=proxies(trusted_proxies),
         announce=lambda line: click.echo(line, err=True),
     )  # fmt: skip
+
+
+def proxies(given: tuple[str, ...]) -> list[str]:
+    """--trusted-proxy values, each an address or a network, checked before the server starts."""
+    import ipaddress
+
+    for value in given:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise click.BadParameter(
+                _("{value!r} is not an IP address or network").format(value=value),
+                param_hint="--trusted-proxy",
+            ) from None
+    return list(given)
 
 
 def check_listen(host: str, port: int) -> None:

@@ -38,6 +38,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 _PUBLIC = {
+    "AlreadyRecorded": "records",
     "LedgerMissing": "backends",
     "LedgerUnreachable": "backends",
     "Target": "backends",
@@ -45,6 +46,7 @@ _PUBLIC = {
     "DEFAULT_LEASE": "claims",
     "AuditEntry": "portal",
     "TokenRecord": "portal",
+    "session_row": "portal",
     "DeliveryProblem": "records",
     "Done": "records",
     "EventRecord": "records",
@@ -53,6 +55,7 @@ _PUBLIC = {
     "Missed": "store",
 }
 __all__ = [
+    "AlreadyRecorded",
     "AuditEntry",
     "DEFAULT_LEASE",
     "DeliveryProblem",
@@ -66,13 +69,14 @@ __all__ = [
     "Target",
     "TokenRecord",
     "parse_target",
+    "session_row",
 ]
 
 if TYPE_CHECKING:
     from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
     from .claims import DEFAULT_LEASE
-    from .portal import AuditEntry, TokenRecord
-    from .records import DeliveryProblem, Done, EventRecord
+    from .portal import AuditEntry, TokenRecord, session_row
+    from .records import AlreadyRecorded, DeliveryProblem, Done, EventRecord
     from .schema import SCHEMA_VERSION
     from .store import Ledger, Missed
 

@@ -20,6 +20,7 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 from ..core.files import ledger_file
 from ..core.table import table
+from ..core.text import one_line
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
@@ -27,6 +28,9 @@ from ..schedule.periods import single
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
     from .records import EventRecord
+
+
+MAX_NOTE = 200  # characters of an event's note, on the command line as in the portal's form
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -39,7 +43,8 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
     extra: dict[str, list[Event]] = {}
     for r in records:
         if r.duty in event_duties:
-            extra.setdefault(r.duty, []).append(Event(r.date, r.note or None))
+            # one_line: a note stored raw before notes were cleaned on the way in
+            extra.setdefault(r.duty, []).append(Event(r.date, one_line(r.note) or None))
     return schedule.with_events(extra)
 
 
@@ -107,7 +112,7 @@ def add(
     from .store import Ledger
 
     with Ledger(db) as ledger:
-        ledger.add_event(duty.id, day, note, now)
+        ledger.add_event(duty.id, day, one_line(note, MAX_NOTE), now)
     return duty, due
 
 
@@ -167,7 +172,7 @@ def listing(
             if found and found.cadence == "event"
             else _("(no such event duty)")
         )
-        rows.append((r.duty, r.date, r.note, _recorded_by(schedule, r.added_by), due))
+        rows.append((r.duty, r.date, one_line(r.note), _recorded_by(schedule, r.added_by), due))
     if not rows:
         return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1]))

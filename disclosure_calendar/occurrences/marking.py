@@ -10,6 +10,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 from ..core.i18n import prose_date
+from ..core.text import one_line
 from .expansion import Occurrence, expand_duty
 from .horizon import today_in
 
@@ -83,6 +84,7 @@ def mark_done(
             .format(day=prose_date(day), today=prose_date(today))
         )  # fmt: skip
     day = day or today
+    url = (one_line(url) or None) if url is not None else None  # core/text.py: typed text
     with Ledger(db_path) as ledger:
         ledger.mark_done(uid, unit, day, url, now)
     if day <= occ.due:

@@ -22,7 +22,7 @@ from ..reminders.clock import Clock, SystemClock, clock_from_env
 from ..schedule import load_schedule
 from ..workdays import WorkdayCalendar
 from .files import FileCache
-from .ratelimit import FailureLimiter
+from .ratelimit import AccessLimiter
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -124,7 +124,7 @@ class Site:
         self.config = config
         self.out_dir = config.out_dir.resolve()
         self.files = FileCache()
-        self.limiter = FailureLimiter()
+        self.limiter = AccessLimiter()
         self.signer = Signer(config.secret) if config.secret else None
         self._lock = threading.Lock()
         self._local = threading.local()
