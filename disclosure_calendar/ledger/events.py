@@ -284,7 +284,16 @@ def listing(
                 continue
             due = _due(duty, ev.date, cal)
             rows.append(
-                (duty.id, ev.date, ev.unit or every, due, "", "schedule.yaml", "", ev.note or "")
+                (
+                    duty.id,
+                    ev.date,
+                    ev.unit or every,
+                    due,
+                    "",
+                    _("in schedule.yaml"),
+                    "",
+                    ev.note or "",
+                )
             )
     for r in records:
         if unit is not None and r.unit not in (None, unit):
@@ -298,7 +307,7 @@ def listing(
         rows.append(
             (
                 r.duty, r.date, r.unit or every, due, extended,
-                _("ledger ({who})").format(who=r.added_by),
+                _recorded_by(schedule, r.added_by),
                 r.added.astimezone(zone).strftime("%Y-%m-%d %H:%M"), one_line(r.note),
             )
         )  # fmt: skip
@@ -345,3 +354,16 @@ def _no_file(db: str | Path) -> bool:
     """True when ``db`` names an SQLite file that is not there (a URL is never judged here)."""
     path = ledger_file(db)
     return path is not None and not path.exists()
+
+
+def _recorded_by(schedule: Schedule, added_by: str) -> str:
+    """Who recorded an event date, as ``event list`` shows it (the ledger keeps an id)."""
+    if added_by == "cli":
+        return _("recorded on the command line")
+    if added_by == "coordinator":
+        return _("recorded by the coordinator on the portal")
+    unit = added_by.removeprefix("unit:")
+    names = {u.id: u.name for u in schedule.units}
+    if unit in names:
+        return _("recorded by {unit} on the portal").format(unit=names[unit])
+    return _("recorded by {who}").format(who=added_by)

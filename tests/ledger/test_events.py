@@ -54,8 +54,11 @@ def test_add_shows_in_every_department_s_agenda_and_remove_takes_it_away(tmp_pat
         rows = [line for line in out.splitlines() if line.startswith("2026-")]
         assert len(rows) == 1 and rows[0].startswith("2026-03-16  5.7"), (unit, out)
     code, out = run(db, "event", "list", "--db", str(db))
-    assert "repealed-files-marking  2026-03-02  (every unit)  2026-03-16" in out
-    assert "ledger (cli)  2026-03-02 10:00  废止某办法" in out  # recorded, Beijing time
+    assert "repealed-files-marking  2026-03-02  (every unit)  2026-03-16" in out, out
+    # recorded: in Beijing time
+    assert "recorded on the command line  2026-03-02 10:00  废止某办法" in out, out
+    code, out = run(db, "--lang", "zh", "event", "list", "--db", str(db))
+    assert "2026-03-16              命令行录入" in out and "台账" not in out, out
     code, out = run(db, "event", "remove", "5.7", "2026-03-02", "--all-units", "--db", str(db))
     assert (code, out) == (
         0, "removed: 5.7 repealed-files-marking event 2026-03-02 for every unit\n"
@@ -175,3 +178,15 @@ def test_a_schema_1_ledger_is_migrated_forward(tmp_path):
         ledger.add_event("application-replies", dt.date(2026, 3, 2), "", AT)
         assert len(ledger.events()) == 1
         assert ledger.version() == SCHEMA_VERSION
+
+
+def test_event_list_names_who_recorded_a_date_in_words() -> None:
+    from disclosure_calendar.core.i18n import speaking
+    from disclosure_calendar.ledger.events import _recorded_by
+    from disclosure_calendar.schedule import load_schedule
+
+    schedule = load_schedule(SCHEDULE)
+    with speaking("zh"):
+        assert _recorded_by(schedule, "coordinator") == "协调人在网页上录入"
+        assert _recorded_by(schedule, "unit:finance") == "市财政局在网页上录入"
+        assert _recorded_by(schedule, "cli") == "命令行录入"
