@@ -12,6 +12,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.gcpause import paused_gc
+from ..workdays.calendar import WorkdayCalendar
+from ..workdays.notices import MAX_YEAR, MIN_YEAR, CalendarRangeError
 from .calendar_section import read_calendar
 from .groups import UNIT_ID, read_groups, unread
 from .model import (
@@ -23,8 +25,8 @@ from .model import (
     Schedule,
     Unit,
 )
-from .periods import CADENCES, PERIODIC
-from .rules import parse_rule
+from .periods import CADENCES, PERIODIC, single
+from .rules import FixedDate, WorkdaysAfterDate, parse_rule
 from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
 
@@ -36,6 +38,8 @@ DOMAIN = re.compile(
 )
 
 TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties")
+# Unit ids the program gives a meaning: the coordinator's digest and channels, the feed of all.
+RESERVED_UNIT_IDS = ("coordinator", "all")
 
 
 def load_schedule(path: str | Path) -> Schedule:
@@ -60,7 +64,10 @@ def _load(path: Path) -> Schedule:
     groups = read_groups(c, top.get("groups"), {u.id for u in units})
     known = {u.id for u in units} | {g.id for g in groups}
     issued = plan.issued if plan else dt.date(2017, 1, 1)
-    duties = _duties(c, top.get("duties"), known, defaults, issued)
+    dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]] = []
+    duties = _duties(c, top.get("duties"), known, defaults, issued, dated)
+    if dated and not c.problems:
+        _check_dates(c, dated, WorkdayCalendar(notices=notices, local_days_off=days_off))
     c.raise_if_any()
     assert plan is not None
     schedule = Schedule(str(path), digest, plan, defaults, units, groups, duties, notices, days_off)
@@ -97,6 +104,13 @@ def _plan(c: Checker, node: Node) -> Plan | None:
     if base_url and not base_url.startswith(("https://", "http://")):
         c.problem(f["base_url"], _("plan.base_url must start with https:// or http://"))
     end = c.date(f["end"], "plan.end") if "end" in f else None
+    if end and issued and end < issued:
+        c.problem(
+            f["end"],
+            _("plan.end {end} is before plan.issued {issued}: the plan would have no dates").format(
+                end=end, issued=issued
+            ),
+        )
     if None in (title, issuer, issued, zone, source, domain):
         return None
     assert title and issuer and issued and zone and source and domain
@@ -151,7 +165,15 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
                         kind=kind, kinds=", ".join(UNIT_KINDS)
                     ),
                 )
-        if uid and uid in seen:
+        if uid in RESERVED_UNIT_IDS:
+            c.problem(
+                f["id"],
+                _(
+                    "unit id {id!r} is reserved (coordinator: the coordinator's reminders; all: "
+                    "all.ics, the feed of every unit); choose another id"
+                ).format(id=uid),
+            )
+        elif uid and uid in seen:
             c.problem(f["id"], _("duplicate unit id {id!r}").format(id=uid))
         elif uid and name:
             seen.add(uid)
@@ -184,7 +206,12 @@ DUTY_KEYS = (
 
 
 def _duties(
-    c: Checker, node: Node | None, known: set[str], defaults: Defaults, issued: dt.date
+    c: Checker,
+    node: Node | None,
+    known: set[str],
+    defaults: Defaults,
+    issued: dt.date,
+    dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]],
 ) -> tuple[Duty, ...]:
     duties: list[Duty] = []
     seen: set[str] = set()
@@ -200,6 +227,8 @@ def _duties(
             unread(c, item, before, _duty_name(item))
             continue
         duty = _duty(c, item, f, known, defaults, issued)
+        if duty is not None and isinstance(duty.due, (FixedDate, WorkdaysAfterDate)):
+            dated.append((_duty_name(item), f["due"], duty.due))
         if duty is None:
             unread(c, item, before, _duty_name(item))
             continue
@@ -209,6 +238,27 @@ def _duties(
         seen.add(duty.id)
         duties.append(duty)
     return tuple(duties)
+
+
+def _check_dates(
+    c: Checker, dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]], cal: WorkdayCalendar
+) -> None:
+    """A one-off duty's date needs a working day within the calendar's years.
+
+    ``fixed_date: 2004-01-01, roll: preceding`` has none; found here, it is a problem with its
+    line, not a build that stops without one.
+    """
+    for where, node, rule in dated:
+        try:
+            rule.due(single("once", rule.date, "once"), cal)
+        except CalendarRangeError:
+            c.problem(
+                node,
+                _(
+                    "{where}: due: {rule} gives no working day within the calendar's years "
+                    "{first}-{last}"
+                ).format(where=where, rule=rule.describe(), first=MIN_YEAR, last=MAX_YEAR),
+            )
 
 
 def _duty_name(item: Node) -> str:
@@ -248,8 +298,22 @@ def _duty(
     basis = c.string(f["basis"], f"{where}: basis") if "basis" in f else None
     units: list[str] = []
     if "units" in f:
+        listed: dict[str, Node] = {}
+        repeated: set[str] = set()
         for unit_node in c.sequence(f["units"], f"{where}: units"):
             unit = c.string(unit_node, f"{where}: unit")
+            if unit and unit in listed:
+                if unit not in repeated:  # one problem, however often it is repeated
+                    repeated.add(unit)
+                    c.problem(
+                        unit_node,
+                        _(
+                            "{where}: {unit!r} is listed twice in units (first on line {line})"
+                        ).format(where=where, unit=unit, line=c.where(listed[unit]).line),
+                    )
+                continue
+            if unit:
+                listed[unit] = unit_node
             if unit and unit not in known:
                 c.problem(
                     unit_node,
@@ -322,6 +386,14 @@ def _duty(
             _("{where}: end {end} is before start {start}").format(
                 where=where, end=end, start=start
             ),
+        )
+    elif end and not start and end < issued:
+        c.problem(
+            f["end"],
+            _(
+                "{where}: end {end} is before the plan was issued ({issued}): the duty would "
+                "have no dates"
+            ).format(where=where, end=end, issued=issued),
         )
     note = c.string(f["note"], f"{where}: note") if "note" in f else None
     review = duty_review(c, get("review"), where, cadence, defaults)
