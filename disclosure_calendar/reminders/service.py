@@ -97,7 +97,7 @@ class Service:
         schedule = load_schedule(self.schedule_path)
         cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         if self.contacts_path.exists() or self.contacts_required:
-            contacts = load_contacts(self.contacts_path, [u.id for u in schedule.units])
+            contacts = load_contacts(self.contacts_path, [u.id for u in schedule.units], self.env)
         else:
             contacts = DEFAULT
         return Config(schedule, cal, contacts, stamp)
