@@ -24,7 +24,7 @@ commit: +0.15 ms each on the benchmark VM). PostgreSQL commits are durable when 
 message is handed over, so a crash leaves at most one accepted message unrecorded.
 """
 
-from .backends import LedgerMissing, LedgerUnreachable, Target, parse_target
+from .backends import LedgerDamaged, LedgerMissing, LedgerUnreachable, Target, parse_target
 from .claims import DEFAULT_LEASE
 from .portal import AuditEntry, TokenRecord
 from .records import DeliveryProblem, Done, EventRecord
@@ -40,6 +40,7 @@ __all__ = [
     "Done",
     "EventRecord",
     "Ledger",
+    "LedgerDamaged",
     "LedgerMissing",
     "LedgerUnreachable",
     "Missed",
