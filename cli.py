@@ -17,7 +17,7 @@ import click
 
 from disclosure_calendar import __version__
 from disclosure_calendar.core import i18n
-from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.errors import DisclosureError, NotDelivered
 from disclosure_calendar.core.i18n import gettext as _
 
 if TYPE_CHECKING:
@@ -53,6 +53,10 @@ class PathType(click.Path):
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return self._name.upper()  # FILE, DIRECTORY: a placeholder, not a word
+
+
+class _NotDelivered(click.ClickException):
+    exit_code = NotDelivered.exit_code
 
 
 def _fail(message: str) -> click.ClickException:
@@ -325,6 +329,9 @@ class Group(_Translated, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except NotDelivered as exc:  # a run that went through, with messages not accepted
+            click.echo(exc.report)
+            raise _NotDelivered(str(exc)) from None
         except DisclosureError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:
@@ -861,15 +868,25 @@ def daemon(
     "(defaults.remind_at) that day.",
 )  # fmt: skip
 @option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@option(
+    "--retry-failed", is_flag=True,
+    help="First resend, once and with their Message-IDs, the reminders of the last 30 days "
+    "that failed for good (refused by a server, or not accepted before the grace window "
+    "closed), after the cause was fixed.",
+)  # fmt: skip
 @_DB_OPTION
 @_CONTACTS_OPTION
 @_SECRET_FILE
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None,
-    secret_file: Path | None,
+    ctx: Context, at: str, dry_run: bool, retry_failed: bool, db_path: str | None,
+    contacts_path: Path | None, secret_file: Path | None,
 ) -> None:  # fmt: skip
-    """Run the reminder decision for one instant and print (or send) the messages."""
+    """Run the reminder decision for one instant and print (or send) the messages.
+
+    Exit status: 0 every message accepted; 3 some not accepted (retried by the next run) or
+    refused for good (the coordinator is told; resend with --retry-failed); 1 an error.
+    """
     from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
     from disclosure_calendar.reminders.daemon import remind_once
@@ -887,7 +904,7 @@ def remind(
     if not dry_run:
         setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     service = _service(ctx, db_path, contacts_path, secret_file)
-    click.echo(remind_once(service, instant, dry_run=dry_run))
+    click.echo(remind_once(service, instant, dry_run=dry_run, retry_failed=retry_failed))
 
 
 _OCCURRENCE_ARGS = (

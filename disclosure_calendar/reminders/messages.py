@@ -272,15 +272,22 @@ def render(
     cal: WorkdayCalendar,
     contacts: Contacts,
     link: str | None = None,
+    *,
+    sent_at: dt.datetime | None = None,
 ) -> Message:
     """The Chinese digest: subject, plain text, HTML and robot markdown.
 
     ``link`` opens the addressee's page on the portal (reminders/links.py); the e-mail then
     says to report there. The robot markdown never carries it: a chat group may be wider
     than the unit the link acts for.
+
+    ``sent_at``: when it goes out, if later than the reminder time it stands for (a daemon
+    that was down, a mail server that refused until fixed): the working days left and the
+    sending time are those of that moment, not of the planned one.
     """
     tz = ZoneInfo(schedule.plan.timezone)
-    today = digest.send_at.astimezone(tz).date()
+    sent_at = max(sent_at or digest.send_at, digest.send_at)
+    today = sent_at.astimezone(tz).date()
     to_name = (
         contacts.coordinator_name
         if digest.addressee == COORDINATOR
@@ -331,7 +338,7 @@ def render(
         "",
         *howto,
         "",
-        f"本提醒于{local_time_text(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
+        f"本提醒于{local_time_text(sent_at, tz)}发出，由 disclosure-calendar 生成。",
     ]
     md += ["", "登记完成：`disclosure-calendar done <登记编号> --url <发布链接>`，登记后不再提醒。"]
     page = (
@@ -340,7 +347,7 @@ def render(
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
         + (button or "".join(f"<p>{html.escape(h)}</p>" for h in howto))
-        + f'<p style="color:#888">本提醒于{local_time_text(digest.send_at, tz)}发出。</p></body></html>'
+        + f'<p style="color:#888">本提醒于{local_time_text(sent_at, tz)}发出。</p></body></html>'
     )
     markdown = "\n".join(md)
     if len(markdown.encode("utf-8")) > MARKDOWN_LIMIT:
@@ -356,6 +363,71 @@ def render(
         page,
         markdown,
     )
+
+
+def rerender(
+    stored: Message,
+    slots: Sequence[Slot],
+    schedule: Schedule,
+    cal: WorkdayCalendar,
+    contacts: Contacts,
+    sent_at: dt.datetime,
+) -> Message:
+    """A message written earlier, rendered again for sending at ``sent_at``; the same id.
+
+    The digest is rebuilt from the reminders the ledger keeps with the message. The stored
+    message is returned as it is when that cannot be done exactly (a duty since removed from
+    the schedule, a channel from the contacts): its Message-ID must not change.
+    """
+    channel = next(
+        (c for c in contacts.channels_of(stored.addressee) if c.name == stored.channel), None
+    )
+    if channel is None or not slots:
+        return stored
+    items = []
+    for slot in slots:
+        occ = _occurrence(slot, schedule, cal)
+        if occ is None:
+            return stored
+        forwarded = stored.addressee == COORDINATOR and not contacts.has_contact(slot.unit)
+        items.append(
+            Item(
+                occ,
+                slot.unit,
+                slot.occurrence,
+                slot.kind,
+                slot.day,
+                stored.addressee,
+                channel,
+                forwarded,
+            )
+        )
+    digest = Digest(
+        stored.addressee, channel, stored.send_at, tuple(sorted(items, key=_item_order))
+    )
+    link = next(
+        (line.removeprefix(_LINK) for line in stored.text.splitlines() if line.startswith(_LINK)),
+        None,
+    )
+    again = render(digest, schedule, cal, contacts, link, sent_at=sent_at)
+    return again if again.id == stored.id else stored
+
+
+_LINK = "查看并标记完成："
+
+
+def _occurrence(slot: Slot, schedule: Schedule, cal: WorkdayCalendar) -> Occurrence | None:
+    """The occurrence a reminder in the ledger is about, from the schedule as it is now."""
+    from ..occurrences.expansion import expand_duty
+
+    duty_id = slot.occurrence.split(".", 1)[0]  # DUTY.PERIOD.UNIT@DOMAIN; ids have no dot
+    duty = next((d for d in schedule.duties if d.id == duty_id), None)
+    if duty is None:
+        return None
+    for occ in expand_duty(duty, schedule, cal, slot.due, slot.due):
+        if occ.uid(slot.unit, schedule.plan.uid_domain) == slot.occurrence:
+            return occ
+    return None
 
 
 def _sections(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:

@@ -31,6 +31,8 @@ from .logs import log_event
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
+# How far back `remind --retry-failed` and the dashboard's button look for failed reminders.
+RETRY_DAYS = 30
 DEFAULT_RETRY = Retry()
 
 
@@ -154,8 +156,13 @@ class Service:
 
     # -- one pass --
 
-    def run_once(self, now: dt.datetime, *, dry_run: bool = False) -> Report:
+    def run_once(
+        self, now: dt.datetime, *, dry_run: bool = False, retry_failed: bool = False
+    ) -> Report:
         """Send what is due at ``now`` and not yet in the ledger (or, dry, only say what).
+
+        ``retry_failed``: first make the reminders of the last RETRY_DAYS days that failed for
+        good due again (Ledger.reopen_failed), so they go out in this pass.
 
         Raises LedgerUnreachable when the ledger cannot be reached; an outcome the channel
         gave meanwhile is kept and recorded first thing on the next pass.
@@ -214,6 +221,11 @@ class Service:
                 to=item.addressee,
                 channel=item.channel.name,
             )
+        if retry_failed:
+            reopened = ledger.reopen_failed(now, now - dt.timedelta(days=RETRY_DAYS))
+            report.reopened = len(reopened)
+            if reopened:
+                log_event(logging.INFO, "retry-failed", count=len(reopened))
         outbox = Outbox(
             cfg.contacts.smtp,
             self.env,
@@ -228,9 +240,9 @@ class Service:
                 ledger, outbox, cfg, now, report, self.owner, self.lease, self.stop,
                 self.unrecorded, {m.id for m in batch},
             )  # fmt: skip
-            after = sending.send_claimed()
-            if sending.tell_coordinator():
-                sending.send_claimed(after)
+            sending.send_claimed()
+            # refusals of this pass: the coordinator hears of them in this pass, not the next
+            sending.send_these(sending.tell_coordinator())
         report.takeover_in = ledger.seconds_to_takeover(self.owner)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
@@ -303,6 +315,7 @@ class Service:
                 cfg.calendar,
                 cfg.contacts,
                 links.get(d.addressee) if d.channel.type == "email" else None,
+                sent_at=now,  # a reminder decided late says what is true when it goes out
             )  # fmt: skip
             for d in digests
         ]

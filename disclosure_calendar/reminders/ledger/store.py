@@ -4,7 +4,7 @@ what the decision reads, messages written before they are sent, their claims and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -12,8 +12,9 @@ from sqlalchemy.engine import Connection
 
 from ..messages import Message, Slot, State
 from . import backends, claims, schema
+from .portal import AuditEntry, insert_audit
 from .records import Records
-from .schema import done, messages, reminders
+from .schema import deliveries, done, messages, reminders
 
 
 @dataclass(frozen=True)
@@ -137,12 +138,83 @@ class Ledger(Records):
             return outcome is not None and _mark(conn, message_id, outcome, at, error, owner)
 
     def claim(
-        self, owner: str, lease: float, *, after: tuple[str, str] | None = None
+        self,
+        owner: str,
+        lease: float,
+        *,
+        after: tuple[str, str] | None = None,
+        only: str | None = None,
     ) -> Stored | None:
-        """Hold the next unfinished message nobody holds (see claims.py); None when none is left."""
+        """Hold the next unfinished message nobody holds (see claims.py), or the message
+        ``only``; None when there is none (to hold)."""
         with self._tx() as conn:
-            row = claims.claim_next(conn, owner, lease, after)
+            if only is not None:
+                row = claims.claim_one(conn, owner, lease, only)
+            else:
+                row = claims.claim_next(conn, owner, lease, after)
             return None if row is None else self._stored(conn, [row])[0]
+
+    def rewrite(self, msg: Message) -> None:
+        """The text of a message rendered again when it goes out (see messages.rerender): the
+        ledger keeps what was sent."""
+        with self._tx() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.id == msg.id)
+                .values(subject=msg.subject, body=msg.text, html=msg.html, markdown=msg.markdown)
+            )
+
+    def reopen_failed(
+        self,
+        now: dt.datetime,
+        since: dt.datetime,
+        ids: Collection[str] | None = None,
+        *,
+        audit: AuditEntry | None = None,
+    ) -> list[str]:
+        """Reminders that failed for good since ``since``, due again at ``now``; their ids.
+
+        ``remind --retry-failed`` and the dashboard's button: once the cause is fixed (a wrong
+        address or password, a moved webhook), each message refused by a recipient (an SMTP
+        5xx, an HTTP 4xx) or not accepted before its grace window closed is sent once more,
+        with its Message-ID, to the recipients that have not accepted it. The notices of
+        delivery problems are not resent. ``ids``: only these. ``audit``, if given, is written
+        in the same transaction when anything was reopened.
+        """
+        m, d = messages.c, deliveries.c
+        refused = sa.select(d.message).where(d.state == "refused")
+        query = sa.select(m.id, m.send_at).where(
+            m.id.not_like("%.problem@%"),
+            sa.or_(
+                sa.and_(m.state.in_(("sent", "cancelled")), m.id.in_(refused)),
+                sa.and_(m.state == "missed", m.attempts > 0),
+            ),
+        )
+        reopened = []
+        with self._tx() as conn:
+            for mid, send_at in conn.execute(query.order_by(m.send_at, m.id)).all():
+                was = dt.datetime.fromisoformat(send_at)
+                if was < since or (ids is not None and mid not in ids):
+                    continue
+                conn.execute(
+                    messages.update()
+                    .where(m.id == mid)
+                    .values(
+                        state="pending", send_at=now.astimezone(was.tzinfo).isoformat(),
+                        updated=now.isoformat(), error=None, claimed_by=None, claimed_until=None,
+                    )
+                )  # fmt: skip
+                # the refusals stand until the new answer: tried again, they are "failed" now
+                conn.execute(
+                    deliveries.update()
+                    .where(d.message == mid, d.state == "refused")
+                    .values(state="failed")
+                )
+                conn.execute(_MARK_SLOTS, {"mid": mid, "new_state": "pending"})
+                reopened.append(mid)
+            if reopened and audit is not None:
+                insert_audit(conn, audit)
+        return reopened
 
     def release(self, owner: str) -> int:
         """Give up ``owner``'s claims on unfinished messages (a clean stop): another daemon, or
