@@ -258,6 +258,29 @@ def _set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> st
     return value
 
 
+def _set_read_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--db`` of a command that only reads: a file named there must exist. A typing error
+    would otherwise read as an empty ledger (nothing done, no events), and only a command that
+    writes may start a ledger."""
+    value = _set_db(ctx, param, value)
+    _ledger_must_exist(value)
+    return value
+
+
+def _ledger_must_exist(value: str | None) -> None:
+    from disclosure_calendar.core.files import ledger_file
+
+    path = ledger_file(value) if value is not None else None
+    if path is not None and not path.exists():
+        raise _fail(
+            _(
+                "--db {path}: there is no ledger here. Check the path (or DISCLOSURE_CALENDAR_DB); "
+                "a ledger is started by the first command that writes to it: done, event add, "
+                "remind, daemon or serve"
+            ).format(path=value)
+        )
+
+
 _DB_OPTION = option(
     "--db",
     "db_path",
@@ -268,12 +291,23 @@ _DB_OPTION = option(
     "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
 )
 
+# For commands that only read the ledger: as _DB_OPTION, and a file named must exist.
+_READ_DB_OPTION = option(
+    "--db",
+    "db_path",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    callback=_set_read_db,
+    help="The ledger: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
+)
+
 # For commands that only read: the ledger whose recorded event dates they show.
 _EVENTS_DB_OPTION = option(
     "--db",
     envvar="DISCLOSURE_CALENDAR_DB",
     metavar="PATH|URL",
-    callback=_set_db,
+    callback=_set_read_db,
     expose_value=False,
     help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
     "schedule].",
@@ -901,7 +935,9 @@ def remind(
                 at=at, low=YEARS[0], high=YEARS[1]
             )
         )
-    if not dry_run:
+    if dry_run:
+        _ledger_must_exist(db_path)  # a dry run only reads the ledger
+    else:
         setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     service = _service(ctx, db_path, contacts_path, secret_file)
     click.echo(remind_once(service, instant, dry_run=dry_run, retry_failed=retry_failed))
@@ -1016,7 +1052,7 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) 
 
 @event.command("list")
 @option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
-@_DB_OPTION
+@_READ_DB_OPTION
 @pass_context
 def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
@@ -1030,7 +1066,7 @@ def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
 @option("--year", type=int, help="Occurrences due in this year [default: this year].")
 @_TABLE_FORMAT
 @_SHEET_OUT
-@_DB_OPTION
+@_READ_DB_OPTION
 @pass_context
 def status(
     ctx: Context, unit: str | None, year: int | None, fmt: str, sheet_path: Path | None,
@@ -1211,7 +1247,7 @@ def access_revoke(ctx: Context, link_id: str | None, unit: str | None, db_path: 
 
 @access.command("list")
 @option("--unit", help="Only this unit's links.")
-@_DB_OPTION
+@_READ_DB_OPTION
 @pass_context
 def access_list(ctx: Context, unit: str | None, db_path: str | None) -> None:
     """List the links issued, with their state (live, expired, revoked)."""
@@ -1229,7 +1265,7 @@ def ledger() -> None:
 
 
 @ledger.command("status")
-@_DB_OPTION
+@_READ_DB_OPTION
 @pass_context
 def ledger_status(ctx: Context, db_path: str | None) -> None:
     """Where the ledger is, its schema version and migrations, row counts, claims held."""

@@ -50,7 +50,7 @@ def test_ledger_status_and_upgrade_of_an_old_sqlite_ledger(tmp_path: Path) -> No
 def test_ledger_status_without_a_ledger(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ledger", "status", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
-    assert "none.db: no ledger here yet" in result.output
+    assert f"--db {tmp_path / 'none.db'}: there is no ledger here." in result.output
 
 
 def test_copy_sqlite_to_postgresql_prints_equal_counts(tmp_path: Path, pg_url: str) -> None:
@@ -199,3 +199,33 @@ def test_postgresql_without_the_database_or_the_server(pg_server: str) -> None:
             "没有响应（PostgreSQL 是否在那里运行，地址中的端口是否正确？）\n"
         )
         assert "s3cret-pw" not in result.output
+
+
+READERS = [
+    ["-f", MINIMAL, "status"],
+    ["-f", MINIMAL, "event", "list"],
+    ["-f", MINIMAL, "agenda", "--year", "2026"],
+    ["-f", MINIMAL, "build", "--year", "2026", "-o", "OUT"],
+    ["-f", MINIMAL, "remind", "--at", "2026-04-07T09:00", "--dry-run"],
+    ["-f", MINIMAL, "access", "list"],
+    ["ledger", "status"],
+]
+
+
+def test_commands_that_only_read_refuse_a_ledger_file_that_is_not_there(tmp_path: Path) -> None:
+    """A mistyped --db read as an empty ledger: nothing done, no events, every unit behind."""
+    missing = tmp_path / "ledgr.db"
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in READERS:
+        args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+        result = runner.invoke(main, ["--lang", "zh", *args, "--db", str(missing)])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output == (
+            f"错误：--db {missing}：这里没有台账。请检查路径（或 DISCLOSURE_CALENDAR_DB）；台账由第一条"
+            "写入台账的命令建立：done、event add、remind、daemon 或 serve\n"
+        ), args
+    assert list(tmp_path.iterdir()) == []
+    # a command that writes starts the ledger there, as before
+    done = runner.invoke(main, ["-f", MINIMAL, "done", UID, "--db", str(missing)])
+    assert done.exit_code == 0, done.output
+    assert runner.invoke(main, ["-f", MINIMAL, "status", "--db", str(missing)]).exit_code == 0
