@@ -70,7 +70,7 @@ def line_of(path: Path, needle: str) -> int:
         ("  issued: 2017-06-09", "  issued: 9999-12-31", "plan.issued: 9999-12-31 is outside the years 2004-2099"),
         ("  issued: 2017-06-09", "  issued: 1999-12-31", "plan.issued: 1999-12-31 is outside the years 2004-2099"),
         ("      - {date: 2026-03-02, note: 测试}", "      - {date: 2100-01-01}", "event date: 2100-01-01 is outside the years 2004-2099"),
-        ("  base_url: https://cal.test.example/feeds/", "  base_url: https://cal.test.example/feeds/\n  end: 2016-01-01", "plan.end 2016-01-01 is before plan.issued 2017-06-09: the plan would have no dates"),
+        ("  base_url: https://cal.test.example/feeds/", "  base_url: https://cal.test.example/feeds/\n  end: 2016-01-01", "plan.end: 2016-01-01 is before the plan was issued (2017-06-09)"),
         ("    assumption: 财政部门通常在次月中旬发布", "    assumption: 财政部门通常在次月中旬发布\n    end: 2017-01-01", "duty 'budget-execution': end 2017-01-01 is before the plan was issued (2017-06-09): the duty would have no dates"),
         ("    title: 粮油价格信息", '    title: "粮油\\0价格信息"', "duty 'grain-oil-prices': title holds the control character U+0000; remove it"),
         ("    title: 水质排名", '    title: "水质\\e排名"', "duty 'water-ranking': title holds the control character U+001B; remove it"),
