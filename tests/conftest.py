@@ -95,7 +95,7 @@ def ledger_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def empty_ledger(tmp_path: Path) -> str:
     """A new SQLite ledger with nothing in it, for commands that only read (a --db naming a
     file that is not there is an error for them)."""
-    from disclosure_calendar.reminders.ledger import Ledger
+    from disclosure_calendar.ledger import Ledger
 
     path = tmp_path / "empty-ledger.db"
     Ledger(path).close()

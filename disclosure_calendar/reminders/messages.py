@@ -174,12 +174,12 @@ def decide(
             items[0].addressee,
             items[0].channel,
             max(_instant(i.day, at, tz) for i in items),
-            tuple(sorted(items, key=_item_order)),
+            tuple(sorted(items, key=item_order)),
         )
         for items in by_route.values()
     ]
     digests.sort(key=lambda d: (d.send_at, d.addressee != COORDINATOR, d.addressee, d.channel.name))
-    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *_item_order(i), i.addressee)))  # noqa: E731
+    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *item_order(i), i.addressee)))  # noqa: E731
     return Decision(tuple(digests), order(missed), order(superseded))
 
 
@@ -212,7 +212,7 @@ def _instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz)
 
 
-def _item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
+def item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
     o = i.occurrence
     return (
         -KINDS.index(i.kind),
@@ -363,71 +363,6 @@ def render(
         page,
         markdown,
     )
-
-
-def rerender(
-    stored: Message,
-    slots: Sequence[Slot],
-    schedule: Schedule,
-    cal: WorkdayCalendar,
-    contacts: Contacts,
-    sent_at: dt.datetime,
-) -> Message:
-    """A message written earlier, rendered again for sending at ``sent_at``; the same id.
-
-    The digest is rebuilt from the reminders the ledger keeps with the message. The stored
-    message is returned as it is when that cannot be done exactly (a duty since removed from
-    the schedule, a channel from the contacts): its Message-ID must not change.
-    """
-    channel = next(
-        (c for c in contacts.channels_of(stored.addressee) if c.name == stored.channel), None
-    )
-    if channel is None or not slots:
-        return stored
-    items = []
-    for slot in slots:
-        occ = _occurrence(slot, schedule, cal)
-        if occ is None:
-            return stored
-        forwarded = stored.addressee == COORDINATOR and not contacts.has_contact(slot.unit)
-        items.append(
-            Item(
-                occ,
-                slot.unit,
-                slot.occurrence,
-                slot.kind,
-                slot.day,
-                stored.addressee,
-                channel,
-                forwarded,
-            )
-        )
-    digest = Digest(
-        stored.addressee, channel, stored.send_at, tuple(sorted(items, key=_item_order))
-    )
-    link = next(
-        (line.removeprefix(_LINK) for line in stored.text.splitlines() if line.startswith(_LINK)),
-        None,
-    )
-    again = render(digest, schedule, cal, contacts, link, sent_at=sent_at)
-    return again if again.id == stored.id else stored
-
-
-_LINK = "查看并标记完成："
-
-
-def _occurrence(slot: Slot, schedule: Schedule, cal: WorkdayCalendar) -> Occurrence | None:
-    """The occurrence a reminder in the ledger is about, from the schedule as it is now."""
-    from ..occurrences.expansion import expand_duty
-
-    duty_id = slot.occurrence.split(".", 1)[0]  # DUTY.PERIOD.UNIT@DOMAIN; ids have no dot
-    duty = next((d for d in schedule.duties if d.id == duty_id), None)
-    if duty is None:
-        return None
-    for occ in expand_duty(duty, schedule, cal, slot.due, slot.due):
-        if occ.uid(slot.unit, schedule.plan.uid_domain) == slot.occurrence:
-            return occ
-    return None
 
 
 def _sections(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:

@@ -17,15 +17,16 @@ from zoneinfo import ZoneInfo
 
 from .contacts import Channel, Contacts
 from .logs import log_event
-from .messages import Message, rerender
+from .messages import Message
 from .notices import Refusal
 from .notifiers import Outbox
 from .outcomes import record_outcome
+from .rerender import rerender
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import Ledger, Stored
+    from .outbox import ReminderLedger, Stored
 
 # Messages written this long before a pass's instant were written by an earlier pass.
 SAME_PASS = dt.timedelta(minutes=5)
@@ -59,7 +60,7 @@ class Report:
 class Pass:
     """What one pass's sending works with."""
 
-    ledger: Ledger
+    ledger: ReminderLedger
     outbox: Outbox
     cfg: Config
     now: dt.datetime
@@ -164,7 +165,7 @@ class Pass:
 
     def _record(self, message_id: str, state: str, now: dt.datetime, error: str | None) -> bool:
         """Record an outcome; one the ledger cannot take now is kept for the next pass."""
-        from .ledger import LedgerUnreachable
+        from ..ledger import LedgerUnreachable
 
         try:
             return self.ledger.mark(message_id, state, now, error, owner=self.owner)
@@ -194,7 +195,7 @@ class Pass:
 
     def _deliver(self, msg: Message, channel: Channel) -> None:
         """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
-        from .ledger import LedgerUnreachable
+        from ..ledger import LedgerUnreachable
 
         ledger, now, report = self.ledger, self.now, self.report
         delivery = self.outbox.deliver(msg, channel, skip=ledger.settled(msg.id))

@@ -14,8 +14,8 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.gcpause import paused_gc
 from ..workdays.calendar import WorkdayCalendar
-from ..workdays.notices import MAX_YEAR, MIN_YEAR, CalendarRangeError
 from .calendar_section import read_calendar
+from .checks import check_once_dates, is_reserved, read_duty_units
 from .groups import UNIT_ID, read_groups, unread
 from .model import (
     UNIT_KINDS,
@@ -26,7 +26,7 @@ from .model import (
     Schedule,
     Unit,
 )
-from .periods import CADENCES, PERIODIC, single
+from .periods import CADENCES, PERIODIC
 from .rules import FixedDate, WorkdaysAfterDate, parse_rule
 from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
@@ -41,8 +41,6 @@ DOMAIN = re.compile(
 TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties", "plans")
 PLAN_ID = re.compile(r"[a-z][a-z0-9_]*")
 NUMBERINGS = ("items", "articles")
-# Unit ids the program gives a meaning: the coordinator's digest and channels, the feed of all.
-RESERVED_UNIT_IDS = ("coordinator", "all")
 
 
 def load_schedule(path: str | Path) -> Schedule:
@@ -79,7 +77,7 @@ def _load(path: Path) -> Schedule:
         later.append(later_plan)
         duties += _duties(c, duties_node, known, defaults, later_plan, seen, dated)
     if dated and not c.problems:
-        _check_dates(c, dated, WorkdayCalendar(notices=notices, local_days_off=days_off))
+        check_once_dates(c, dated, WorkdayCalendar(notices=notices, local_days_off=days_off))
     c.raise_if_any()
     assert plan is not None
     schedule = Schedule(
@@ -227,15 +225,9 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
                         kind=kind, kinds=", ".join(UNIT_KINDS)
                     ),
                 )
-        if uid in RESERVED_UNIT_IDS:
-            c.problem(
-                f["id"],
-                _(
-                    "unit id {id!r} is reserved (coordinator: the coordinator's reminders; all: "
-                    "all.ics, the feed of every unit); choose another id"
-                ).format(id=uid),
-            )
-        elif uid and uid in seen:
+        if uid is not None and is_reserved(c, f["id"], uid):
+            continue
+        if uid and uid in seen:
             c.problem(f["id"], _("duplicate unit id {id!r}").format(id=uid))
         elif uid and name:
             seen.add(uid)
@@ -277,7 +269,7 @@ def _duties(
     dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]],
 ) -> tuple[Duty, ...]:
     """A plan's duties; ``seen`` holds the ids of every plan's duties read so far, ``dated``
-    gets the one-off dates to check against the calendar (:func:`_check_dates`)."""
+    gets the one-off dates to check against the calendar (:func:`checks.check_once_dates`)."""
     duties: list[Duty] = []
     for item in c.sequence(node, "duties") if node is not None else ():
         before = len(c.problems)
@@ -302,27 +294,6 @@ def _duties(
         seen.add(duty.id)
         duties.append(duty)
     return tuple(duties)
-
-
-def _check_dates(
-    c: Checker, dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]], cal: WorkdayCalendar
-) -> None:
-    """A one-off duty's date needs a working day within the calendar's years.
-
-    ``fixed_date: 2004-01-01, roll: preceding`` has none; found here, it is a problem with its
-    line, not a build that stops without one.
-    """
-    for where, node, rule in dated:
-        try:
-            rule.due(single("once", rule.date, "once"), cal)
-        except CalendarRangeError:
-            c.problem(
-                node,
-                _(
-                    "{where}: due: {rule} gives no working day within the calendar's years "
-                    "{first}-{last}"
-                ).format(where=where, rule=rule.describe(), first=MIN_YEAR, last=MAX_YEAR),
-            )
 
 
 def _duty_name(item: Node) -> str:
@@ -360,36 +331,7 @@ def _duty(
     title = c.string(f["title"], f"{where}: title") if "title" in f else None
     text = c.string(f["text"], f"{where}: text") if "text" in f else None
     basis = c.string(f["basis"], f"{where}: basis") if "basis" in f else None
-    units: list[str] = []
-    if "units" in f:
-        listed: dict[str, Node] = {}
-        repeated: set[str] = set()
-        for unit_node in c.sequence(f["units"], f"{where}: units"):
-            unit = c.string(unit_node, f"{where}: unit")
-            if unit and unit in listed:
-                if unit not in repeated:  # one problem, however often it is repeated
-                    repeated.add(unit)
-                    c.problem(
-                        unit_node,
-                        _(
-                            "{where}: {unit!r} is listed twice in units (first on line {line})"
-                        ).format(where=where, unit=unit, line=c.where(listed[unit]).line),
-                    )
-                continue
-            if unit:
-                listed[unit] = unit_node
-            if unit and unit not in known:
-                c.problem(
-                    unit_node,
-                    _("{where}: unknown unit or group {unit!r}").format(where=where, unit=unit),
-                )
-            elif unit:
-                units.append(unit)
-        if not units and not c.sequence(f["units"], f"{where}: units"):
-            c.problem(
-                f["units"],
-                _("{where}: units must name at least one unit or group").format(where=where),
-            )
+    units = read_duty_units(c, f["units"], where, known) if "units" in f else []
     cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
     if cadence and cadence not in CADENCES:
         c.problem(

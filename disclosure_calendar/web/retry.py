@@ -1,7 +1,7 @@
 """POST /coordinator/retry: the coordinator asks for the reminders refused for good to be sent
 once more, after fixing the address or the mail server's settings.
 
-The reminders are made due again in the ledger (Ledger.reopen_failed, as `remind
+The reminders are made due again in the ledger (outbox.reopen_failed, as `remind
 --retry-failed` does); the daemon sends them at its next pass, each with its Message-ID, to
 the recipients that have not accepted it. The request and its count go to the audit log.
 """
@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ..core.tokens import Grant
-from ..reminders.ledger import AuditEntry
+from ..ledger import AuditEntry
+from ..reminders.outbox import reopen_failed
 from ..reminders.service import RETRY_DAYS
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
@@ -39,4 +40,4 @@ def _reopen(site: Site, grant: Grant, only: list[str] | None, remote: str) -> in
     entry = AuditEntry(now, grant.actor, "retry-failed", remote=remote)
     with site.ledger() as ledger:
         since = now - dt.timedelta(days=RETRY_DAYS)
-        return len(ledger.reopen_failed(now, since, only, audit=entry))
+        return len(reopen_failed(ledger, now, since, only, audit=entry))

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
 from .notice_checks import consistency_problems, statutory_problems
@@ -32,6 +33,7 @@ MAX_CHARS = 100_000
 # A notice's longest line has about 150 characters.  The phrases are matched at every date of
 # a line, so a line's cost grows with its length squared: a longer line is refused unread.
 MAX_LINE = 500
+TOO_LONG = N_("the line has {count:,} characters; a notice's lines have at most a few hundred")
 
 # Traditional forms of the characters the reader looks at (titles, festival names, keywords,
 # weekdays, lunar dates).  A notice pasted from a Hong Kong/Taiwan or traditional-character
@@ -222,17 +224,9 @@ class _Reader:
     def body(self, year: int, default_name: str, skip: set[int]) -> None:
         label: str | None = None
         for i, s in enumerate(self.lines, 1):
-            if i in skip or not s:
-                label = None
-                continue
             if len(s) > MAX_LINE:
-                self.problem(
-                    i,
-                    _(
-                        "the line has {count:,} characters; a notice's lines have at most a few "
-                        "hundred (is this the right file?)"
-                    ).format(count=len(s)),
-                )
+                self.problem(i, _(TOO_LONG).format(count=len(s)))
+            if i in skip or not s or len(s) > MAX_LINE:
                 label = None
                 continue
             rest = _ITEM.sub("", s)

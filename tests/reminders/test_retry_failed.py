@@ -14,8 +14,9 @@ from test_daemon import MINIMAL, at, service, write_contacts
 from test_notifiers import Hooks, SmtpServer
 
 from cli import main
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.clock import CLOCK_ENV
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.reminders.outbox import ReminderLedger, Stored
 
 FINANCE = "finance@example.gov.cn"
 NOTICE = "【政务公开提醒】投递失败：1个地址拒收提醒"
@@ -125,21 +126,17 @@ def test_a_late_reminder_is_written_when_it_goes_out(
     assert "截止日期：2026年4月15日 星期三（还有2个工作日）" in body["text"]
     assert "4月10日" not in body["text"] and "还有3个工作日" not in body["text"]
     with Ledger(tmp_path / "l.db") as ledger:  # the same message, and the ledger keeps its text
-        [stored] = [
-            s
-            for s in ledger.unfinished() + ledger_sent(ledger)
-            if s.message.addressee == "economy_it"
-        ]
+        [stored] = [s for s in ledger_sent(ledger) if s.message.addressee == "economy_it"]
     assert headers["Idempotency-Key"] == body["id"] == stored.message.id
     assert stored.message.text == body["text"]
 
 
-def ledger_sent(ledger: Ledger) -> list:  # type: ignore[type-arg]
+def ledger_sent(ledger: Ledger) -> list[Stored]:
     """Every message, as stored (sent ones included)."""
     import sqlalchemy as sa
 
-    from disclosure_calendar.reminders.ledger import schema
+    from disclosure_calendar.ledger import schema
 
-    with ledger.engine.connect() as conn:
+    with ReminderLedger(ledger.target) as reader, reader.engine.connect() as conn:
         rows = conn.execute(sa.select(*schema.STORED)).all()
-        return ledger._stored(conn, [tuple(r) for r in rows])
+        return reader._stored(conn, [tuple(r) for r in rows])

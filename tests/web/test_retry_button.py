@@ -10,7 +10,7 @@ from pathlib import Path
 from test_portal import csrf_of, login, page, post
 from webportal import NOW, Portal
 
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.notifiers import Retry
 from disclosure_calendar.reminders.service import Service
 

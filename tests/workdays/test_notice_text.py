@@ -387,8 +387,7 @@ def test_overlong_lines_are_refused_unread() -> None:
     notice = read_notice(text)
     assert time.process_time() - start < 0.5
     assert (
-        "line 16: the line has 1,005 characters; a notice's lines have at most a few hundred "
-        "(is this the right file?)"
+        "line 16: the line has 1,005 characters; a notice's lines have at most a few hundred"
     ) in messages(notice)
 
 
