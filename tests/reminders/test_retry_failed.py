@@ -104,6 +104,14 @@ def test_exit_status_three_when_a_message_is_not_accepted(
     assert result.exit_code == 3, result.output
     assert "=== to coordinator via wecom" in result.output  # the report is printed first
     assert result.output.endswith("Error: 1 message(s) not accepted; the next run retries them\n")
+    daemon = CliRunner().invoke(
+        main,
+        ["-f", str(MINIMAL), "daemon", "--once", "--db", str(tmp_path / "l.db"),
+         "--contacts", str(tmp_path / "contacts.yaml")],
+        env={CLOCK_ENV: "2026-04-07T09:30"},
+    )  # fmt: skip
+    assert daemon.exit_code == 3, daemon.output  # the same for cron's `daemon --once`
+    assert "sent 0, resent 0, failed 1, refused 0" in daemon.output
 
 
 @pytest.mark.parametrize("down_first", [True, False], ids=["failed-then-sent", "decided-late"])
