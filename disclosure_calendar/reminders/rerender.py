@@ -28,6 +28,7 @@ def rerender(
     cal: WorkdayCalendar,
     contacts: Contacts,
     sent_at: dt.datetime,
+    portal: bool = False,
 ) -> Message:
     """A message written earlier, rendered again for sending at ``sent_at``; the same id.
 
@@ -63,7 +64,7 @@ def rerender(
         (line.removeprefix(_LINK) for line in stored.text.splitlines() if line.startswith(_LINK)),
         None,
     )
-    again = render(digest, schedule, cal, contacts, link, sent_at=sent_at)
+    again = render(digest, schedule, cal, contacts, link, portal=portal, sent_at=sent_at)
     return again if again.id == stored.id else stored
 
 

@@ -70,6 +70,7 @@ class Pass:
     stop: threading.Event
     unrecorded: list[tuple[str, str, dt.datetime, str | None]]
     fresh: set[str]  # ids this daemon wrote in this pass
+    portal: bool = False  # messages may send units to the portal (messages.render)
 
     def send_claimed(self, after: tuple[str, str] | None = None) -> tuple[str, str] | None:
         """Claim unfinished messages one by one, oldest first, and deliver (or settle) each;
@@ -147,7 +148,9 @@ class Pass:
             before = report.sent
             if stored.slots and (resumed or _local_day(msg.send_at, tz) != today):
                 # written earlier than it goes out: the days left and the time are of now
-                msg = rerender(msg, stored.slots, cfg.schedule, cfg.calendar, cfg.contacts, now)
+                msg = rerender(
+                    msg, stored.slots, cfg.schedule, cfg.calendar, cfg.contacts, now, self.portal
+                )
                 if msg != stored.message:
                     self.ledger.rewrite(msg)
             self._deliver(msg, channels[msg.channel])

@@ -240,7 +240,7 @@ class Service:
         with outbox:
             sending = Pass(
                 ledger, outbox, cfg, now, report, self.owner, self.lease, self.stop,
-                self.unrecorded, {m.id for m in batch},
+                self.unrecorded, {m.id for m in batch}, self._portal(cfg),
             )  # fmt: skip
             sending.send_claimed()
             # refusals of this pass: the coordinator hears of them in this pass, not the next
@@ -322,10 +322,15 @@ class Service:
                 cfg.calendar,
                 cfg.contacts,
                 links.get(d.addressee) if d.channel.type == "email" else None,
+                portal=self._portal(cfg),
                 sent_at=now,  # a reminder decided late says what is true when it goes out
             )  # fmt: skip
             for d in digests
         ]
+
+    def _portal(self, cfg: Config) -> bool:
+        """Whether messages may send units to the portal: a secret and a plan.base_url."""
+        return bool(self.signer is not None and cfg.schedule.plan.base_url)
 
     def _flush(self, ledger: ReminderLedger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""
