@@ -121,6 +121,8 @@ _NAMES = {
     "uid", "sigterm", "cron", "table", "text", "true", "false", "self-check", "calendar",
     "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out", "excel",
     "print", "key", "value", "postgresql", "sqlite",
+    # document formats and the office suite that converts old ones (plan import)
+    "docx", "doc", "wps", "word", "libreoffice",
     # values written in schedule.yaml, named in messages as they are to be written
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event",
     "ongoing",
