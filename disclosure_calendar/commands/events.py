@@ -10,7 +10,7 @@ import click
 from disclosure_calendar.core.i18n import gettext as _
 
 from .base import Context, Group, clock_now, ledger_of, option, pass_context, shown_day
-from .options import DATE, DB_OPTION
+from .options import DATE, DB_OPTION, READ_DB_OPTION
 
 
 @click.group(cls=Group)
@@ -121,7 +121,7 @@ def event_remove(
 @event.command("list")
 @option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
 @option("--unit", help="Only this unit's events (and those of every unit).")
-@DB_OPTION
+@READ_DB_OPTION
 @pass_context
 def event_list(ctx: Context, ref: str | None, unit: str | None, db_path: str | None) -> None:
     """Every event date, from schedule.yaml and the ledger, with its unit and due date."""

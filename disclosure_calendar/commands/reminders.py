@@ -20,7 +20,14 @@ from .base import (
     pass_context,
     runs_until_stopped,
 )
-from .options import CONTACTS_OPTION, DATE, DB_OPTION, SECRET_FILE, occurrence_args
+from .options import (
+    CONTACTS_OPTION,
+    DATE,
+    DB_OPTION,
+    SECRET_FILE,
+    ledger_must_exist,
+    occurrence_args,
+)
 
 
 def service_for(
@@ -92,15 +99,25 @@ def daemon(
     "(defaults.remind_at) that day.",
 )  # fmt: skip
 @option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@option(
+    "--retry-failed", is_flag=True,
+    help="First resend, once and with their Message-IDs, the reminders of the last 30 days "
+    "that failed for good (refused by a server, or not accepted before the grace window "
+    "closed), after the cause was fixed.",
+)  # fmt: skip
 @DB_OPTION
 @CONTACTS_OPTION
 @SECRET_FILE
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None,
-    secret_file: Path | None,
+    ctx: Context, at: str, dry_run: bool, retry_failed: bool, db_path: str | None,
+    contacts_path: Path | None, secret_file: Path | None,
 ) -> None:  # fmt: skip
-    """Run the reminder decision for one instant and print (or send) the messages."""
+    """Run the reminder decision for one instant and print (or send) the messages.
+
+    Exit status: 0 every message accepted; 3 some not accepted (retried by the next run) or
+    refused for good (the coordinator is told; resend with --retry-failed); 1 an error.
+    """
     from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
     from disclosure_calendar.reminders.daemon import remind_once
@@ -115,10 +132,12 @@ def remind(
                 at=at, low=YEARS[0], high=YEARS[1]
             )
         )
-    if not dry_run:
+    if dry_run:
+        ledger_must_exist(db_path)  # a dry run only reads the ledger
+    else:
         setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     service = service_for(ctx, db_path, contacts_path, secret_file)
-    click.echo(remind_once(service, instant, dry_run=dry_run))
+    click.echo(remind_once(service, instant, dry_run=dry_run, retry_failed=retry_failed))
 
 
 @click.command(cls=Command)
