@@ -23,6 +23,7 @@ RANK = {
     "feeds": 4,
     "printing": 4,
     "reminders": 4,
+    "reports": 4,
     "web": 5,
 }
 
