@@ -103,11 +103,13 @@ def overall(figures: Figures) -> list[Block]:
         Paragraph("body", text + compared(figures.period.previous().words, t, figures.previous))
     ]
     if figures.provisional:
+        marked = any(i.provisional for i in figures.overdue)
         out.append(
             Paragraph(
                 "note",
-                f"注：标注“{PROVISIONAL_MARK}”的日期所依据的节假日安排尚未公布，"
-                "系按规则推算，公布后可能调整。",
+                f"注：本期有{figures.provisional}项事项的日期所依据的节假日安排尚未公布，"
+                "系按规则推算，公布后可能调整"
+                + (f"；逾期未完成事项中以“{PROVISIONAL_MARK}”标注。" if marked else "。"),
             )
         )
     return out

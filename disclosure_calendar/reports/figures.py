@@ -179,7 +179,7 @@ class Figures:
     units: tuple[UnitFigures, ...]  # every unit reported on, in the schedule's order
     overdue: tuple[OverdueItem, ...]  # most working days overdue first
     previous: Totals | None  # the period before; None when it lies before the plan
-    provisional: bool = False  # some occurrence's dates rest on a provisional calendar
+    provisional: int = 0  # occurrences of the period whose dates rest on a provisional calendar
     scope: str | None = None  # the unit or group asked for (--unit), None for all
 
     @property

@@ -43,7 +43,7 @@ def figures(**changes: object) -> Figures:
         "units": UNITS,
         "overdue": OVERDUE,
         "previous": Totals(30, 5, 0, 4),
-        "provisional": True,
+        "provisional": 3,
     }
     base.update(changes)
     return Figures(**base)  # type: ignore[arg-type]

@@ -92,7 +92,8 @@ def test_overall_figures_and_the_comparison(doc):
     assert "上一期（2026年第二季度）已到期39项" in text
     assert "按时完成率76.9%；本期按时完成率比上一期下降3.0个百分点" in text
     assert "共2个：市统计局（2项尚未到期）、市档案馆。" in text
-    assert "标注“（暂定）”" in text
+    assert "注：本期有3项事项的日期所依据的节假日安排尚未公布" in text
+    assert "逾期未完成事项中以“（暂定）”标注。" in text
 
 
 def test_units_table_sorted_by_on_time_rate(doc):
