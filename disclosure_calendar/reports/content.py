@@ -210,7 +210,7 @@ def overdue_table(items: tuple[OverdueItem, ...]) -> Table:
             )
             for n, i in enumerate(items, 1)
         ),
-        (3, 8, 3, 15, 6, 6),
+        (3, 8, 3, 14, 7, 6),
         "clclcr",
     )
 

@@ -116,6 +116,13 @@ def _styles(doc: DocumentObject) -> None:
                 lang = rpr.makeelement(qn("w:lang"), {})
                 rpr.append(lang)
             lang.set(qn("w:eastAsia"), "zh-CN")
+            # The character grid counts in the default size: 3号, as Normal.
+            for tag in ("w:sz", "w:szCs"):
+                size = rpr.find(qn(tag))
+                if size is None:
+                    size = rpr.makeelement(qn(tag), {})
+                    rpr.append(size)
+                size.set(qn("w:val"), str(round(SIZE["3号"] * 2)))
     names = {s.name for s in styles}
     for spec in STYLES.values():
         if spec.docx_name not in names:
