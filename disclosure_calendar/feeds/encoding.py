@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..occurrences.expansion import Occurrence
-from .ical import BEGIN_UID, END_EVENT, EventWriter, names_event, summary_line
+from .ical import BEGIN_UID, END_EVENT, EventWriter, own_description, summary_line
 from .manifest import digest, new_entry
 
 # Per occurrence, as columns of bytes and strings (which a child process sends back several
@@ -89,7 +89,7 @@ def encode(
     # province's build (50,000 occurrences, 75,000 events of all.ics).
     for occ in occurrences:
         duty, due = occ.duty, occ.due
-        if type(occ) is Occurrence and not names_event(occ):
+        if type(occ) is Occurrence and not own_description(occ):
             shared = duties.get((duty.id, occ.provisional)) or memo.duty(writer, occ)
             start, description, tail, state = shared
             dates, title, end = dates_of(due), start + when(occ.period), end_of(due, occ.reminders)

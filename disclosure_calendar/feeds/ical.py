@@ -20,6 +20,7 @@ from ..occurrences.expansion import Occurrence
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
 from ..schedule.periods import CADENCE_NAMES, Period
+from ..schedule.rules import ByDate, describe_for, version_key
 from .series import SERIES, Series
 
 PRODID = "-//disclosure-calendar//NONSGML disclosure-calendar//ZH"
@@ -152,7 +153,7 @@ class EventWriter:
         self.zone = ZoneInfo(schedule.plan.timezone)
         self._vtimezone = vtimezone(schedule.plan.timezone, *years)
         self.remind_at = schedule.defaults.remind_at
-        self._descriptions: dict[tuple[str, bool, str], bytes] = {}
+        self._descriptions: dict[tuple[str, bool, str, dt.date | None], bytes] = {}
         self._categories: dict[str, bytes] = {}
         self._stamps: dict[tuple[int, str], bytes] = {}
         self._date_lines: dict[dt.date, bytes] = {}
@@ -196,7 +197,7 @@ class EventWriter:
             f"频次：{CADENCE_NAMES[duty.cadence]}（方案原文：“{duty.basis}”）",
         ]
         if duty.due is not None:
-            lines.append(f"截止规则：{duty.due.describe()}")
+            lines.append(f"截止规则：{describe_for(duty.due, occ.period)}")
         if duty.assumed or duty.assumption:
             lines.append(f"推定说明：{duty.assumption or '方案未规定具体日期，此日期为推定'}")
         lines.append(f"牵头单位：{names}")
@@ -221,7 +222,8 @@ class EventWriter:
 
     def _description_line(self, occ: Occurrence) -> bytes:
         note = _event_note(occ)
-        key = (occ.duty.id, occ.provisional, "" if note is None else f"{occ.period.label} {note}")
+        event = "" if note is None else f"{occ.period.label} {note}"
+        key = (occ.duty.id, occ.provisional, event, version_key(occ.duty.due, occ.period))
         line = self._descriptions.get(key)
         if line is None:
             line = fold(f"DESCRIPTION:{escape(self.description(occ))}")
@@ -300,7 +302,7 @@ class EventWriter:
     def duty_parts(self, occ: Occurrence) -> tuple[str, bytes, bytes]:
         """The title's start (the escaped SUMMARY text up to :meth:`when`), the DESCRIPTION
         line and the tail: the same for every occurrence of the duty with the same
-        provisional flag, unless its DESCRIPTION names an event (``names_event``)."""
+        provisional flag, unless its DESCRIPTION is its own (``own_description``)."""
         return (
             self.title_start(occ.duty, occ.provisional),
             self._description_line(occ),
@@ -358,6 +360,13 @@ def recurrence(series: Series) -> bytes:
 def names_event(occ: Occurrence) -> bool:
     """True if the occurrence's DESCRIPTION names its event (an event duty's date and note)."""
     return occ.period.kind == "event"
+
+
+def own_description(occ: Occurrence) -> bool:
+    """True if the occurrence's DESCRIPTION is not the duty's for every period: it names its
+    event, or its due rule's words depend on the date (a ``by_date`` rule cites the version
+    in force)."""
+    return occ.period.kind == "event" or isinstance(occ.duty.due, ByDate)
 
 
 def _event_note(occ: Occurrence) -> str | None:

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from yaml.nodes import Node
+from yaml.nodes import Node, SequenceNode
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from .periods import PERIODIC, Period
+from .periods import ONE_DAY, PERIODIC, Period
 from .yamlsource import Checker
 
 if TYPE_CHECKING:
@@ -143,6 +143,90 @@ class WorkdaysAfterEvent:
         return f"事件发生之日起第{self.n}个工作日内"
 
 
+@dataclass(frozen=True)
+class RuleVersion:
+    """One version of a ``by_date`` rule: an ordinary rule, in force from ``start`` on."""
+
+    start: dt.date
+    rule: Rule
+    basis: str | None = None
+    # Working days the limit may be extended by (the Regulations' 延长答复期限), if any.
+    extension: int | None = None
+
+    def describe(self) -> str:
+        words = self.rule.describe()
+        extra = []
+        if self.extension is not None:
+            extra.append(f"可延长{self.extension}个工作日")
+        if self.basis:
+            extra.append(f"依据{self.basis}")
+        return f"{words}（{'；'.join(extra)}）" if extra else words
+
+
+@dataclass(frozen=True)
+class ByDate:
+    """The version in force on the date the count starts from: a law's revision in the file.
+
+    The deciding date is an event's (or one-off anchor's) own date, and the day after a
+    period ends for a periodic duty: the 2018 annual report, due in 2019 before the 2019
+    Regulations took effect, follows the 2008 version; the 2019 report follows the 2019 one.
+    Before the first version there is no duty, so no due date.
+    """
+
+    versions: tuple[RuleVersion, ...]
+    name: ClassVar[str] = "by_date"
+
+    def due(self, period: Period, cal: WorkdayCalendar) -> dt.date | None:
+        version = self.version_for(deciding_date(period))
+        return None if version is None else version.rule.due(period, cal)
+
+    def version_for(self, day: dt.date) -> RuleVersion | None:
+        """The version in force on ``day``: the last one starting on or before it."""
+        found = None
+        for version in self.versions:
+            if version.start > day:
+                break
+            found = version
+        return found
+
+    def extension_for(self, day: dt.date) -> int | None:
+        """Working days the limit counted from ``day`` may be extended by, if any."""
+        version = self.version_for(day)
+        return None if version is None else version.extension
+
+    def describe(self) -> str:
+        return "；".join(f"{_date_words(v.start)}起：{v.describe()}" for v in self.versions)
+
+
+def deciding_date(period: Period) -> dt.date:
+    """The date that decides which version of a ``by_date`` rule applies to ``period``."""
+    if period.kind in ("event", "once"):
+        return period.end
+    return period.end + ONE_DAY
+
+
+def describe_for(rule: Rule, period: Period) -> str:
+    """The rule in words as it applies to ``period``: for a ``by_date`` rule, only the version
+    in force (with its basis), so an event of 2018 cites the 2008 article, not both."""
+    if isinstance(rule, ByDate):
+        version = rule.version_for(deciding_date(period))
+        if version is not None:
+            return version.describe()
+    return rule.describe()
+
+
+def version_key(rule: Rule | None, period: Period) -> dt.date | None:
+    """What of ``period`` the rule's words depend on: the start of its version in force."""
+    if isinstance(rule, ByDate):
+        version = rule.version_for(deciding_date(period))
+        return None if version is None else version.start
+    return None
+
+
+def _date_words(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 # -- parsing ----------------------------------------------------------------------------
 
 
@@ -230,6 +314,57 @@ def _parse_after_event(c: Checker, f: dict[str, Node], cadence: str) -> Rule | N
     return WorkdaysAfterEvent(n) if n is not None else None
 
 
+_VERSION_KEYS = ("from", "basis", "extension")
+
+
+def _parse_by_date(c: Checker, f: dict[str, Node], cadence: str) -> Rule | None:
+    versions: list[RuleVersion] = []
+    ok = True
+    nodes = c.sequence(f["versions"], "due.versions")
+    if not nodes:
+        if isinstance(f["versions"], SequenceNode):
+            c.problem(f["versions"], _("due.versions: list at least one version"))
+        return None
+    for i, node in enumerate(nodes):
+        what = f"due.versions[{i}]"
+        fields = c.mapping(node, what)
+        if fields is None:
+            ok = False
+            continue
+        if "from" not in fields:
+            c.problem(node, _("{what}: missing key 'from'").format(what=what))
+            ok = False
+            continue
+        start = c.date(fields["from"], f"{what}.from")
+        basis = c.string(fields["basis"], f"{what}.basis") if "basis" in fields else None
+        extension = (
+            c.integer(fields["extension"], f"{what}.extension", 1, 250)
+            if "extension" in fields
+            else None
+        )
+        inner = {k: v for k, v in fields.items() if k not in _VERSION_KEYS}
+        rule = _parse_fields(c.prefixed(f"{what}: "), node, inner, cadence, nested=True)
+        if (
+            start is None
+            or rule is None
+            or ("basis" in fields and basis is None)
+            or ("extension" in fields and extension is None)
+        ):
+            ok = False
+            continue
+        if versions and start <= versions[-1].start:
+            c.problem(
+                fields["from"],
+                _("{what}.from: {day} is not after the previous version's {previous}").format(
+                    what=what, day=start, previous=versions[-1].start
+                ),
+            )
+            ok = False
+            continue
+        versions.append(RuleVersion(start, rule, basis, extension))
+    return ByDate(tuple(versions)) if ok and versions else None
+
+
 _Parser = Callable[[Checker, dict[str, Node], str], "Rule | None"]
 
 
@@ -253,6 +388,7 @@ RULES: dict[str, RuleKind] = {
     "workdays_after_date": RuleKind(_parse_after_date, ("date", "n"), (), ("once",)),
     "workdays_after_event": RuleKind(_parse_after_event, ("n",), (), ("event",)),
     "fixed_date": RuleKind(_parse_fixed_date, ("date",), ("roll",), ("once",)),
+    "by_date": RuleKind(_parse_by_date, ("versions",), (), (*PERIODIC, "once", "event")),
 }
 
 
@@ -261,6 +397,13 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
     fields = c.mapping(node, "due")
     if fields is None:
         return None
+    return _parse_fields(c, node, fields, cadence)
+
+
+def _parse_fields(
+    c: Checker, node: Node, fields: dict[str, Node], cadence: str | None, *, nested: bool = False
+) -> Rule | None:
+    """The rule the keys of a ``due:`` mapping (or of one ``by_date`` version) describe."""
     if "rule" not in fields:
         c.problem(
             node, _("due: missing key 'rule' (one of: {rules})").format(rules=", ".join(RULES))
@@ -270,6 +413,9 @@ def parse_rule(c: Checker, node: Node, cadence: str | None) -> Rule | None:
     if name is None:
         return None
     kind = RULES.get(name)
+    if nested and name == ByDate.name:
+        c.problem(fields["rule"], _("due.rule: a by_date version cannot be by_date itself"))
+        return None
     if kind is None:
         c.problem(
             fields["rule"],

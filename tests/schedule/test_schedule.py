@@ -61,7 +61,7 @@ EXPECTED = {
     "unknown_rule": [
         "20:17: duty 'budget': due.rule: unknown rule 'next_tuesday' (expected one of: "
         "workdays_after_period, fixed_day, workday_of_period, workdays_after_date, "
-        "workdays_after_event, fixed_date)"
+        "workdays_after_event, fixed_date, by_date)"
     ],
     "unknown_unit": ["17:13: duty 'budget': unknown unit or group 'cz'"],
     "unquoted_ref": [
