@@ -28,8 +28,9 @@ def test_validate_bundled_schedule():
     code, out = run("validate")
     assert code == 0
     assert re.fullmatch(
-        r".*schedule\.yaml: OK: 66 units, 3 groups, 132 duties in 22 sections \(38 dated\); "
-        r"66 self-checks of standing duties\n",
+        r".*schedule\.yaml: OK: 66 units, 3 groups, 138 duties in 22 sections \(53 dated\); "
+        r"66 self-checks of standing duties; 14 group members to be confirmed \(departments 14\); "
+        r"2 plans: zs2017: 134 duties, regulations: 4 duties\n",
         out,
     )
 
@@ -47,10 +48,10 @@ def test_units_counts_duties_through_groups():
     assert code == 0
     shiqi = next(line for line in out.splitlines() if line.startswith("shiqi "))
     # 石岐区 leads nothing by name; it inherits every duty of 各镇区 (towns), and has its own
-    # quarterly self-check of the standing ones.
+    # quarterly self-check of the standing ones; the Regulations' 26.1 and 49.2 reach it too.
     towns = next(line for line in out.splitlines() if line.startswith("towns "))
-    assert towns.split()[-1] == "12"
-    assert shiqi.split()[-1] == "13"
+    assert towns.split()[-1] == "14"
+    assert shiqi.split()[-1] == "15"
 
 
 def test_duties_filters_and_json():
@@ -59,6 +60,10 @@ def test_duties_filters_and_json():
     duties = json.loads(out)
     assert [d["ref"] for d in duties] == ["1.3"]
     assert duties[0]["rule"] == "workdays_after_period"
+    assert duties[0]["plan"] == "zs2017"
+    code, out = run("duties", "--unit", "finance", "--cadence", "yearly", "--json")
+    plans = {d["ref"]: d["plan"] for d in json.loads(out)}
+    assert plans["49.1"] == "regulations" and "49.3" not in plans
     code, out = run("duties", "--unit", "shiqi", "--json")
     assert "5.7" in {d["ref"] for d in json.loads(out)}  # reaches 石岐区 through 各镇区
 

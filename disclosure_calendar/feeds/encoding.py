@@ -107,10 +107,10 @@ def encode(
         ends.append(end)
         summaries.append(summary)
         entries.append(digest(dates + summary + rest_digest) + after)
-        for assignee in duty.units:
-            line = assignee_summary_line(title, assignee)
-            all_summaries.append(line)
-            all_entries.append(digest(dates + line + rest_digest) + after)
+        # all.ics: one event per occurrence, naming every unit and group of the duty.
+        line = assignee_summary_line(title, duty.units)
+        all_summaries.append(line)
+        all_entries.append(digest(dates + line + rest_digest) + after)
         # A UID is the occurrence's prefix and the assignee's suffix (as Occurrence.uid):
         # hundreds of thousands of them, so each is made by one concatenation.
         prefixes.append(occ.uid_prefix)

@@ -160,7 +160,7 @@ class EventWriter:
         self._trigger_lines: dict[dt.date, bytes] = {}
         self._tails: dict[tuple[str, bool], bytes] = {}
         self._ends: dict[tuple[dt.date, tuple[dt.date, ...]], bytes] = {}
-        self._summary_starts: dict[str, str] = {}
+        self._summary_starts: dict[tuple[str, ...], str] = {}
         self._whats: dict[str, str] = {}
         self._whens: dict[tuple[str, dt.date, str], str] = {}
 
@@ -189,11 +189,13 @@ class EventWriter:
     def description(self, occ: Occurrence) -> str:
         """The DESCRIPTION text of an occurrence (unescaped)."""
         duty = occ.duty
+        plan = self.schedule.plan_of(duty)
         names = "、".join(self.schedule.name(u) for u in duty.units)
         lines = [
             duty.text,
             "",
-            f"条目：{duty.ref}（第{duty.section}部分第{duty.item}项）",
+            f"条目：{duty.ref}（{plan.place(duty)}）",
+            f"依据文件：《{plan.title}》",
             f"频次：{CADENCE_NAMES[duty.cadence]}（方案原文：“{duty.basis}”）",
         ]
         if duty.due is not None:
@@ -212,12 +214,13 @@ class EventWriter:
             )
         return "\n".join(lines)
 
-    def assignee_summary_line(self, escaped_title: str, assignee: str) -> bytes:
-        """``summary_line`` naming a unit or group by id, for the all-units feed."""
-        start = self._summary_starts.get(assignee)
+    def assignee_summary_line(self, escaped_title: str, assignees: tuple[str, ...]) -> bytes:
+        """``summary_line`` naming a duty's units and groups, for the all-units feed (one
+        event per duty and period: 【市政府办公室、市经济和信息化局】…)."""
+        start = self._summary_starts.get(assignees)
         if start is None:
-            start = _summary_start(self.schedule.name(assignee))
-            self._summary_starts[assignee] = start
+            start = _summary_start("、".join(self.schedule.name(a) for a in assignees))
+            self._summary_starts[assignees] = start
         return fold(start + escaped_title)
 
     def _description_line(self, occ: Occurrence) -> bytes:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..schedule.model import Schedule
+from ..schedule.reports import plans_in_force_words
 
 if TYPE_CHECKING:
     from .summary import Feed
@@ -31,9 +32,22 @@ def feed_links(base_url: str | None, file: str) -> tuple[str, str | None]:
     return https, "webcal://" + https.split("://", 1)[1]
 
 
-def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None) -> str:
-    """The page, deterministic: no build time in it, so an unchanged build keeps its bytes."""
+def render_index(
+    schedule: Schedule,
+    feeds: Sequence[Feed],
+    base_url: str | None,
+    years: tuple[int, int] | None = None,
+) -> str:
+    """The page, deterministic: no build time in it, so an unchanged build keeps its bytes.
+
+    With several plans, it lists those in force in ``years`` (the years the feeds cover).
+    """
     plan = schedule.plan
+    plans: list[str] = []
+    if len(schedule.plans) > 1:
+        span = years or (plan.issued.year, plan.issued.year)
+        items = [f"<li>{escape(w)}</li>" for w in plans_in_force_words(schedule, span)]
+        plans = ["<p>本日历所列任务来自以下文件：</p>", "<ul>", *items, "</ul>"]
     rows = []
     for feed in feeds:
         https, webcal = feed_links(base_url, feed.file)
@@ -63,6 +77,7 @@ def render_index(schedule: Schedule, feeds: Sequence[Feed], base_url: str | None
             f"<h1>{title}</h1>",
             f"<p>{escape(plan.issuer)} {plan.issued.year}年{plan.issued.month}月"
             f"{plan.issued.day}日印发。各单位订阅本单位的日历，即可在到期日前按工作日收到提醒。</p>",
+            *plans,
             "<p>在 Outlook、苹果日历、手机日历中选择“订阅日历”或“从网址添加”，"
             "粘贴下表中的链接；日历每12小时自动更新。“全部单位”日历中，集体承担的任务只列一次。</p>",
             "<table>",

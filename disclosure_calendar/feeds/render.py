@@ -66,6 +66,7 @@ class Renderer:
         self.workers = workers
         self.meanwhile = meanwhile  # other work, done while child processes encode
         self.writer = EventWriter(schedule, years)
+        self.years = years
         self._memo = encoding.Memo()  # each process fills its own copy
         self.modified_now = utc_stamp(now.replace(microsecond=0))
         self.manifest: dict[str, bytes] = {}  # each feed's part (dump_entries)
@@ -154,7 +155,9 @@ class Renderer:
         return per_unit, duty_counts, dated
 
     def render_all(self) -> Output:
-        """all.ics: each assignee named as the plan does, a group once, not its members."""
+        """all.ics: one event per duty and period, naming its units and groups as the plan
+        does (a group once, not its members). Its UID is the first assignee's, so the event
+        of a duty led by one unit keeps the UID it had when all.ics held one per assignee."""
         sh, writer = self._shared, self.writer
         file = f"{ALL}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
@@ -164,13 +167,13 @@ class Renderer:
         occurrences = zip(self.occurrences, sh.uid_prefixes, sh.heads, sh.bodies, strict=True)
         for occ, prefix, head_start, body in occurrences:
             dates, _summary, description, tail, end = body
-            for assignee in occ.duty.units:
-                uid = prefix + suffixes[assignee]
-                head = head_start + endings[assignee]
-                if len(head) > LONGEST_HEAD:
-                    head = writer.head(uid)
-                pieces += (head, lines(uid, next(entries)), dates, next(summaries))
-                pieces += (description, tail, end)
+            first = occ.duty.units[0]
+            uid = prefix + suffixes[first]
+            head = head_start + endings[first]
+            if len(head) > LONGEST_HEAD:
+                head = writer.head(uid)
+            pieces += (head, lines(uid, next(entries)), dates, next(summaries))
+            pieces += (description, tail, end)
         plan_title = self.schedule.plan.title
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
@@ -220,7 +223,7 @@ class Renderer:
         for f in self.stale:
             gone = Versions(self.previous[f], self.modified_now, self.writer.stamp)
             self.changes.append(gone.change(f, "（已删除）"))
-        return render_index(self.schedule, self.feeds, self.base_url).encode()
+        return render_index(self.schedule, self.feeds, self.base_url, self.years).encode()
 
     def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
         outputs = []

@@ -14,6 +14,7 @@ from ..schedule.model import Duty, Schedule
 from ..schedule.periods import PERIODIC, Period
 
 if TYPE_CHECKING:
+    from ..schedule.rules import Rule
     from ..workdays.calendar import WorkdayCalendar
 
 # A period's due date can fall well after it ends (a yearly report due in December of the
@@ -97,14 +98,29 @@ class _Memo:
             dated = self._kinds[key] = compute()
         return dated
 
-    def dated(self, period: Period, due: dt.date, counts: tuple[int, ...]) -> _Dated:
+    def dated(self, period: Period, due: dt.date, counts: tuple[int, ...], rule: Rule) -> _Dated:
         reminders = self._reminders.get((due, counts))
         if reminders is None:
             cal = self.cal
             reminders = tuple(sorted({cal.add_working_days(due, -n) if n else due for n in counts}))
             self._reminders[due, counts] = reminders
-        provisional = any(self.is_provisional(d) for d in (period.end, due, *reminders))
-        return period, due, reminders, provisional
+        # Provisional only if a day that decided the due date may still change: not because
+        # the period ends in a December whose next year has no notice (a yearly list due in
+        # March), nor for a reminder day.
+        first, last = rule.deciding_days(period, due)
+        return period, due, reminders, self.is_provisional_range(first, last)
+
+    def is_provisional_range(self, first: dt.date, last: dt.date) -> bool:
+        """True if a day of [first, last] may change with a notice not yet in the data."""
+        if self.is_provisional(first) or self.is_provisional(last):
+            return True
+        # A day's status is provisional by its year, or in December by the next year's:
+        # one day per year and one per December in between stand for all of them.
+        for year in range(first.year, last.year + 1):
+            inner = (dt.date(year, 1, 1), dt.date(year, 12, 1))
+            if any(first <= d <= last and self.is_provisional(d) for d in inner):
+                return True
+        return False
 
     def is_provisional(self, day: dt.date) -> bool:
         known = self._provisional.get(day)
@@ -125,17 +141,22 @@ def _anchors(duty: Duty, schedule: Schedule, start: dt.date, end: dt.date) -> li
         ]
     if duty.cadence == "once" and duty.due is not None:
         anchor = getattr(duty.due, "date", duty.start)
-        return [periods.single("once", anchor, "once")]
+        stop = _stop(duty, schedule)
+        return [periods.single("once", anchor, "once")] if stop is None or anchor <= stop else []
     if duty.cadence == "event":
+        stop = _stop(duty, schedule)
         return [
-            periods.single(f"event-{ev.date.isoformat()}", ev.date, "event") for ev in duty.events
+            periods.single(f"event-{ev.date.isoformat()}", ev.date, "event")
+            for ev in duty.events
+            if stop is None or ev.date <= stop
         ]
     return []
 
 
 def _stop(duty: Duty, schedule: Schedule) -> dt.date | None:
-    """The last day a period of the duty may end on: the duty's or the plan's end, if any."""
-    ends = [d for d in (duty.end, schedule.plan.end) if d is not None]
+    """The last day a period of the duty may end on (an event may happen on): the duty's or
+    its plan's end, if any."""
+    ends = [d for d in (duty.end, schedule.plan_of(duty).end) if d is not None]
     return min(ends) if ends else None
 
 
@@ -162,7 +183,7 @@ def expand_duty(
         for period in _anchors(duty, schedule, start, end):
             due = rule.due(period, cal)
             if due is not None and earliest <= due <= end:
-                out.append(shared.dated(period, due, duty.reminders))
+                out.append(shared.dated(period, due, duty.reminders, rule))
         return out
 
     if duty.cadence in PERIODIC:

@@ -16,6 +16,8 @@ from ..occurrences.expansion import Occurrence, expand, for_unit
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
 from ..schedule.periods import CADENCE_NAMES
+from ..schedule.reports import plans_in_force_words
+from ..schedule.rules import describe_for
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
@@ -63,6 +65,8 @@ class Row:
     units: str
     period: str
     provisional: bool
+    # The document the duty comes from, when the schedule holds several ("" otherwise).
+    plan: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,8 @@ class Edition:
     total: int
     # Routine duties, named once in the legend instead of badging every working day.
     routine: tuple[str, ...] = ()
+    # With several plans: each plan in force in the year, in words (《title》（issuer，date印发）).
+    plans: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -137,8 +143,11 @@ def check_year(schedule: Schedule, year: int) -> None:
     """Refuse a year the plan or the working-day calendar does not cover."""
     from ..workdays.calendar import MAX_YEAR, MIN_YEAR
 
-    first = max(schedule.plan.issued.year, MIN_YEAR)
-    last = min(schedule.plan.end.year if schedule.plan.end else MAX_YEAR, MAX_YEAR)
+    # Any year some plan of the schedule was in force in.
+    issued = min(p.issued for p in schedule.plans)
+    ends = [p.end for p in schedule.plans]
+    first = max(issued.year, MIN_YEAR)
+    last = min(MAX_YEAR if None in ends else max(e.year for e in ends if e), MAX_YEAR)
     if not first <= year <= last:
         raise DisclosureError(
             _(
@@ -148,7 +157,7 @@ def check_year(schedule: Schedule, year: int) -> None:
                 year=year,
                 first=first,
                 last=last,
-                issued=schedule.plan.issued,
+                issued=issued,
                 low=MIN_YEAR,
                 high=MAX_YEAR,
             )  # fmt: skip
@@ -239,6 +248,9 @@ def build_edition(
         built=built,
         total=sum(by_day.values()),
         routine=routine,
+        plans=tuple(plans_in_force_words(schedule, (year, year)))
+        if len(schedule.plans) > 1
+        else (),
     )
 
 
@@ -291,11 +303,12 @@ def _row(schedule: Schedule, occ: Occurrence) -> Row:
         weekday="周" + WEEKDAYS[occ.due.weekday()],
         ref=duty.ref,
         title=duty.title,
-        rule=duty.due.describe() if duty.due else "",
+        rule=describe_for(duty.due, occ.period) if duty.due else "",
         assumed=duty.assumed,
         units=_names(schedule, duty.units),
         period=periods.describe(occ.period),
         provisional=occ.provisional,
+        plan=f"《{schedule.plan_of(duty).title}》" if len(schedule.plans) > 1 else "",
     )
 
 

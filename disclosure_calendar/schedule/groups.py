@@ -19,7 +19,9 @@ def read_groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Grou
     group_ids: set[str] = set()
     for item in c.sequence(node, "groups") if node is not None else ():
         before = len(c.problems)
-        f = c.mapping(item, _("group"), required=("id", "name", "members"))
+        f = c.mapping(
+            item, _("group"), required=("id", "name", "members"), optional=("unconfirmed",)
+        )
         if f is None or not {"id", "name", "members"} <= f.keys():
             unread(c, item, before, _("group"))
             continue
@@ -28,15 +30,23 @@ def read_groups(c: Checker, node: Node | None, unit_ids: set[str]) -> tuple[Grou
         members = tuple(
             c.string(m, _("group member")) or "" for m in c.sequence(f["members"], "members")
         )
+        # Members listed as to be confirmed (compiled from memory, not from a document): they
+        # are members like the others, and `validate` counts them.
+        unconfirmed = tuple(
+            c.string(m, _("group member")) or ""
+            for m in (c.sequence(f["unconfirmed"], "unconfirmed") if "unconfirmed" in f else ())
+        )
         if gid in unit_ids or gid in group_ids:
             c.problem(f["id"], _("duplicate id {id!r}: already a unit or group").format(id=gid))
         elif gid and name:
             group_ids.add(gid)
-            parsed.append((Group(gid, name, members, c.where(item)), f))
+            group = Group(gid, name, members + unconfirmed, c.where(item), unconfirmed)
+            parsed.append((group, f))
         else:
             unread(c, item, before, _("group"))
     for group, f in parsed:
-        for member_node, member in zip(f["members"].value, group.members, strict=False):
+        listed = [*f["members"].value, *(f["unconfirmed"].value if "unconfirmed" in f else ())]
+        for member_node, member in zip(listed, group.members, strict=False):
             if member and member not in unit_ids and member not in group_ids:
                 c.problem(
                     member_node,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,7 +36,9 @@ DOMAIN = re.compile(
     r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
 )
 
-TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties")
+TOP = ("version", "plan", "defaults", "calendar", "units", "groups", "duties", "plans")
+PLAN_ID = re.compile(r"[a-z][a-z0-9_]*")
+NUMBERINGS = ("items", "articles")
 
 
 def load_schedule(path: str | Path) -> Schedule:
@@ -59,12 +62,82 @@ def _load(path: Path) -> Schedule:
     units = _units(c, top.get("units"))
     groups = read_groups(c, top.get("groups"), {u.id for u in units})
     known = {u.id for u in units} | {g.id for g in groups}
-    issued = plan.issued if plan else dt.date(2017, 1, 1)
-    duties = _duties(c, top.get("duties"), known, defaults, issued)
+    first = plan or Plan("", "", dt.date(2017, 1, 1), "Asia/Shanghai", "", "")
+    seen: set[str] = set()
+    duties = _duties(c, top.get("duties"), known, defaults, first, seen)
+    later: list[Plan] = []
+    for index, node in enumerate(c.sequence(top["plans"], "plans") if "plans" in top else ()):
+        read = _later_plan(c, node, index, first, [first, *later])
+        if read is None:
+            continue
+        later_plan, duties_node = read
+        later.append(later_plan)
+        duties += _duties(c, duties_node, known, defaults, later_plan, seen)
     c.raise_if_any()
     assert plan is not None
-    schedule = Schedule(str(path), digest, plan, defaults, units, groups, duties, notices, days_off)
+    schedule = Schedule(
+        str(path), digest, plan, defaults, units, groups, duties, notices, days_off, tuple(later)
+    )
     return add_self_checks(schedule)
+
+
+def _later_plan(
+    c: Checker, node: Node, index: int, first: Plan, known: list[Plan]
+) -> tuple[Plan, Node] | None:
+    """One entry of ``plans:``: a plan of its own with its duties (settings from the first)."""
+    what = f"plans[{index}]"
+    f = c.mapping(
+        node,
+        what,
+        required=("id", "title", "issuer", "issued", "source", "duties"),
+        optional=("end", "numbering"),
+    )
+    if f is None:
+        return None
+    plan = _plan_fields(c, f, what, first)
+    if plan is None or "duties" not in f:
+        return None
+    if any(p.id == plan.id for p in known):
+        c.problem(f["id"], _("{what}: duplicate plan id {id!r}").format(what=what, id=plan.id))
+        return None
+    return plan, f["duties"]
+
+
+def _plan_fields(c: Checker, f: dict[str, Node], what: str, first: Plan) -> Plan | None:
+    """id, title, issuer, issued, source, end and numbering of a plan."""
+    plan_id = c.string(f["id"], f"{what}.id", PLAN_ID) if "id" in f else first.id
+    title = c.string(f["title"], f"{what}.title") if "title" in f else None
+    issuer = c.string(f["issuer"], f"{what}.issuer") if "issuer" in f else None
+    issued = c.date(f["issued"], f"{what}.issued") if "issued" in f else None
+    source = c.string(f["source"], f"{what}.source") if "source" in f else None
+    end = c.date(f["end"], f"{what}.end") if "end" in f else None
+    if issued and end and end < issued:
+        c.problem(
+            f["end"],
+            _("{what}.end: {end} is before the plan was issued ({issued})").format(
+                what=what, end=end, issued=issued
+            ),
+        )
+        return None
+    numbering = "items"
+    if "numbering" in f:
+        numbering = c.string(f["numbering"], f"{what}.numbering") or numbering
+        if numbering not in NUMBERINGS:
+            c.problem(
+                f["numbering"],
+                _("{what}.numbering: {value!r} unknown (expected {values})").format(
+                    what=what, value=numbering, values=", ".join(NUMBERINGS)
+                ),
+            )
+            return None
+    if None in (plan_id, title, issuer, issued, source):
+        return None
+    assert plan_id and title and issuer and issued and source
+    return replace(
+        first,
+        id=plan_id, title=title, issuer=issuer, issued=issued, source=source, end=end,
+        numbering=numbering,
+    )  # fmt: skip
 
 
 def _plan(c: Checker, node: Node) -> Plan | None:
@@ -72,13 +145,10 @@ def _plan(c: Checker, node: Node) -> Plan | None:
         node,
         "plan",
         required=("title", "issuer", "issued", "timezone", "source", "uid_domain"),
-        optional=("base_url", "end"),
+        optional=("base_url", "end", "id", "numbering"),
     )
     if f is None:
         return None
-    title = c.string(f["title"], "plan.title") if "title" in f else None
-    issuer = c.string(f["issuer"], "plan.issuer") if "issuer" in f else None
-    issued = c.date(f["issued"], "plan.issued") if "issued" in f else None
     zone = c.string(f["timezone"], "plan.timezone") if "timezone" in f else None
     if zone is not None:
         try:
@@ -91,16 +161,15 @@ def _plan(c: Checker, node: Node) -> Plan | None:
                 ),
             )
             zone = None
-    source = c.string(f["source"], "plan.source") if "source" in f else None
     domain = c.string(f["uid_domain"], "plan.uid_domain", DOMAIN) if "uid_domain" in f else None
     base_url = c.string(f["base_url"], "plan.base_url") if "base_url" in f else None
     if base_url and not base_url.startswith(("https://", "http://")):
         c.problem(f["base_url"], _("plan.base_url must start with https:// or http://"))
-    end = c.date(f["end"], "plan.end") if "end" in f else None
-    if None in (title, issuer, issued, zone, source, domain):
+    settings = Plan("", "", dt.date(2017, 1, 1), zone or "", "", domain or "", base_url)
+    plan = _plan_fields(c, f, "plan", settings)
+    if plan is None or zone is None or domain is None:
         return None
-    assert title and issuer and issued and zone and source and domain
-    return Plan(title, issuer, issued, zone, source, domain, base_url, end)
+    return plan
 
 
 def _reminders(c: Checker, node: Node, what: str) -> tuple[int, ...] | None:
@@ -184,10 +253,10 @@ DUTY_KEYS = (
 
 
 def _duties(
-    c: Checker, node: Node | None, known: set[str], defaults: Defaults, issued: dt.date
+    c: Checker, node: Node | None, known: set[str], defaults: Defaults, plan: Plan, seen: set[str]
 ) -> tuple[Duty, ...]:
+    """A plan's duties; ``seen`` holds the ids of every plan's duties read so far."""
     duties: list[Duty] = []
-    seen: set[str] = set()
     for item in c.sequence(node, "duties") if node is not None else ():
         before = len(c.problems)
         f = c.mapping(
@@ -199,7 +268,7 @@ def _duties(
         if f is None:
             unread(c, item, before, _duty_name(item))
             continue
-        duty = _duty(c, item, f, known, defaults, issued)
+        duty = _duty(c, item, f, known, defaults, plan)
         if duty is None:
             unread(c, item, before, _duty_name(item))
             continue
@@ -226,7 +295,7 @@ def _duty(
     f: dict[str, Node],
     known: set[str],
     defaults: Defaults,
-    issued: dt.date,
+    plan: Plan,
 ) -> Duty | None:
     get = f.get
     duty_id = c.string(f["id"], _("duty id"), DUTY_ID) if "id" in f else None
@@ -340,13 +409,14 @@ def _duty(
         basis=basis,
         due=due,
         reminders=reminders if reminders is not None else defaults.reminders,
-        start=start or issued,
+        start=start or plan.issued,
         end=end,
         assumed=assumed,
         assumption=assumption,
         events=tuple(sorted(events, key=lambda e: e.date)),
         note=note,
         review=review,
+        plan=plan.id,
         where=c.where(item),
     )
 

@@ -21,6 +21,9 @@ UNIT_KINDS = ("department", "town", "office")
 
 @dataclass(frozen=True)
 class Plan:
+    """A document duties come from: a year's plan (分工方案) or a law. The schedule's first plan
+    also holds the settings of the whole schedule (time zone, UID domain, base URL)."""
+
     title: str
     issuer: str
     issued: dt.date
@@ -28,7 +31,33 @@ class Plan:
     source: str
     uid_domain: str
     base_url: str | None = None
+    # Superseded: no period of its duties ends, and no event counts, after this day.
     end: dt.date | None = None
+    id: str = "plan"
+    # How its refs read: SECTION.ITEM of a plan ("items") or ARTICLE.N of a law ("articles").
+    numbering: str = "items"
+
+    def place(self, duty: Duty) -> str:
+        """Where in the document a duty stands: 第5部分第7项 of a plan, 第四十九条 of a law."""
+        if self.numbering == "articles":
+            return f"第{chinese_number(duty.section)}条"
+        return f"第{duty.section}部分第{duty.item}项"
+
+    def in_force(self, first: dt.date, last: dt.date) -> bool:
+        """True if the plan was in force on any day of [first, last]."""
+        return self.issued <= last and (self.end is None or self.end >= first)
+
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """1-99 in Chinese numerals as article numbers are written: 十, 二十六, 四十九."""
+    tens, ones = divmod(n, 10)
+    if not 0 < n < 100:
+        return str(n)
+    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
+    return head + (_DIGITS[ones] if ones else "")
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,8 @@ class Group:
     name: str
     members: tuple[str, ...]
     where: Where | None = field(default=None, compare=False)
+    # Members (also in ``members``) the file marks as to be confirmed by the coordinator.
+    unconfirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +121,8 @@ class Duty:
     review: Review | None = None
     # A self-check: the standing duties it covers, by id.
     checks: tuple[str, ...] = ()
+    # The id of the plan the duty belongs to (Schedule.plan_of).
+    plan: str = "plan"
     where: Where | None = field(default=None, compare=False)
 
     # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
@@ -130,6 +163,25 @@ class Schedule:
     duties: tuple[Duty, ...]
     notices: tuple[Notice, ...] = ()
     local_days_off: tuple[DayOff, ...] = ()
+    # Plans after the first (``plans:`` in the file), in the file's order.
+    later_plans: tuple[Plan, ...] = ()
+
+    @property
+    def plans(self) -> tuple[Plan, ...]:
+        """Every plan of the schedule, the first (``plan:``) first."""
+        return (self.plan, *self.later_plans)
+
+    @cached_property
+    def _plans(self) -> dict[str, Plan]:
+        return {p.id: p for p in self.plans}
+
+    def plan_of(self, duty: Duty) -> Plan:
+        """The plan a duty belongs to (the first plan for a duty made in code)."""
+        return self._plans.get(duty.plan, self.plan)
+
+    def plans_in_force(self, first: dt.date, last: dt.date) -> tuple[Plan, ...]:
+        """The plans in force on any day of [first, last], in the file's order."""
+        return tuple(p for p in self.plans if p.in_force(first, last))
 
     @cached_property
     def _names(self) -> dict[str, str]:

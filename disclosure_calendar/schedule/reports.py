@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -29,7 +30,9 @@ def summary(schedule: Schedule) -> str:
     plan = [d for d in schedule.duties if not d.is_self_check]
     dated = sum(1 for d in plan if d.dated)
     undated = sum(1 for d in plan if not d.dated and d.cadence != "ongoing")
-    sections = len({d.section for d in plan if d.section > 0})
+    # The sections of plans (a law's articles are not sections).
+    items = {p.id for p in schedule.plans if p.numbering == "items"}
+    sections = len({(d.plan, d.section) for d in plan if d.section > 0 and d.plan in items})
     checks = len(schedule.duties) - len(plan)
     counts = dict(
         path=schedule.path, units=len(schedule.units), groups=len(schedule.groups),
@@ -47,7 +50,42 @@ def summary(schedule: Schedule) -> str:
         )
     if checks:
         text += _("; {checks} self-checks of standing duties")
-    return text.format(**counts)
+    text = text.format(**counts)
+    unconfirmed = [g for g in schedule.groups if g.unconfirmed]
+    if unconfirmed:
+        text += _("; {count} group members to be confirmed ({groups})").format(
+            count=sum(len(g.unconfirmed) for g in unconfirmed),
+            groups=_(", ").join(f"{g.id} {len(g.unconfirmed)}" for g in unconfirmed),
+        )
+    if len(schedule.plans) > 1:
+        per_plan = [
+            _("{plan}: {count} duties").format(
+                plan=p.id, count=sum(1 for d in plan if d.plan == p.id)
+            )
+            for p in schedule.plans
+        ]
+        text += _("; {count} plans: {plans}").format(
+            count=len(schedule.plans), plans=_(", ").join(per_plan)
+        )
+    return text
+
+
+def plans_in_force_words(schedule: Schedule, years: tuple[int, int]) -> list[str]:
+    """Each plan in force in ``years`` as one line: 《title》（issuer，issued印发[，end止]）
+    (公布 for a law)."""
+    first, last = dt.date(years[0], 1, 1), dt.date(years[1], 12, 31)
+    lines = []
+    for plan in schedule.plans_in_force(first, last):
+        verb = "公布" if plan.numbering == "articles" else "印发"  # a law is promulgated
+        words = f"《{plan.title}》（{plan.issuer}，{_day(plan.issued)}{verb}"
+        if plan.end is not None:
+            words += f"，{_day(plan.end)}止"
+        lines.append(words + "）")
+    return lines
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def units_table(schedule: Schedule) -> str:
@@ -102,6 +140,7 @@ def duties_json(schedule: Schedule, duties: Sequence[Duty]) -> str:
     items = [
         {
             "id": d.id,
+            "plan": d.plan,
             "ref": d.ref,
             "title": d.title,
             "text": d.text,

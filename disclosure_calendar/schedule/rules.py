@@ -45,6 +45,11 @@ class Rule(Protocol):
         """The rule in plain Chinese words."""
         ...
 
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        """The first and last day whose status (working or not) decided ``due``: a due date
+        is provisional only if one of these lies where a holiday notice is still missing."""
+        ...
+
 
 @dataclass(frozen=True)
 class WorkdaysAfterPeriod:
@@ -53,6 +58,9 @@ class WorkdaysAfterPeriod:
 
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(period.end, self.n)
+
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return _counted(period.end, due)
 
     def describe(self) -> str:
         return f"期末后第{self.n}个工作日"
@@ -69,6 +77,10 @@ class FixedDay:
     name: ClassVar[str] = "fixed_day"
 
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
+        return cal.roll(self.nominal(period), self.roll)
+
+    def nominal(self, period: Period) -> dt.date:
+        """The calendar day before rolling to a working day."""
         if self.month is None:
             year, month = period.end.year, period.end.month + 1
             if month == 13:
@@ -76,7 +88,10 @@ class FixedDay:
         else:
             year, month = period.end.year + (0 if self.same_year else 1), self.month
         last = _calendar.monthrange(year, month)[1]
-        return cal.roll(dt.date(year, month, min(self.day, last)), self.roll)
+        return dt.date(year, month, min(self.day, last))
+
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return _between(self.nominal(period), due)
 
     def describe(self) -> str:
         if self.month is None:
@@ -97,6 +112,9 @@ class FixedDate:
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.roll(self.date, self.roll)
 
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return _between(self.date, due)
+
     def describe(self) -> str:
         d = self.date
         return f"{d.year}年{d.month}月{d.day}日（{_ROLL_WORDS[self.roll]}）"
@@ -109,6 +127,9 @@ class WorkdayOfPeriod:
 
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date | None:
         return cal.nth_working_day_of_range(period.start, period.end, self.n)
+
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return (period.start, due) if self.n > 0 else (due, period.end)
 
     def describe(self) -> str:
         if self.n == -1:
@@ -127,6 +148,9 @@ class WorkdaysAfterDate:
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(self.date, self.n)
 
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return _counted(self.date, due)
+
     def describe(self) -> str:
         return f"{self.date.isoformat()}后第{self.n}个工作日"
 
@@ -139,8 +163,20 @@ class WorkdaysAfterEvent:
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date:
         return cal.add_working_days(period.end, self.n)
 
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        return _counted(period.end, due)
+
     def describe(self) -> str:
         return f"事件发生之日起第{self.n}个工作日内"
+
+
+def _counted(start: dt.date, due: dt.date) -> tuple[dt.date, dt.date]:
+    """The days counted from ``start`` (not itself) to ``due``; ``due`` alone when n is 0."""
+    return (min(start + ONE_DAY, due), due)
+
+
+def _between(day: dt.date, due: dt.date) -> tuple[dt.date, dt.date]:
+    return (min(day, due), max(day, due))
 
 
 @dataclass(frozen=True)
@@ -179,6 +215,10 @@ class ByDate:
     def due(self, period: Period, cal: WorkdayCalendar) -> dt.date | None:
         version = self.version_for(deciding_date(period))
         return None if version is None else version.rule.due(period, cal)
+
+    def deciding_days(self, period: Period, due: dt.date) -> tuple[dt.date, dt.date]:
+        version = self.version_for(deciding_date(period))
+        return (due, due) if version is None else version.rule.deciding_days(period, due)
 
     def version_for(self, day: dt.date) -> RuleVersion | None:
         """The version in force on ``day``: the last one starting on or before it."""

@@ -117,18 +117,28 @@ def add_self_checks(schedule: Schedule) -> Schedule:
     default = schedule.defaults.review
     # One pass over the duties, not one per unit: a province has thousands of both.
     reviewed: dict[str, dict[Review, list[Duty]]] = {u.id: {} for u in schedule.units}
+    # Event duties, listed in the default self-check with their rule: a unit learns of a duty
+    # like 5.7 before its first event, which alone would put it on the calendar.
+    on_event: dict[str, list[Duty]] = {u.id: [] for u in schedule.units}
     for duty in schedule.duties:
         if duty.review is not None:
             for unit_id in schedule.unit_ids_of(duty):
                 reviewed[unit_id].setdefault(duty.review, []).append(duty)
+        elif duty.cadence == "event" and default is not None:
+            for unit_id in schedule.unit_ids_of(duty):
+                on_event[unit_id].append(duty)
     checks: list[Duty] = []
     for unit in schedule.units:
+        if on_event[unit.id] and default is not None:
+            reviewed[unit.id].setdefault(default, [])
         for review, standing in reviewed[unit.id].items():
             if review == default:
                 duty_id = f"{ID_PREFIX}-{unit.id}"
+                events = on_event[unit.id]
             else:
                 duty_id = f"{ID_PREFIX}-{review.cadence}-{unit.id}"
-            checks.append(_self_check(schedule, duty_id, unit.id, review, standing))
+                events = []
+            checks.append(_self_check(schedule, duty_id, unit.id, review, standing, events))
     ids = [d.id for d in checks]
     if len(set(ids)) != len(ids):
         # Two reviews of one cadence with different rules for one unit: they would share an id.
@@ -147,15 +157,23 @@ def add_self_checks(schedule: Schedule) -> Schedule:
 
 
 def _self_check(
-    schedule: Schedule, duty_id: str, unit: str, review: Review, standing: list[Duty]
+    schedule: Schedule,
+    duty_id: str,
+    unit: str,
+    review: Review,
+    standing: list[Duty],
+    events: list[Duty],
 ) -> Duty:
-    items = [f"{d.ref} {d.title}：{d.text}" for d in standing]
-    text = "\n".join(
-        [
-            f"{CADENCE_NAMES[review.cadence]}自查本单位以下常态化任务（无固定到期日）的落实情况：",
-            *items,
-        ]
-    )
+    lines = []
+    if standing:
+        lines.append(
+            f"{CADENCE_NAMES[review.cadence]}自查本单位以下常态化任务（无固定到期日）的落实情况："
+        )
+        lines += [f"{d.ref} {d.title}：{d.text}" for d in standing]
+    if events:
+        lines.append("本单位以下任务在事件发生后按时限办理，请自查本期有无应办未办事项：")
+        lines += [f"{d.ref} {d.title}：{_event_rule(d)}" for d in events]
+    text = "\n".join(lines)
     return Duty(
         id=duty_id,
         ref=REF,
@@ -169,5 +187,16 @@ def _self_check(
         start=schedule.plan.issued,
         assumed=True,
         assumption=review.assumption,
-        checks=tuple(d.id for d in standing),
+        checks=tuple(d.id for d in (*standing, *events)),
+        plan=schedule.plan.id,
     )
+
+
+def _event_rule(duty: Duty) -> str:
+    """An event duty's rule in words: for a law's versions, the one in force last."""
+    from .rules import ByDate
+
+    rule = duty.due
+    if isinstance(rule, ByDate) and rule.versions:
+        return rule.versions[-1].describe()
+    return rule.describe() if rule is not None else duty.basis

@@ -147,11 +147,18 @@ NOTICE_SOURCES: dict[str, NoticeSource] = {
     "2025": NoticeSource(
         2025,
         _GB.format(2025),
-        None,
+        "国办发明电〔2024〕12号",
         date(2024, 11, 12),
-        _MEM + "; same day as State Council Order No. 795 (2025 rule change)",
+        _MEM + "; same day as State Council Order No. 795 (2025 rule change); number as issue 26 "
+        "gives it and reprints of the notice head it",
     ),
-    "2026": NoticeSource(2026, _GB.format(2026), None, date(2025, 11, 4), "given in the issue"),
+    "2026": NoticeSource(
+        2026,
+        _GB.format(2026),
+        "国办发明电〔2025〕7号",
+        date(2025, 11, 4),
+        "given in the issue; number as issue 26 gives it and reprints of the notice head it",
+    ),
 }
 
 # Days a later, separate notice changed (the generator cannot tell these from the data).

@@ -73,7 +73,7 @@ def test_self_check_lists_each_standing_duty_with_ref_and_text(built, schedule):
     standing = [
         d for d in schedule.duties if d.cadence == "ongoing" and "shiqi" in schedule.unit_ids_of(d)
     ]
-    assert len(standing) == 8
+    assert len(standing) == 7  # 19.1 (建立；加快制定) is a one-off task since issue 26
     for duty in standing:
         assert f"{duty.ref} {duty.title}：{duty.text}" in ev.description
     assert ev.summary == "常态化任务自查（2026年第1季度）"
@@ -164,7 +164,11 @@ def test_index_agrees_with_units(built, tmp_path):
     occurrences = {unit: int(n) for unit, _, n in rows}
     # 市政府办公室: its daily monitoring counts each working day, though it is one event.
     assert occurrences["government_office"] > 248
-    assert occurrences["shiqi"] == 4 + 0  # the four self-checks; 5.7 and 22.1 have no events
+    # The four self-checks and the Regulations' annual report (49.2); 5.7, 22.1 and 26.1
+    # have no events.
+    assert occurrences["shiqi"] == 4 + 1 + 0
+    # The plans in force in 2026: the 2017 plan (never ended) and the Regulations.
+    assert "<li>《中华人民共和国政府信息公开条例》（国务院，2007年4月5日公布）</li>" in page
 
 
 CJK = r"[\u4e00-\u9fff“”]"

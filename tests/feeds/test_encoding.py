@@ -34,10 +34,11 @@ def _reference(writer: ical.EventWriter, occurrences, modified: str) -> encoding
         columns[5].append(new_entry(digest(dates + summary + rest), modified, due))
         columns[6].append(occ.uid_prefix)
         columns[7].append(ical.BEGIN_UID + occ.uid_prefix.encode())
-        for assignee in occ.duty.units:
-            line = ical.summary_line(title, writer.schedule.name(assignee))
-            columns[8].append(line)
-            columns[9].append(new_entry(digest(dates + line + rest), modified, due))
+        # all.ics: one event per occurrence, naming all of the duty's units and groups.
+        names = "、".join(writer.schedule.name(a) for a in occ.duty.units)
+        line = ical.summary_line(title, names)
+        columns[8].append(line)
+        columns[9].append(new_entry(digest(dates + line + rest), modified, due))
     return tuple(columns)  # type: ignore[return-value]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import re
 import shutil
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -142,13 +143,20 @@ def test_preamble_30_working_days_from_2017_06_09(built: Path) -> None:
 
 
 def test_all_feed_names_a_group_once(built: Path) -> None:
+    """One event per duty and period (issue 26: a jointly led duty was repeated per lead),
+    naming its groups, each once; the UID is the first assignee's."""
     got = [u for u in events(built, "all.ics") if u.startswith("concrete-measures.")]
-    assert sorted(got) == [
-        "concrete-measures.once.lead_units@test.example",
-        "concrete-measures.once.towns@test.example",
-    ]
+    assert got == ["concrete-measures.once.towns@test.example"]
     ev = events(built, "all.ics")["concrete-measures.once.towns@test.example"]
-    assert ev.summary.startswith("【各镇区】")
+    assert ev.summary.startswith("【各镇区、各牵头部门】")
+
+
+def test_all_feed_has_one_event_per_duty_and_period(built: Path) -> None:
+    text = (built / "all.ics").read_bytes().decode().replace("\r\n ", "")
+    uids = re.findall(r"^UID:(.+)\r$", text, flags=re.M)
+    keys = [u.split("@")[0].rsplit(".", 1)[0] for u in uids]  # DUTY.PERIOD
+    assert len(uids) == text.count("BEGIN:VEVENT") > 0
+    assert len(keys) == len(set(keys))
 
 
 def test_every_due_date_and_alarm_day_is_a_working_day(built: Path) -> None:

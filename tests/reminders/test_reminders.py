@@ -228,8 +228,9 @@ def test_daily_routine_is_reminded_on_the_day_but_never_escalated() -> None:
     # Nothing done all month: the day's monitoring is on the list, past days are not chased.
     assert kinds == {("website-daily-monitoring", "due")}
     rows, _ = supervise(routine, occs, {}, dt.date(2026, 4, 29), ["government_office"])
-    # Only the Q1 spot-check report (due 29 April) counts, not twenty missed days.
-    assert (rows[0].open, rows[0].overdue) == (1, 0)
+    # Only the Q1 spot-check report (due 22 April, the 15th working day) counts, overdue by
+    # the 29th; not twenty missed days.
+    assert (rows[0].open, rows[0].overdue) == (0, 1)
 
 
 def test_log_times_in_the_plan_zone_with_offset() -> None:

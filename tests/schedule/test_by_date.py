@@ -138,7 +138,7 @@ def test_feed_description_cites_the_article_in_force(tmp_path, china):
     reports = expand_duty(
         schedule.duty("report"), schedule, china, dt.date(2019, 1, 1), dt.date(2020, 12, 31)
     )
-    lines = [writer.description(o).splitlines()[4] for o in reports]
+    lines = [writer.description(o).splitlines()[5] for o in reports]
     assert lines == ["截止规则：次年3月31日（遇节假日提前至其前最后一个工作日）",
                      "截止规则：次年1月31日（遇节假日提前至其前最后一个工作日）"]  # fmt: skip
 

@@ -59,14 +59,22 @@ def test_one_self_check_per_unit_lists_its_standing_duties(tmp_path):
     assert finance.units == ("finance",) and finance.cadence == "quarterly"
     assert finance.assumed and finance.assumption == "推定"
     assert "2.4 及时公开税收政策：及时公开国家和省、市相关税收政策。" in finance.text
-    assert checks["self-check-shiqi"].checks == ("second-policy",)
+    # The towns' event duty (5.7) is listed with its rule, though no event reached them yet.
+    assert checks["self-check-shiqi"].checks == ("second-policy", "repealed-files")
+    assert checks["self-check-shiqi"].text.endswith(
+        "本单位以下任务在事件发生后按时限办理，请自查本期有无应办未办事项：\n"
+        "5.7 标注已废止文件：事件发生之日起第10个工作日内"
+    )
 
 
 def test_a_duty_opts_out_or_takes_another_cadence(tmp_path):
     text = with_review(SECOND.replace("    basis: 及时\n", "    basis: 及时\n    review: false\n"))
     schedule = load(tmp_path, text)
     ids = {d.id for d in schedule.duties if d.is_self_check}
-    assert ids == {"self-check-finance"}  # the towns' only standing duty opted out
+    # The towns' only standing duty opted out: their self-checks list their event duty alone.
+    assert ids == {"self-check-finance", "self-check-torch_zone", "self-check-shiqi"}
+    assert schedule.duty("self-check-shiqi").checks == ("repealed-files",)
+    assert "常态化任务" not in schedule.duty("self-check-shiqi").text
     monthly = with_review(
         SECOND.replace("    basis: 及时\n", "    basis: 及时\n    review: {cadence: monthly}\n")
     )
@@ -74,11 +82,28 @@ def test_a_duty_opts_out_or_takes_another_cadence(tmp_path):
     ids = {d.id for d in schedule.duties if d.is_self_check}
     assert ids == {
         "self-check-finance",
+        "self-check-torch_zone",  # the event duty, in the default (quarterly) self-check
+        "self-check-shiqi",
         "self-check-monthly-finance",
         "self-check-monthly-torch_zone",
         "self-check-monthly-shiqi",
     }
     assert schedule.duty("self-check-monthly-shiqi").due == schedule.defaults.review.due
+
+
+def test_the_bundled_self_checks_list_the_event_duties_with_their_rule(bundled):
+    """5.7, 22.1 and 10.1's notice had no trace in a unit's calendar before a first event."""
+    text = bundled.duty("self-check-development_reform").text
+    assert "5.7 已废止和失效文件清单及标注：事件发生之日起第10个工作日内" in text
+    assert "10.1 化解产能完成及设备处置公告：事件发生之日起第20个工作日内" in text
+    assert (
+        "22.1 依申请公开答复：事件发生之日起第20个工作日内（可延长20个工作日；依据"
+        "《中华人民共和国政府信息公开条例》（2019年修订）第三十三条）" in text
+    )
+    shiqi = bundled.duty("self-check-shiqi")
+    assert {"repealed-files-marking", "application-replies", "proactive-disclosure"} <= set(
+        shiqi.checks
+    )
 
 
 @pytest.mark.parametrize(
@@ -190,7 +215,7 @@ def test_done_picks_the_duty_of_a_split_ref_by_the_period_s_form(bundled):
     )
     with pytest.raises(DisclosureError, match="7.4 names 3 duties"):
         occurrence_uid(bundled, "7.4")
-    with pytest.raises(DisclosureError, match="reaches 65 units: give --unit"):
+    with pytest.raises(DisclosureError, match="reaches 63 units: give --unit"):
         occurrence_uid(bundled, "5.7", "2026-03-02")
     with pytest.raises(DisclosureError, match="does not reach unit 'shiqi'"):
         occurrence_uid(bundled, "1.3", "2026-03", "shiqi")

@@ -383,6 +383,13 @@ def test_every_day_cites_a_known_notice() -> None:
                     assert day.month == 12
 
 
+def test_the_recent_notices_carry_their_document_numbers() -> None:
+    """Issue 26: the 2025 and 2026 notices were stored without their 发文字号."""
+    numbers = {k: holiday_data.NOTICE_SOURCES[k].document for k in ("2025", "2026")}
+    assert numbers == {"2025": "国办发明电〔2024〕12号", "2026": "国办发明电〔2025〕7号"}
+    assert [s.document for s in CAL.notice_sources(2026)] == ["国办发明电〔2025〕7号"]
+
+
 # ----------------------------------------------------------------- provisional
 def test_2027_is_provisional_with_rule_based_holidays() -> None:
     assert CAL.is_provisional(D(2027, 3, 1))
