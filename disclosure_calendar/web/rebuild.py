@@ -68,8 +68,8 @@ class Rebuilder:
         import datetime as dt
 
         from ..feeds import BuildBusy, build_feeds, quick, stamp_time
+        from ..ledger.events import load_recorded
         from ..occurrences import horizon
-        from ..reminders.events import load_recorded
         from ..schedule import load_schedule
         from ..workdays import WorkdayCalendar
 
