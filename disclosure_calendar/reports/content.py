@@ -133,16 +133,10 @@ def compared(words: str, now: Totals, before: Totals | None) -> str:
     )
 
 
+# Headers on two lines where they are long, so the unit's name keeps most of the width.
 UNIT_HEADERS = (
-    "序号",
-    "单位",
-    "已到期",
-    "按时完成",
-    "逾期完成",
-    "逾期未完成",
-    "未到期",
-    "按时完成率",
-)
+    "序号", "单位", "已到期", "按时\n完成", "逾期\n完成", "逾期\n未完成", "未到期", "按时\n完成率",
+)  # fmt: skip
 
 
 def unit_table(ranked: list[UnitFigures]) -> Table:
@@ -161,7 +155,7 @@ def unit_table(ranked: list[UnitFigures]) -> Table:
             )
             for n, u in enumerate(ranked, 1)
         ),
-        (3, 8, 4, 5, 5, 6, 4, 6),
+        (3, 12, 4, 4, 4, 4, 4, 5),
         "clrrrrrr",
     )
 
@@ -189,7 +183,7 @@ def by_unit(figures: Figures) -> list[Block]:
     return out
 
 
-OVERDUE_HEADERS = ("序号", "单位", "编号", "事项", "到期日期", "逾期工作日")
+OVERDUE_HEADERS = ("序号", "单位", "编号", "事项", "到期日期", "逾期\n工作日")
 
 
 def due_words(item: OverdueItem) -> str:
@@ -210,7 +204,7 @@ def overdue_table(items: tuple[OverdueItem, ...]) -> Table:
             )
             for n, i in enumerate(items, 1)
         ),
-        (3, 8, 3, 14, 7, 6),
+        (3, 9, 3, 15, 7, 4),
         "clclcr",
     )
 

@@ -117,7 +117,7 @@ def _names(command: click.Command) -> Iterator[str]:
 _COMMAND_NAMES.update(_names(cli.main))
 # words that are names, not English: formats, protocols, file kinds, YAML keys
 _NAMES = {
-    "json", "yaml", "csv", "xlsx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
+    "json", "yaml", "csv", "xlsx", "docx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
     "uid", "sigterm", "cron", "table", "text", "true", "false", "self-check", "calendar",
     "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out", "excel",
     "print", "key", "value", "postgresql", "sqlite",
