@@ -172,3 +172,20 @@ def test_report_yaml_mistake_names_the_line(tmp_path):
                     empty_ledger(tmp_path), schedule=schedule)  # fmt: skip
     assert code == 1 and "report.yaml:2:1: report.yaml: unknown key 'copy'" in out
     assert not out_file.exists()
+
+
+def test_provisional_dates_are_marked(tmp_path):
+    """2029 has no State Council notice yet (years ahead): its due dates are provisional."""
+    db = empty_ledger(tmp_path)
+    out_file = tmp_path / "q1.docx"
+    result = CliRunner().invoke(
+        cli.main,
+        ["-f", str(SCHEDULE), "report", "--quarter", "2029Q1", "--db", db, "-o", str(out_file)],
+        env={"DISCLOSURE_CALENDAR_FAKE_CLOCK": "2029-05-10T10:00"},
+    )
+    assert result.exit_code == 0, result.output
+    doc = Document(io.BytesIO(out_file.read_bytes()))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "的日期所依据的节假日安排尚未公布" in text
+    due = [row.cells[4].text for row in doc.tables[1].rows[1:]]
+    assert due and all(d.endswith("（暂定）") for d in due)
