@@ -108,7 +108,15 @@ class _Translated(click.Command):
         if self.short_help or not self.help or i18n.current_language() == "en":
             return super().get_short_help_str(limit)
         first = _(inspect.cleandoc(self.help)).split("\n\n")[0]
-        return first.replace("\n", "").split("。")[0].split("；")[0]
+        sentence = first.replace("\n", "").split("。")[0]
+        clause = sentence.split("；")[0]
+        # not inside brackets: 把国务院放假通知（正文；- 表示标准输入）… stays whole
+        return clause if clause.count("（") == clause.count("）") else sentence
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        # click writes these placeholders as plain strings, out of its catalog's reach
+        words = {"[OPTIONS]": _("[OPTIONS]"), "COMMAND [ARGS]...": _("COMMAND [ARGS]...")}
+        return [words.get(piece, piece) for piece in super().collect_usage_pieces(ctx)]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         help_option = super().get_help_option(ctx)

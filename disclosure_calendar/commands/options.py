@@ -14,10 +14,23 @@ from .base import Context, PathType, fail, option
 
 
 class IsoDate(click.DateTime):
-    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format)."""
+    """A YYYY-MM-DD date, shown as such in help (click shows the strptime format), and a
+    mistake said in words: click's 不符合格式 '%Y-%m-%d' means nothing to office staff."""
 
     def __init__(self) -> None:
         super().__init__(formats=["%Y-%m-%d"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            self.fail(
+                _("{value!r} is not a date: write year-month-day, like 2026-01-31").format(
+                    value=value
+                ),
+                param,
+                ctx,
+            )
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
         return "YYYY-MM-DD"

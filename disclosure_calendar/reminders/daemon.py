@@ -18,7 +18,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-from disclosure_calendar.core.i18n import N_
+from disclosure_calendar.core.i18n import N_, in_this_language
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
@@ -69,6 +69,7 @@ def run_daemon(
 
     backoff = 0.0
 
+    @in_this_language  # it runs in the scheduler's worker thread
     def tick() -> None:
         nonlocal backoff
         now = clock.now()
@@ -116,6 +117,7 @@ def run_daemon(
         log_event(logging.INFO, "sleep", until=wake_at, seconds=round(delay, 1))
         plan_tick(delay)
 
+    @in_this_language
     def reload(force: bool = False) -> None:
         if service.reload(force=force) and not stop.is_set():
             plan_tick(0)  # a new schedule may have reminders due right now

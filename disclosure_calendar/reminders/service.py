@@ -308,6 +308,7 @@ class Service:
                 cfg.calendar,
                 cfg.contacts,
                 links.get(d.addressee) if d.channel.type == "email" else None,
+                portal=bool(self.signer is not None and base_url),
             )  # fmt: skip
             for d in digests
         ]

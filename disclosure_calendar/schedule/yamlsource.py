@@ -23,6 +23,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import InputError, Problem, Where
 from ..workdays.notices import MAX_YEAR, MIN_YEAR
+from .yaml_syntax import explain, key_hint
 
 MAX_BYTES = 8 * 1024 * 1024
 _STR = "tag:yaml.org,2002:str"
@@ -92,16 +93,13 @@ def compose(path: Path) -> tuple[Node, str]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Where(str(path), mark.line + 1, mark.column + 1) if mark else None
-        detail = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise InputError(
-            [Problem(where, _("YAML syntax error: {detail}").format(detail=detail))]
-        ) from None
+        found = explain(text, exc)
+        where = Where(str(path), found.line + 1, found.column + 1)
+        raise InputError([Problem(where, found.message)]) from None
     except yaml.YAMLError as exc:
         raise _single(str(path), _("YAML error: {error}").format(error=exc)) from None
     except RecursionError:
-        raise _single(str(path), "YAML nested too deeply") from None
+        raise _single(str(path), _("YAML nested too deeply")) from None
     finally:
         loader.dispose()
     if node is None:
@@ -156,11 +154,13 @@ class Checker:
                 node,
                 _("{what} must be a mapping (key: value), not {kind}").format(
                     what=what, kind=_kind(node)
-                ),
+                )
+                + (key_hint(node.value) if isinstance(node, ScalarNode) else ""),
             )
             return None
         known = set(required) | set(optional)
         found: dict[str, Node] = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = self._plain(key_node)
             if not isinstance(key, str):
@@ -168,17 +168,22 @@ class Checker:
                     key_node,
                     _("{what}: keys must be names, not {key!r}").format(what=what, key=key),
                 )
-            elif key in found:
+            elif key in first_line:
                 self.problem(
-                    key_node, _("{what}: duplicate key {key!r}").format(what=what, key=key)
+                    key_node,
+                    _(
+                        "{what}: duplicate key {key!r} (already on line {line}; write it once)"
+                    ).format(what=what, key=key, line=first_line[key]),
                 )
             elif known and key not in known:
-                hint = _closest(key, known)
+                first_line[key] = key_node.start_mark.line + 1
+                hint = key_hint(key) or _closest(key, known)
                 self.problem(
                     key_node,
                     _("{what}: unknown key {key!r}{hint}").format(what=what, key=key, hint=hint),
                 )
             else:
+                first_line[key] = key_node.start_mark.line + 1
                 found[key] = value_node
         for key in required:
             if key not in found:
