@@ -41,21 +41,74 @@ CELL_INSET_PT = 2  # left and right inside each cell (Word's default 5.4 pt wrap
 def notice_docx(blocks: Sequence[Block]) -> bytes:
     """The .docx file's bytes."""
     from docx import Document
+    from docx.oxml.ns import qn
 
     doc = Document()
     _page(doc.sections[0])
     _styles(doc)
     for block in blocks:
         if isinstance(block, Paragraph):
-            doc.add_paragraph(block.text, style=STYLES[block.style].docx_name)
+            _paragraph(doc, block.text, block.style)
         elif isinstance(block, Table):
             _table(doc, block)
         else:
             _imprint(doc, block)
     _page_numbers(doc)
+    section = doc.sections[0]
+    for part in (doc.styles.element, section.footer._element, section.even_page_footer._element):
+        _in_schema_order(part)
+    for child in doc.element.body:  # a table's rows were put in order before being copied
+        if child.tag != qn("w:tbl"):
+            _in_schema_order(child)
+        else:
+            _in_schema_order(child.tblPr)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+# Word refuses a file ("unreadable content") whose property elements are out of the order
+# ECMA-376 gives; python-docx adds the ones it knows in place, ours are put in order here.
+_ORDER = {
+    "pPr": "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
+    "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct "
+    "topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind "
+    "contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment "
+    "textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange",
+    "rPr": "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint "
+    "noProof snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect "
+    "bdr shd fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath",
+    "tblPr": "tblStyle tblpPr tblOverlap bidiVisual tblStyleRowBandSize tblStyleColBandSize tblW jc "
+    "tblCellSpacing tblInd tblBorders shd tblLayout tblCellMar tblLook tblCaption tblDescription",
+}
+
+
+def _paragraph(doc: DocumentObject, text: str, role: str) -> Any:
+    """A paragraph in the style of ``role``, by its id (python-docx's lookup by name reads
+    every style of the file each time)."""
+    paragraph = doc.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().style = _style_id(STYLES[role].docx_name)
+    return paragraph
+
+
+def _style_id(name: str) -> str:
+    """Word's id of a style name: Heading 1 -> Heading1, Table Text -> TableText."""
+    return name.replace(" ", "")
+
+
+def _in_schema_order(root: Any) -> None:
+    """Sort the children of every pPr, rPr and tblPr under ``root`` into the schema's order."""
+    from docx.oxml.ns import qn
+
+    for local, names in _ORDER.items():
+        rank = {qn(f"w:{name}"): n for n, name in enumerate(names.split())}
+        for element in root.iter(qn(f"w:{local}")):
+            children = list(element)
+            ordered = sorted(children, key=lambda c: rank.get(c.tag, len(rank)))
+            if ordered != children:
+                for child in children:
+                    element.remove(child)
+                element.extend(ordered)
 
 
 def _page(section: Section) -> None:
@@ -129,7 +182,9 @@ def _styles(doc: DocumentObject) -> None:
             style = styles.add_style(spec.docx_name, WD_STYLE_TYPE.PARAGRAPH)
             style.base_style = styles["Normal"]
             names.add(spec.docx_name)
-        _set_style(styles[spec.docx_name], spec)
+        style = styles[spec.docx_name]
+        assert style.style_id == _style_id(spec.docx_name)  # paragraphs name it by its id
+        _set_style(style, spec)
 
 
 def _set_style(style: ParagraphStyle, spec: Style) -> None:
@@ -211,7 +266,7 @@ def _table(doc: DocumentObject, block: Table) -> None:
     for n, (cell, text) in enumerate(zip(head.cells, block.headers, strict=True)):
         cell.width = widths[n]
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        cell.paragraphs[0].style = doc.styles[STYLES["head"].docx_name]
+        cell.paragraphs[0]._p.get_or_add_pPr().style = _style_id(STYLES["head"].docx_name)
         cell.paragraphs[0].add_run(text)
     trpr = head._tr.get_or_add_trPr()
     trpr.append(trpr.makeelement(qn("w:tblHeader"), {}))
@@ -219,11 +274,12 @@ def _table(doc: DocumentObject, block: Table) -> None:
         cell.width = widths[n]
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         paragraph = cell.paragraphs[0]
-        paragraph.style = doc.styles[STYLES["cell"].docx_name]
+        paragraph._p.get_or_add_pPr().style = _style_id(STYLES["cell"].docx_name)
         paragraph.alignment = align[block.aligns[n]]
         paragraph.add_run("-")  # a w:t to fill in each copy
     template = model._tr
     tbl.remove(template)
+    _in_schema_order(template)
     texts_of = qn("w:t")
     for row in block.rows:
         tr = copy.deepcopy(template)
@@ -231,7 +287,7 @@ def _table(doc: DocumentObject, block: Table) -> None:
             t.text = text
         tbl.append(tr)
     # A table is followed by a paragraph in Word; an empty line of the grid reads as space.
-    doc.add_paragraph("", style=STYLES["note"].docx_name)
+    _paragraph(doc, "", "note")
 
 
 def _imprint(doc: DocumentObject, block: Imprint) -> None:
@@ -239,16 +295,13 @@ def _imprint(doc: DocumentObject, block: Imprint) -> None:
     from docx.enum.text import WD_TAB_ALIGNMENT
     from docx.shared import Mm, Pt
 
-    name = STYLES["imprint"].docx_name
-    doc.add_paragraph("", style=name)  # air above the rules
+    _paragraph(doc, "", "imprint")  # air above the rules
     indent = "\u3000"  # one character in from both sides, inside the rules
-    copy_line = doc.add_paragraph(
-        f"{indent}抄送：{block.copy_to}" + ("。" if block.copy_to else ""), style=name
+    copy_line = _paragraph(
+        doc, f"{indent}抄送：{block.copy_to}" + ("。" if block.copy_to else ""), "imprint"
     )
     _borders(copy_line, top=RULE_THICK_MM, bottom=RULE_THIN_MM)
-    printed = doc.add_paragraph(
-        f"{indent}{block.printed_by}\t{block.printed_on}{indent}", style=name
-    )
+    printed = _paragraph(doc, f"{indent}{block.printed_by}\t{block.printed_on}{indent}", "imprint")
     printed.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
     _borders(printed, bottom=RULE_THICK_MM)
     printed.paragraph_format.space_before = Pt(0)

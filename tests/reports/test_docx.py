@@ -169,3 +169,24 @@ def test_thousands_of_rows_are_one_table_each():
             "word/footer2.xml" in z.namelist()
             or len([n for n in z.namelist() if "footer" in n]) == 2
         )
+
+
+def test_property_elements_in_the_schemas_order():
+    """Word rejects a file whose w:pPr, w:rPr or w:tblPr children are out of ECMA-376's order."""
+    from disclosure_calendar.reports.docx_file import _ORDER
+
+    data = _docx()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = [z.read(n) for n in z.namelist() if n.startswith("word/") and n.endswith(".xml")]
+    from lxml import etree
+
+    checked = 0
+    for xml in parts:
+        root = etree.fromstring(xml)
+        for local, names in _ORDER.items():
+            rank = {qn(f"w:{name}"): n for n, name in enumerate(names.split())}
+            for element in root.iter(qn(f"w:{local}")):
+                ranks = [rank[c.tag] for c in element if c.tag in rank]
+                assert ranks == sorted(ranks), (local, [c.tag for c in element])
+                checked += 1
+    assert checked > 50
