@@ -117,10 +117,12 @@ def _names(command: click.Command) -> Iterator[str]:
 _COMMAND_NAMES.update(_names(cli.main))
 # words that are names, not English: formats, protocols, file kinds, YAML keys
 _NAMES = {
-    "json", "yaml", "csv", "xlsx", "docx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
+    "json", "yaml", "csv", "xlsx", "pdf", "html", "http", "https", "ics", "gzip", "etag",
     "uid", "sigterm", "cron", "table", "text", "true", "false", "self-check", "calendar",
     "notices", "events", "disclosure-calendar", "zh", "en", "plan", "base_url", "out", "excel",
     "print", "key", "value", "postgresql", "sqlite",
+    # document formats and the office suite that converts old ones (plan import)
+    "docx", "doc", "wps", "word", "libreoffice",
     # values written in schedule.yaml, named in messages as they are to be written
     "daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "once", "event",
     "ongoing",
