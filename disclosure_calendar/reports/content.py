@@ -62,15 +62,11 @@ def notice_blocks(
     scope_name: str | None = None,
 ) -> list[Block]:
     """The whole notice, title to 版记."""
-    period, as_of = figures.period, figures.as_of
+    as_of = figures.as_of
     blocks: list[Block] = [
         Paragraph("title", notice_title(figures, scope_name)),
         Paragraph("addressees", f"{settings.addressees}："),
-        Paragraph(
-            "body",
-            f"根据《{plan_title}》的分工安排，现将{period.words}（{chinese_date(period.start)}"
-            f"至{chinese_date(period.end)}）各单位政务公开事项落实情况通报如下。",
-        ),
+        Paragraph("body", opening(figures, plan_title, scope_name)),
         Paragraph("h1", "一、总体情况"),
         *overall(figures),
         Paragraph("h1", "二、分单位情况"),
@@ -88,6 +84,21 @@ def notice_blocks(
         ),
     ]
     return blocks
+
+
+def opening(figures: Figures, plan_title: str, scope_name: str | None) -> str:
+    period = figures.period
+    # A quarter or a year says its days; a range is its days already.
+    days = (
+        ""
+        if period.kind == "range"
+        else f"（{chinese_date(period.start)}至{chinese_date(period.end)}）"
+    )
+    who = scope_name or "各单位"
+    return (
+        f"根据《{plan_title}》的分工安排，现将{period.words}{days}{who}"
+        "政务公开事项落实情况通报如下。"
+    )
 
 
 def overall(figures: Figures) -> list[Block]:

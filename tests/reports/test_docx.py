@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -190,3 +191,16 @@ def test_property_elements_in_the_schemas_order():
                 assert ranks == sorted(ranks), (local, [c.tag for c in element])
                 checked += 1
     assert checked > 50
+
+
+def test_opening_of_a_range_for_one_unit():
+    from disclosure_calendar.reports.content import opening
+    from disclosure_calendar.reports.figures import parse_period
+
+    quarter = opening(figures(), PLAN_TITLE, None)
+    assert quarter.endswith(
+        "现将2026年第三季度（2026年7月1日至2026年9月30日）各单位政务公开事项落实情况通报如下。"
+    )
+    days = parse_period(start=dt.date(2026, 7, 1), end=dt.date(2026, 8, 15))
+    ranged = opening(figures(period=days), PLAN_TITLE, "市财政局")
+    assert ranged.endswith("现将2026年7月1日至8月15日市财政局政务公开事项落实情况通报如下。")
