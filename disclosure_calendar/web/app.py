@@ -29,6 +29,7 @@ from .mark import mark_done, undo
 from .qr import qr
 from .rebuild import Rebuilder
 from .report import report
+from .retry import retry_failed
 from .site import Site, WebConfig, config_from_env
 from .unit_page import unit_page
 
@@ -96,6 +97,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}/undo", undo, methods=["POST"]),
             Route("/unit/{unit}/event", add_event, methods=["POST"]),
             Route("/coordinator", dashboard),
+            Route("/coordinator/retry", retry_failed, methods=["POST"]),
             Route("/coordinator/export.csv", export_csv),
             Route("/coordinator/export.xlsx", export_xlsx),
             Route("/coordinator/report.{format}", report),
