@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..core.files import write_atomic
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import expand
 from ..schedule.model import Schedule, Unit
 from .fingerprint import feed_fingerprints
+from .generations import Generation
 from .manifest import (
     INDEX,
     INPUTS,
@@ -88,7 +88,13 @@ def build(
         with paused_gc():
             return _build(*args)
     with build_lock(out_dir), paused_gc():
-        return _build(*args)
+        generation = Generation(out_dir)
+        generation.open()
+        result = _build(*args, generation)
+        # Swapped in only when complete: an error above leaves the current one published and
+        # the unfinished one for the next build to remove.
+        generation.commit()
+        return result
 
 
 def _cores() -> int:
@@ -135,8 +141,12 @@ def _build(
     dry_run: bool,
     workers: int,
     key: str | None,
+    generation: Generation | None = None,
 ) -> BuildResult:
+    """Reads the published files of ``out_dir``; writes into ``generation`` (None: a dry run)."""
     from ..occurrences.horizon import provisional_years
+
+    gen = generation
 
     base_url = base_url if base_url is not None else schedule.plan.base_url
     before, stored_years = load_inputs(out_dir)
@@ -151,7 +161,8 @@ def _build(
     def record() -> BuildRecord | None:
         if key is None:
             return None
-        st = (out_dir / INDEX).stat()
+        assert gen is not None
+        st = gen.path(INDEX).stat()
         return BuildRecord(key, schedule.plan.timezone, st.st_size, st.st_mtime_ns, tuple(order))
 
     reusable = {
@@ -168,12 +179,12 @@ def _build(
             schedule, (), {}, now=now, years=(start.year, end.year), base_url=base_url
         )
         index = renderer.finish(outputs)
-        written = [] if dry_run or not write_atomic(out_dir / INDEX, index) else [INDEX]
-        if not dry_run and key is not None:
+        written = [] if gen is None or not gen.write(INDEX, index) else [INDEX]
+        if gen is not None and key is not None:
             inputs = {
                 o.file: dataclasses.replace(before[o.file], name=o.feed.name) for o in outputs
             }
-            write_atomic(out_dir / INPUTS, dump_inputs(inputs, stored_years, record()))
+            gen.write(INPUTS, dump_inputs(inputs, stored_years, record()))
         return BuildResult(
             tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
             tuple(stored_years), dry_run,
@@ -199,10 +210,12 @@ def _build(
         # Not synced: a feed lost in a crash is rewritten by the next build, which finds it
         # differing from what the (synced) manifest says, and fsyncing every feed of a
         # province would cost more than rendering them.
-        written = not dry_run and write_atomic(out_dir / output.file, output.data, sync=False)
+        written = gen is not None and gen.write(output.file, output.data, sync=False)
         return dataclasses.replace(output, data=None, written=written)
 
     todo = [j for j in jobs if _file(j) not in reusable]
+    if gen is not None:
+        gen.start()  # before rendering: forked workers write into it
     done = render_jobs(renderer, todo, handle, workers)
     rendered = {_file(j): o for j, o in zip(todo, done, strict=True)}
     outputs = [
@@ -213,19 +226,16 @@ def _build(
     written = [o.file for o in outputs if o.written]
     deleted: list[str] = []
     years = provisional_years(occurrences, cal)
-    if not dry_run:
-        if write_atomic(out_dir / INDEX, index, sync=False):
+    if gen is not None:
+        if gen.write(INDEX, index, sync=False):
             written.append(INDEX)
         for name in renderer.stale:
-            path = out_dir / name
-            if path.exists():
-                path.unlink()
+            if gen.remove(name):
                 deleted.append(name)
-        # Written last: if anything above fails, the next build still compares with the old one.
-        write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest), join=False)
+        gen.write(MANIFEST, dump_manifest(renderer.manifest), join=False)
         fps = fingerprints()
-        inputs = {o.file: _inputs(out_dir / o.file, fps[o.file], o.feed) for o in outputs}
-        write_atomic(out_dir / INPUTS, dump_inputs(inputs, years, record()))
+        inputs = {o.file: _inputs(gen.path(o.file), fps[o.file], o.feed) for o in outputs}
+        gen.write(INPUTS, dump_inputs(inputs, years, record()))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),

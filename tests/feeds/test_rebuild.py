@@ -41,7 +41,9 @@ def build(path: Path, out: Path, now: dt.datetime = NOW, workers: int = 1) -> fe
 
 def published(out: Path) -> dict[str, bytes]:
     """Every file of the folder but the local cache of file times."""
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != INPUTS}
+    return {
+        p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != INPUTS and p.is_file()
+    }
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:
