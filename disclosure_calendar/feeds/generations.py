@@ -39,6 +39,11 @@ def _own(name: str) -> bool:
     return name.endswith(".ics") or name in (INDEX, MANIFEST, INPUTS, CURRENT)
 
 
+def _temporary_of_ours(name: str) -> bool:
+    """A temporary file of a file a build writes, or of a dotfile (the portal's ``.rebuilt``)."""
+    return _own(name) or name.startswith(".")
+
+
 class Generation:
     """The next generation of ``out_dir``: opened under the build lock, then committed."""
 
@@ -63,7 +68,7 @@ class Generation:
             return True
         for entry in _entries(self.out):
             found = _TEMPORARY.fullmatch(entry.name)
-            if found and _own(found.group(1)):
+            if found and _temporary_of_ours(found.group(1)):
                 return True
         current = self._current_number()
         return current is None or any(
@@ -78,7 +83,7 @@ class Generation:
     def _clean(self) -> None:
         for entry in _entries(self.out):
             found = _TEMPORARY.fullmatch(entry.name)
-            if found and _own(found.group(1)):
+            if found and _temporary_of_ours(found.group(1)):
                 _unlink(Path(entry.path))
         current = self._current_number()
         keep = set() if current is None else {current, self._previous(current)}

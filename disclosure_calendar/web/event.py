@@ -1,7 +1,8 @@
 """POST /unit/<id>/event: record the date an event-triggered duty was triggered (a repeal for
 5.7, a request for 22.1); its due date then shows on the pages and in the reminders at once;
 the feeds are rebuilt in the background when ``serve`` runs with
-``--rebuild`` (the default), else after the next build.
+``--rebuild`` (the default), else after the next build. The answer does not wait for the
+build: the page it leads to says when the feeds have the date (web/rebuild.py).
 
 An event date belongs to the duty, so it sets due dates for every unit the duty reaches: a
 unit may record one only for a duty that reaches it alone; dates of shared duties are the
@@ -11,6 +12,7 @@ coordinator's (who can open any unit's page).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,10 +42,12 @@ async def add_event(request: Request) -> Response:
     except Refused as refused:
         return refusal(request, refused)
     rebuilder = request.app.state.rebuilder
-    if rebuilder is not None:
-        rebuilder.request()
-    notice = "event" if rebuilder is not None else "event-later"
-    return RedirectResponse(f"{root(request)}/unit/{unit}?notice={notice}", status_code=303)
+    if rebuilder is None:
+        return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event-later", status_code=303)
+    # Answered now; the page tells from `at` when a build that includes this date has landed.
+    at = time.time_ns()
+    rebuilder.request()
+    return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event&at={at}", status_code=303)
 
 
 def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:
