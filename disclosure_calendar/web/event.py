@@ -51,7 +51,7 @@ async def add_event(request: Request) -> Response:
 
 
 def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:
-    plan = site.plan()
+    plan = site.plan(events=False)  # its event dates may be a few seconds old: see below
     schedule = plan.schedule
     duty = next((d for d in schedule.duties if d.id == form.get("duty", "")), None)
     if duty is None or not may_record(grant, duty, schedule.unit_ids_of(duty), unit):
@@ -64,10 +64,14 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     if not schedule.plan.issued <= day <= today:
         raise Refused(400, "日期无效", "事件日期不能晚于今天，也不能早于方案印发日期。")
     note = " ".join(form.get("note", "").split())[:MAX_NOTE]  # one line, no control characters
-    if any(e.date == day for e in duty.events):
-        raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")
     now = site.now()
-    with site.ledger() as ledger:
+    with site.writing, site.ledger() as ledger:
+        # The ledger's dates, not the plan's: those may not yet have the one recorded a moment
+        # ago; and the schedule file's own dates.
+        if any(e.date == day for e in duty.events) or any(
+            e.date == day for e in ledger.events(duty.id)
+        ):
+            raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")
         ledger.add_event(duty.id, day, note, now, added_by=grant.actor)
         ledger.audit(
             AuditEntry(now, grant.actor, "event-added", unit, None, None, remote, f"{duty.ref} {day} {note}".strip())

@@ -455,6 +455,9 @@ def test_the_coordinator_dates_an_event_and_its_due_date_appears(portal: Portal)
     # This portal does not rebuild the feeds: the page says they change at the next build.
     assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event-later"
     try:
+        # At once, before any page has loaded the new date into the portal's plan: the
+        # form answers without reloading it, and still finds the date in the ledger.
+        assert post(portal, "/unit/torch_zone/event", coordinator, fields)[0] == 409
         with Ledger(portal.db) as ledger:
             (record,) = ledger.events()
             assert (record.duty, record.date, record.added_by) == (
