@@ -202,7 +202,7 @@ def _hanging_server() -> int:
 def takeover(pg_server: str, lease: float) -> None:
     from pgcluster import new_database
 
-    from disclosure_calendar.reminders.ledger import Ledger
+    from disclosure_calendar.ledger import Ledger
 
     db = new_database(pg_server)
     sink, port = _sink()

@@ -12,19 +12,34 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "disclosure_calendar"
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "disclosure_calendar"
 # A stage may import its own modules and those of lower ranks; stages of one rank (the
-# outputs) never import each other.
+# outputs) never import each other. A stage listed here may not exist yet (planning, reports).
 RANK = {
     "core": 0,
     "workdays": 1,
     "schedule": 2,
-    "occurrences": 3,
-    "feeds": 4,
-    "printing": 4,
-    "reminders": 4,
-    "web": 5,
+    "ledger": 3,
+    "planning": 3,
+    "occurrences": 4,
+    "feeds": 5,
+    "printing": 5,
+    "reminders": 5,
+    "reports": 5,
+    "web": 6,
+    "commands": 7,
 }
+# A module longer than this is split by what it does; generated data is exempt.
+MAX_LINES = 450
+# Over the limit and to be split (its parsers apart from its rules): grew on main while the
+# limit was set (452 with by_date, 492 with deciding_days). Remove it from here once split.
+TO_SPLIT = {"disclosure_calendar.schedule.rules"}
+GENERATED = {
+    "disclosure_calendar.workdays.holiday_data",
+    "disclosure_calendar.workdays.provisional_data",
+}
+CLI_MAX_LINES = 150
 
 
 def module_name(path: Path) -> str:
@@ -72,6 +87,22 @@ def stage(module: str) -> str | None:
 def test_every_module_belongs_to_a_known_stage():
     unknown = sorted({stage(m) for m in modules()} - set(RANK) - {None})
     assert not unknown, f"subpackages without a stage rank: {unknown}"
+
+
+def test_no_module_is_too_long():
+    lengths = {
+        name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()
+    }
+    long = sorted(
+        f"{n}: {k} lines"
+        for n, k in lengths.items()
+        if k > MAX_LINES and n not in GENERATED | TO_SPLIT
+    )
+    assert not long, f"modules over {MAX_LINES} lines (split them):\n" + "\n".join(long)
+    cli = len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines())
+    assert cli < CLI_MAX_LINES, (
+        f"cli.py has {cli} lines: commands go in disclosure_calendar/commands/"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(modules()))
@@ -169,7 +200,7 @@ def test_validate_loads_no_renderer():
         "try:\n    main(['validate'], standalone_mode=False)\nfinally:\n"
         "    print(sorted(m for m in ('jinja2', 'typst', 'fontTools', 'starlette',\n"
         "        'disclosure_calendar.printing.render', 'disclosure_calendar.feeds',\n"
-        "        'disclosure_calendar.reminders.ledger', 'disclosure_calendar.core.sheets',\n"
+        "        'disclosure_calendar.ledger.store', 'sqlalchemy', 'disclosure_calendar.core.sheets',\n"
         "        'tempfile', 'subprocess') if m in sys.modules))"
     )
     assert _last_line(code) == "[]"

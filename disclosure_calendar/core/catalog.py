@@ -5,8 +5,8 @@
 The msgids come from three places:
 
 - ``_()``, ``ngettext()`` and ``N_()`` calls in the package and in cli.py;
-- the command line's help texts (command docstrings and option help), read from the click
-  command tree, since they are plain strings where they are written;
+- the command line's help texts (command docstrings and option help, in ``commands/``), read
+  from the click command tree of cli.py, since they are plain strings where they are written;
 - click's own messages ("No such option", "Usage:"), read from the installed click's source.
 
 The compiled ``.mo`` is committed beside its ``.po``, so an install from a clean clone
@@ -56,7 +56,7 @@ def _help_texts() -> Iterator[str]:
     import click
 
     cli = importlib.import_module("cli")
-    yield cli._LANG_HELP  # noqa: SLF001
+    yield importlib.import_module("disclosure_calendar.commands.base").LANG_HELP
 
     def walk(command: click.Command) -> Iterator[str]:
         if command.help:

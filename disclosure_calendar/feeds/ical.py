@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
+from ..core.text import has_control
 from ..occurrences.expansion import Occurrence
 from ..schedule import periods
 from ..schedule.model import Duty, Schedule
@@ -36,7 +37,12 @@ _UTC = dt.UTC
 
 
 def escape(text: str) -> str:
-    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped."""
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped.
+
+    Control characters are cleaned where people's text enters (core/text.py) and refused by
+    the schedule's loader; one reaching here is a bug, not something to write into a feed.
+    """
+    assert not has_control(text), f"control character in feed text: {text!r}"
     text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
 

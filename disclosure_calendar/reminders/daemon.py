@@ -22,8 +22,8 @@ from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
+from ..ledger import LedgerUnreachable, parse_target
 from .clock import Clock, clock_from_env
-from .ledger import LedgerUnreachable, parse_target
 from .logs import log_event
 from .service import Service
 

@@ -19,7 +19,7 @@ from ..core.tokens import UNIT, Grant, Signer
 from .contacts import COORDINATOR
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from ..ledger import Ledger
 
 # A month's link still opens two weeks after the month ends, for the late readers.
 VALID_DAYS = 45

@@ -19,7 +19,7 @@ from .messages import Message
 from .notices import Refusal
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
+    from ..ledger import Ledger
 
 
 def record_outcome(

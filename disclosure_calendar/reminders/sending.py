@@ -24,7 +24,7 @@ from .outcomes import record_outcome
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import Ledger
+    from .outbox import ReminderLedger
 
 # Messages written this long before a pass's instant were written by an earlier pass.
 SAME_PASS = dt.timedelta(minutes=5)
@@ -57,7 +57,7 @@ class Report:
 class Pass:
     """What one pass's sending works with."""
 
-    ledger: Ledger
+    ledger: ReminderLedger
     outbox: Outbox
     cfg: Config
     now: dt.datetime
@@ -143,7 +143,7 @@ class Pass:
 
     def _record(self, message_id: str, state: str, now: dt.datetime, error: str | None) -> bool:
         """Record an outcome; one the ledger cannot take now is kept for the next pass."""
-        from .ledger import LedgerUnreachable
+        from ..ledger import LedgerUnreachable
 
         try:
             return self.ledger.mark(message_id, state, now, error, owner=self.owner)
@@ -173,7 +173,7 @@ class Pass:
 
     def _deliver(self, msg: Message, channel: Channel) -> None:
         """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
-        from .ledger import LedgerUnreachable
+        from ..ledger import LedgerUnreachable
 
         ledger, now, report = self.ledger, self.now, self.report
         delivery = self.outbox.deliver(msg, channel, skip=ledger.settled(msg.id))

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from ..core.tokens import SECRET_ENV, Signer, load_secret
+from ..ledger.claims import DEFAULT_LEASE
+from ..ledger.files import default_contacts
 from .contacts import DEFAULT, load_contacts
-from .files import default_contacts
-from .ledger.claims import DEFAULT_LEASE
 from .notifiers import DEADLINE, Outbox, Retry
 from .sending import Config, Pass, Report
 
 if TYPE_CHECKING:
-    from .ledger import Ledger
     from .messages import Digest, Message
+    from .outbox import ReminderLedger
 
 from .logs import log_event
 
@@ -75,7 +75,7 @@ class Service:
         # Names this process in the claims it holds; the random part tells apart two daemons
         # that got the same pid (each in its own container, say).
         self.owner = owner or f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(2)}"
-        self.ledger: Ledger | None = None
+        self.ledger: ReminderLedger | None = None
         self.unrecorded: list[tuple[str, str, dt.datetime, str | None]] = []
 
     # -- configuration --
@@ -136,15 +136,15 @@ class Service:
             units_with_contacts=len(c.contacts.units),
         )
 
-    def _ledger(self) -> Ledger:
-        from .ledger import Ledger
+    def _ledger(self) -> ReminderLedger:
+        from .outbox import ReminderLedger
 
         if self.ledger is None:
-            self.ledger = Ledger(self.db)
+            self.ledger = ReminderLedger(self.db)
         return self.ledger
 
     def close(self) -> None:
-        from .ledger import LedgerUnreachable
+        from ..ledger import LedgerUnreachable
 
         if self.ledger is not None:
             with contextlib.suppress(LedgerUnreachable):  # else the claims run out by themselves
@@ -160,8 +160,8 @@ class Service:
         Raises LedgerUnreachable when the ledger cannot be reached; an outcome the channel
         gave meanwhile is kept and recorded first thing on the next pass.
         """
+        from ..ledger.events import with_recorded_events
         from ..occurrences.expansion import expand
-        from .events import with_recorded_events
         from .messages import decide, window
 
         if self.config is None:
@@ -254,16 +254,17 @@ class Service:
 
     def _dry(self, report: Report, cfg: Config, now: dt.datetime, today: dt.date) -> Report:
         """What a pass would send, from the ledger as it is (not created, not upgraded)."""
+        from ..ledger import LedgerMissing
+        from ..ledger.events import with_recorded_events
         from ..occurrences.expansion import expand
-        from .events import with_recorded_events
-        from .ledger import Ledger, LedgerMissing
         from .messages import State, decide, window
+        from .outbox import ReminderLedger
 
         state, track_from = State(), cfg.contacts.policy.track_from or today
         try:
             # Looking only: read-only, so not even the first tracked day (which a real run
             # fixes) is written; a later daemon must not skip anything.
-            with Ledger(self.db, read_only=True) as ledger:
+            with ReminderLedger(self.db, read_only=True) as ledger:
                 cfg = replace(cfg, schedule=with_recorded_events(cfg.schedule, ledger.events()))
                 report.messages.extend(s.message for s in ledger.unfinished())
                 state = ledger.state()
@@ -282,7 +283,11 @@ class Service:
         return report
 
     def _render(
-        self, ledger: Ledger | None, cfg: Config, digests: Sequence[Digest], now: dt.datetime
+        self,
+        ledger: ReminderLedger | None,
+        cfg: Config,
+        digests: Sequence[Digest],
+        now: dt.datetime,
     ) -> list[Message]:
         """The digests as messages; e-mails carry the addressee's portal link when there is a
         secret and a plan.base_url (``ledger`` None: a dry run, the links not recorded)."""
@@ -307,7 +312,7 @@ class Service:
             for d in digests
         ]
 
-    def _flush(self, ledger: Ledger) -> None:
+    def _flush(self, ledger: ReminderLedger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""
         while self.unrecorded:
             message_id, state, at, error = self.unrecorded[0]

@@ -10,7 +10,7 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 from ..core.table import table
 from ..core.tokens import COORDINATOR, UNIT, Signer
-from ..reminders.ledger import AuditEntry, Ledger, LedgerMissing
+from ..ledger import AuditEntry, Ledger, LedgerMissing
 from ..schedule.model import Schedule
 
 DEFAULT_DAYS = 90

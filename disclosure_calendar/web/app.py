@@ -6,15 +6,16 @@ subscribers already have their URLs.
 
 from __future__ import annotations
 
+import logging
 import os
 from importlib.resources import files as package_files
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from ..reminders.ledger import LedgerUnreachable
+from ..ledger import LedgerUnreachable
 from .base import render
 from .dashboard import dashboard
 from .event import add_event
@@ -28,6 +29,7 @@ from .rebuild import Rebuilder
 from .site import Site, WebConfig, config_from_env
 from .unit_page import unit_page
 
+log = logging.getLogger(__name__)
 _CSS = package_files("disclosure_calendar.web").joinpath("static/site.css").read_bytes()
 
 
@@ -59,6 +61,16 @@ async def ledger_unreachable(request: Request, exc: Exception) -> Response:
     return response
 
 
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """A client that went away while sending its form (closed the tab, lost the network, or
+    too slow: server.py cut it off): one line in the log, nothing written, no traceback."""
+    log.warning(
+        "client %s disconnected while sending %s %s; nothing was changed",
+        request.client.host if request.client else "unknown", request.method, request.url.path,
+    )  # fmt: skip
+    return Response(status_code=400)  # nobody reads it
+
+
 def create_app(config: WebConfig) -> Starlette:
     site = Site(config)
     root = site.out_dir
@@ -82,7 +94,10 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/coordinator/export.xlsx", export_xlsx),
             Route("/{path:path}", feed),
         ],
-        exception_handlers={LedgerUnreachable: ledger_unreachable},
+        exception_handlers={
+            LedgerUnreachable: ledger_unreachable,
+            ClientDisconnect: client_gone,
+        },
     )
     app.state.site = site
     app.state.rebuilder = Rebuilder(config) if config.rebuild else None

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from ..core.tokens import BadToken, Grant
+from ..ledger import session_row
 from .site import LedgerView, Site
 
 SESSION_COOKIE = "dc_session"
@@ -84,8 +85,9 @@ def session(request: Request) -> tuple[Grant, str] | None:
         grant, nonce = site.signer.verify_session(cookie, site.now())
     except BadToken:
         return None
-    if ledger_view(request).is_revoked(grant.id):
-        return None
+    view = ledger_view(request)
+    if view.is_revoked(grant.id) or view.is_revoked(session_row(nonce)):
+        return None  # the link was revoked, or this session logged out
     return grant, nonce
 
 

@@ -18,13 +18,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ..core.text import one_line
 from ..core.tokens import COORDINATOR, Grant
-from ..reminders.ledger import AuditEntry
+from ..ledger import AlreadyRecorded, AuditEntry
+from ..ledger.events import MAX_NOTE
 from ..schedule.model import Duty
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
-
-MAX_NOTE = 200
 
 
 def may_record(grant: Grant, duty: Duty, reached: tuple[str, ...], unit: str) -> bool:
@@ -63,16 +63,20 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
         raise Refused(400, "日期无效", "事件日期格式应为 年-月-日，例如 2026-04-01。") from None
     if not schedule.plan.issued <= day <= today:
         raise Refused(400, "日期无效", "事件日期不能晚于今天，也不能早于方案印发日期。")
-    note = " ".join(form.get("note", "").split())[:MAX_NOTE]  # one line, no control characters
+    note = one_line(form.get("note", ""), MAX_NOTE)
+    recorded = Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")
+    if any(e.date == day for e in duty.events):
+        raise recorded
     now = site.now()
     with site.writing, site.ledger() as ledger:
-        # The ledger's dates, not the plan's: those may not yet have the one recorded a moment
-        # ago; and the schedule file's own dates.
-        if any(e.date == day for e in duty.events) or any(
-            e.date == day for e in ledger.events(duty.id)
-        ):
-            raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")
-        ledger.add_event(duty.id, day, note, now, added_by=grant.actor)
+        try:
+            ledger.add_event(duty.id, day, note, now, added_by=grant.actor)
+        except AlreadyRecorded:
+            # Recorded since the plan last read the dates (forms check against the plan as
+            # loaded, so that they answer at once): by `event add`, by this very form sent
+            # twice, or a moment ago (the ledger keeps one row; the second is told so).
+            site.events_changed()
+            raise recorded from None
         ledger.audit(
             AuditEntry(now, grant.actor, "event-added", unit, None, None, remote, f"{duty.ref} {day} {note}".strip())
         )  # fmt: skip

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..core.tokens import Grant
 from ..feeds.index_page import feed_links
+from ..ledger import LedgerUnreachable
 from .base import render, session, site_of
 
 
@@ -81,7 +83,16 @@ def index(request: Request) -> Response:
             "all": {"https": all_https, "webcal": all_webcal, "duties": len(schedule.duties)},
             "built": built,
             "printed": printed,
-            "session": session(request),
+            "session": _session_if_reachable(request),
         },
         private=False,
     )
+
+
+def _session_if_reachable(request: Request) -> tuple[Grant, str] | None:
+    """The session, to name who is logged in; with the ledger away (which says whether a
+    link was revoked), the page is shown as to a visitor: it needs nothing of the ledger."""
+    try:
+        return session(request)
+    except LedgerUnreachable:
+        return None

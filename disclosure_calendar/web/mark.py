@@ -18,8 +18,8 @@ from starlette.responses import RedirectResponse, Response
 
 from ..core.errors import DisclosureError
 from ..core.tokens import Grant
-from ..reminders.ledger import AuditEntry
-from ..reminders.tracking import find
+from ..ledger import AuditEntry
+from ..occurrences.marking import find
 from .base import Refused, client, read_form, refusal, require, root, site_of
 from .site import Site
 

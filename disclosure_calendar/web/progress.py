@@ -1,68 +1,28 @@
-"""Where each unit stands: occurrences joined with done marks, for the pages and the export.
+"""Where each unit stands, as the pages and the export show it.
 
-Pure functions of the schedule, the occurrences, the done marks and today; the handlers
-fetch those and pass them in.
+The items and the figures per unit are the occurrences' (``occurrences/progress.py``, shared
+with ``status`` and the reports); here is what the pages add: a unit's view, the dashboard's
+filters, the reminders missed beside the figures.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ..occurrences.expansion import Occurrence
-from ..reminders.ledger import Done
-from ..reminders.tracking import classify
+from ..occurrences.progress import STATE_WORDS as STATE_WORDS
+from ..occurrences.progress import Item as Item
+from ..occurrences.progress import items as items
+from ..occurrences.progress import unit_figures
 from ..schedule.model import Duty, Schedule
 
 UPCOMING_WEEKS = 6
-STATE_WORDS = {"on_time": "按时完成", "late": "逾期完成", "open": "未到期", "overdue": "逾期未完成"}
 CADENCE_WORDS = {
     "daily": "每日", "weekly": "每周", "monthly": "每月", "quarterly": "每季度",
     "half-yearly": "每半年", "yearly": "每年", "once": "一次性", "event": "事件触发",
     "ongoing": "长期",
 }  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Item:
-    """One unit's share of one occurrence, and how it stands."""
-
-    uid: str
-    unit: str
-    occ: Occurrence
-    state: str  # on_time, late, open, overdue
-    done: Done | None
-    days_late: int  # calendar days past due: until today (overdue) or until done (late)
-
-    @property
-    def state_words(self) -> str:
-        return STATE_WORDS[self.state]
-
-
-def items(
-    schedule: Schedule,
-    occurrences: Iterable[Occurrence],
-    done: Mapping[str, Done],
-    today: dt.date,
-    units: Collection[str] | None = None,
-) -> list[Item]:
-    """Every dated, non-routine occurrence per unit it reaches (only ``units`` if given)."""
-    domain = schedule.plan.uid_domain
-    out = []
-    for occ in occurrences:
-        if occ.duty.routine:  # a day's monitoring is never late; see Duty.routine
-            continue
-        for unit in schedule.unit_ids_of(occ.duty):
-            if units is not None and unit not in units:
-                continue
-            uid = occ.uid(unit, domain)
-            mark = done.get(uid)
-            state = classify(occ, mark.on if mark else None, today)
-            until = mark.on if mark else today
-            out.append(Item(uid, unit, occ, state, mark, max(0, (until - occ.due).days)))
-    return out
 
 
 @dataclass(frozen=True)
@@ -131,15 +91,9 @@ def counts(
     schedule: Schedule, selected: Iterable[Item], missed: Mapping[str, int], units: Sequence[str]
 ) -> list[UnitCounts]:
     """Per unit: done on time, done late, not yet due, overdue, reminders missed."""
-    tally: dict[str, Counter[str]] = {u: Counter() for u in units}
-    for item in selected:
-        if item.unit in tally:
-            tally[item.unit][item.state] += 1
     rows = [
-        UnitCounts(
-            u, schedule.name(u), c["on_time"], c["late"], c["open"], c["overdue"], missed.get(u, 0)
-        )
-        for u, c in tally.items()
+        UnitCounts(f.unit, f.name, f.on_time, f.late, f.open, f.overdue, missed.get(f.unit, 0))
+        for f in unit_figures(schedule, selected, units)
     ]
     order = {u: n for n, u in enumerate(units)}
     # The coordinator's question is who is behind: most overdue first.

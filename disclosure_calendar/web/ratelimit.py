@@ -1,4 +1,12 @@
-"""Failed access links, counted per client address, so guessing links is slow.
+"""Failed access links, counted per link tried and per client address.
+
+A link that fails (expired, revoked, mistyped, forged) counts against itself: after
+MAX_FAILURES tries in WINDOW_SECONDS it is answered 429 without a log line, so a mail
+scanner or an old e-mail opened again and again cannot flood the log. Every failure also
+counts against the address, with a ceiling (ADDRESS_FAILURES) far above what an office
+behind one NAT address fails in ten minutes, and far below what guessing needs. A link that
+verifies always opens, whatever either count says: nobody can make one without the secret.
+IPv6 addresses count by their /64, which one host may fill as it likes.
 
 In memory and per process: a restart forgets (a guesser gains a few tries), and with
 ``--workers N`` each process keeps its own count, so a client gets at most N times the
@@ -8,14 +16,17 @@ keep the log readable and the load low, not to make the signature safe.
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 
-MAX_FAILURES = 10
+MAX_FAILURES = 10  # of one link
+ADDRESS_FAILURES = 300  # of every link tried from one address
 WINDOW_SECONDS = 600.0
-MAX_CLIENTS = 10_000  # addresses tracked at most; the oldest are forgotten first
+MAX_CLIENTS = 10_000  # links or addresses tracked at most; the oldest are forgotten first
 
 
 class FailureLimiter:
@@ -56,3 +67,41 @@ class FailureLimiter:
             del self._failures[client]
             return None
         return times
+
+
+class AccessLimiter:
+    """The two counts ``GET /access/<token>`` keeps (see the module's docstring)."""
+
+    def __init__(
+        self,
+        per_link: int = MAX_FAILURES,
+        per_address: int = ADDRESS_FAILURES,
+        window: float = WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.links = FailureLimiter(per_link, window, clock)
+        self.addresses = FailureLimiter(per_address, window, clock)
+
+    def blocked(self, token: str, address: str) -> bool:
+        return self.links.blocked(_link_key(token)) or self.addresses.blocked(_address_key(address))
+
+    def fail(self, token: str, address: str) -> None:
+        self.links.fail(_link_key(token))
+        self.addresses.fail(_address_key(address))
+
+
+def _link_key(token: str) -> str:
+    """A short digest: the table holds no link, and a 5 KB junk token costs 16 bytes."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _address_key(address: str) -> str:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

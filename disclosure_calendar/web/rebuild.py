@@ -109,8 +109,8 @@ def rebuild(job: dict[str, object]) -> str:
     """The child's work: one build of the folder, then the landed stamp."""
     from ..core.files import write_atomic
     from ..feeds import BuildBusy, build_feeds, quick, stamp_time
+    from ..ledger.events import load_recorded
     from ..occurrences import horizon
-    from ..reminders.events import load_recorded
     from ..schedule import load_schedule
     from ..workdays import WorkdayCalendar
 

@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..core.errors import DisclosureError
 from ..core.tokens import SECRET_ENV, Signer
+from ..ledger import Done, EventRecord, Ledger, LedgerUnreachable
+from ..ledger.events import with_recorded_events
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.horizon import today_in
 from ..reminders.clock import Clock, SystemClock, clock_from_env
-from ..reminders.events import with_recorded_events
-from ..reminders.ledger import Done, EventRecord, Ledger, LedgerUnreachable
 from ..schedule import load_schedule
 from ..workdays import WorkdayCalendar
 from .files import FileCache
-from .ratelimit import FailureLimiter
+from .ratelimit import AccessLimiter
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -124,7 +124,7 @@ class Site:
         self.config = config
         self.out_dir = config.out_dir.resolve()
         self.files = FileCache()
-        self.limiter = FailureLimiter()
+        self.limiter = AccessLimiter()
         self.signer = Signer(config.secret) if config.secret else None
         self._lock = threading.Lock()
         # The forms' writes take turns in this process: SQLite lets one writer in at a time,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import string
 from collections.abc import Iterator
@@ -11,11 +10,12 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import cli
 from disclosure_calendar.core import catalog, i18n
+from disclosure_calendar.core.helptext import NO_LINE_END, NO_LINE_START
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = ROOT / "schedule.yaml"
@@ -198,26 +198,9 @@ def test_chinese_help_lines_neither_start_with_a_closing_mark_nor_end_with_an_op
         )  # fmt: skip
         for line in result.output.splitlines():
             text = line.strip()
-            if text and (text[0] in cli._NO_LINE_START or text[-1] in cli._NO_LINE_END):
+            if text and (text[0] in NO_LINE_START or text[-1] in NO_LINE_END):
                 bad.append(f"{' '.join(path)}: {line}")
     assert not bad, "\n".join(bad[:10])
-
-
-@settings(max_examples=300)
-@given(
-    text=st.text(
-        st.sampled_from("政务公开（截止）［默认：out］，。 index.html 2026-01-01"), max_size=80
-    ),
-    limit=st.integers(min_value=8, max_value=40),
-)
-def test_wrapping_keeps_every_character_and_breaks_where_chinese_allows(text: str, limit: int):
-    lines = cli._wrap(text, limit).split("\n")
-    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-    for before, after in itertools.pairwise(lines):
-        assert not after or after[0] not in cli._NO_LINE_START
-        # an opening mark ends a line only when the line holds nothing else
-        tail = before.rstrip()
-        assert not tail or tail[-1] not in cli._NO_LINE_END or not tail.strip(cli._NO_LINE_END)
 
 
 ERRORS = [

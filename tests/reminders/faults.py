@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 
 from test_notifiers import SmtpServer
 
-from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.reminders.notifiers import Retry
+from disclosure_calendar.reminders.outbox import ReminderLedger as Ledger
 from disclosure_calendar.reminders.service import Service
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -22,10 +22,11 @@ from test_notifiers import Hooks, SmtpServer
 
 from cli import main
 from disclosure_calendar.core.errors import InputError
+from disclosure_calendar.ledger import LedgerMissing
 from disclosure_calendar.reminders.clock import CLOCK_ENV
 from disclosure_calendar.reminders.contacts import load_contacts
-from disclosure_calendar.reminders.ledger import Ledger, LedgerMissing
 from disclosure_calendar.reminders.notifiers import Retry
+from disclosure_calendar.reminders.outbox import ReminderLedger as Ledger
 from disclosure_calendar.reminders.service import Service
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,9 @@ from tcpproxy import Proxy
 from test_daemon import MINIMAL, ROOT, _daemon, at, write_contacts
 from test_notifiers import Hooks, Inbox, SmtpServer
 
-from disclosure_calendar.reminders.ledger import Ledger, LedgerUnreachable, parse_target
+from disclosure_calendar.ledger import LedgerUnreachable, parse_target
 from disclosure_calendar.reminders.notifiers import Retry
+from disclosure_calendar.reminders.outbox import ReminderLedger as Ledger
 from disclosure_calendar.reminders.service import Service
 
 # The simulated month runs 43,200 times real time (a day in two seconds): 24 days in 48 s.

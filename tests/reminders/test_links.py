@@ -12,7 +12,7 @@ from test_daemon import at, service
 from test_notifiers import Hooks, SmtpServer
 
 from disclosure_calendar.core.tokens import BadToken, Signer
-from disclosure_calendar.reminders.ledger import Ledger
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.service import Service
 
 SECRET = b"a-secret-for-the-reminder-links-0123"

@@ -212,7 +212,7 @@ def test_grace_window(grace: int) -> None:
 
 
 def test_daily_routine_is_reminded_on_the_day_but_never_escalated() -> None:
-    from disclosure_calendar.reminders.tracking import supervise
+    from disclosure_calendar.occurrences.status import supervise
 
     routine = load_schedule(DATA.parent.parent / "schedule.yaml")
     cal = ChinaCalendar()

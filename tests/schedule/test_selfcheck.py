@@ -199,7 +199,7 @@ def test_month_and_quarter_labels_round_trip(year, month):
 
 
 def test_done_picks_the_duty_of_a_split_ref_by_the_period_s_form(bundled):
-    from disclosure_calendar.reminders.tracking import occurrence_uid
+    from disclosure_calendar.ledger.marks import occurrence_uid
 
     domain = "@disclosure.zs.example"
     assert (

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from webportal import SECRET, build_site
 
+from disclosure_calendar.ledger import Ledger
 from disclosure_calendar.reminders.clock import FixedClock
-from disclosure_calendar.reminders.ledger import Ledger
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.web.access import issue_link
 from disclosure_calendar.web.server import running

@@ -9,8 +9,8 @@ from tcpproxy import Proxy
 from test_portal import login, page
 from webportal import NOW, SECRET, Portal, build_site
 
+from disclosure_calendar.ledger import Ledger, parse_target
 from disclosure_calendar.reminders.clock import FixedClock
-from disclosure_calendar.reminders.ledger import Ledger, parse_target
 from disclosure_calendar.web.server import running
 from disclosure_calendar.web.site import WebConfig
 
@@ -41,6 +41,9 @@ def test_unreachable_ledger_is_said_plainly_and_the_feeds_go_on(
             assert "台账暂时无法连接" in text and "日历订阅和首页不受影响" in text
             assert "Traceback" not in text and "psycopg" not in text
         assert portal.request("/")[0] == 200
+        # A logged-in user's index too: it needs nothing of the ledger.
+        status, html = page(portal, "/", cookie)
+        assert status == 200 and "市财政局" in html and "台账暂时无法连接" not in html
         status, headers, body = portal.request("/finance.ics")
         assert status == 200 and body.startswith(b"BEGIN:VCALENDAR")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import gzip
 import http.client
 import os
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from webportal import SECRET, Portal, build_site
 
-from disclosure_calendar.web.server import running
+from disclosure_calendar.web.server import Limits, running
 from disclosure_calendar.web.site import WebConfig
 
 
@@ -193,7 +194,7 @@ def test_malformed_header_is_ignored(site: tuple[Path, int], headers: dict[str, 
 def test_idle_and_trickling_connections_are_closed(tmp_path: Path) -> None:
     schedule_path, out = build_site(tmp_path)
     config = WebConfig(out, schedule_path, tmp_path / "ledger.db", SECRET)
-    with running(config, header_seconds=0.3) as port:
+    with running(config, limits=Limits(header_seconds=0.3)) as port:
         socks = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(30)]
         try:
             started = time.monotonic()
@@ -225,6 +226,7 @@ def test_serve_command_runs_uvicorn_and_stops_on_sigterm(tmp_path: Path) -> None
     env = {**os.environ, "DISCLOSURE_CALENDAR_SECRET": SECRET.decode()}
     args = [sys.executable, str(cli), "-f", str(schedule_path), "serve", "-o", str(out)]
     args += ["--db", str(tmp_path / "ledger.db"), "--port", str(port), "--quiet"]
+    args += ["--trusted-proxy", "127.0.0.1"]
     server = subprocess.Popen(args, env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 30
@@ -237,6 +239,12 @@ def test_serve_command_runs_uvicorn_and_stops_on_sigterm(tmp_path: Path) -> None
                 time.sleep(0.1)
         assert status == 200 and body == (out / "finance.ics").read_bytes()
         assert request(port, "/")[0] == 200
+        # --trusted-proxy 127.0.0.1: its X-Forwarded-Proto is believed (cookies get Secure).
+        from disclosure_calendar.core.tokens import Signer
+
+        token = Signer(SECRET).issue("unit", "finance", dt.datetime.now(dt.UTC), 1)[1]
+        status, headers, _ = request(port, f"/access/{token}", {"X-Forwarded-Proto": "https"})
+        assert status == 303 and "secure" in headers["Set-Cookie"].lower()
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr = server.communicate(timeout=15)
@@ -266,3 +274,16 @@ def test_serve_refuses_a_secret_inside_out(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "must not be inside" in result.output
     assert "Traceback" not in result.output
+
+
+def test_serve_refuses_a_trusted_proxy_that_is_no_address(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    import cli
+
+    schedule_path, out = build_site(tmp_path)
+    args = ["-f", str(schedule_path), "serve", "-o", str(out), "--trusted-proxy", "nginx.local"]
+    result = CliRunner().invoke(cli.main, args)
+    assert (
+        result.exit_code == 2 and "'nginx.local' is not an IP address or network" in result.output
+    )

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 import cli
 from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.core.tokens import SECRET_ENV, BadToken, Signer, load_secret
-from disclosure_calendar.reminders.ledger import Ledger
-from disclosure_calendar.web.ratelimit import FailureLimiter
+from disclosure_calendar.ledger import Ledger
+from disclosure_calendar.web.ratelimit import AccessLimiter, FailureLimiter
 
 SECRET = b"unit-test-secret-0123456789abcdef"
 NOW = dt.datetime(2026, 11, 25, 1, 30, tzinfo=dt.UTC)
@@ -86,6 +86,25 @@ def test_limiter_blocks_after_the_allowance_and_forgets_after_the_window() -> No
     assert limiter.blocked("a") and not limiter.blocked("b")
     now[0] = 61
     assert not limiter.blocked("a")
+
+
+def test_access_limiter_counts_per_link_and_per_address_ipv6_by_its_64() -> None:
+    limiter = AccessLimiter(per_link=2, per_address=4, window=60, clock=lambda: 0.0)
+    limiter.fail("old-link", "203.0.113.5")
+    limiter.fail("old-link", "203.0.113.6")
+    assert limiter.blocked("old-link", "198.51.100.1")  # that link, from anywhere
+    assert not limiter.blocked("other-link", "203.0.113.5")
+    # One host may use every address of its /64: they count as one; an IPv4-mapped address
+    # counts as the IPv4 address.
+    for n in range(4):
+        limiter.fail(f"guess-{n}", f"2001:db8:1:2::{n + 1}")
+    assert limiter.blocked("guess-new", "2001:db8:1:2:ffff::9")
+    assert not limiter.blocked("guess-new", "2001:db8:1:3::1")
+    limiter.fail("x1", "::ffff:192.0.2.9")
+    limiter.fail("x2", "192.0.2.9")
+    limiter.fail("x3", "::ffff:192.0.2.9")
+    limiter.fail("x4", "192.0.2.9")
+    assert limiter.blocked("x5", "192.0.2.9")
 
 
 def test_access_commands(tmp_path: Path) -> None:

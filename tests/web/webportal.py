@@ -70,5 +70,6 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
         out_dir=out, schedule_path=schedule_path, db_path=root / "ledger.db", secret=SECRET,
         clock=clock,
     )  # fmt: skip
-    with running(config) as port:
+    # The tests stand in for a proxy on this machine: they send X-Forwarded-For/-Proto.
+    with running(config, trusted_proxies=["127.0.0.1"]) as port:
         yield Portal(root, out, schedule_path, config.db_path, port, clock)

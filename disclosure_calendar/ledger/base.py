@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
+from ..core.errors import DisclosureError
 from . import backends, schema
 from .backends import Target, parse_target
 from .schema import meta

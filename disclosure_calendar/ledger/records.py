@@ -12,11 +12,15 @@ from sqlalchemy.engine import Connection
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
+from ..core.errors import DisclosureError
 from . import backends
 from .base import bump_portal_version
 from .portal import AuditEntry, Portal, insert_audit
 from .schema import deliveries, done, done_log, events, messages
+
+
+class AlreadyRecorded(DisclosureError):
+    """An event date the ledger holds already (two writers at once, or twice by hand)."""
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ class Records(Portal):
             if added is not None:
                 bump_portal_version(conn)
         if added is None:
-            raise DisclosureError(
+            raise AlreadyRecorded(
                 _("{duty} {day}: this event is already recorded").format(duty=duty, day=date)
             )
 

@@ -27,8 +27,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
-from ...core.files import ledger_file
+from ..core.errors import DisclosureError
+from ..core.files import ledger_file
 
 # Any constant will do: it names "the decision" among the advisory locks of this database.
 _DECISION_LOCK = 0x44434C4544474552  # "DCLEDGER"

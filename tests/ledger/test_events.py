@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import cli
 from disclosure_calendar.core.errors import DisclosureError
-from disclosure_calendar.reminders.ledger import SCHEMA_VERSION, EventRecord, Ledger
+from disclosure_calendar.ledger import SCHEMA_VERSION, EventRecord, Ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = ROOT / "schedule.yaml"

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import cli
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = ROOT / "schedule.yaml"
 BAD = ROOT / "tests" / "data" / "bad"
 

@@ -1,30 +1,19 @@
 """The ledger's one interface, the same over SQLite and PostgreSQL (see the package docstring):
-what the decision reads, messages written before they are sent, their claims and outcomes."""
+messages' outcomes and claims, the reminders missed. Writing messages and reading them back
+as the daemon's types is the daemon's own (``reminders/outbox.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..messages import Message, Slot, State
-from . import backends, claims, schema
+from . import claims
 from .records import Records
-from .schema import done, messages, reminders
-
-
-@dataclass(frozen=True)
-class Stored:
-    """A message the ledger holds that has not been accepted yet."""
-
-    message: Message
-    state: str
-    attempts: int
-    slots: tuple[Slot, ...]
-    created: dt.datetime | None = None  # when it was written (the writer's clock)
+from .schema import messages, reminders
 
 
 @dataclass(frozen=True)
@@ -41,64 +30,8 @@ class Ledger(Records):
     """The ledger at ``target`` (a path or ``postgresql://`` URL); use as a context manager.
 
     Opening it brings its schema to this program's version (see LedgerBase); then it holds
-    messages, their claims and outcomes (here), done marks, events and deliveries (Records).
+    messages' claims and outcomes (here), done marks, events and deliveries (Records).
     """
-
-    # -- what the decision needs ------------------------------------------------------------
-
-    def state(self) -> State:
-        with self._read() as conn:
-            handled = frozenset(
-                (o, k, dt.date.fromisoformat(s), a, c)
-                for o, k, s, a, c in conn.execute(
-                    sa.select(
-                        reminders.c.occurrence,
-                        reminders.c.kind,
-                        reminders.c.slot,
-                        reminders.c.addressee,
-                        reminders.c.channel,
-                    )
-                )
-            )
-            marks = {
-                o: dt.date.fromisoformat(d)
-                for o, d in conn.execute(sa.select(done.c.occurrence, done.c.on_date))
-            }
-        return State(handled, marks)
-
-    # -- intents and outcomes ---------------------------------------------------------------
-
-    def record_intents(
-        self, batch: Sequence[tuple[Message, Sequence[Slot]]], at: dt.datetime
-    ) -> None:
-        """Write messages as pending, with the reminders they carry, in one transaction."""
-        if not batch:
-            return
-        stamp = at.isoformat()
-        with self._tx() as conn:
-            conn.execute(
-                messages.insert(),
-                [
-                    {
-                        "id": m.id, "addressee": m.addressee, "channel": m.channel,
-                        "send_at": m.send_at.isoformat(), "subject": m.subject, "body": m.text,
-                        "html": m.html, "markdown": m.markdown, "state": "pending",
-                        "attempts": 0, "created": stamp, "updated": stamp,
-                    }
-                    for m, _ in batch
-                ],
-            )  # fmt: skip
-            rows = [_slot_row(s, m.id, "pending", stamp) for m, slots in batch for s in slots]
-            if rows:
-                conn.execute(reminders.insert(), rows)
-
-    def record_skipped(self, slots: Iterable[Slot], state: str, at: dt.datetime) -> int:
-        """Reminders not sent, with why: ``missed`` (too late) or ``superseded`` (a later one went)."""
-        rows = [_slot_row(s, None, state, at.isoformat()) for s in slots]
-        if rows:
-            with self._tx() as conn:
-                conn.execute(backends.insert(conn, reminders).on_conflict_do_nothing(), rows)
-        return len(rows)
 
     def mark(
         self,
@@ -136,14 +69,6 @@ class Ledger(Records):
             self._upsert_deliveries(conn, message_id, answers, at)
             return outcome is not None and _mark(conn, message_id, outcome, at, error, owner)
 
-    def claim(
-        self, owner: str, lease: float, *, after: tuple[str, str] | None = None
-    ) -> Stored | None:
-        """Hold the next unfinished message nobody holds (see claims.py); None when none is left."""
-        with self._tx() as conn:
-            row = claims.claim_next(conn, owner, lease, after)
-            return None if row is None else self._stored(conn, [row])[0]
-
     def release(self, owner: str) -> int:
         """Give up ``owner``'s claims on unfinished messages (a clean stop): another daemon, or
         the next start, sends them at once instead of after the lease."""
@@ -161,26 +86,6 @@ class Ledger(Records):
     def holders(self) -> list[tuple[str, int, float]]:
         with self._read() as conn:
             return claims.holders(conn)
-
-    def unfinished(self) -> list[Stored]:
-        """Messages written but not accepted: pending (maybe interrupted) or failed."""
-        query = sa.select(*schema.STORED).where(sa.text(schema.QUEUE))
-        with self._read() as conn:
-            rows = conn.execute(query.order_by(messages.c.send_at, messages.c.id))
-            return self._stored(conn, [tuple(r) for r in rows])
-
-    def _stored(self, conn: Connection, rows: Iterable[tuple]) -> list[Stored]:
-        out = []
-        for mid, addressee, channel, send_at, subject, body, html, md, state, tries, made in rows:
-            msg = Message(
-                mid, addressee, channel, dt.datetime.fromisoformat(send_at), subject, body, html, md
-            )
-            slots = tuple(
-                Slot(o, k, dt.date.fromisoformat(s), a, c, u, dt.date.fromisoformat(d))
-                for o, k, s, a, c, u, d in conn.execute(_SLOTS, {"mid": mid})
-            )
-            out.append(Stored(msg, state, tries, slots, _instant(made)))
-        return out
 
     def messages(self, state: str | None = None) -> list[tuple[str, str, str, str, str, int]]:
         """(id, addressee, channel, send_at, state, attempts) of every message, oldest first."""
@@ -216,14 +121,6 @@ class Ledger(Records):
             ]
 
 
-_SLOTS = (
-    sa.select(
-        reminders.c.occurrence, reminders.c.kind, reminders.c.slot, reminders.c.addressee,
-        reminders.c.channel, reminders.c.unit, reminders.c.due,
-    )
-    .where(reminders.c.message == sa.bindparam("mid"))
-    .order_by(reminders.c.occurrence, reminders.c.kind, reminders.c.slot)
-)  # fmt: skip
 _OUTCOME = {
     "state": sa.bindparam("new_state"),
     "attempts": messages.c.attempts + sa.bindparam("attempt", type_=sa.Integer),
@@ -274,25 +171,3 @@ def _mark(
     if changed:
         conn.execute(_MARK_SLOTS, {"mid": message_id, "new_state": state})
     return bool(changed)
-
-
-def _instant(text: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:  # only informative: an odd stamp must not stop a message going out
-        return None
-
-
-def _slot_row(s: Slot, message: str | None, state: str, stamp: str) -> dict[str, object]:
-    return {
-        "occurrence": s.occurrence,
-        "kind": s.kind,
-        "slot": s.day.isoformat(),
-        "addressee": s.addressee,
-        "channel": s.channel,
-        "unit": s.unit,
-        "due": s.due.isoformat(),
-        "message": message,
-        "state": state,
-        "recorded": stamp,
-    }

@@ -11,8 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from cli import main
+from disclosure_calendar.ledger import SCHEMA_VERSION, Ledger
 from disclosure_calendar.reminders.clock import CLOCK_ENV
-from disclosure_calendar.reminders.ledger import SCHEMA_VERSION, Ledger
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 MINIMAL = str(DATA / "minimal.yaml")

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
+from ..core.errors import DisclosureError
 from . import backends
 
 metadata = sa.MetaData()

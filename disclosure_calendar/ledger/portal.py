@@ -9,8 +9,16 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from . import backends
 from .base import LedgerBase, bump_portal_version
 from .schema import access_tokens, audit
+
+SESSION_PREFIX = "session:"  # a logged-out session's row among the links (a link id is hex)
+
+
+def session_row(nonce: str) -> str:
+    """The id under which a logged-out session is kept (see ``Portal.end_session``)."""
+    return SESSION_PREFIX + nonce
 
 
 @dataclass(frozen=True)
@@ -113,6 +121,36 @@ class Portal(LedgerBase):
                 bump_portal_version(conn)
         return int(count)
 
+    def end_session(
+        self, nonce: str, role: str, unit: str | None, at: dt.datetime, expires: dt.datetime
+    ) -> None:
+        """Record that the session with ``nonce`` was logged out: its cookie opens nothing more.
+
+        Kept beside the links it was opened with, as a revoked row of its own
+        (``session_row``), until it would have expired anyway; ``tokens`` leaves them out.
+        """
+        t = access_tokens.c
+        with self._tx() as conn:
+            conn.execute(
+                access_tokens.delete().where(
+                    t.id.startswith(SESSION_PREFIX, autoescape=True),
+                    t.expires < at.astimezone(dt.UTC).isoformat(),
+                )
+            )
+            conn.execute(
+                backends.insert(conn, access_tokens)
+                .values(
+                    id=session_row(nonce),
+                    role=role,
+                    unit=unit,
+                    issued=at.isoformat(),
+                    expires=expires.astimezone(dt.UTC).isoformat(),
+                    revoked=at.isoformat(),
+                )  # fmt: skip
+                .on_conflict_do_nothing()
+            )
+            bump_portal_version(conn)
+
     def is_revoked(self, token_id: str) -> bool:
         t = access_tokens.c
         with self._read() as conn:
@@ -122,7 +160,9 @@ class Portal(LedgerBase):
     def tokens(self, unit: str | None = None) -> list[TokenRecord]:
         """Oldest first; only ``unit``'s if given."""
         t = access_tokens.c
-        query = sa.select(t.id, t.role, t.unit, t.issued, t.expires, t.revoked)
+        query = sa.select(t.id, t.role, t.unit, t.issued, t.expires, t.revoked).where(
+            sa.not_(t.id.startswith(SESSION_PREFIX, autoescape=True))
+        )
         if unit is not None:
             query = query.where(t.unit == unit)
         with self._read() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -12,8 +13,9 @@ import sqlalchemy as sa
 from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
-from ...core.errors import DisclosureError
-from ...core.table import table
+from ..core.errors import DisclosureError
+from ..core.table import table
+from ..core.text import one_line
 from . import backends, schema
 from .backends import Target, parse_target
 from .store import Ledger
@@ -28,6 +30,9 @@ STATES = {
 }
 # Rows copied per INSERT: big enough to be quick, small enough to keep memory flat.
 _CHUNK = 1000
+# Columns holding text people typed: stored raw by versions before core/text.py, cleaned as
+# they are copied (PostgreSQL refuses NUL, and a feed must not get ESC or BEL).
+_TYPED = {("events", "note"), ("done", "url"), ("done_log", "url"), ("audit", "evidence"), ("audit", "detail")}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,26 @@ def copy_ledger(source: str | Path | Target, dest: str | Path | Target) -> list[
                 for t in schema.DATA_TABLES:
                     rows = reader.execute(sa.select(t).order_by(*t.primary_key.columns))
                     while chunk := rows.fetchmany(_CHUNK):
-                        writer.execute(t.insert(), [dict(r._mapping) for r in chunk])
+                        writer.execute(
+                            t.insert(), [_portable(t.name, dict(r._mapping)) for r in chunk]
+                        )
                     backends.reset_sequences(writer, t)
         except sa.exc.DBAPIError as exc:
             raise backends.translate(exc, dst) from None
         before, after = a.counts(), b.counts()
     result = [Copied(t, before[t], after.get(t, 0)) for t in before]
     return result
+
+
+def _portable(table_name: str, copied: dict[str, Any]) -> dict[str, Any]:
+    """A row as it may be written anywhere: typed text cleaned, NUL out of every other text."""
+    for key, value in copied.items():
+        if isinstance(value, str):
+            if (table_name, key) in _TYPED:
+                copied[key] = one_line(value)
+            elif "\x00" in value:
+                copied[key] = value.replace("\x00", "")
+    return copied
 
 
 def copy_report(result: list[Copied], source: str, dest: str) -> str:

@@ -15,16 +15,16 @@ import pytest
 import sqlalchemy as sa
 
 from disclosure_calendar.core.errors import DisclosureError
-from disclosure_calendar.reminders.ledger import (
+from disclosure_calendar.ledger import (
     SCHEMA_VERSION,
     AuditEntry,
-    Ledger,
     LedgerMissing,
     LedgerUnreachable,
     parse_target,
 )
-from disclosure_calendar.reminders.ledger.admin import copy_ledger, status_text
+from disclosure_calendar.ledger.admin import copy_ledger, status_text
 from disclosure_calendar.reminders.messages import Message, Slot
+from disclosure_calendar.reminders.outbox import ReminderLedger as Ledger
 
 NOW = dt.datetime(2026, 4, 7, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 DUE = dt.date(2026, 4, 10)

@@ -20,13 +20,17 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 from ..core.files import ledger_file
 from ..core.table import table
+from ..core.text import one_line
 from ..schedule.lookup import find_duty
 from ..schedule.model import Duty, Event, Schedule
 from ..schedule.periods import single
 
 if TYPE_CHECKING:
     from ..workdays.calendar import WorkdayCalendar
-    from .ledger import EventRecord
+    from .records import EventRecord
+
+
+MAX_NOTE = 200  # characters of an event's note, on the command line as in the portal's form
 
 
 def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> Schedule:
@@ -39,7 +43,8 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
     extra: dict[str, list[Event]] = {}
     for r in records:
         if r.duty in event_duties:
-            extra.setdefault(r.duty, []).append(Event(r.date, r.note or None))
+            # one_line: a note stored raw before notes were cleaned on the way in
+            extra.setdefault(r.duty, []).append(Event(r.date, one_line(r.note) or None))
     return schedule.with_events(extra)
 
 
@@ -47,7 +52,8 @@ def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
     """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
     if _no_file(db):
         return schedule  # the usual first build: no database toolkit to import for nothing
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -103,10 +109,10 @@ def add(
     assert duty.due is not None  # an event duty always has its rule (the loader checks)
     due = duty.due.due(single(f"event-{day.isoformat()}", day, "event"), cal)
     assert due is not None
-    from .ledger import Ledger
+    from .store import Ledger
 
     with Ledger(db) as ledger:
-        ledger.add_event(duty.id, day, note, now)
+        ledger.add_event(duty.id, day, one_line(note, MAX_NOTE), now)
     return duty, due
 
 
@@ -118,7 +124,8 @@ def remove(schedule: Schedule, db: str | Path, ref: str, day: dt.date) -> Duty:
                 duty=duty.id, day=day, path=schedule.path
             )
         )
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     try:
         with Ledger(db, create=False) as ledger:
@@ -140,7 +147,8 @@ def listing(
 ) -> str:
     """Every event date, from schedule.yaml and the ledger, with its due date."""
     wanted = event_duty(schedule, ref).id if ref is not None else None
-    from .ledger import Ledger, LedgerMissing
+    from .backends import LedgerMissing
+    from .store import Ledger
 
     records = []
     try:
@@ -164,7 +172,9 @@ def listing(
             if found and found.cadence == "event"
             else _("(no such event duty)")
         )
-        rows.append((r.duty, r.date, r.note, _("ledger ({who})").format(who=r.added_by), due))
+        rows.append(
+            (r.duty, r.date, one_line(r.note), _("ledger ({who})").format(who=r.added_by), due)
+        )
     if not rows:
         return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1]))
@@ -179,7 +189,7 @@ def _due(duty: Duty, day: dt.date, cal: WorkdayCalendar) -> str:
 
 
 def ledger_shown(db: str | Path) -> str:
-    from .ledger import parse_target
+    from .backends import parse_target
 
     return parse_target(db).shown
 

@@ -1,0 +1,103 @@
+"""Where each unit stands: occurrences joined with done marks, and the figures per unit.
+
+Pure functions of the schedule, the occurrences, the done marks and today, shared by the
+``status`` command, the coordinator's dashboard and the reports: :func:`items` gives each
+unit's share of each occurrence with its state, :func:`unit_figures` counts them per unit
+(on time, late, open, overdue, and the on-time rate).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from .expansion import Occurrence
+
+if TYPE_CHECKING:
+    from ..ledger.records import Done
+    from ..schedule.model import Schedule
+
+STATES = ("on_time", "late", "open", "overdue")
+STATE_WORDS = {"on_time": "按时完成", "late": "逾期完成", "open": "未到期", "overdue": "逾期未完成"}
+
+
+def classify(occ: Occurrence, done_on: dt.date | None, today: dt.date) -> str:
+    if done_on is not None:
+        return "on_time" if done_on <= occ.due else "late"
+    return "open" if occ.due >= today else "overdue"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One unit's share of one occurrence, and how it stands."""
+
+    uid: str
+    unit: str
+    occ: Occurrence
+    state: str  # on_time, late, open, overdue
+    done: Done | None
+    days_late: int  # calendar days past due: until today (overdue) or until done (late)
+
+    @property
+    def state_words(self) -> str:
+        return STATE_WORDS[self.state]
+
+
+def items(
+    schedule: Schedule,
+    occurrences: Iterable[Occurrence],
+    done: Mapping[str, Done],
+    today: dt.date,
+    units: Collection[str] | None = None,
+) -> list[Item]:
+    """Every dated, non-routine occurrence per unit it reaches (only ``units`` if given)."""
+    domain = schedule.plan.uid_domain
+    out = []
+    for occ in occurrences:
+        if occ.duty.routine:  # a day's monitoring is never late; see Duty.routine
+            continue
+        for unit in schedule.unit_ids_of(occ.duty):
+            if units is not None and unit not in units:
+                continue
+            uid = occ.uid(unit, domain)
+            mark = done.get(uid)
+            state = classify(occ, mark.on if mark else None, today)
+            until = mark.on if mark else today
+            out.append(Item(uid, unit, occ, state, mark, max(0, (until - occ.due).days)))
+    return out
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One unit's status figures."""
+
+    unit: str
+    name: str
+    on_time: int
+    late: int
+    open: int
+    overdue: int
+
+    @property
+    def rate(self) -> float | None:
+        """On-time share of what has fallen due; None when nothing has yet."""
+        due = self.on_time + self.late + self.overdue
+        return self.on_time / due if due else None
+
+
+def unit_figures(
+    schedule: Schedule, selected: Iterable[Item], units: Sequence[str]
+) -> list[Figures]:
+    """Per unit of ``units``, in that order: done on time, done late, open, overdue (and the
+    on-time rate); items of other units are not counted."""
+    tally: dict[str, Counter[str]] = {u: Counter() for u in units}
+    for item in selected:
+        if item.unit in tally:
+            tally[item.unit][item.state] += 1
+    return [
+        Figures(u, schedule.name(u), c["on_time"], c["late"], c["open"], c["overdue"])
+        for u, c in tally.items()
+    ]
