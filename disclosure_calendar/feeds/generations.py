@@ -172,11 +172,12 @@ class Generation:
         if self._same_as_current(folder, names):
             shutil.rmtree(folder, ignore_errors=True)
             return False
-        _sync_dir(folder)
+        # Not synced (as the feeds are not, see build.py): fsyncing the folder would flush
+        # every feed written into it. After a crash either generation is the current one,
+        # and the next build rewrites any feed that differs from what its manifest says.
         for name in sorted(names):  # published names first: new ones dangle until the swap
             self._publish(name)
         _symlink(f"{GENERATIONS}/{folder.name}", self.out / CURRENT)
-        _sync_dir(self.out)
         self._drop_dangling()
         current = self._current_number()
         assert current is not None
@@ -241,11 +242,3 @@ def _symlink(target: str, path: Path) -> None:
     except BaseException:
         _unlink(tmp)
         raise
-
-
-def _sync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -139,4 +139,6 @@ def rebuild(job: dict[str, object]) -> str:
 
 
 if __name__ == "__main__":
+    # Below the server's threads: pages and forms answer first; idle cores build at once.
+    os.nice(10)
     print(rebuild(json.loads(sys.argv[1])))
