@@ -29,9 +29,11 @@ from .manifest import (
     BuildRecord,
     Change,
     FeedInputs,
+    ManifestIndex,
     dump_entries,
     dump_inputs,
     dump_manifest,
+    load_index,
     load_inputs,
     load_manifest,
 )
@@ -184,15 +186,22 @@ def _build(
             inputs = {
                 o.file: dataclasses.replace(before[o.file], name=o.feed.name) for o in outputs
             }
-            gen.write(INPUTS, dump_inputs(inputs, stored_years, record()))
+            kept = load_index(out_dir)  # the manifest stays as it is
+            gen.write(INPUTS, dump_inputs(inputs, stored_years, record(), kept))
         return BuildResult(
             tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
             tuple(stored_years), dry_run,
         )  # fmt: skip
 
     occurrences = expand(schedule, cal, start, end)
-    previous = load_manifest(out_dir)
-    reusable &= set(previous)  # a manifest lost since: re-render, keeping nothing unseen
+    # Only the manifest parts of the feeds to render (and of removed ones) are parsed; the
+    # others are copied as bytes. Without an index that fits the file: the whole of it.
+    found = None if not (out_dir / MANIFEST).exists() else load_index(out_dir)
+    stale = set(found.parts) - set(names) if found else set()
+    parts = found.read(out_dir, (set(names) - reusable) | stale) if found else None
+    previous, kept_parts = parts if parts is not None else (load_manifest(out_dir), {})
+    # A manifest lost since: re-render, keeping nothing unseen.
+    reusable &= set(previous) | set(kept_parts)
     renderer = Renderer(
         schedule,
         occurrences,
@@ -219,7 +228,8 @@ def _build(
     done = render_jobs(renderer, todo, handle, workers)
     rendered = {_file(j): o for j, o in zip(todo, done, strict=True)}
     outputs = [
-        rendered.get(f) or _reused(f, names[f], before[f], dump_entries(previous[f]))
+        rendered.get(f)
+        or _reused(f, names[f], before[f], kept_parts.get(f) or dump_entries(previous[f]))
         for f in map(_file, jobs)
     ]
     index = renderer.finish(outputs)
@@ -232,10 +242,12 @@ def _build(
         for name in renderer.stale:
             if gen.remove(name):
                 deleted.append(name)
-        gen.write(MANIFEST, dump_manifest(renderer.manifest), join=False)
+        offsets: dict[str, list[int]] = {}
+        gen.write(MANIFEST, dump_manifest(renderer.manifest, offsets), join=False)
         fps = fingerprints()
         inputs = {o.file: _inputs(gen.path(o.file), fps[o.file], o.feed) for o in outputs}
-        gen.write(INPUTS, dump_inputs(inputs, years, record()))
+        where = ManifestIndex.of(gen.path(MANIFEST), offsets)
+        gen.write(INPUTS, dump_inputs(inputs, years, record(), where))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
@@ -243,7 +255,7 @@ def _build(
         tuple(deleted),
         tuple(years),
         dry_run,
-        first=not previous,
+        first=not (previous or kept_parts),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,14 +110,83 @@ def dump_entries(entries: dict[str, str]) -> bytes:
     return json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def dump_manifest(feeds: dict[str, bytes]) -> list[bytes]:
+def dump_manifest(
+    feeds: dict[str, bytes], offsets: dict[str, list[int]] | None = None
+) -> list[bytes]:
     """The manifest from each feed's ``dump_entries``, in pieces for ``write_atomic``: the
-    parts are neither decoded nor copied again."""
+    parts are neither decoded nor copied again. ``offsets`` receives where each feed's part
+    is in the file, ``[start, length]``, for ``ManifestIndex``."""
     pieces = [b'{"feeds":{']
+    at = len(pieces[0])
     for n, f in enumerate(sorted(feeds)):
-        pieces += (b"," if n else b"", json.dumps(f).encode(), b":", feeds[f])
+        name = json.dumps(f).encode()
+        pieces += (b"," if n else b"", name, b":", feeds[f])
+        at += (1 if n else 0) + len(name) + 1
+        if offsets is not None:
+            offsets[f] = [at, len(feeds[f])]
+        at += len(feeds[f])
     pieces.append(b'},"format":' + str(_FORMAT).encode() + b"}")
     return pieces
+
+
+@dataclass(frozen=True)
+class ManifestIndex:
+    """Where each feed's part is in the manifest as the previous build wrote it (kept in
+    ``.inputs.json``): a rebuild parses only the parts of the feeds it renders and copies
+    the others' bytes as they are; a province's manifest is 15 MB."""
+
+    size: int
+    mtime_ns: int
+    parts: dict[str, list[int]]  # feed file -> [start, length]
+
+    def dump(self) -> list[object]:
+        return [self.size, self.mtime_ns, self.parts]
+
+    @classmethod
+    def of(cls, path: Path, parts: dict[str, list[int]]) -> ManifestIndex:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, parts)
+
+    def read(self, out_dir: Path, wanted: set[str]) -> tuple[Manifest, dict[str, bytes]] | None:
+        """The ``wanted`` feeds' parts parsed, the others' as bytes; None if the manifest is
+        not the file this index describes (then the whole manifest is parsed)."""
+        try:
+            with (out_dir / MANIFEST).open("rb") as handle:
+                st = os.fstat(handle.fileno())
+                if (st.st_size, st.st_mtime_ns) != (self.size, self.mtime_ns):
+                    return None
+                data = handle.read()
+        except OSError:
+            return None
+        parsed: Manifest = {}
+        raw: dict[str, bytes] = {}
+        try:
+            for f, (start, length) in self.parts.items():
+                name = json.dumps(f).encode() + b":"
+                part = data[start : start + length]
+                # Each part where the index says: after its name, one JSON object.
+                if data[start - len(name) : start] != name or part[:1] != b"{" or part[-1:] != b"}":
+                    return None
+                if f in wanted:
+                    entries = json.loads(part)
+                    if not isinstance(entries, dict):
+                        return None
+                    parsed[f] = entries
+                else:
+                    raw[f] = part
+        except (ValueError, TypeError, UnicodeDecodeError):
+            return None
+        return parsed, raw
+
+
+def load_index(out_dir: Path) -> ManifestIndex | None:
+    try:
+        size, mtime, parts = json.loads((out_dir / INPUTS).read_bytes())["manifest"]
+        if not all(isinstance(v, list) and len(v) == 2 for v in parts.values()):
+            return None
+        return ManifestIndex(int(size), int(mtime), parts)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        return None
 
 
 class Versions:
@@ -255,13 +325,18 @@ def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
 
 
 def dump_inputs(
-    inputs: dict[str, FeedInputs], provisional: list[int], record: BuildRecord | None = None
+    inputs: dict[str, FeedInputs],
+    provisional: list[int],
+    record: BuildRecord | None = None,
+    index: ManifestIndex | None = None,
 ) -> bytes:
     feeds = {
         f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences, i.name]
         for f, i in inputs.items()
     }
     data: dict[str, object] = {"format": 1, "feeds": feeds, "provisional": provisional}
+    if index is not None:
+        data["manifest"] = index.dump()
     if record is not None:
         data["build"] = [
             record.key,
