@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import datetime as dt
+import itertools
 import os
 import random
 import signal
@@ -47,6 +49,8 @@ sys.path.insert(0, str(ROOT))
 Pick = Callable[[], tuple[str, str, int]]  # path, extra header lines, expected status
 SECRET = "bench-secret-0123456789abcdef0123"
 KINDS: dict[str, list[float]] = {}  # action (done, undo, event) -> latencies
+CLIENT: contextvars.ContextVar[int] = contextvars.ContextVar("client", default=0)
+_CLIENT_IDS = itertools.count()
 
 
 def _rss_mb(pid: int) -> float:
@@ -112,6 +116,7 @@ async def _get(
 async def _client(
     port: int, deadline: float, pick: Pick, latencies: list[float], errors: list[str]
 ) -> None:
+    CLIENT.set(next(_CLIENT_IDS))  # each client its own task, so its own value
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < deadline:
@@ -279,7 +284,8 @@ class _Actions:
         self.open_uids = open_uids  # unit -> an occurrence still open
         self.events = events  # (duty, unit) the coordinator may record
         self.day = start  # each event date is new: a repeat would be 409
-        self.turn = 0
+        self.turn = 0  # events recorded, over all clients
+        self.steps: dict[int, int] = {}  # per client: its actions so far
         self.units = list(open_uids)
 
     def _next_day(self) -> str:
@@ -290,16 +296,18 @@ class _Actions:
     def pick(self) -> tuple[str, str, int]:
         from urllib.parse import urlencode
 
-        n, self.turn = self.turn, self.turn + 1
-        kind, k = n % 3, n // 3
+        client = CLIENT.get()
+        n = self.steps[client] = self.steps.get(client, -1) + 1
+        kind = n % 3
         headers = f"Cookie: {self.cookie}\r\n"
         if kind == 2:
+            k, self.turn = self.turn, self.turn + 1
             duty, unit = self.events[k % len(self.events)]
             if k % len(self.events) == 0:
                 self._next_day()
             form = {"csrf": self.csrf, "duty": duty, "date": self.day.isoformat()}
             return f"POST /unit/{unit}/event {urlencode(form)}", headers, 303
-        unit = self.units[k % len(self.units)]
+        unit = self.units[client % len(self.units)]  # its own: its undo follows its done
         form = {"csrf": self.csrf, "uid": self.open_uids[unit]}
         if kind == 0:
             form["url"] = "https://example.gov.cn/bench"
