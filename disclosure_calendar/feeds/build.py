@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -20,7 +20,7 @@ from ..core.errors import DisclosureError
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import expand
 from ..schedule.model import Schedule, Unit
-from .fingerprint import feed_fingerprints
+from .fingerprint import fingerprint_parts
 from .generations import Generation
 from .manifest import (
     INDEX,
@@ -33,9 +33,11 @@ from .manifest import (
     dump_entries,
     dump_inputs,
     dump_manifest,
+    event_blocks,
     load_index,
     load_inputs,
     load_manifest,
+    load_splice,
 )
 from .render import Renderer
 from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
@@ -155,8 +157,11 @@ def _build(
 
     # A first build has nothing to reuse and works these out while other cores encode.
     @cache
+    def hashes() -> tuple[dict[str, str], str, dict[str, str]]:
+        return fingerprint_parts(schedule, cal, start, end)
+
     def fingerprints() -> dict[str, str]:
-        return feed_fingerprints(schedule, cal, start, end)
+        return hashes()[0]
 
     order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
 
@@ -202,6 +207,11 @@ def _build(
     previous, kept_parts = parts if parts is not None else (load_manifest(out_dir), {})
     # A manifest lost since: re-render, keeping nothing unseen.
     reusable &= set(previous) | set(kept_parts)
+    jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
+    todo = [j for j in jobs if _file(j) not in reusable]
+    changed, spliced = _splice(
+        out_dir, before, hashes if before else None, [_file(j) for j in todo]
+    )
     renderer = Renderer(
         schedule,
         occurrences,
@@ -211,8 +221,9 @@ def _build(
         base_url=base_url,
         workers=workers,
         meanwhile=fingerprints,
+        spliced=spliced,
+        changed=changed,
     )
-    jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
 
     def handle(output: Output) -> Output:
         assert output.data is not None
@@ -222,7 +233,6 @@ def _build(
         written = gen is not None and gen.write(output.file, output.data, sync=False)
         return dataclasses.replace(output, data=None, written=written)
 
-    todo = [j for j in jobs if _file(j) not in reusable]
     if gen is not None:
         gen.start()  # before rendering: forked workers write into it
     done = render_jobs(renderer, todo, handle, workers)
@@ -247,7 +257,8 @@ def _build(
         fps = fingerprints()
         inputs = {o.file: _inputs(gen.path(o.file), fps[o.file], o.feed) for o in outputs}
         where = ManifestIndex.of(gen.path(MANIFEST), offsets)
-        gen.write(INPUTS, dump_inputs(inputs, years, record(), where))
+        _, common, duties = hashes()
+        gen.write(INPUTS, dump_inputs(inputs, years, record(), where, (common, duties)))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
@@ -257,6 +268,36 @@ def _build(
         dry_run,
         first=not (previous or kept_parts),
     )
+
+
+def _splice(
+    out_dir: Path,
+    before: Mapping[str, FeedInputs],
+    parts: Callable[[], tuple[dict[str, str], str, dict[str, str]]] | None,
+    files: list[str],
+) -> tuple[set[str] | None, dict[str, dict[str, bytes]] | None]:
+    """The duties changed since the previous build, and the events of the feeds to render as
+    that build wrote them: the renderer encodes only the changed duties' events and takes
+    the others whole. None, None (encode everything) unless the previous build recorded its
+    duties' hashes, everything common to all events is unchanged, and every feed to render is
+    as that build wrote it."""
+    previous = load_splice(out_dir)
+    if parts is None or previous is None or not files:
+        return None, None
+    _feeds, common, duties = parts()
+    old_common, old_duties = previous
+    if common != old_common:
+        return None, None
+    spliced = {}
+    for f in files:
+        inputs = before.get(f)
+        if inputs is None or not inputs.holds(out_dir / f):
+            return None, None
+        try:
+            spliced[f] = event_blocks((out_dir / f).read_bytes())
+        except (OSError, ValueError):
+            return None, None
+    return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced
 
 
 def _file(job: Unit | None) -> str:

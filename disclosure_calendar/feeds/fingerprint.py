@@ -49,6 +49,15 @@ def feed_fingerprints(
     schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
 ) -> dict[str, str]:
     """Feed file name -> fingerprint, for every unit's feed and all.ics."""
+    return fingerprint_parts(schedule, cal, start, end)[0]
+
+
+def fingerprint_parts(
+    schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
+) -> tuple[dict[str, str], str, dict[str, str]]:
+    """The feeds' fingerprints, and what they are made of: the part every event depends on
+    (``common``) and each duty's. An event of a duty whose hash and ``common`` are as in the
+    previous build has the same bytes as then (build.py splices it from the old feed)."""
     common = hashlib.blake2b(digest_size=16)
     for part in (WRITER_FORMAT, __version__, start, end, schedule.defaults, *schedule.plans):
         common.update(_plain(part).encode() + b"\0")
@@ -77,7 +86,7 @@ def feed_fingerprints(
         h.update(_plain(item).encode())
     h.update(b"".join(duty_hashes[d.id] for d in schedule.duties))
     result[f"{ALL}.ics"] = h.hexdigest()
-    return result
+    return result, common.hexdigest(), {d: v.hex() for d, v in duty_hashes.items()}
 
 
 def _duty_hash(duty: Duty, assignees: str) -> bytes:

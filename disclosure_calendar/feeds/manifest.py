@@ -240,6 +240,10 @@ class Versions:
         self.current[uid] = f"{digest} {sequence} {self.now} {due}"
         return self.stamp(sequence, self.now)
 
+    def keep(self, uid: str) -> None:
+        """An event taken as the previous build wrote it: its entry stays."""
+        self.current[uid] = self.previous[uid]
+
     def change(self, feed: str, name: str) -> Change:
         old, new = self.previous, self.current
         # Set differences first: a rebuild usually adds and removes nothing, and then no
@@ -329,6 +333,7 @@ def dump_inputs(
     provisional: list[int],
     record: BuildRecord | None = None,
     index: ManifestIndex | None = None,
+    splice: tuple[str, dict[str, str]] | None = None,
 ) -> bytes:
     feeds = {
         f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences, i.name]
@@ -337,6 +342,8 @@ def dump_inputs(
     data: dict[str, object] = {"format": 1, "feeds": feeds, "provisional": provisional}
     if index is not None:
         data["manifest"] = index.dump()
+    if splice is not None:  # fingerprint.fingerprint_parts: common, and per duty
+        data["splice"] = [splice[0], splice[1]]
     if record is not None:
         data["build"] = [
             record.key,
@@ -346,3 +353,42 @@ def dump_inputs(
             list(record.files),
         ]
     return json.dumps(data, sort_keys=True, indent=0).encode()
+
+
+def load_splice(out_dir: Path) -> tuple[str, dict[str, str]] | None:
+    """The previous build's common and per-duty hashes (fingerprint.fingerprint_parts)."""
+    try:
+        common, duties = json.loads((out_dir / INPUTS).read_bytes())["splice"]
+        if isinstance(common, str) and isinstance(duties, dict):
+            return common, duties
+    except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        pass
+    return None
+
+
+_BEGIN, _END, _UID = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n", b"UID:"
+
+
+def event_blocks(data: bytes) -> dict[str, bytes]:
+    """A feed's VEVENTs by UID, each whole (BEGIN to END:VEVENT and its CRLF); ValueError
+    if the text is not as the writer writes it (BEGIN, then the UID, folded or not)."""
+    blocks = {}
+    find = data.find
+    start = find(_BEGIN)
+    while start != -1:
+        end = find(_END, start)
+        if end == -1:
+            raise ValueError("VEVENT without its end")
+        end += len(_END)
+        at = start + len(_BEGIN)
+        if not data.startswith(_UID, at):
+            raise ValueError("VEVENT not starting with its UID")
+        line_end = find(b"\r\n", at)
+        uid = data[at + len(_UID) : line_end]
+        while data.startswith(b"\r\n ", line_end):  # a folded UID goes on
+            nxt = find(b"\r\n", line_end + 3)
+            uid += data[line_end + 3 : nxt]
+            line_end = nxt
+        blocks[uid.decode()] = data[start:end]
+        start = find(_BEGIN, end)
+    return blocks
