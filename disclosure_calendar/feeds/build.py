@@ -209,7 +209,7 @@ def _build(
     reusable &= set(previous) | set(kept_parts)
     jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
     todo = [j for j in jobs if _file(j) not in reusable]
-    changed, spliced = _splice(
+    changed, spliced, full = _splice(
         out_dir, before, hashes if before else None, [_file(j) for j in todo]
     )
     renderer = Renderer(
@@ -267,6 +267,7 @@ def _build(
         tuple(years),
         dry_run,
         first=not (previous or kept_parts),
+        encoded=(renderer.encoding_size(), len(renderer.occurrences), full) if todo else None,
     )
 
 
@@ -275,29 +276,29 @@ def _splice(
     before: Mapping[str, FeedInputs],
     parts: Callable[[], tuple[dict[str, str], str, dict[str, str]]] | None,
     files: list[str],
-) -> tuple[set[str] | None, dict[str, dict[str, bytes]] | None]:
+) -> tuple[set[str] | None, dict[str, dict[str, bytes]] | None, str]:
     """The duties changed since the previous build, and the events of the feeds to render as
     that build wrote them: the renderer encodes only the changed duties' events and takes
     the others whole. None, None (encode everything) unless the previous build recorded its
     duties' hashes, everything common to all events is unchanged, and every feed to render is
-    as that build wrote it."""
+    as that build wrote it. The third value says why not (summary.full_reasons), or ""."""
     previous = load_splice(out_dir)
-    if parts is None or previous is None or not files:
-        return None, None
+    if parts is None or previous is None:
+        return None, None, "record"
     _feeds, common, duties = parts()
     old_common, old_duties = previous
     if common != old_common:
-        return None, None
+        return None, None, "common"
     spliced = {}
     for f in files:
         inputs = before.get(f)
         if inputs is None or not inputs.holds(out_dir / f):
-            return None, None
+            return None, None, "feeds"
         try:
             spliced[f] = event_blocks((out_dir / f).read_bytes())
         except (OSError, ValueError):
-            return None, None
-    return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced
+            return None, None, "feeds"
+    return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced, ""
 
 
 def _file(job: Unit | None) -> str:

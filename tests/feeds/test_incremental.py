@@ -79,7 +79,7 @@ def published(out: Path) -> dict[str, bytes]:
 
 def rebuilt_equals_fresh(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, changed: str, spliced: bool
-) -> None:
+) -> str:
     """``spliced``: the rebuild encodes fewer events than the fresh build (it takes those of
     unchanged duties from the feeds as they are; self-checks, made of several duties, are
     encoded again); else it encodes them all again."""
@@ -98,7 +98,7 @@ def rebuilt_equals_fresh(
     before = published(out)
     schedule.write_text(changed, encoding="utf-8")
     encoded.clear()
-    build(schedule, out, LATER)
+    summary = feeds.summary_text(build(schedule, out, LATER))
     rebuilt_encoded = sum(encoded)
     encoded.clear()
     fresh = tmp_path / "fresh"
@@ -108,6 +108,10 @@ def rebuilt_equals_fresh(
     assert [f for f in expected if rebuilt[f] != expected[f]] == []
     assert rebuilt != before  # the change reached the feeds
     assert (rebuilt_encoded < sum(encoded)) == spliced, (rebuilt_encoded, sum(encoded))
+    # The summary says which way the rebuild went: how many it encoded, or why all.
+    taken = f"{rebuilt_encoded} of {sum(encoded)} events encoded again; the others taken as written"
+    assert (taken in summary.splitlines()) != ("every event encoded again" in summary), summary
+    return summary
 
 
 # Changes of what every event depends on (the working days, a plan) encode everything again.
@@ -120,7 +124,9 @@ def test_bundled_schedule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chang
     text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
     assert text.count(old) >= count, change
     changed = text.replace(old, new, count)
-    rebuilt_equals_fresh(tmp_path, monkeypatch, text, changed, change not in EVERY_EVENT)
+    summary = rebuilt_equals_fresh(tmp_path, monkeypatch, text, changed, change not in EVERY_EVENT)
+    if change in EVERY_EVENT:
+        assert "every event encoded again: what every event depends on changed" in summary
 
 
 @pytest.mark.parametrize("change", ["title", "group", "unit-name", "cadence"])
@@ -138,3 +144,21 @@ def test_synthetic_province(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cha
     # or a unit's name (its feed's title) change no event's text.
     spliced = change in ("group", "unit-name")
     rebuilt_equals_fresh(tmp_path, monkeypatch, text, text.replace(old, new, 1), spliced)
+
+
+def test_a_feed_edited_by_hand_is_encoded_whole(tmp_path: Path) -> None:
+    """Events are taken from a feed only as the previous build wrote it."""
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, count = BUNDLED["title"]
+    schedule, out, fresh = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "fresh"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    feed = out / "finance.ics"
+    edited = feed.read_bytes().replace(b"SUMMARY:", b"SUMMARY:X", 1)
+    feed.unlink()  # a symlink into the current generation
+    feed.write_bytes(edited)
+    schedule.write_text(text.replace(old, new, count), encoding="utf-8")
+    summary = feeds.summary_text(build(schedule, out, LATER))
+    assert "every event encoded again: a feed to write again is not as the previous" in summary
+    build(schedule, fresh, LATER)
+    assert published(out) == published(fresh)
