@@ -6,4 +6,4 @@ command goes into the module of its family, or a new family module listed here. 
 bodies import what they use inside the function, so that ``validate`` loads no renderer.
 """
 
-FAMILIES = ("schedule", "workdays", "build", "agenda", "reminders", "access", "ledger")
+FAMILIES = ("schedule", "workdays", "build", "agenda", "reminders", "access", "ledger", "plan")

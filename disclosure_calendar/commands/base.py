@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disclosure_calendar.core import i18n
-from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.errors import DisclosureError, NotDelivered
 from disclosure_calendar.core.helptext import HelpFormatter, wrap
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -108,7 +108,15 @@ class _Translated(click.Command):
         if self.short_help or not self.help or i18n.current_language() == "en":
             return super().get_short_help_str(limit)
         first = _(inspect.cleandoc(self.help)).split("\n\n")[0]
-        return first.replace("\n", "").split("。")[0].split("；")[0]
+        sentence = first.replace("\n", "").split("。")[0]
+        clause = sentence.split("；")[0]
+        # not inside brackets: 把国务院放假通知（正文；- 表示标准输入）… stays whole
+        return clause if clause.count("（") == clause.count("）") else sentence
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        # click writes these placeholders as plain strings, out of its catalog's reach
+        words = {"[OPTIONS]": _("[OPTIONS]"), "COMMAND [ARGS]...": _("COMMAND [ARGS]...")}
+        return [words.get(piece, piece) for piece in super().collect_usage_pieces(ctx)]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         help_option = super().get_help_option(ctx)
@@ -169,6 +177,12 @@ class Context:
         return WorkdayCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
+class _NotDelivered(click.ClickException):
+    """Exit 3 (README: exit status), the message as any error's."""
+
+    exit_code = NotDelivered.exit_code
+
+
 class Group(_Translated, click.Group):
     """Speaks the chosen language; turns the package's errors into a message and exit 1."""
 
@@ -183,6 +197,9 @@ class Group(_Translated, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except NotDelivered as exc:  # a run that went through, with messages not accepted
+            click.echo(exc.report)
+            raise _NotDelivered(str(exc)) from None
         except DisclosureError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:

@@ -64,7 +64,14 @@ def build(
 @option("--year", type=int, help="The calendar year to print.  [default: this year]")
 @option("--unit", help="One unit's (or group's) edition instead of the city-wide one.")
 @option("--each-unit", is_flag=True, help="Every unit's edition, plus the city-wide one.")
-@option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: a calendar to print; html: a page to open in a browser and print from there.",
+)
 @option(
     "--paper", type=click.Choice(["a4", "a3"]), default="a4", show_default=True, help="Landscape."
 )

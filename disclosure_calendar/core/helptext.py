@@ -53,19 +53,28 @@ class HelpFormatter(click.HelpFormatter):
     ) -> None:
         if i18n.current_language() == "en":
             return super().write_dl(rows, col_max, col_spacing)
+        from .table import width
+
+        # click's own layout, measured in terminal columns: a metavar like 整数 takes four,
+        # where click counts two characters and the second column would not line up
         table = list(rows)
-        # the same columns click computes; the text pre-wrapped by terminal width, marked
-        # with click's \b so that click's own wrapping (by characters) leaves it alone
-        first_col = min(click.formatting.measure_table(table)[0], col_max) + col_spacing
-        width = max(self.width - first_col - 2 - self.current_indent, 10)
-        return super().write_dl(
-            [
-                (first, "\b\n" + wrap(full_width_extra(second), width) if second else second)
-                for first, second in rows
-            ],
-            col_max,
-            col_spacing,
-        )
+        first_col = min(max((width(first) for first, _s in table), default=0), col_max)
+        first_col += col_spacing
+        text_width = max(self.width - first_col - 2 - self.current_indent, 10)
+        for first, second in table:
+            self.write(f"{'':>{self.current_indent}}{first}")
+            if not second:
+                self.write("\n")
+                continue
+            lines = wrap(full_width_extra(second), text_width).splitlines() or [""]
+            if width(first) <= first_col - col_spacing:
+                self.write(" " * (first_col - width(first)) + lines[0] + "\n")
+                lines = lines[1:]
+            else:
+                self.write("\n")
+            for line in lines:
+                self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
+        return None
 
 
 def full_width_extra(text: str) -> str:

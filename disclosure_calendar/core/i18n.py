@@ -25,11 +25,16 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import gettext as _gettext
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 DOMAIN = "disclosure_calendar"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -106,7 +111,8 @@ def speaking(lang: str) -> Iterator[None]:
     _gettext.textdomain(DOMAIN)
     os.environ["LANGUAGE"] = CATALOG[lang] or "C"
     try:
-        yield
+        with _click_type_names():
+            yield
     finally:
         _gettext.textdomain(old_domain)
         if old_language is None:
@@ -114,6 +120,59 @@ def speaking(lang: str) -> Iterator[None]:
         else:
             os.environ["LANGUAGE"] = old_language
         _active.reset(token)
+
+
+# click's type names, a class attribute its gettext calls never see: it says "'abc' is not a
+# valid integer" and shows "--year INTEGER" from them, so Chinese read "不是有效的integer".
+# The msgids are click's own names, so English is unchanged.
+_CLICK_TYPE_NAMES = {
+    "StringParamType": N_("text"),
+    "UnprocessedParamType": N_("text"),
+    "IntParamType": N_("integer"),
+    "IntRange": N_("integer range"),
+    "FloatParamType": N_("float"),
+    "FloatRange": N_("float range"),
+    "BoolParamType": N_("boolean"),
+    "File": N_("filename"),
+    "DateTime": N_("datetime"),
+    "Choice": N_("choice"),
+}
+
+
+@contextlib.contextmanager
+def _click_type_names() -> Iterator[None]:
+    """click's built-in types named in the language spoken inside the block, then put back."""
+    import click.types  # only where the CLI runs
+
+    kinds = {getattr(click.types, name): msgid for name, msgid in _CLICK_TYPE_NAMES.items()}
+    saved = {kind: kind.__dict__["name"] for kind in kinds}
+    for kind, msgid in kinds.items():
+        kind.name = gettext(msgid)
+    try:
+        yield
+    finally:
+        for kind, name in saved.items():
+            kind.name = name
+
+
+def in_this_language(function: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``function``, speaking the language spoken here, wherever it is called.
+
+    A new thread starts with an empty context, so it would speak the English msgids: the
+    daemon's scheduler and workers, the portal's rebuild thread and test servers wrap the
+    functions they hand to other threads with this.
+    """
+    translation = _active.get()
+
+    @functools.wraps(function)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        token = _active.set(translation)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            _active.reset(token)
+
+    return run
 
 
 def prose_date(day: date) -> str:

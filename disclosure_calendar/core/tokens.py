@@ -19,7 +19,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DisclosureError
+from .errors import DisclosureError, os_error_message
+from .i18n import gettext as _
 
 SECRET_ENV = "DISCLOSURE_CALENDAR_SECRET"
 MIN_SECRET_BYTES = 16
@@ -57,13 +58,18 @@ def load_secret(
     if secret_file is not None:
         if out_dir is not None and secret_file.resolve().is_relative_to(out_dir.resolve()):
             raise DisclosureError(
-                f"{secret_file}: the secret must not be inside {out_dir}, which is published"
+                _(
+                    "{file}: the secret must not be inside {out}, which is published: "
+                    "keep it outside the output folder"
+                ).format(file=secret_file, out=out_dir)
             )
         try:
             value = secret_file.read_bytes().strip()
         except OSError as exc:
             raise DisclosureError(
-                f"{secret_file}: cannot read the secret ({exc.strerror})"
+                _("{file}: cannot read the secret ({reason})").format(
+                    file=secret_file, reason=os_error_message(OSError(exc.errno, exc.strerror))
+                )
             ) from None
         where = str(secret_file)
     else:
@@ -71,11 +77,19 @@ def load_secret(
         where = SECRET_ENV
         if not value:
             raise DisclosureError(
-                f"no secret: set {SECRET_ENV} or give --secret-file "
-                "(make one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                _(
+                    "no secret: set {variable} or give --secret-file (make one with: `{command}`)"
+                ).format(
+                    variable=SECRET_ENV,
+                    command="python3 -c 'import secrets; print(secrets.token_urlsafe(32))'",
+                )
             )
     if len(value) < MIN_SECRET_BYTES:
-        raise DisclosureError(f"{where}: the secret is shorter than {MIN_SECRET_BYTES} bytes")
+        raise DisclosureError(
+            _("{where}: the secret is shorter than {count} bytes; make a longer one").format(
+                where=where, count=MIN_SECRET_BYTES
+            )
+        )
     return value
 
 

@@ -13,10 +13,19 @@ from ..schedule.reports import plans_in_force_words
 if TYPE_CHECKING:
     from .summary import Feed
 
+# A table on a screen; on a phone (390 px) each unit is a small card whose cells carry their
+# column's name (data-label), so nothing is wider than the screen and names do not wrap
+# one character per line.
 _STYLE = (
-    "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:2em;"
-    "color:#222}table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:.3em .6em;"
-    "text-align:left}td.n{text-align:right}"
+    "body{font-family:system-ui,'PingFang SC','Microsoft YaHei',sans-serif;margin:1em auto;"
+    "padding:0 1em;max-width:64em;color:#222;line-height:1.5}"
+    "table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.3em .6em;"
+    "text-align:left}td.n{text-align:right}td.name{white-space:nowrap}"
+    "a{overflow-wrap:anywhere}"
+    "@media (max-width:40em){thead{display:none}table,tbody,tr,td{display:block}"
+    "tr{border:1px solid #ccc;border-radius:4px;margin:0 0 .6em;padding:.3em .6em}"
+    "td{border:0;padding:.1em 0}td.n{text-align:left}td.name{font-weight:bold;font-size:1.05em}"
+    "td[data-label]::before{content:attr(data-label) '：';color:#666}}"
 )
 
 
@@ -54,12 +63,12 @@ def render_index(
         subscribe = f'<a href="{escape(webcal)}">订阅（webcal）</a>' if webcal else "—"
         rows.append(
             "<tr>"
-            f"<td>{escape(feed.name)}</td>"
-            f"<td><code>{escape(feed.id)}</code></td>"
-            f'<td class="n">{feed.duties}</td>'
-            f'<td class="n">{feed.occurrences}</td>'
-            f"<td>{subscribe}</td>"
-            f'<td><a href="{escape(https)}">{escape(feed.file)}</a></td>'
+            f'<td class="name">{escape(feed.name)}</td>'
+            f'<td data-label="代码"><code>{escape(feed.id)}</code></td>'
+            f'<td class="n" data-label="任务数">{feed.duties}</td>'
+            f'<td class="n" data-label="到期事项数">{feed.occurrences}</td>'
+            f'<td data-label="订阅">{subscribe}</td>'
+            f'<td data-label="下载"><a href="{escape(https)}">{escape(feed.file)}</a></td>'
             "</tr>"
         )
     title = escape(plan.title)

@@ -163,7 +163,7 @@ def listing(
             continue
         for ev in duty.events:
             rows.append(
-                (duty.id, ev.date, ev.note or "", "schedule.yaml", _due(duty, ev.date, cal))
+                (duty.id, ev.date, ev.note or "", _("in schedule.yaml"), _due(duty, ev.date, cal))
             )
     for r in records:
         found = known.get(r.duty)
@@ -172,9 +172,7 @@ def listing(
             if found and found.cadence == "event"
             else _("(no such event duty)")
         )
-        rows.append(
-            (r.duty, r.date, one_line(r.note), _("ledger ({who})").format(who=r.added_by), due)
-        )
+        rows.append((r.duty, r.date, one_line(r.note), _recorded_by(schedule, r.added_by), due))
     if not rows:
         return _("no events recorded")
     rows.sort(key=lambda row: (row[0], row[1]))
@@ -198,3 +196,16 @@ def _no_file(db: str | Path) -> bool:
     """True when ``db`` names an SQLite file that is not there (a URL is never judged here)."""
     path = ledger_file(db)
     return path is not None and not path.exists()
+
+
+def _recorded_by(schedule: Schedule, added_by: str) -> str:
+    """Who recorded an event date, as ``event list`` shows it (the ledger keeps an id)."""
+    if added_by == "cli":
+        return _("recorded on the command line")
+    if added_by == "coordinator":
+        return _("recorded by the coordinator on the portal")
+    unit = added_by.removeprefix("unit:")
+    names = {u.id: u.name for u in schedule.units}
+    if unit in names:
+        return _("recorded by {unit} on the portal").format(unit=names[unit])
+    return _("recorded by {who}").format(who=added_by)

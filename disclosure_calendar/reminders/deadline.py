@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 
+from disclosure_calendar.core.i18n import in_this_language
+
 # How often an armed watchdog looks at the stop event: the most a SIGTERM waits for a send.
 POLL_SECONDS = 0.1
 IDLE_SECONDS = 2.0
@@ -44,7 +46,7 @@ class Watchdog:
             self._socket_of, self._end, self.fired = socket_of, time.monotonic() + seconds, None
             if self._thread is None:
                 self._thread = threading.Thread(
-                    target=self._watch, name="send-watchdog", daemon=True
+                    target=in_this_language(self._watch), name="send-watchdog", daemon=True
                 )
                 self._thread.start()
             self._cond.notify()

@@ -27,6 +27,7 @@ EVENTS = {
     "sent-again": N_("sent, and already recorded sent by another daemon"),
     "resumed": N_("sent a message left pending by an earlier run"),
     "failed": N_("not accepted; will be tried again"),
+    "retry": N_("not accepted yet; trying again shortly"),
     "refused": N_("refused for good; the coordinator will be told"),
     "missed": N_("missed: not sent within the grace period"),
     "cancelled": N_("cancelled"),

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from ..occurrences.expansion import Occurrence
 from ..schedule.periods import describe
 from .contacts import COORDINATOR, Channel, Contacts
+from .howto import how, what_the_link_opens
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
@@ -174,12 +175,12 @@ def decide(
             items[0].addressee,
             items[0].channel,
             max(_instant(i.day, at, tz) for i in items),
-            tuple(sorted(items, key=_item_order)),
+            tuple(sorted(items, key=item_order)),
         )
         for items in by_route.values()
     ]
     digests.sort(key=lambda d: (d.send_at, d.addressee != COORDINATOR, d.addressee, d.channel.name))
-    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *_item_order(i), i.addressee)))  # noqa: E731
+    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *item_order(i), i.addressee)))  # noqa: E731
     return Decision(tuple(digests), order(missed), order(superseded))
 
 
@@ -212,7 +213,7 @@ def _instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz)
 
 
-def _item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
+def item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
     o = i.occurrence
     return (
         -KINDS.index(i.kind),
@@ -272,21 +273,31 @@ def render(
     cal: WorkdayCalendar,
     contacts: Contacts,
     link: str | None = None,
+    *,
+    portal: bool = False,
+    sent_at: dt.datetime | None = None,
 ) -> Message:
     """The Chinese digest: subject, plain text, HTML and robot markdown.
 
     ``link`` opens the addressee's page on the portal (reminders/links.py); the e-mail then
     says to report there. The robot markdown never carries it: a chat group may be wider
-    than the unit the link acts for.
+    than the unit the link acts for; it says to use the unit's own link (``portal``: the
+    portal runs, there is a secret and a plan.base_url) or to tell the coordinator. No
+    message tells a unit's staff to run a command.
+
+    ``sent_at``: when it goes out, if later than the reminder time it stands for (a daemon
+    that was down, a mail server that refused until fixed): the working days left and the
+    sending time are those of that moment, not of the planned one.
     """
     tz = ZoneInfo(schedule.plan.timezone)
-    today = digest.send_at.astimezone(tz).date()
+    sent_at = max(sent_at or digest.send_at, digest.send_at)
+    today = sent_at.astimezone(tz).date()
     to_name = (
         contacts.coordinator_name
         if digest.addressee == COORDINATOR
         else schedule.name(digest.addressee)
     )
-    sections = _sections(digest.items)
+    sections = _sections(digest.items, schedule, to_name)
     lines = [f"{to_name}：", "", f"根据《{schedule.plan.title}》，以下政务公开事项请按时办理。"]
     md = [f"### {_subject(digest, to_name, schedule)}"]
     rows: list[str] = []
@@ -310,37 +321,33 @@ def render(
                 + "</li>"
             )
         rows.append("</ol>")
-    howto = [
-        "如何登记完成：公开后请将发布链接报市政府办公室登记，",
-        "登记命令：disclosure-calendar done <登记编号> --url <发布链接>",
-        "登记后不再提醒。",
+    to_coordinator = digest.addressee == COORDINATOR
+    chat_howto = howto = [
+        how(to_coordinator=to_coordinator, portal=portal, coordinator=contacts.coordinator_name)
     ]
     button = ""
     if link is not None:
-        howto = [
-            f"查看并标记完成：{link}",
-            "（打开链接即可查看本单位的全部事项；公开后填写发布网址登记完成，登记后不再提醒。）",
-        ]
+        what = what_the_link_opens(to_coordinator=to_coordinator)
+        howto = [f"查看并标记完成：{link}", f"（{what}）"]
         button = (
             f'<p><a href="{html.escape(link)}" style="display:inline-block;padding:8px 16px;'
             'background:#a61b1b;color:#fff;text-decoration:none;border-radius:4px">'
-            "查看并标记完成</a></p><p>打开链接即可查看本单位的全部事项；"
-            "公开后填写发布网址登记完成，登记后不再提醒。</p>"
+            f"查看并标记完成</a></p><p>{html.escape(what)}</p>"
         )
     lines += [
         "",
         *howto,
         "",
-        f"本提醒于{local_time_text(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
+        f"本提醒于{local_time_text(sent_at, tz)}发出，由 disclosure-calendar 生成。",
     ]
-    md += ["", "登记完成：`disclosure-calendar done <登记编号> --url <发布链接>`，登记后不再提醒。"]
+    md += ["", *chat_howto]
     page = (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"></head><body>'
         f"<p>{html.escape(to_name)}：</p><p>根据《{html.escape(schedule.plan.title)}》，"
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
         + (button or "".join(f"<p>{html.escape(h)}</p>" for h in howto))
-        + f'<p style="color:#888">本提醒于{local_time_text(digest.send_at, tz)}发出。</p></body></html>'
+        + f'<p style="color:#888">本提醒于{local_time_text(sent_at, tz)}发出。</p></body></html>'
     )
     markdown = "\n".join(md)
     if len(markdown.encode("utf-8")) > MARKDOWN_LIMIT:
@@ -358,12 +365,20 @@ def render(
     )
 
 
-def _sections(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:
+def _forwarded(item: Item, schedule: Schedule, to_name: str) -> bool:
+    """Whether ``item`` is passed on to someone else: not when the addressee is the unit
+    itself (市政府办公室's own items reach it as the coordinator, but are its own)."""
+    return item.forwarded and schedule.name(item.unit) != to_name
+
+
+def _sections(
+    items: Sequence[Item], schedule: Schedule, to_name: str
+) -> list[tuple[str, list[Item]]]:
     names = {"overdue": "已逾期（督办）", "due": "今日截止", "remind": "即将到期"}
     out = []
     for kind in ("overdue", "due", "remind"):
-        own = [i for i in items if i.kind == kind and not i.forwarded]
-        fwd = [i for i in items if i.kind == kind and i.forwarded]
+        own = [i for i in items if i.kind == kind and not _forwarded(i, schedule, to_name)]
+        fwd = [i for i in items if i.kind == kind and _forwarded(i, schedule, to_name)]
         if own:
             out.append((names[kind], own))
         if fwd:
@@ -381,7 +396,9 @@ def _subject(digest: Digest, to_name: str, schedule: Schedule) -> str:
     tag = "政务公开督办" if count["overdue"] else "政务公开提醒"
     if digest.addressee == COORDINATOR:
         units = len({i.unit for i in digest.items})
-        forwarded = "（含代转）" if any(i.forwarded for i in digest.items) else ""
+        forwarded = (
+            "（含代转）" if any(_forwarded(i, schedule, to_name) for i in digest.items) else ""
+        )
         return (
             f"【{tag}】{to_name}：{'，'.join(p for p in parts if p)}，涉及{units}个单位{forwarded}"
         )
@@ -404,7 +421,12 @@ def _facts(item: Item, schedule: Schedule, cal: WorkdayCalendar, today: dt.date)
         ("登记编号", item.uid),
     ]
     if o.provisional:
-        rest.insert(2, ("注意", "该年度放假安排尚未公布，日期为暂定"))
+        year = o.due.year
+        if cal.is_provisional_year(year):
+            words = f"{year}年放假安排尚未公布，日期为暂定"
+        else:  # the year's notice is known; next year's may still move its last days
+            words = f"{year + 1}年放假安排尚未公布，可能调整{year}年年底的日期，此日期为暂定"
+        rest.insert(2, ("注意", words))
     return {"head": f"【{o.duty.ref}】{o.duty.title}（{describe(o.period)}）", "rest": rest}
 
 

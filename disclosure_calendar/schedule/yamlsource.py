@@ -23,8 +23,12 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import InputError, Problem, Where
 from ..workdays.notices import MAX_YEAR, MIN_YEAR
+from .yaml_syntax import explain, key_hint
 
 MAX_BYTES = 8 * 1024 * 1024
+# Composing costs ~300 bytes of memory a node: 8 MB of "[f,f,f,…]" held 1.2 GB.  Lines and
+# commas bound the nodes; a province's plan (300 units, 2,000 duties) has about 40,000.
+MAX_ITEMS = 250_000
 _STR = "tag:yaml.org,2002:str"
 # What PyYAML's constructors raise for a value that does not fit its tag: an explicit tag on
 # such a value (``!!timestamp x``) fails with AttributeError or TypeError, not ConstructorError.
@@ -37,6 +41,9 @@ _CONSTRUCT_ERRORS = (
     KeyError,
 )
 MAX_PROBLEMS = 200
+# Control characters reach a value only through a double-quoted escape ("\0", "\e"); they
+# would be written raw into feeds and pages.  Tabs and line breaks are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes and marks.
     _Loader: type = yaml.CSafeLoader
@@ -81,6 +88,15 @@ def read_text(path: Path) -> str:
         ) from None
     if not text.strip():
         raise _single(name, _("file is empty; expected a mapping with plan, units, duties"))
+    items = text.count("\n") + text.count(",")
+    if items > MAX_ITEMS:
+        raise _single(
+            name,
+            _(
+                "file has {count:,} lines and list items; the limit is {limit:,} (is a list "
+                "repeated?)"
+            ).format(count=items, limit=MAX_ITEMS),
+        )
     return text
 
 
@@ -92,16 +108,13 @@ def compose(path: Path) -> tuple[Node, str]:
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Where(str(path), mark.line + 1, mark.column + 1) if mark else None
-        detail = "; ".join(part for part in (exc.context, exc.problem) if part)
-        raise InputError(
-            [Problem(where, _("YAML syntax error: {detail}").format(detail=detail))]
-        ) from None
+        found = explain(text, exc)
+        where = Where(str(path), found.line + 1, found.column + 1)
+        raise InputError([Problem(where, found.message)]) from None
     except yaml.YAMLError as exc:
         raise _single(str(path), _("YAML error: {error}").format(error=exc)) from None
     except RecursionError:
-        raise _single(str(path), "YAML nested too deeply") from None
+        raise _single(str(path), _("YAML nested too deeply")) from None
     finally:
         loader.dispose()
     if node is None:
@@ -156,11 +169,13 @@ class Checker:
                 node,
                 _("{what} must be a mapping (key: value), not {kind}").format(
                     what=what, kind=_kind(node)
-                ),
+                )
+                + (key_hint(node.value) if isinstance(node, ScalarNode) else ""),
             )
             return None
         known = set(required) | set(optional)
         found: dict[str, Node] = {}
+        first_line: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = self._plain(key_node)
             if not isinstance(key, str):
@@ -168,17 +183,22 @@ class Checker:
                     key_node,
                     _("{what}: keys must be names, not {key!r}").format(what=what, key=key),
                 )
-            elif key in found:
+            elif key in first_line:
                 self.problem(
-                    key_node, _("{what}: duplicate key {key!r}").format(what=what, key=key)
+                    key_node,
+                    _(
+                        "{what}: duplicate key {key!r} (already on line {line}; write it once)"
+                    ).format(what=what, key=key, line=first_line[key]),
                 )
             elif known and key not in known:
-                hint = _closest(key, known)
+                first_line[key] = key_node.start_mark.line + 1
+                hint = key_hint(key) or _closest(key, known)
                 self.problem(
                     key_node,
                     _("{what}: unknown key {key!r}{hint}").format(what=what, key=key, hint=hint),
                 )
             else:
+                first_line[key] = key_node.start_mark.line + 1
                 found[key] = value_node
         for key in required:
             if key not in found:
@@ -210,12 +230,11 @@ class Checker:
             kind = {"timestamp": _("date"), "int": _("number"), "float": _("number")}.get(
                 node.tag.rsplit(":", 1)[-1], _("value")
             )
-            self.problem(
-                node,
-                _("{what}: {value!r} is not a valid {kind} ({error})").format(
-                    what=what, value=node.value, kind=kind, error=exc
-                ),
-            )
+            if isinstance(exc, ConstructorError | ValueError | OverflowError):
+                message = _("{what}: {value!r} is not a valid {kind} ({error})")
+            else:  # PyYAML's own slip ('NoneType' object has no attribute 'groupdict')
+                message = _("{what}: {value!r} is not a valid {kind}")
+            self.problem(node, message.format(what=what, value=node.value, kind=kind, error=exc))
             return None
 
     def _present(self, node: Node, what: str) -> Any:
@@ -240,6 +259,14 @@ class Checker:
             return None
         if not value.strip():
             self.problem(node, _("{what} must not be empty").format(what=what))
+            return None
+        if bad := _CONTROL.search(value):
+            self.problem(
+                node,
+                _("{what} holds the control character U+{code:04X}; remove it").format(
+                    what=what, code=ord(bad.group())
+                ),
+            )
             return None
         if pattern and not pattern.fullmatch(value):
             self.problem(

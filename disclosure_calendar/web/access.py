@@ -29,7 +29,9 @@ def issue_link(
 ) -> str:
     """A link to a unit's page (``unit``) or the coordinator's dashboard (``unit`` None)."""
     if unit is not None and unit not in {u.id for u in schedule.units}:
-        raise DisclosureError(f"--unit: unknown unit {unit!r} (see `disclosure-calendar units`)")
+        raise DisclosureError(
+            _("--unit: unknown unit {unit!r} (see `disclosure-calendar units`)").format(unit=unit)
+        )
     if not 1 <= days <= MAX_DAYS:
         raise DisclosureError(f"--days: {days} is not between 1 and {MAX_DAYS}")
     role = UNIT if unit else COORDINATOR

@@ -11,6 +11,7 @@ import os
 from importlib.resources import files as package_files
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
@@ -18,6 +19,7 @@ from starlette.routing import Route
 from ..ledger import LedgerUnreachable
 from .base import render
 from .dashboard import dashboard
+from .errors import http_error, not_found_page, server_error
 from .event import add_event
 from .export import export_csv, export_xlsx
 from .files import serve_file
@@ -26,6 +28,7 @@ from .login import enter, leave
 from .mark import mark_done, undo
 from .qr import qr
 from .rebuild import Rebuilder
+from .retry import retry_failed
 from .site import Site, WebConfig, config_from_env
 from .unit_page import unit_page
 
@@ -53,8 +56,10 @@ async def ledger_unreachable(request: Request, exc: Exception) -> Response:
     heading, message = LEDGER_DOWN
     try:
         response: Response = render(
-            request, "message.html", {"heading": heading, "message": message, "session": None}, 503
-        )
+            request, "message.html",
+            {"heading": heading, "message": message, "session": None, "back": "", "back_label": ""},
+            503,
+        )  # fmt: skip
     except Exception:  # the page itself needs the schedule; the words must get out regardless
         response = HTMLResponse(f"<h1>{heading}</h1><p>{message}</p>", status_code=503)
     response.headers["Retry-After"] = "30"
@@ -76,7 +81,8 @@ def create_app(config: WebConfig) -> Starlette:
     root = site.out_dir
 
     async def feed(request: Request) -> Response:
-        return serve_file(request, root, site.files)
+        response = serve_file(request, root, site.files)
+        return not_found_page(request) if response.status_code == 404 else response
 
     app = Starlette(
         routes=[
@@ -90,6 +96,7 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}/undo", undo, methods=["POST"]),
             Route("/unit/{unit}/event", add_event, methods=["POST"]),
             Route("/coordinator", dashboard),
+            Route("/coordinator/retry", retry_failed, methods=["POST"]),
             Route("/coordinator/export.csv", export_csv),
             Route("/coordinator/export.xlsx", export_xlsx),
             Route("/{path:path}", feed),
@@ -97,6 +104,8 @@ def create_app(config: WebConfig) -> Starlette:
         exception_handlers={
             LedgerUnreachable: ledger_unreachable,
             ClientDisconnect: client_gone,
+            HTTPException: http_error,
+            500: server_error,
         },
     )
     app.state.site = site

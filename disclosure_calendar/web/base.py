@@ -102,6 +102,12 @@ def ledger_view(request: Request) -> LedgerView:
 def require(request: Request, unit: str | None = None, *, coordinator: bool = False) -> tuple[Grant, str]:  # fmt: skip
     """The session, or Refused: 401 without one, 403 when it is for someone else."""
     found = session(request)
+    if found is None and coordinator:
+        raise Refused(
+            401,
+            "请先通过专属链接进入",
+            "本页面仅限协调人查看。请打开发给协调人的专属链接；链接过期或失效时，请联系信息技术人员重新生成。",
+        )
     if found is None:
         raise Refused(
             401,
@@ -208,9 +214,30 @@ def render(
 
 
 def refusal(request: Request, refused: Refused) -> Response:
-    return render(
-        request,
-        "message.html",
-        {"heading": refused.title, "message": refused.message, "session": session(request)},
-        refused.status,
-    )
+    """The error page in the site's style, with a link back to the page the user came from."""
+    found = session(request)
+    back, back_label = _back(request)
+    context = {
+        "heading": refused.title,
+        "message": refused.message,
+        "session": found,
+        "back": back,
+        "back_label": back_label,
+    }
+    return render(request, "message.html", context, refused.status)
+
+
+def _back(request: Request) -> tuple[str, str]:
+    """Where the user came from, as a path and its link's words ('' when it is home or the page).
+
+    Pages are sent with no Referer (PAGE_HEADERS), so it is read from the request itself: a
+    form posted from a unit's page (done, undo, an event date), or the coordinator's export.
+    """
+    schedule = site_of(request).plan().schedule
+    path = request.url.path.removeprefix(root(request))
+    unit = request.path_params.get("unit")
+    if unit in {u.id for u in schedule.units} and path != f"/unit/{unit}":
+        return f"/unit/{unit}", f"返回{schedule.name(unit)}页面"
+    if path.startswith("/coordinator/"):
+        return "/coordinator", "返回协调人页面"
+    return "", ""

@@ -10,14 +10,14 @@ from starlette.responses import Response
 
 from ..feeds.index_page import feed_links
 from .base import site_of
-from .files import not_found
+from .errors import not_found_page
 
 
 def qr(request: Request) -> Response:
     unit = request.path_params["unit"]
     schedule = site_of(request).plan().schedule
     if unit != "all" and unit not in {u.id for u in schedule.units}:
-        return not_found()
+        return not_found_page(request)
     base, configured = published_base(request)
     # The https link, not webcal: every phone's camera opens it; iPhones then offer to subscribe.
     https, _ = feed_links(base, f"{unit}.ics")

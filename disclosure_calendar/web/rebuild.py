@@ -24,6 +24,7 @@ import threading
 import time
 from pathlib import Path
 
+from ..core.i18n import in_this_language
 from .site import WebConfig
 
 log = logging.getLogger("disclosure_calendar.web")
@@ -58,7 +59,7 @@ class Rebuilder:
             if self._running:
                 return
             self._running = True
-        threading.Thread(target=self._loop, name="rebuild", daemon=True).start()
+        threading.Thread(target=in_this_language(self._loop), name="rebuild", daemon=True).start()
 
     def wait(self, timeout: float = 30.0) -> bool:
         """Until no build is wanted or running (tests); False on timeout."""

@@ -26,7 +26,10 @@ from typing import Any
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from ..core.i18n import current_language, in_this_language
+from ..core.i18n import gettext as _
 from .app import create_app
+from .serverlog import log_config
 from .site import WebConfig, config_to_env
 
 KEEP_ALIVE_SECONDS = 5
@@ -211,6 +214,8 @@ def _options(
         "access_log": not quiet,
         "log_level": "warning" if quiet else "info",
         "lifespan": "off",
+        # uvicorn's own lines in our language; its access log in its standard format
+        "log_config": log_config(current_language()),
     }
 
 
@@ -226,7 +231,11 @@ def serve_forever(
     announce: Callable[[str], None] = print,
 ) -> None:
     logging.getLogger("uvicorn.access").addFilter(_HideTokens())
-    announce(f"serving {config.out_dir} on http://{host}:{port}/ (Ctrl-C to stop)")
+    announce(
+        _("serving {folder} on {url} (Ctrl-C to stop)").format(
+            folder=config.out_dir, url=f"http://{host}:{port}/"
+        )
+    )
     if workers > 1:
         # Worker processes build their own app from the environment.
         os.environ.update(config_to_env(config))
@@ -261,7 +270,9 @@ def running(
             create_app(config), root_path=root_path, **_options(True, trusted_proxies, limits)
         )
     )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(
+        target=in_this_language(server.run), kwargs={"sockets": [sock]}, daemon=True
+    )
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:

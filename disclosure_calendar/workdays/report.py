@@ -9,20 +9,62 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from disclosure_calendar.core.i18n import N_, current_language, prose_date
+from disclosure_calendar.core.i18n import gettext as _
+
 from .calendar import DayInfo, Source, WorkdayCalendar
 
-_WEEKDAYS = "一二三四五六日"
+_WEEKDAYS = (
+    N_("Monday"),
+    N_("Tuesday"),
+    N_("Wednesday"),
+    N_("Thursday"),
+    N_("Friday"),
+    N_("Saturday"),
+    N_("Sunday"),
+)
 _KIND_LABEL = {
-    "holiday": "放假",
-    "makeup": "调休上班",
-    "local": "本地停工",
-    "weekend": "周末休息",
-    "workday": "工作日",
+    "holiday": N_("day off"),
+    "makeup": N_("make-up working day"),
+    "local": N_("local day off"),
+    "weekend": N_("weekend"),
+    "workday": N_("working day"),
 }
+# Holiday names are data (the State Council's words); in English they are named, with what
+# the suffix says, and a name not in the table is kept as written.
+_HOLIDAYS = {
+    "元旦": N_("New Year's Day"),
+    "农历除夕": N_("Spring Festival Eve"),
+    "春节": N_("Spring Festival"),
+    "清明节": N_("Qingming Festival"),
+    "劳动节": N_("Labour Day"),
+    "端午节": N_("Dragon Boat Festival"),
+    "中秋节": N_("Mid-Autumn Festival"),
+    "国庆节": N_("National Day"),
+    "中秋节、国庆节": N_("Mid-Autumn Festival and National Day"),
+    "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日": N_("70th Victory Day"),
+    "调休上班": N_("make-up working day"),  # a notice entered in the schedule names it so
+}
+_SUFFIXES = (
+    ("（调休）", N_("{name} (day off moved)")),
+    ("（补假）", N_("{name} (substitute day off)")),
+    ("调休上班", N_("{name}: make-up working day")),
+    ("延长假期", N_("{name}: extended holiday")),
+)
+
+
+def holiday_name(name: str) -> str:
+    """A holiday's name in the language spoken (Chinese: as the notice writes it)."""
+    if current_language() != "en":
+        return name
+    for suffix, pattern in _SUFFIXES:
+        if name.endswith(suffix) and name != suffix:
+            return _(pattern).format(name=holiday_name(name.removesuffix(suffix)))
+    return _(_HOLIDAYS[name]) if name in _HOLIDAYS else name
 
 
 def _weekday(d: dt.date) -> str:
-    return "星期" + _WEEKDAYS[d.weekday()]
+    return _(_WEEKDAYS[d.weekday()])
 
 
 def source_dict(src: Source | None) -> dict[str, Any] | None:
@@ -76,13 +118,22 @@ def _source_text(src: Source | None) -> str:
     if src is None:
         return ""
     if src.kind == "local":
-        return "本地停工安排"
+        return _("the local days off")
     if src.kind == "provisional":
-        return src.note
-    day = src.published
-    pub = f"，{day.year}年{day.month}月{day.day}日发布" if day else "，发布日期未核实"
-    doc = f"（{src.document}）" if src.document else ""
-    return f"《{src.title}》{doc}{pub}"
+        return _(
+            "no State Council holiday notice yet: presumed from the national holiday rules "
+            "(《全国年节及纪念日放假办法》), without make-up working days"
+        )
+    if src.published:
+        return _("《{title}》{document}, published {date}").format(
+            title=src.title,
+            document=_(" ({document})").format(document=src.document) if src.document else "",
+            date=prose_date(src.published),
+        )
+    return _("《{title}》{document}, publication date not verified").format(
+        title=src.title,
+        document=_(" ({document})").format(document=src.document) if src.document else "",
+    )
 
 
 def explain(cal: WorkdayCalendar, day: dt.date) -> dict[str, Any]:
@@ -90,29 +141,36 @@ def explain(cal: WorkdayCalendar, day: dt.date) -> dict[str, Any]:
 
     Keys: ``date``, ``weekday``, ``working`` (bool), ``kind`` (holiday / makeup / local /
     weekend / workday), ``name`` (holiday or make-up name), ``source`` (dict or None),
-    ``provisional`` (bool), ``reason`` (one Chinese sentence), ``warning`` (None, or the
+    ``provisional`` (bool), ``reason`` (one sentence, in the language spoken), ``warning`` (None, or the
     provisional warning).
     """
     info = cal.day_info(day)
     wd = _weekday(day)
+    name = holiday_name(info.name or "")
+    source = _source_text(info.source)
     if info.kind == "holiday":
-        reason = f"{day}（{wd}）放假：{info.name}。依据{_source_text(info.source)}。"
+        reason = _("{day} ({weekday}) is a day off: {name}. Source: {source}.")
     elif info.kind == "makeup":
-        reason = f"{day}（{wd}）调休上班：{info.name}。依据{_source_text(info.source)}。"
+        reason = _("{day} ({weekday}) is a make-up working day: {name}. Source: {source}.")
     elif info.kind == "local":
-        reason = f"{day}（{wd}）本地停工：{info.name}。"
+        reason = _("{day} ({weekday}) is a local day off: {name}.")
     elif info.kind == "weekend":
-        reason = f"{day}（{wd}）周末休息，非调休上班日。"
+        reason = _("{day} ({weekday}) is a weekend day, not a make-up working day.")
     else:
-        reason = f"{day}（{wd}）普通工作日。"
+        reason = _("{day} ({weekday}) is an ordinary working day.")
+    reason = reason.format(day=day, weekday=wd, name=name, source=source)
     warning = None
     if info.provisional:
         if cal.is_provisional_year(day.year):
-            warning = f"{day.year}年放假安排通知尚未录入：按法定节假日推定，未计调休上班日，结果可能变化。"
+            warning = _(
+                "the {year} holiday notice is not entered yet: presumed from the national "
+                "holidays, without make-up working days; the result may change."
+            ).format(year=day.year)
         else:
-            warning = (
-                f"{day.year + 1}年放假安排通知尚未录入：该通知可能调整{day.year}年12月的安排。"
-            )
+            warning = _(
+                "the {next} holiday notice is not entered yet: it may change the days of "
+                "December {year}."
+            ).format(next=day.year + 1, year=day.year)
     return {
         "date": day.isoformat(),
         "weekday": wd,
@@ -128,32 +186,48 @@ def explain(cal: WorkdayCalendar, day: dt.date) -> dict[str, Any]:
 
 def format_explain(result: dict[str, Any]) -> str:
     """Text for ``workdays check DATE`` from :func:`explain`'s dict."""
-    head = "工作日" if result["working"] else "非工作日"
+    head = _("working day") if result["working"] else _("not a working day")
     lines = [
-        f"{result['date']} {result['weekday']}：{head}（{_KIND_LABEL[result['kind']]}）",
+        _("{date} {weekday}: {head} ({kind})").format(
+            date=result["date"],
+            weekday=result["weekday"],
+            head=head,
+            kind=_(_KIND_LABEL[result["kind"]]),
+        ),
         result["reason"],
     ]
     if result["warning"]:
-        lines.append("注意：" + result["warning"])
+        lines.append(_("Note: {warning}").format(warning=result["warning"]))
     return "\n".join(lines)
 
 
 def format_year_report(report: dict[str, Any]) -> str:
     """Text for ``workdays year YEAR`` from :func:`year_report`'s dict."""
     year = report["year"]
-    lines = [f"{year}年工作日历" + ("（推定，尚无放假安排通知）" if report["provisional"] else "")]
+    title = (
+        _("Working-day calendar {year} (presumed: no holiday notice yet)")
+        if report["provisional"]
+        else _("Working-day calendar {year}")
+    )
+    lines = [title.format(year=year)]
     for n in report["notices"]:
-        pub = n["published"] or "发布日期未核实"
-        lines.append(f"  依据：《{n['title']}》（{pub}）")
-    lines.append("放假：")
+        lines.append(
+            _("  Source: 《{title}》 ({published})").format(
+                title=n["title"], published=n["published"] or _("publication date not verified")
+            )
+        )
+    lines.append(_("Days off:"))
     for d in report["days_off"]:
-        lines.append(f"  {d['date']} {d['weekday']}  {d['name']}")
-    lines.append("调休上班：" + ("" if report["makeup_days"] else "无"))
+        lines.append(f"  {d['date']} {d['weekday']}  {holiday_name(d['name'])}")
+    lines.append(_("Make-up working days:") + ("" if report["makeup_days"] else _(" none")))
     for d in report["makeup_days"]:
-        lines.append(f"  {d['date']} {d['weekday']}  {d['name']}")
-    months = "  ".join(f"{m}月{n}" for m, n in report["working_days_per_month"].items())
-    lines.append(f"每月工作日：{months}")
-    lines.append(f"全年工作日：{report['working_days']}天")
+        lines.append(f"  {d['date']} {d['weekday']}  {holiday_name(d['name'])}")
+    months = "  ".join(
+        _("month {month}: {count}").format(month=int(m), count=n)
+        for m, n in report["working_days_per_month"].items()
+    )
+    lines.append(_("Working days per month: {months}").format(months=months))
+    lines.append(_("Working days in the year: {count}").format(count=report["working_days"]))
     return "\n".join(lines)
 
 
@@ -169,11 +243,25 @@ def add_report(cal: WorkdayCalendar, day: dt.date, n: int) -> dict[str, Any]:
     }
 
 
+_PRESUMED = N_(
+    "Note: the dates include some with no holiday notice entered; the result is presumed."
+)
+
+
 def format_add(result: dict[str, Any]) -> str:
-    sign = "后" if result["n"] >= 0 else "前"
-    text = f"{result['start']} {sign}第 {abs(result['n'])} 个工作日：{result['result']}（{result['weekday']}）"
+    pattern = (
+        _("working day {n} after {start}: {result} ({weekday})")
+        if result["n"] >= 0
+        else _("working day {n} before {start}: {result} ({weekday})")
+    )
+    text = pattern.format(
+        n=abs(result["n"]),
+        start=result["start"],
+        result=result["result"],
+        weekday=result["weekday"],
+    )
     if result["provisional"]:
-        text += "\n注意：涉及尚未录入放假安排通知的日期，结果为推定。"
+        text += "\n" + _(_PRESUMED)
     return text
 
 
@@ -189,7 +277,9 @@ def between_report(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> dict[s
 
 
 def format_between(result: dict[str, Any]) -> str:
-    text = f"{result['start']} 至 {result['end']}（含首尾）共 {result['working_days_inclusive']} 个工作日"
+    text = _("{start} to {end} (both counted): {count} working days").format(
+        start=result["start"], end=result["end"], count=result["working_days_inclusive"]
+    )
     if result["provisional"]:
-        text += "\n注意：涉及尚未录入放假安排通知的日期，结果为推定。"
+        text += "\n" + _(_PRESUMED)
     return text

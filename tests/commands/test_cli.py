@@ -112,21 +112,43 @@ def test_version():
 
 
 def test_workdays_check_says_why():
-    code, out = run("workdays", "check", "2017-09-30")
+    code, out = run("--lang", "zh", "workdays", "check", "2017-09-30")
     assert code == 0
     assert out.startswith("2017-09-30 星期六：工作日（调休上班）\n")
     assert "国务院办公厅关于2017年部分节假日安排的通知" in out
+    code, out = run("workdays", "check", "2017-09-30")  # English (the tests' language)
+    assert out.startswith(
+        "2017-09-30 Saturday: working day (make-up working day)\n"
+        "2017-09-30 (Saturday) is a make-up working day: National Day: make-up working day. "
+        "Source: 《国务院办公厅关于2017年部分节假日安排的通知》 (国办发明电〔2016〕14号), "
+        "published 2016-12-01."
+    ), out
 
 
 def test_workdays_add_the_plans_deadline():
-    code, out = run("workdays", "add", "2017-06-09", "30")
+    code, out = run("--lang", "zh", "workdays", "add", "2017-06-09", "30")
     assert (code, out) == (0, "2017-06-09 后第 30 个工作日：2017-07-21（星期五）\n")
+    code, out = run("workdays", "add", "2017-06-09", "30")
+    assert (code, out) == (0, "working day 30 after 2017-06-09: 2017-07-21 (Friday)\n")
 
 
 def test_workdays_between_counts_both_ends():
     # October 2026: 31 days, National Day 1-7 off, Saturday the 10th a make-up day.
-    code, out = run("workdays", "between", "2026-10-01", "2026-10-31")
+    code, out = run("--lang", "zh", "workdays", "between", "2026-10-01", "2026-10-31")
     assert (code, out) == (0, "2026-10-01 至 2026-10-31（含首尾）共 18 个工作日\n")
+    code, out = run("workdays", "between", "2026-10-01", "2026-10-31")
+    assert (code, out) == (0, "2026-10-01 to 2026-10-31 (both counted): 18 working days\n")
+
+
+def test_workdays_year_in_english_names_the_holidays():
+    code, out = run("workdays", "year", "2026")
+    assert code == 0
+    assert out.startswith("Working-day calendar 2026\n  Source: 《国务院办公厅关于2026年")
+    assert "  2026-10-01 Thursday  National Day\n" in out
+    assert (
+        "\nMake-up working days:\n  2026-01-04 Sunday  New Year's Day: make-up working day" in out
+    )
+    assert not re.search(r"[\u4e00-\u9fff]", out.replace(out.splitlines()[1], "")), out
 
 
 def test_workdays_year_json_and_provisional_warning():
@@ -134,8 +156,10 @@ def test_workdays_year_json_and_provisional_warning():
     report = json.loads(out)
     assert report["provisional"] is False
     assert "2026-10-10" in {d["date"] for d in report["makeup_days"]}
-    code, out = run("workdays", "check", "2027-02-08")
+    code, out = run("--lang", "zh", "workdays", "check", "2027-02-08")
     assert "2027年放假安排通知尚未录入" in out
+    code, out = run("workdays", "check", "2027-02-08")
+    assert "the 2027 holiday notice is not entered yet" in out
 
 
 def test_workdays_outside_range_is_a_clear_error():

@@ -156,7 +156,8 @@ def test_index_agrees_with_units(built, tmp_path):
             counted[cells[0]] = int(cells[-1])
     page = (built / "index.html").read_text(encoding="utf-8")
     rows = re.findall(
-        r"<td><code>([a-z_]+)</code></td><td class=\"n\">(\d+)</td><td class=\"n\">(\d+)</td>",
+        r'<td data-label="代码"><code>([a-z_]+)</code></td>'
+        r'<td class="n" data-label="任务数">(\d+)</td><td class="n" data-label="到期事项数">(\d+)</td>',
         page,
     )
     shown = {unit: int(duties) for unit, duties, _ in rows if unit != "all"}

@@ -352,7 +352,8 @@ def test_index_page_lists_every_feed_with_links(built: Path) -> None:
     # timely-policy (no date), as `units` counts them; then its dated occurrences.
     dated = len(events(built, "finance.ics"))
     assert (
-        f'<td>市财政局</td><td><code>finance</code></td><td class="n">4</td><td class="n">{dated}</td>'
+        '<td class="name">市财政局</td><td data-label="代码"><code>finance</code></td>'
+        f'<td class="n" data-label="任务数">4</td><td class="n" data-label="到期事项数">{dated}</td>'
         in page
     )
 

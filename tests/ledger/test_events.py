@@ -51,7 +51,12 @@ def test_add_shows_in_every_department_s_agenda_and_remove_takes_it_away(tmp_pat
         rows = [line for line in out.splitlines() if line.startswith("2026-")]
         assert len(rows) == 1 and rows[0].startswith("2026-03-16  5.7"), (unit, out)
     code, out = run(db, "event", "list", "--db", str(db))
-    assert "repealed-files-marking  2026-03-02  2026-03-16  ledger (cli)  废止某办法" in out
+    assert (
+        "repealed-files-marking  2026-03-02  2026-03-16  recorded on the command line  废止某办法"
+        in out
+    ), out
+    code, out = run(db, "--lang", "zh", "event", "list", "--db", str(db))
+    assert "2026-03-02  2026-03-16  命令行录入" in out and "台账" not in out, out
     code, out = run(db, "event", "remove", "5.7", "2026-03-02", "--db", str(db))
     assert (code, out) == (0, "removed: 5.7 repealed-files-marking event 2026-03-02\n")
     code, out = run(db, "agenda", "--year", "2026", "--duty", "5.7", "--db", str(db))
@@ -150,3 +155,15 @@ def test_a_schema_1_ledger_is_migrated_forward(tmp_path):
         ledger.add_event("application-replies", dt.date(2026, 3, 2), "", AT)
         assert len(ledger.events()) == 1
         assert ledger.version() == SCHEMA_VERSION
+
+
+def test_event_list_names_who_recorded_a_date_in_words() -> None:
+    from disclosure_calendar.core.i18n import speaking
+    from disclosure_calendar.ledger.events import _recorded_by
+    from disclosure_calendar.schedule import load_schedule
+
+    schedule = load_schedule(SCHEDULE)
+    with speaking("zh"):
+        assert _recorded_by(schedule, "coordinator") == "协调人在网页上录入"
+        assert _recorded_by(schedule, "unit:finance") == "市财政局在网页上录入"
+        assert _recorded_by(schedule, "cli") == "命令行录入"

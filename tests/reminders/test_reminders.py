@@ -165,7 +165,10 @@ def test_rendered_digest_in_chinese() -> None:
     assert "【2.2】电力市场交易资格单位名单（2026年第1季度）" in msg.text
     assert "截止日期：2026年4月15日 星期三（还有3个工作日）" in msg.text
     assert "每季度公布我市进入电力市场交易资格单位名单。" in msg.text
-    assert "disclosure-calendar done <登记编号>" in msg.text
+    # no command for a unit's staff: without a portal, tell the coordinator
+    howto = "如何登记完成：公开后请将发布链接和登记编号告知市政府办公室，由其登记；登记后不再提醒。"
+    assert howto in msg.text and msg.markdown.endswith("\n" + howto)
+    assert "disclosure-calendar done" not in msg.text + msg.markdown + msg.html
     assert "登记编号：electricity-market.2026-Q1.economy_it@test.example" in msg.text
     coordinator = render(by_to[COORDINATOR], SCHEDULE, CAL, CONTACTS)
     assert coordinator.subject == "【政务公开提醒】市政府办公室：1项今日截止，涉及1个单位（含代转）"
@@ -173,6 +176,58 @@ def test_rendered_digest_in_chinese() -> None:
     assert "<li><b>【7.4】粮油价格信息（2026年3月）</b>" in coordinator.html
     assert msg.id == message_id(by_to["economy_it"], "test.example")
     assert msg.id != coordinator.id
+
+
+def test_chat_points_to_the_units_own_link_when_the_portal_runs() -> None:
+    decision = run(at(10))
+    by_to = {d.addressee: d for d in decision.digests}
+    msg = render(by_to["economy_it"], SCHEDULE, CAL, CONTACTS, portal=True)
+    assert msg.markdown.endswith(
+        "\n如何登记完成：公开后请打开本单位的专属链接（见提醒邮件；没有的请向市政府办公室索取），"
+        "填写发布网址登记完成；登记后不再提醒。"
+    )
+    assert "disclosure-calendar" not in msg.markdown and "http" not in msg.markdown
+
+
+def test_the_coordinators_link_says_it_opens_the_dashboard() -> None:
+    decision = run(at(10))
+    by_to = {d.addressee: d for d in decision.digests}
+    link = "https://cal.test.example/access/abc"
+    msg = render(by_to[COORDINATOR], SCHEDULE, CAL, CONTACTS, link, portal=True)
+    assert "打开链接即进入协调人工作台" in msg.text and "本单位的全部事项" not in msg.text
+
+
+def test_the_coordinators_own_unit_is_not_forwarded_to_itself() -> None:
+    import dataclasses
+
+    decision = run(at(10))
+    digest = next(d for d in decision.digests if d.addressee == COORDINATOR)
+    office = dataclasses.replace(
+        SCHEDULE,
+        units=tuple(
+            dataclasses.replace(u, name="市政府办公室") if u.id == digest.items[0].unit else u
+            for u in SCHEDULE.units
+        ),
+    )
+    msg = render(digest, office, CAL, CONTACTS)
+    assert "代转" not in msg.subject + msg.text and "请转告" not in msg.text, msg.text
+
+
+def test_december_before_an_unknown_year_names_that_year() -> None:
+    import dataclasses
+
+    decision = run(at(10))
+    item = decision.digests[0].items[0]
+    december = dataclasses.replace(
+        item,
+        occurrence=dataclasses.replace(
+            item.occurrence, due=dt.date(2026, 12, 30), provisional=True
+        ),
+    )
+    digest = dataclasses.replace(decision.digests[0], items=(december,))
+    text = render(digest, SCHEDULE, CAL, CONTACTS).text
+    assert "注意：2027年放假安排尚未公布，可能调整2026年年底的日期，此日期为暂定" in text
+    assert "该年度" not in text
 
 
 def test_next_send_time_skips_days_off() -> None:

@@ -198,10 +198,15 @@ def test_write_shows_the_diff_then_the_year_is_official(tmp_path: Path) -> None:
     assert len(only_inserted(old, schedule.read_text(encoding="utf-8"))) == 15
     assert [n.year for n in load_schedule(schedule).notices] == [2027]
     year = CliRunner().invoke(cli.main, ["-f", str(schedule), "workdays", "year", "2027"])
-    assert "依据：《国务院办公厅关于2027年部分节假日安排的通知》（2026-11-12）" in year.output
-    assert "推定" not in year.output
+    assert "Source: 《国务院办公厅关于2027年部分节假日安排的通知》 (2026-11-12)" in year.output
+    assert "presumed" not in year.output
     check = CliRunner().invoke(cli.main, ["-f", str(schedule), "workdays", "check", "2027-02-14"])
-    assert "工作日（调休上班）" in check.output
+    assert check.output.startswith(
+        "2027-02-14 Sunday: working day (make-up working day)\n"
+        "2027-02-14 (Sunday) is a make-up working day: make-up working day. "
+    ), check.output
+    zh = ["--lang", "zh", "-f", str(schedule), "workdays", "check", "2027-02-14"]
+    assert "工作日（调休上班）" in CliRunner().invoke(cli.main, zh).output
 
     again = invoke(schedule, "--write", str(EXAMPLE))
     assert again.exit_code == 1

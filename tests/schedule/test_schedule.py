@@ -14,6 +14,7 @@ from disclosure_calendar.schedule.rules import FixedDay, WorkdaysAfterDate, Work
 DATA = Path(__file__).resolve().parents[1] / "data"
 BAD = DATA / "bad"
 
+PARSER = "\n    (the YAML parser said: “{}”)"
 # One file per failure; the whole message is asserted so a vague or misplaced one fails.
 EXPECTED = {
     "bad_date": [
@@ -24,7 +25,7 @@ EXPECTED = {
         "(days_off[5]) and a make-up day",
         "20:7: calendar: local day off 2026-09-16: listed twice (also local day off 0)",
     ],
-    "duplicate_key": ["8:3: plan: duplicate key 'title'"],
+    "duplicate_key": ["8:3: plan: duplicate key 'title' (already on line 3; write it once)"],
     "duplicate_unit_id": ["11:10: duplicate unit id 'finance'"],
     "empty": ["1:1: file is empty; expected a mapping with plan, units, duties"],
     "group_cycle": [
@@ -48,7 +49,34 @@ EXPECTED = {
         "quarterly, half-yearly, yearly, once, event, ongoing)",
     ],
     "syntax_error": [
-        "20:8: YAML syntax error: while parsing a flow sequence; did not find expected ',' or ']'"
+        "19:12: the bracket [ opened here is not closed by ], or a comma is missing between its "
+        "items" + PARSER.format("while parsing a flow sequence; did not find expected ',' or ']'")
+    ],
+    # what a Chinese input method types where YAML wants ASCII: named at the character to fix,
+    # which is above the line where the parser gave up
+    "tab_indent": [
+        "8:1: a tab character: indent with spaces, not tabs (YAML does not allow tabs here)"
+        + PARSER.format(
+            "while scanning a plain scalar; found a tab character that violates indentation"
+        )
+    ],
+    "full_width_colon": [
+        "7:9: a full-width colon “：”: YAML needs an ASCII colon and a space between a key and "
+        "its value (title: 标题); switch the input method to half-width"
+        + PARSER.format("while scanning a simple key; could not find expected ':'")
+    ],
+    "full_width_space": [
+        "7:10: a full-width space: YAML counts only ASCII spaces, in indentation and after the "
+        "colon; switch the input method to half-width"
+        + PARSER.format("while scanning a simple key; could not find expected ':'")
+    ],
+    "unclosed_quote": [
+        '7:11: the quote " opened here is never closed: add the closing "'
+        + PARSER.format("while scanning a quoted scalar; found unexpected end of stream")
+    ],
+    "unclosed_brace": [
+        "10:5: the bracket { opened here is not closed by }, or a comma is missing between its "
+        "items" + PARSER.format("while parsing a flow mapping; did not find expected ',' or '}'")
     ],
     "unknown_cadence": [
         "18:14: duty 'budget': unknown cadence 'fortnightly' (expected daily, weekly, monthly, "
@@ -112,7 +140,7 @@ def test_alias_bomb_is_not_expanded(tmp_path):
 def test_deep_nesting_is_a_clear_error(tmp_path):
     path = tmp_path / "deep.yaml"
     path.write_text("version: " + "[" * 100_000 + "]" * 100_000)
-    with pytest.raises(InputError, match="deep.yaml:1:\\d+: YAML syntax error.*nesting depth"):
+    with pytest.raises(InputError, match="deep.yaml:1:\\d+: .*\\n.*nesting depth"):
         load_schedule(path)
 
 

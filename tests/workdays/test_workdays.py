@@ -513,7 +513,18 @@ def test_year_report_and_explain() -> None:
     assert explain(CAL, D(2017, 9, 30))["kind"] == "makeup"
     assert explain(CAL, D(2017, 9, 23))["kind"] == "weekend"
     assert explain(CAL, D(2027, 3, 1))["warning"]
-    assert "工作日" in format_explain(explain(CAL, D(2017, 9, 29)))
+    assert format_explain(explain(CAL, D(2017, 9, 29))) == (
+        "2017-09-29 Friday: working day (working day)\n"
+        "2017-09-29 (Friday) is an ordinary working day."
+    )
+    from disclosure_calendar.core.i18n import speaking
+
+    with speaking("zh"):
+        assert format_explain(explain(CAL, D(2017, 9, 30))) == (
+            "2017-09-30 星期六：工作日（调休上班）\n2017-09-30（星期六）调休上班：国庆节调休上班。"
+            "依据《国务院办公厅关于2017年部分节假日安排的通知》（国办发明电〔2016〕14号），"
+            "2016年12月1日发布。"
+        )
 
 
 def test_spring_festival_days_named_as_people_say_them() -> None:

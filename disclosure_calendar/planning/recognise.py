@@ -1,0 +1,68 @@
+"""A document's blocks to the plan's tasks: the front matter, then the body, layout by layout."""
+
+from __future__ import annotations
+
+from .clean import squeeze
+from .document import Document, Paragraph, Table
+from .layouts.builder import Builder
+from .layouts.front import DATE, find_date, find_title, read_preamble
+from .layouts.headings import numbering
+from .layouts.numbered import is_header, read_paragraphs
+from .layouts.table import find_columns, read_cells, read_table
+from .model import PlanText
+
+
+def _body_start(doc: Document) -> int:
+    """The first block of the plan's body: a task table, a table copied as cells, or the
+    first outermost heading (一、)."""
+    for n, block in enumerate(doc.blocks):
+        if isinstance(block, Table):
+            if find_columns(block.rows) is not None:
+                return n
+            continue
+        text = squeeze(block.text)
+        if block.cell and (is_header(text) or numbering(text)):
+            return n
+        item = numbering(text)
+        if item is not None and item.style == "chinese":
+            return n
+    return len(doc.blocks)
+
+
+def recognise(doc: Document) -> PlanText:
+    blocks = doc.blocks
+    start = _body_start(doc)
+    front = [b for b in blocks[:start] if isinstance(b, Paragraph)]
+    every = [b for b in blocks if isinstance(b, Paragraph)]
+    issued, issuer = find_date(front)
+    if issued is None:
+        issued, issuer = find_date(every)
+    title = find_title(front) or find_title(every)
+    builder = Builder()
+    read_preamble([p for p in front if squeeze(p.text) not in (title, issuer)], builder)
+    pending: list[Paragraph] = []
+    furniture = {title, issuer}
+    for block in blocks[start:]:
+        if isinstance(block, Paragraph):
+            text = squeeze(block.text)
+            if text in furniture or (DATE.match(text) and len(text) <= 20):
+                continue  # the signature and date under the body
+            pending.append(block)
+            continue
+        if pending:
+            read_paragraphs(pending, builder)
+            pending = []
+        if not read_table(block, builder):
+            read_cells(block, builder)
+    if pending:
+        read_paragraphs(pending, builder)
+    builder.close()
+    return PlanText(
+        source=doc.source,
+        title=title,
+        issuer=issuer,
+        issued=issued,
+        sections=tuple(builder.sections),
+        tasks=tuple(builder.tasks),
+        unplaced=tuple(builder.unplaced),
+    )

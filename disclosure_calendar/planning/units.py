@@ -1,0 +1,294 @@
+"""Unit names and the ways plans assign tasks to them.
+
+Forms (each a small function over the tables below):
+
+* a list of names, in a 牵头单位 column or on its own line: ``市财政局、市审计局``;
+* labels: ``牵头单位：X、Y；责任单位：Z`` (责任/配合/协办 after a 牵头 label: cooperating);
+* verbs: ``X牵头落实``, ``X负责``, ``X、Y分别负责落实``, ``X牵头，Y配合``, ``由X负责``,
+  ``X会同Y负责``;
+* a standing rule: ``以下工作均需各镇区落实，不再列出``.
+
+A name is a unit when it ends as unit names end (局, 委, 办, 中心, 政府, 管委会 …) or is a
+collective (各镇区, 市政府各部门, 各牵头部门, 各有关单位 …). A name broken across a cell's
+lines or by letter spacing (``市人力资源社会 保障局``) is joined again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .clean import squeeze
+
+# How unit names end, longest first where it matters.
+SUFFIXES = (
+    "人民政府",
+    "政府",
+    "办公室",
+    "办公厅",
+    "管委会",
+    "委员会",
+    "办事处",
+    "联合会",
+    "工会",
+    "协会",
+    "商会",
+    "妇联",
+    "残联",
+    "科协",
+    "侨联",
+    "工商联",
+    "团委",
+    "中心",
+    "集团",
+    "公司",
+    "银行",
+    "海关",
+    "法院",
+    "检察院",
+    "研究院",
+    "街道",
+    "督查室",
+    "支队",
+    "大队",
+    "局",
+    "委",
+    "办",
+    "厅",
+    "部",
+    "室",
+    "院",
+    "站",
+    "所",
+    "处",
+    "署",
+    "镇",
+    "区",
+    "县",
+    "乡",
+)
+# Names standing for many units
+COLLECTIVE = re.compile(
+    r"([^各、，]{0,10}各[^各、，]{0,12}(部门|单位|镇区|镇街|镇|区|街道|县|市|乡镇|机关|委办局|成员单位))"
+    r"|(有关(部门|单位)|相关(部门|单位))"
+)
+LEAD_LABELS = ("牵头单位", "牵头部门", "牵头落实单位", "牵头", "主办单位", "主责单位", "责任主体")
+RESPONSIBLE_LABELS = ("责任单位", "责任部门", "落实单位", "承办单位", "实施单位", "负责单位")
+COOPERATING_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位", "协同单位")
+# Verbs after names: (the verb, True when the names before it lead)
+LEAD_VERBS = (
+    "按职责分工负责落实",
+    "按职责分工负责",
+    "按职责分工落实",
+    "分别负责落实",
+    "分别牵头落实",
+    "分别负责",
+    "共同负责",
+    "牵头负责落实",
+    "牵头负责",
+    "牵头落实",
+    "负责落实",
+    "组织实施",
+    "牵头",
+    "负责",
+    "落实",
+)
+COOPERATING_VERBS = ("配合落实", "配合实施", "共同参与", "参与", "配合", "协助", "协办")
+_SENTENCE = re.compile(r"[。！？“”《》：:]|[^\u3400-\u9fff（）()、，,；;\s]{6,}")
+_SEPARATORS = re.compile(r"[、，,；;/\s]+")
+STANDING = re.compile(
+    r"以下(?:各项)?(?:工作|任务|事项|内容)?(?:均|都)?(?:需|需要|要|由|须)(?P<names>[^，。；]{2,60}?)"
+    r"(?:负责)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    lead: tuple[str, ...]
+    cooperating: tuple[str, ...] = ()
+    # remarks in brackets after a name: 市政府办公室（市政府督查室）
+    remarks: tuple[str, ...] = ()
+
+
+def is_collective(name: str) -> bool:
+    return bool(COLLECTIVE.fullmatch(name)) or name.startswith("各")
+
+
+def is_unit_name(name: str) -> bool:
+    """A unit's name or a collective one, not a stretch of prose."""
+    if not 2 <= len(name) <= 40 or _SENTENCE.search(name):
+        return False
+    core = re.sub(r"[（(][^（）()]*[）)]$", "", name)
+    return is_collective(core) or core.endswith(SUFFIXES)
+
+
+def _top_level_split(text: str) -> list[str]:
+    """Split at separators outside brackets: 各县（市、区） stays whole."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(text):
+        if ch in "（(":
+            depth += 1
+        elif ch in "）)":
+            depth = max(0, depth - 1)
+        elif depth == 0 and _SEPARATORS.fullmatch(ch):
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p for p in (p.strip() for p in parts) if p]
+
+
+def split_names(text: str) -> tuple[list[str], list[str]] | None:
+    """The unit names of a list (and remarks in brackets), or None when it is not one."""
+    text = text.strip().strip("。；;，,")
+    if not text:
+        return None
+    names: list[str] = []
+    remarks: list[str] = []
+    pending = ""
+    for part in _top_level_split(text):
+        bracketed = re.fullmatch(r"[（(]([^（）()]+)[）)]", part)
+        if bracketed and names and not pending:
+            remarks.append(bracketed.group(1))
+            continue
+        part = pending + squeeze(part)
+        remark = re.search(r"[（(]([^（）()]+)[）)]$", part)
+        if remark and is_unit_name(remark.group(1)) and not is_collective(part):
+            remarks.append(remark.group(1))
+            part = part[: remark.start()]
+        if is_unit_name(part):
+            names.append(part)
+            pending = ""
+        else:
+            pending = part
+    if pending and (names or not is_unit_name(squeeze(pending))):
+        return None
+    return (names, remarks) if names else None
+
+
+def _names_before(text: str, verbs: tuple[str, ...]) -> tuple[list[str], list[str], str] | None:
+    for verb in verbs:
+        if text.endswith(verb):
+            head = text[: -len(verb)]
+            head = head.removeprefix("由").removeprefix("请")
+            found = split_names(head)
+            if found:
+                return found[0], found[1], verb
+    return None
+
+
+def parse_assignment(text: str) -> Assignment | None:
+    """Who leads and who helps, from a cell, a bracket or a sentence; None if it is not one."""
+    text = squeeze(text).strip("（）() 。.；;")
+    if not text:
+        return None
+    if re.search(r"[:：]", text):
+        return _labelled(text)
+    lead: list[str] = []
+    cooperating: list[str] = []
+    remarks: list[str] = []
+    led = False
+    for clause in re.split(r"[，,；;]", text):
+        clause = clause.strip()
+        if not clause:
+            continue
+        with_ = re.fullmatch(
+            r"(?:由)?(.+?)(?:会同|联合|协同)(.+?)(负责落实|负责|落实|实施)?", clause
+        )
+        if with_:
+            first, second = split_names(with_.group(1)), split_names(with_.group(2))
+            if first and second:
+                lead += first[0]
+                cooperating += second[0]
+                continue
+        found = _names_before(clause, COOPERATING_VERBS)
+        if found:
+            cooperating += found[0]
+            remarks += found[1]
+            continue
+        found = _names_before(clause, LEAD_VERBS)
+        if found:
+            # X牵头，Y负责: after a 牵头 clause, those who "do" it help the lead
+            (cooperating if led else lead).extend(found[0])
+            led = led or "牵头" in found[2]
+            remarks += found[1]
+            continue
+        plain = split_names(clause)
+        if not plain:
+            return None
+        (cooperating if lead and cooperating else lead).extend(plain[0])
+        remarks += plain[1]
+    if not lead and not cooperating:
+        return None
+    if not lead:
+        lead, cooperating = cooperating, []
+    return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
+
+
+def _labelled(text: str) -> Assignment | None:
+    lead: list[str] = []
+    responsible: list[str] = []
+    cooperating: list[str] = []
+    remarks: list[str] = []
+    for part in re.split(r"[；;。]", text):
+        label, colon, names = part.partition("：") if "：" in part else part.partition(":")
+        if not colon:
+            if part.strip():
+                return None
+            continue
+        label = squeeze(label)
+        found = split_names(names)
+        if not found:
+            return None
+        remarks += found[1]
+        if label in LEAD_LABELS or "牵头" in label:
+            lead += found[0]
+        elif label in COOPERATING_LABELS or label.startswith(("配合", "协办", "参与", "协助")):
+            cooperating += found[0]
+        elif label in RESPONSIBLE_LABELS or label.endswith(("单位", "部门")):
+            responsible += found[0]
+        else:
+            return None
+    if lead:
+        cooperating = responsible + cooperating
+    else:
+        lead = responsible
+    if not lead and not cooperating:
+        return None
+    return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
+
+
+# A task's own bracket at the end of a sentence: （市财政局负责落实）, （牵头单位：X；责任单位：Y）
+BRACKET = re.compile(r"[（(]((?:[^（）()]|[（(][^（）()]*[）)])+)[）)]")
+# The same without brackets, closing a sentence: ……。市财政局牵头落实。
+TRAILING = re.compile(
+    r"(?:^|(?<=[。；;]))\s*(?P<who>(?:由)?[^。；;]{2,80}?(?:"
+    + "|".join(LEAD_VERBS[:-1])
+    + r"|配合))[。；;]?\s*$"
+)
+
+
+def standing_rule(text: str) -> tuple[str, ...] | None:
+    """The units of 以下工作均需各镇区落实，不再列出, or None."""
+    match = STANDING.search(squeeze(text))
+    if not match:
+        return None
+    found = split_names(match.group("names"))
+    return tuple(found[0]) if found else None
+
+
+MODAL = re.compile(r"^(?P<who>[^，。；：]{2,80}?)(?:要|将|应当|应|须|必须|需要|需)(?P<what>.+)$")
+# What every preamble says and no one can do by a date: calls to study and hold to
+EXHORTATION = re.compile(
+    r"^(认真|切实|深入|全面|进一步)?(贯彻|学习|领会|提高认识|高度重视|统一思想|强化|增强)"
+)
+
+
+def subject_units(sentence: str) -> Assignment | None:
+    """``各镇区、各部门要……``: the units a sentence makes its subject, or None."""
+    match = MODAL.match(sentence)
+    if not match or EXHORTATION.match(match.group("what")):
+        return None
+    found = split_names(match.group("who"))
+    if not found:
+        return None
+    return Assignment(tuple(found[0]))
