@@ -7,5 +7,6 @@ bodies import what they use inside the function, so that ``validate`` loads no r
 """
 
 FAMILIES = (
-    "schedule", "workdays", "build", "agenda", "reminders", "events", "access", "ledger", "plan",
+    "schedule", "workdays", "build", "agenda", "report", "reminders", "events", "access", "ledger",
+    "plan",
 )  # fmt: skip

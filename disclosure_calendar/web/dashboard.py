@@ -45,6 +45,17 @@ def filters(query: Mapping[str, str], plan: Plan, this_year: int) -> progress.Fi
     )
 
 
+def report_query(chosen: progress.Filters) -> dict[str, object]:
+    """The notice's period and unit, as the dashboard shows them (sections and cadences are
+    not the notice's: it covers every duty)."""
+    query: dict[str, object] = {"year": chosen.year}
+    if chosen.quarter is not None:
+        query["quarter"] = chosen.quarter
+    if chosen.unit is not None:
+        query["unit"] = chosen.unit
+    return query
+
+
 def occurrence_words(plan: Plan, uid: str | None) -> str:
     """'1.3 一般公共预算收支完成情况（2026-10)' for an occurrence id; the id itself if unknown."""
     if not uid:
@@ -125,6 +136,7 @@ def dashboard(request: Request) -> Response:
             "describe": describe,
             "names": {u.id: u.name for u in schedule.units},
             "export_query": urlencode(query),
+            "report_query": urlencode(report_query(chosen)),
             "today": site.today(),
             "track_from": ledger_view(request).track_from(),
             "problems": [(p, p.at.astimezone(zone)) for p in reversed(problems)],

@@ -2,7 +2,8 @@
 triggered for the unit (a repeal for 5.7, a request for 22.1), or that the reply limit of one
 was extended; the due date then shows on the pages and in the reminders at once; the feeds are
 rebuilt in the background when ``serve`` runs with ``--rebuild`` (the default), else after
-the next build.
+the next build. The answer does not wait for the build: the page it leads to says when the
+feeds have the date (web/rebuild.py).
 
 An event belongs to the unit whose page records it: only that unit's pages, feed and
 reminders get the occurrence. A unit records its own events (its requests) with its own
@@ -13,6 +14,7 @@ for every unit the duty reaches (a city-wide repeal), which the form says.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -59,16 +61,18 @@ async def _change(request: Request, write: object) -> Response:
     except Refused as refused:
         return refusal(request, refused)
     rebuilder = request.app.state.rebuilder
-    if rebuilder is not None:
-        rebuilder.request()
-    notice = "event" if rebuilder is not None else "event-later"
-    return RedirectResponse(f"{root(request)}/unit/{unit}?notice={notice}", status_code=303)
+    if rebuilder is None:
+        return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event-later", status_code=303)
+    # Answered now; the page tells from `at` when a build that includes this date has landed.
+    at = time.time_ns()
+    rebuilder.request()
+    return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event&at={at}", status_code=303)
 
 
 def _duty(
     site: Site, grant: Grant, unit: str, form: dict[str, str]
 ) -> tuple[Duty, tuple[str, ...]]:
-    schedule = site.plan().schedule
+    schedule = site.plan(events=False).schedule  # its event dates may be a few seconds old
     duty = next((d for d in schedule.duties if d.id == form.get("duty", "")), None)
     reached = schedule.unit_ids_of(duty) if duty is not None else ()
     if duty is None or not may_record(grant, duty, reached, unit):
@@ -83,7 +87,7 @@ def _date(site: Site, form: dict[str, str], duty: Duty) -> dt.date:
         raise Refused(400, "日期无效", "事件日期格式应为 年-月-日，例如 2026-04-01。") from None
     try:
         with messages_in("zh"):  # the same check, and words, as `event add`
-            return check_event_date(site.plan().schedule, day, site.today(), duty)
+            return check_event_date(site.plan(events=False).schedule, day, site.today(), duty)
     except DisclosureError as exc:
         raise Refused(400, "日期无效", str(exc)) from None
 
@@ -101,12 +105,13 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     ):
         raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。")
     now = site.now()
-    with site.ledger() as ledger:
+    with site.writing, site.ledger() as ledger:
         try:
             ledger.add_event(duty.id, day, note, now, added_by=grant.actor, unit=whom)
         except AlreadyRecorded:
-            # Recorded since the page last read the dates: by `event add`, or by this very
-            # form sent twice at once (the ledger keeps one row; the second is told so).
+            # Recorded since the plan last read the dates (forms check against the plan as
+            # loaded, so that they answer at once): by `event add`, by this very form sent
+            # twice, or a moment ago (the ledger keeps one row; the second is told so).
             site.events_changed()
             raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。") from None
         scope = "全部承担单位" if whom is None else site.plan().schedule.name(whom)
@@ -118,6 +123,7 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
 
 def _write_extension(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:  # fmt: skip
     duty, reached = _duty(site, grant, unit, form)
+    duty = site.plan().schedule.duty(duty.id)  # with the event dates recorded just now
     day = _date(site, form, duty)
     if extension_days(duty.due, day) is None:
         raise Refused(400, "不能延期", f"{duty.ref} 对 {day} 的事件没有可延长的期限。")
@@ -127,7 +133,7 @@ def _write_extension(site: Site, grant: Grant, unit: str, form: dict[str, str], 
     if event.unit is None and grant.role != COORDINATOR:
         raise Refused(403, "无权操作", "全部承担单位的事件由协调人办理延期。")
     now = site.now()
-    with site.ledger() as ledger:
+    with site.writing, site.ledger() as ledger:
         try:
             found = ledger.extend_event(duty.id, day, now, unit=event.unit)
         except DisclosureError:

@@ -67,12 +67,20 @@ async def mark_done(request: Request) -> Response:
 
 
 def _write_done(site: Site, grant: Grant, unit: str, uid: str, url: str, day: dt.date, remote: str) -> None:  # fmt: skip
-    plan = site.plan()
     now = site.now()
-    try:
-        occ, who = find(plan.schedule, plan.calendar, uid, now)
-    except DisclosureError:
-        raise Refused(404, "没有这个事项", "事项编号无效，请返回刷新页面。") from None
+    # Among the occurrences the pages show (last, this and next year, as loaded: at once);
+    # else expanded from the plan's start, with event dates recorded since.
+    plan = site.plan(events=False)
+    domain = plan.schedule.plan.uid_domain
+    occ = next((o for o in plan.by_unit.get(unit, ()) if o.uid(unit, domain) == uid), None)
+    if occ is not None:
+        who = unit
+    else:
+        try:
+            plan = site.plan()
+            occ, who = find(plan.schedule, plan.calendar, uid, now)
+        except DisclosureError:
+            raise Refused(404, "没有这个事项", "事项编号无效，请返回刷新页面。") from None
     if who != unit:
         raise Refused(403, "无权操作", "只能标记本单位的事项。")
     try:
@@ -81,7 +89,7 @@ def _write_done(site: Site, grant: Grant, unit: str, uid: str, url: str, day: dt
     except DisclosureError as exc:
         raise Refused(400, "日期无效", str(exc)) from None
     entry = AuditEntry(now, grant.actor, "done", unit, uid, url, remote, f"发布日期 {day}")
-    with site.ledger() as ledger:
+    with site.writing, site.ledger() as ledger:
         try:
             with messages_in("zh"):
                 ledger.mark_done(uid, unit, day, url, now, audit=entry, how=f"link:{grant.id}")
@@ -106,8 +114,8 @@ async def undo(request: Request) -> Response:
 
 def _write_undo(site: Site, grant: Grant, unit: str, uid: str, remote: str) -> None:
     now = site.now()
-    zone = ZoneInfo(site.plan().schedule.plan.timezone)
-    with site.ledger() as ledger:
+    zone = ZoneInfo(site.plan(events=False).schedule.plan.timezone)
+    with site.writing, site.ledger() as ledger:
         mark = ledger.done(unit).get(uid)
         if mark is None:
             raise Refused(409, "未标记完成", "该事项尚未标记完成。")

@@ -3,6 +3,7 @@ self-checks and the full text of every duty; forms to mark done and to undo."""
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,8 @@ from ..schedule.rules import extension_days
 from . import progress
 from .base import Refused, ledger_view, refusal, render, require, site_of
 from .event import may_record, may_record_all
+from .rebuild import landed
+from .site import Site
 
 if TYPE_CHECKING:
     from ..ledger import MarkChange
@@ -33,9 +36,31 @@ def how_words(how: str | None) -> str:
 NOTICES = {
     "done": "已标记完成，提醒将于下一个发送时间停止。",
     "undone": "已撤销完成标记。",
-    "event": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅将在几秒内更新。",
+    "event": "已登记事件日期；到期日已列入本页，提醒即时生效；日历订阅正在后台更新，"
+    "本页将在更新后自动刷新。",
+    "event-landed": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅已更新。",
+    "event-slow": "已登记事件日期；到期日已列入本页，提醒即时生效；日历订阅尚未更新完成"
+    "（可能在排队），请稍后刷新本页查看。",
     "event-later": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅在下次生成后更新。",
 }
+
+
+# While the feeds are being rebuilt after an event date, the page reloads itself this often,
+# for at most WAIT_SECONDS after the date was recorded.
+REFRESH_SECONDS = 2
+WAIT_SECONDS = 60
+
+
+def _rebuild_state(site: Site, at: str) -> str:
+    """``event`` (rebuilding), ``event-landed`` or ``event-slow``, for a date recorded at
+    ``at`` (time.time_ns, from the form's answer)."""
+    try:
+        since = int(at)
+    except ValueError:
+        return "event-slow"
+    if landed(site.out_dir, since):
+        return "event-landed"
+    return "event" if time.time_ns() - since < WAIT_SECONDS * 10**9 else "event-slow"
 
 
 def unit_page(request: Request) -> Response:
@@ -63,6 +88,8 @@ def unit_page(request: Request) -> Response:
     for change in marks.history(unit):
         history.setdefault(change.occurrence, []).append(change)
     notice = request.query_params.get("notice", "")
+    if notice == "event":
+        notice = _rebuild_state(site, request.query_params.get("at", ""))
     # Everything the page shows: the schedule (its stamp), the day, the unit's marks (the
     # ledger's version stands for marks, history and the tracking start alike).
     key = (unit, plan.stamp, today, notice, grant.role, marks.version)
@@ -90,6 +117,7 @@ def unit_page(request: Request) -> Response:
             "cadences": progress.CADENCE_WORDS,
             "session": (grant, nonce),
             "notice": NOTICES.get(notice),
+            "refresh": REFRESH_SECONDS if notice == "event" else None,
             "first_year": plan.first_year,
             "events": events,
             "history": history,
