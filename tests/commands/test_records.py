@@ -126,6 +126,9 @@ def test_tracking_starts_on_the_day_the_ledger_says(ledger_db: str) -> None:
     code, out = run(ledger_db, "agenda", "--as-of", "2026-12-07", "--format", "json")
     overdue = [r["due"] for r in parsed(out) if r["status"] == "overdue"]
     assert overdue and min(overdue) >= "2026-12-01"  # due since tracking began, not before
+    # the 通报 counts as status does
+    code, out = run(ledger_db, "report", "--year", "2026", "--format", "json")
+    assert code == 0 and parsed(out)["totals"]["overdue"] == 0, out
     # the reminders chase nothing due before it either
     code, out = run(ledger_db, "remind", "--at", "2026-12-07", "--dry-run")
     dues = [(int(m), int(d)) for m, d in re.findall(r"截止日期：2026年(\d+)月(\d+)日", out)]
