@@ -29,10 +29,25 @@ def _body_start(doc: Document) -> int:
     return len(doc.blocks)
 
 
+def _above_header(block: Document | Paragraph | Table) -> list[Paragraph]:
+    """Lines a sheet holds above its heading row (附件, the title): front matter."""
+    if not isinstance(block, Table):
+        return []
+    cols = find_columns(block.rows)
+    if cols is None:
+        return []
+    lines = [
+        dict.fromkeys(c for c in row if c.strip()) for row in block.rows[: cols.header_rows - 1]
+    ]
+    return [Paragraph(next(iter(line)), block.where) for line in lines if len(line) == 1]
+
+
 def recognise(doc: Document) -> PlanText:
     blocks = doc.blocks
     start = _body_start(doc)
     front = [b for b in blocks[:start] if isinstance(b, Paragraph)]
+    if start < len(blocks):
+        front += _above_header(blocks[start])
     every = [b for b in blocks if isinstance(b, Paragraph)]
     issued, issuer = find_date(front)
     if issued is None:

@@ -42,6 +42,8 @@ SUFFIXES = (
     "中心",
     "集团",
     "公司",
+    "支行",
+    "分行",
     "银行",
     "海关",
     "法院",
@@ -62,6 +64,8 @@ SUFFIXES = (
     "所",
     "处",
     "署",
+    "科",
+    "股",
     "镇",
     "区",
     "县",
@@ -70,8 +74,14 @@ SUFFIXES = (
 # Names standing for many units
 COLLECTIVE = re.compile(
     r"([^各、，]{0,10}各[^各、，]{0,12}(部门|单位|镇区|镇街|镇|区|街道|县|市|乡镇|机关|委办局|成员单位))"
-    r"|(有关(部门|单位)|相关(部门|单位))"
+    r"|([^各、，]{0,10}(有关|相关)[^各、，]{0,8}(部门|单位))"
 )
+# Suffixes that also end ordinary words (学科, 本科): a name needs a place before them
+SHORT_SUFFIXES = ("科", "股")
+# Words joining two names in a list: 市民政局和市农业农村局, 市级各部门及各县区政府
+JOINERS = re.compile(r"以及|及|和|与")
+# The mark some tables put after (or before) the lead's name in one 责任单位 column
+STAR = re.compile(r"[*＊※]")
 LEAD_LABELS = ("牵头单位", "牵头部门", "牵头落实单位", "牵头", "主办单位", "主责单位", "责任主体")
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "落实单位", "承办单位", "实施单位", "负责单位")
 COOPERATING_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位", "协同单位")
@@ -96,9 +106,16 @@ LEAD_VERBS = (
 COOPERATING_VERBS = ("配合落实", "配合实施", "共同参与", "参与", "配合", "协助", "协办")
 _SENTENCE = re.compile(r"[。！？“”《》：:]|[^\u3400-\u9fff（）()、，,；;\s]{6,}")
 _SEPARATORS = re.compile(r"[、，,；;/\s]+")
-STANDING = re.compile(
-    r"以下(?:各项)?(?:工作|任务|事项|内容)?(?:均|都)?(?:需|需要|要|由|须)(?P<names>[^，。；]{2,60}?)"
-    r"(?:负责)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+STANDING = (
+    re.compile(
+        r"以下(?:各项)?(?:工作|任务|事项|内容)?(?:均|都)?(?:需|需要|要|由|须)(?P<names>[^，。；]{2,60}?)"
+        r"(?:负责)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+    ),
+    # 以下各项任务各地级以上市人民政府均需落实，不再一一列出
+    re.compile(
+        r"以下(?:各项|所列)?(?:工作|任务|事项|内容)?(?P<names>[^，。；]{2,60}?)(?:均|都)(?:需|需要|要|须|应)"
+        r"(?:负责)?(?:抓好)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+    ),
 )
 
 
@@ -119,7 +136,18 @@ def is_unit_name(name: str) -> bool:
     if not 2 <= len(name) <= 40 or _SENTENCE.search(name):
         return False
     core = re.sub(r"[（(][^（）()]*[）)]$", "", name)
+    if core.endswith(SHORT_SUFFIXES) and len(core) < 3:
+        return False
     return is_collective(core) or core.endswith(SUFFIXES)
+
+
+def _joined(part: str) -> list[str] | None:
+    """``市民政局和市农业农村局``: two names joined by a word, when every piece is a name
+    (市住房和城乡建设局 is one: 市住房 is not a name)."""
+    pieces = [p for p in JOINERS.split(part) if p]
+    if len(pieces) > 1 and all(is_unit_name(p) for p in pieces):
+        return pieces
+    return None
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -155,7 +183,11 @@ def split_names(text: str) -> tuple[list[str], list[str]] | None:
         if remark and is_unit_name(remark.group(1)) and not is_collective(part):
             remarks.append(remark.group(1))
             part = part[: remark.start()]
-        if is_unit_name(part):
+        joined = _joined(part)
+        if joined:
+            names.extend(joined)
+            pending = ""
+        elif is_unit_name(part):
             names.append(part)
             pending = ""
         else:
@@ -181,6 +213,8 @@ def parse_assignment(text: str) -> Assignment | None:
     text = squeeze(text).strip("（）() 。.；;")
     if not text:
         return None
+    if STAR.search(text):
+        return _starred(text)
     if re.search(r"[:：]", text):
         return _labelled(text)
     lead: list[str] = []
@@ -222,6 +256,24 @@ def parse_assignment(text: str) -> Assignment | None:
     if not lead:
         lead, cooperating = cooperating, []
     return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
+
+
+def _starred(text: str) -> Assignment | None:
+    """``区民政局*、区农业农村局``: the names marked with a star lead, the others help."""
+    plain = parse_assignment(STAR.sub("", text))
+    if plain is None:
+        return None
+    names = plain.lead + plain.cooperating
+    marked = [
+        n
+        for n in names
+        if re.search(re.escape(n) + r"\s*" + STAR.pattern, text)
+        or re.search(STAR.pattern + r"\s*" + re.escape(n), text)
+    ]
+    if not marked:
+        return plain
+    rest = [n for n in names if n not in marked]
+    return Assignment(tuple(marked), tuple(rest), plain.remarks)
 
 
 def _labelled(text: str) -> Assignment | None:
@@ -269,7 +321,8 @@ TRAILING = re.compile(
 
 def standing_rule(text: str) -> tuple[str, ...] | None:
     """The units of 以下工作均需各镇区落实，不再列出, or None."""
-    match = STANDING.search(squeeze(text))
+    text = squeeze(text)
+    match = next((m for m in (p.search(text) for p in STANDING) if m), None)
     if not match:
         return None
     found = split_names(match.group("names"))

@@ -112,7 +112,8 @@ def _year_of(match: re.Match[str], year: int) -> int:
 DEADLINES: tuple[Deadline, ...] = (
     Deadline(
         re.compile(
-            r"(?:本方案|本通知|本意见|方案|通知)?(?:印发|公布|发布|下发|出台)(?:后|之日起)"
+            # the plan's own issue: 本方案印发后, 印发后; a policy's (政策出台后) is an event
+            r"(?:(?:本方案|本通知|本意见|本要点|本计划|方案|通知|要点)(?:印发|公布|发布|下发|出台)|印发)(?:后|之日起)"
             + _N
             + r"个工作日内"
         ),

@@ -1,0 +1,87 @@
+"""The importer on plans in the layouts other cities publish (tests/planning/genre.py):
+every task found, with the lead and cooperating units the plan gives it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from disclosure_calendar.planning import import_plan, recognise
+from disclosure_calendar.planning.output import as_json, as_yaml
+from disclosure_calendar.planning.readers.dispatch import read_bytes
+from disclosure_calendar.schedule import load_schedule
+from tests.planning.genre import DOCUMENTS
+
+
+@pytest.mark.parametrize("key", list(DOCUMENTS))
+def test_every_task_with_its_units(key: str) -> None:
+    make, expected = DOCUMENTS[key]
+    name, data = make()
+    plan = recognise(read_bytes(data, name))
+    assert [(t.lead_units, t.cooperating_units) for t in plan.tasks] == expected
+    assert not [u for u in plan.unplaced if "牵头" not in u.text]  # only the note on the star
+
+
+@pytest.mark.parametrize("key", list(DOCUMENTS))
+def test_the_draft_validates(key: str, tmp_path: Path) -> None:
+    make, expected = DOCUMENTS[key]
+    name, data = make()
+    draft = import_plan(name, None, today=dt.date(2026, 1, 1), data=data)
+    path = tmp_path / "draft.yaml"
+    path.write_text(as_yaml(draft, source=name), encoding="utf-8")
+    schedule = load_schedule(path)
+    assert schedule.duties
+    assert len(json.loads(as_json(draft))["tasks"]) >= len(expected)
+
+
+def _plan(key: str):  # type: ignore[no-untyped-def]
+    name, data = DOCUMENTS[key][0]()
+    return recognise(read_bytes(data, name))
+
+
+def test_a_standing_rule_said_at_a_sections_end_covers_the_sections_after() -> None:
+    plan = _plan("province_prose.txt")
+    ruled = [t.ref for t in plan.tasks if "各地级以上市人民政府" in t.cooperating_units]
+    assert ruled == ["1.1.1", "2.1.1", "2.1.2", "2.2"]  # 1.1.1 by its own bracket
+
+
+def test_a_bracket_inside_a_sentence_is_text() -> None:
+    plan = _plan("county_lines.txt")
+    assert plan.tasks[2].text == "动态更新乡镇（街道）政务公开事项标准目录。"
+    assert [t.deadline_text for t in plan.tasks] == [
+        "2024年12月底前",
+        "按季度",
+        "持续推进",
+        "2024年6月底前、12月底前",
+    ]
+
+
+def test_titles_from_a_sheet_under_its_attachment_line_and_a_task_list() -> None:
+    assert _plan("sheet.xlsx").title == "白河市2025年政务公开重点工作任务分工表"
+    assert _plan("numbered_brackets.docx").title == "西岭市2023年政务公开工作重点任务"
+
+
+def test_a_deadline_in_the_text_and_in_its_column_is_one_duty() -> None:
+    name, data = DOCUMENTS["sheet.xlsx"][0]()
+    draft = import_plan(name, None, today=dt.date(2026, 1, 1), data=data)
+    first = [t for t in json.loads(as_json(draft))["tasks"] if t["ref"] == "1.1"]
+    assert [t["due"] for t in first] == [
+        {"rule": "fixed_date", "date": "2025-03-31", "roll": "preceding"}
+    ]
+
+
+def test_a_policys_issue_is_an_event_and_words_are_listed_once() -> None:
+    name, data = DOCUMENTS["asterisk.pdf"][0]()
+    draft = import_plan(name, None, today=dt.date(2026, 1, 1), data=data)
+    tasks = json.loads(as_json(draft))["tasks"]
+    assert [t["cadence"] for t in tasks if t["ref"] == "1.1.1"] == ["event", "ongoing"]
+    assert [t["timing_words"] for t in tasks if t["ref"] == "1.2.2"][0] == ["及时", "月度"]
+
+
+def test_table_section_column_under_headings_across_the_row() -> None:
+    plan = _plan("district.html")
+    assert [t.ref for t in plan.tasks] == ["1.1.1", "1.1.2", "2.1.3"]
+    assert plan.tasks[0].section == "紧扣高质量发展，深化政务公开 / 推进规划信息公开"
