@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .clean import squeeze
 from .document import Document, Paragraph, Table
 from .layouts.builder import Builder
@@ -9,7 +11,8 @@ from .layouts.front import DATE, find_date, find_title, read_preamble
 from .layouts.headings import numbering
 from .layouts.numbered import is_header, read_paragraphs
 from .layouts.table import find_columns, read_cells, read_table
-from .model import PlanText
+from .model import PlanText, Task
+from .units import first_listed_leads
 
 
 def _body_start(doc: Document) -> int:
@@ -72,12 +75,27 @@ def recognise(doc: Document) -> PlanText:
     if pending:
         read_paragraphs(pending, builder)
     builder.close()
+    tasks, unplaced = tuple(builder.tasks), tuple(builder.unplaced)
+    if any(first_listed_leads(p.text) for p in every):
+        tasks = tuple(_first_leads(t) for t in tasks)
+        unplaced = tuple(u for u in unplaced if not first_listed_leads(u.text))
     return PlanText(
         source=doc.source,
         title=title,
         issuer=issuer,
         issued=issued,
         sections=tuple(builder.sections),
-        tasks=tuple(builder.tasks),
-        unplaced=tuple(builder.unplaced),
+        tasks=tasks,
+        unplaced=unplaced,
+    )
+
+
+def _first_leads(task: Task) -> Task:
+    """注：排在第一位的为牵头单位: the first of several units leads, the others help."""
+    if len(task.lead_units) < 2:
+        return task
+    return replace(
+        task,
+        lead_units=task.lead_units[:1],
+        cooperating_units=tuple(dict.fromkeys(task.lead_units[1:] + task.cooperating_units)),
     )

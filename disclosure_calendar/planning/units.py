@@ -38,6 +38,13 @@ SUFFIXES = (
     "科协",
     "侨联",
     "工商联",
+    "文联",
+    "社科联",
+    "红十字会",
+    "总会",
+    "大学",
+    "党校",
+    "学校",
     "团委",
     "中心",
     "集团",
@@ -64,6 +71,10 @@ SUFFIXES = (
     "所",
     "处",
     "署",
+    "馆",
+    "社",
+    "台",
+    "队",
     "科",
     "股",
     "镇",
@@ -77,7 +88,7 @@ COLLECTIVE = re.compile(
     r"|([^各、，]{0,10}(有关|相关)[^各、，]{0,8}(部门|单位))"
 )
 # Suffixes that also end ordinary words (学科, 本科): a name needs a place before them
-SHORT_SUFFIXES = ("科", "股")
+SHORT_SUFFIXES = ("科", "股", "社", "台", "队", "馆")
 # Words joining two names in a list: 市民政局和市农业农村局, 市级各部门及各县区政府
 JOINERS = re.compile(r"以及|及|和|与")
 # The mark some tables put after (or before) the lead's name in one 责任单位 column
@@ -125,6 +136,8 @@ class Assignment:
     cooperating: tuple[str, ...] = ()
     # remarks in brackets after a name: 市政府办公室（市政府督查室）
     remarks: tuple[str, ...] = ()
+    # a time label inside the same bracket: （牵头单位：X；完成时限：2023年6月底前）
+    deadline: str = ""
 
 
 def is_collective(name: str) -> bool:
@@ -210,7 +223,8 @@ def _names_before(text: str, verbs: tuple[str, ...]) -> tuple[list[str], list[st
 
 def parse_assignment(text: str) -> Assignment | None:
     """Who leads and who helps, from a cell, a bracket or a sentence; None if it is not one."""
-    text = squeeze(text).strip("（）() 。.；;")
+    # 牵头单位：X 责任单位：Y: the space before a label ends the names (squeeze would join)
+    text = squeeze(LABEL_SPACE.sub("；", text)).strip("（）() 。.；;")
     if not text:
         return None
     if STAR.search(text):
@@ -276,18 +290,34 @@ def _starred(text: str) -> Assignment | None:
     return Assignment(tuple(marked), tuple(rest), plain.remarks)
 
 
+LABEL_SPACE = re.compile(
+    r"\s+(?=(?:牵头|责任|配合|协办|参与|协助|主办|承办|落实|完成|时限|时间)[\u3400-\u9fff]{0,6}[：:])"
+)
+# Where one label's names end: ；, or ，/a space before the next label (……，配合单位：)
+LABEL_BREAK = re.compile(r"[；;。]|[，,\s]+(?=[\u3400-\u9fff]{2,8}[：:])")
+
+
+TIME_LABELS = re.compile(
+    r"完成时限|完成时间|时间要求|时限要求|时间安排|进度安排|时间节点|时限|时间"
+)
+
+
 def _labelled(text: str) -> Assignment | None:
+    deadline: list[str] = []
     lead: list[str] = []
     responsible: list[str] = []
     cooperating: list[str] = []
     remarks: list[str] = []
-    for part in re.split(r"[；;。]", text):
+    for part in LABEL_BREAK.split(text):
         label, colon, names = part.partition("：") if "：" in part else part.partition(":")
         if not colon:
             if part.strip():
                 return None
             continue
         label = squeeze(label)
+        if TIME_LABELS.fullmatch(label):
+            deadline.append(names.strip())
+            continue
         found = split_names(names)
         if not found:
             return None
@@ -306,7 +336,12 @@ def _labelled(text: str) -> Assignment | None:
         lead = responsible
     if not lead and not cooperating:
         return None
-    return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
+    return Assignment(
+        tuple(dict.fromkeys(lead)),
+        tuple(dict.fromkeys(cooperating)),
+        tuple(remarks),
+        "；".join(deadline),
+    )
 
 
 # A task's own bracket at the end of a sentence: （市财政局负责落实）, （牵头单位：X；责任单位：Y）
@@ -317,6 +352,17 @@ TRAILING = re.compile(
     + "|".join(LEAD_VERBS[:-1])
     + r"|配合))[。；;]?\s*$"
 )
+
+
+# A note under the table: the first unit of a list leads (注：排在第一位的为牵头单位)
+FIRST_LEADS = re.compile(
+    r"(?:排在|排|列在|列于|位于)?(?:第一位|第一个|首位|最前面|最前)的?(?:单位|部门)?(?:为|是|系)牵头(?:单位|部门)"
+)
+
+
+def first_listed_leads(text: str) -> bool:
+    """Whether ``text`` says the first unit of each list is the lead one."""
+    return bool(FIRST_LEADS.search(squeeze(text)))
 
 
 def standing_rule(text: str) -> tuple[str, ...] | None:

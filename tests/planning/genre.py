@@ -365,3 +365,124 @@ DOCUMENTS = {
     "bureau.html": (bureau_html, BUREAU_EXPECTED),
     "cells.txt": (lambda: ("cells.txt", CELLS_TEXT.encode()), CELLS_EXPECTED),
 }
+
+
+# 10. A Word 分工方案 whose single 责任单位 column lists the lead first, as a note above the
+#     table says; the task cell merged down over its measures.
+def first_listed_docx() -> tuple[str, bytes]:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("金沙市2024年政务公开重点任务分工方案")
+    document.add_paragraph("注：各项任务的责任单位中，排在第一位的为牵头单位。")
+    rows = [
+        (
+            "1",
+            "优化政务服务",
+            "2024年第三季度前上线“一件事”办事指南专栏。",
+            "市数据局、市政府办公室",
+            "2024年第三季度",
+        ),
+        ("2", None, "每月10日前公布上月政务服务“好差评”情况。", "市数据局", "每月10日前"),
+        (
+            "3",
+            "做好民生信息公开",
+            "公布义务教育学校招生范围和入学办法。",
+            "市教育局、各县（市、区）人民政府",
+            "6月中旬前",
+        ),
+        ("4", None, "及时公开就业见习岗位信息。", "市人社局、市档案馆和市图书馆", "持续推进"),
+    ]
+    table = document.add_table(rows=len(rows) + 1, cols=5)
+    for c, text in enumerate(("序号", "重点任务", "具体措施", "责任单位", "完成时限")):
+        table.cell(0, c).text = text
+    start = 1
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row):
+            if c == 1 and text is None:
+                table.cell(start, 1).merge(table.cell(r, 1))
+                continue
+            if c == 1:
+                start = r
+            table.cell(r, c).text = text or ""
+    out = io.BytesIO()
+    document.save(out)
+    return "jinsha.docx", out.getvalue()
+
+
+FIRST_LISTED_EXPECTED: Expect = [
+    (("市数据局",), ("市政府办公室",)),
+    (("市数据局",), ()),
+    (("市教育局",), ("各县（市、区）人民政府",)),
+    (("市人社局",), ("市档案馆", "市图书馆")),
+]
+
+# 11. A 要点 copied from a site in traditional characters, GBK: labelled brackets that also
+#     hold the time (comma or space between labels), units ending 馆, 社, 台.
+BRACKET_LABELS = """\
+首頁 > 政務公開 > 計劃規劃
+滄浪市2020年政務公開工作要點
+一、推進重點領域信息公開
+（一）做好檔案信息公開。定期發布館藏檔案開放目錄。（牽頭單位：市檔案館，配合單位：市委宣傳部；完成時限：每年6月底前）
+（二）加強農資供應信息公開。及時公開化肥、農藥儲備和價格信息。（責任單位：市供銷社 完成時限：持續推進）
+二、加強政策解讀
+（三）辦好政策解讀欄目。每週製作一期政策解讀節目。（牽頭單位：市廣播電視臺；配合單位：市政府各部門）
+【打印本頁】【關閉窗口】
+"""
+BRACKET_LABELS_EXPECTED: Expect = [
+    (("市档案馆",), ("市委宣传部",)),
+    (("市供销社",), ()),
+    (("市广播电视台",), ("市政府各部门",)),
+]
+
+
+# 12. A county's 要点 as a printed PDF of running text: page numbers "－ 2 －", a task cut by
+#     the page break, 和 between two leads, a standing rule opening a section.
+def county_prose_pdf() -> tuple[str, bytes]:
+    filler = "围绕群众关切做好政策解读和信息发布，" * 14
+    paragraphs = [
+        "石门县2023年政务公开工作要点",
+        "一、深化财政信息公开",
+        "（一）按月公开财政收支情况，"
+        + filler
+        + "按规定格式发布。（县财政局和县审计局分别负责落实）",
+        "（二）每年9月底前公开上年度县级决算。（县财政局负责）",
+        "二、推进基层政务公开",
+        "以下工作各乡镇（街道）均须落实，不再列出。",
+        "（一）动态调整基层政务公开标准目录。（县政府办公室牵头，县直各单位配合）",
+        "（二）常态化开展政府开放日活动。"
+        + filler
+        + "做好活动信息公开。（县委宣传部牵头，县融媒体中心配合）",
+        "石门县人民政府办公室",
+        "2023年4月12日",
+    ]
+    body = "\n\n".join(f"#{json.dumps(p, ensure_ascii=False)}" for p in paragraphs)
+    source = (
+        PAGE.replace(
+            "margin: 2cm)",
+            "margin: 2cm, height: 12cm, footer: context align(center)[－ #counter(page).display() －])",
+        )
+        + "#set par(justify: true)\n"
+        + body
+        + "\n"
+    )
+    return "shimen.pdf", typst_pdf(source)
+
+
+COUNTY_PROSE_EXPECTED: Expect = [
+    (("县财政局", "县审计局"), ()),
+    (("县财政局",), ()),
+    (("县政府办公室",), ("县直各单位", "各乡镇（街道）")),
+    (("县委宣传部",), ("县融媒体中心", "各乡镇（街道）")),
+]
+
+DOCUMENTS.update(
+    {
+        "first_listed.docx": (first_listed_docx, FIRST_LISTED_EXPECTED),
+        "bracket_labels.txt": (
+            lambda: ("canglang.txt", BRACKET_LABELS.encode("gb18030")),
+            BRACKET_LABELS_EXPECTED,
+        ),
+        "county_prose.pdf": (county_prose_pdf, COUNTY_PROSE_EXPECTED),
+    }
+)

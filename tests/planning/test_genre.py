@@ -85,3 +85,50 @@ def test_table_section_column_under_headings_across_the_row() -> None:
     plan = _plan("district.html")
     assert [t.ref for t in plan.tasks] == ["1.1.1", "1.1.2", "2.1.3"]
     assert plan.tasks[0].section == "紧扣高质量发展，深化政务公开 / 推进规划信息公开"
+
+
+def test_a_time_label_in_the_units_bracket_is_the_tasks_deadline() -> None:
+    plan = _plan("bracket_labels.txt")
+    assert plan.title == "沧浪市2020年政务公开工作要点"
+    assert [t.deadline_text for t in plan.tasks] == ["每年6月底前", "持续推进", ""]
+    assert not plan.unplaced
+
+
+def test_the_note_that_the_first_unit_leads_is_obeyed_not_reported() -> None:
+    plan = _plan("first_listed.docx")
+    assert not plan.unplaced
+    assert [t.ref for t in plan.tasks] == ["1.1", "1.2", "2.3", "2.4"]
+
+
+def test_a_paragraph_cut_by_a_pdf_page_is_one_task() -> None:
+    plan = _plan("county_prose.pdf")
+    assert plan.tasks[3].text.startswith("常态化开展政府开放日活动。")
+    assert plan.tasks[3].text.endswith("做好活动信息公开。")
+    assert not plan.unplaced  # the page number "－ 2 －" is the printer's
+
+
+@pytest.mark.parametrize(
+    ("words", "due"),
+    [
+        (
+            "次年1月31日前",
+            ("once", {"rule": "fixed_date", "date": "2024-01-31", "roll": "preceding"}),
+        ),
+        ("9月中旬前", ("once", {"rule": "fixed_date", "date": "2023-09-20", "roll": "preceding"})),
+        ("第三季度", ("once", {"rule": "fixed_date", "date": "2023-09-30", "roll": "preceding"})),
+        ("一季度", ("once", {"rule": "fixed_date", "date": "2023-03-31", "roll": "preceding"})),
+        (
+            "每年一季度",
+            ("yearly", {"rule": "fixed_day", "month": 3, "day": 31, "roll": "preceding"}),
+        ),
+        ("次月10日前", ("monthly", {"rule": "fixed_day", "day": 10, "roll": "preceding"})),
+        ("政策出台后3个工作日内", ("event", {"rule": "workdays_after_event", "n": 3})),
+        ("季度", ("quarterly", None)),
+        ("上一季度", ("quarterly", None)),
+    ],
+)
+def test_deadline_words_other_plans_use(words: str, due: tuple[str, object]) -> None:
+    from disclosure_calendar.planning.words import find_words
+
+    found = find_words(words, 2023)
+    assert [(w.cadence, w.due) for w in found] == [due]

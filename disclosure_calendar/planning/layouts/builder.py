@@ -127,6 +127,8 @@ class Builder:
         )
         if carry:
             self._last_units = units
+        if units.deadline:
+            self.add_deadline(units.deadline)
 
     def same_as_above(self) -> None:
         """An empty unit cell: the units of the row above."""
