@@ -76,7 +76,8 @@ def recognise(doc: Document) -> PlanText:
         read_paragraphs(pending, builder)
     builder.close()
     tasks, unplaced = tuple(builder.tasks), tuple(builder.unplaced)
-    if any(first_listed_leads(p.text) for p in every):
+    headers = [c for b in blocks if isinstance(b, Table) for row in b.rows[:4] for c in row]
+    if any(first_listed_leads(t) for t in [p.text for p in every] + headers):
         tasks = tuple(_first_leads(t) for t in tasks)
         unplaced = tuple(u for u in unplaced if not first_listed_leads(u.text))
     return PlanText(

@@ -154,6 +154,37 @@ def is_unit_name(name: str) -> bool:
     return is_collective(core) or core.endswith(SUFFIXES)
 
 
+def _unwrap(text: str) -> str:
+    """``（市财政局负责落实）`` without its brackets; ``市政府办公室（市政务公开办）`` whole."""
+    while len(text) >= 2 and text[0] in "（(" and text[-1] in "）)":
+        depth = 0
+        for ch in text[1:-1]:
+            depth += 1 if ch in "（(" else -1 if ch in "）)" else 0
+            if depth < 0:
+                return text
+        if depth:
+            return text
+        text = text[1:-1].strip(" 。.；;")
+    return text
+
+
+# 等 closing a list: 市财政局等部门 (the others unnamed), 市财政局等市有关部门 (a collective)
+_OTHERS = ("部门", "单位", "有关部门", "有关单位", "相关部门", "相关单位", "部门单位")
+
+
+def _and_others(part: str) -> list[str] | None:
+    head, sep, tail = part.partition("等")
+    if not sep or not is_unit_name(head):
+        return None
+    if (
+        not tail
+        or tail in _OTHERS
+        or re.fullmatch(r"[0-9一二三四五六七八九十]+个\w{0,2}(?:部门|单位)", tail)
+    ):
+        return [head]
+    return [head, tail] if is_unit_name(tail) else None
+
+
 def _joined(part: str) -> list[str] | None:
     """``市民政局和市农业农村局``: two names joined by a word, when every piece is a name
     (市住房和城乡建设局 is one: 市住房 is not a name)."""
@@ -196,7 +227,7 @@ def split_names(text: str) -> tuple[list[str], list[str]] | None:
         if remark and is_unit_name(remark.group(1)) and not is_collective(part):
             remarks.append(remark.group(1))
             part = part[: remark.start()]
-        joined = _joined(part)
+        joined = _joined(part) or _and_others(part)
         if joined:
             names.extend(joined)
             pending = ""
@@ -224,7 +255,7 @@ def _names_before(text: str, verbs: tuple[str, ...]) -> tuple[list[str], list[st
 def parse_assignment(text: str) -> Assignment | None:
     """Who leads and who helps, from a cell, a bracket or a sentence; None if it is not one."""
     # 牵头单位：X 责任单位：Y: the space before a label ends the names (squeeze would join)
-    text = squeeze(LABEL_SPACE.sub("；", text)).strip("（）() 。.；;")
+    text = _unwrap(squeeze(LABEL_SPACE.sub("；", text)).strip(" 。.；;"))
     if not text:
         return None
     if STAR.search(text):
@@ -240,7 +271,7 @@ def parse_assignment(text: str) -> Assignment | None:
         if not clause:
             continue
         with_ = re.fullmatch(
-            r"(?:由)?(.+?)(?:会同|联合|协同)(.+?)(负责落实|负责|落实|实施)?", clause
+            r"(?:由)?(.+?)(?:会同|联合|协同|指导|督促|组织)(.+?)(负责落实|负责|落实|实施)?", clause
         )
         if with_:
             first, second = split_names(with_.group(1)), split_names(with_.group(2))

@@ -132,3 +132,54 @@ def test_deadline_words_other_plans_use(words: str, due: tuple[str, object]) -> 
 
     found = find_words(words, 2023)
     assert [(w.cadence, w.due) for w in found] == [due]
+
+
+@pytest.mark.parametrize(
+    ("text", "lead", "cooperating"),
+    [
+        (
+            "（市发展改革委、市财政局等市有关部门按职责分工负责）",
+            ("市发展改革委", "市财政局", "市有关部门"),
+            (),
+        ),
+        ("市统计局等8个部门负责", ("市统计局",), ()),
+        ("市国资委指导各市属国有企业落实", ("市国资委",), ("各市属国有企业",)),
+        ("市政府办公室（市政务公开办）", ("市政府办公室",), ()),
+        ("责任单位：市财政局，配合单位：市审计局", ("市财政局",), ("市审计局",)),
+        ("牵头单位：市财政局 责任单位：各区政府", ("市财政局",), ("各区政府",)),
+        ("市红十字会和市文联", ("市红十字会", "市文联"), ()),
+        ("市住房和城乡建设局", ("市住房和城乡建设局",), ()),
+        ("（）", None, None),
+        ("（（", None, None),
+    ],
+)
+def test_unit_forms_of_other_plans(
+    text: str, lead: tuple[str, ...] | None, cooperating: tuple[str, ...] | None
+) -> None:
+    from disclosure_calendar.planning.units import parse_assignment
+
+    found = parse_assignment(text)
+    got = (found.lead, found.cooperating) if found else (None, None)
+    assert got == (lead, cooperating)
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    from disclosure_calendar.planning.document import Document, Table
+
+    plan = recognise(Document("plan.docx", (Table(tuple(rows), "table 1"),)))
+    return [(t.lead_units, t.cooperating_units) for t in plan.tasks]
+
+
+def test_a_leaders_column_is_no_unit_column() -> None:
+    header = ("序号", "工作任务", "牵头领导", "牵头单位", "责任单位", "完成时限")
+    row = ("1", "按月公开财政收支。", "王某某", "市财政局", "各区政府", "每月")
+    assert _table([header, row]) == [(("市财政局",), ("各区政府",))]
+
+
+def test_a_responsible_subject_column_and_a_note_in_the_heading() -> None:
+    assert _table([("序号", "工作任务", "责任主体"), ("1", "按月公开财政收支。", "市财政局")]) == [
+        (("市财政局",), ())
+    ]
+    header = ("序号", "工作任务", "责任单位（排第一位的为牵头单位）", "完成时限")
+    row = ("1", "按月公开财政收支。", "市财政局、市审计局", "每月")
+    assert _table([header, row]) == [(("市财政局",), ("市审计局",))]

@@ -57,7 +57,10 @@ LEAD_WORDS = (
     "承办",
     "主办",
     "负责单位",
+    "责任主体",
+    "实施主体",
 )
+PERSON_WORDS = re.compile(r"领导|责任人|联系人|负责人|联络员|分管")
 COOPERATING_WORDS = ("配合", "协办", "参与", "协助", "协同")
 DEADLINE_WORDS = ("时限", "时间", "进度", "期限")
 NUMBER_WORDS = ("序号", "编号")
@@ -77,7 +80,12 @@ class Columns:
 
 def find_columns(rows: tuple[tuple[str, ...], ...]) -> Columns | None:
     for r, row in enumerate(rows[:4]):
-        cells = [squeeze(c) for c in row]
+        # 责任单位（排第一位的为牵头单位）: the remark in brackets is no part of the name;
+        # 牵头领导, 责任人: people, not units
+        cells = [
+            "" if PERSON_WORDS.search(c) else re.sub(r"[（(][^（）()]*[）)]", "", c)
+            for c in map(squeeze, row)
+        ]
         lead = [i for i, c in enumerate(cells) if any(w in c for w in LEAD_WORDS) and len(c) <= 12]
         if not lead:
             continue
