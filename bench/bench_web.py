@@ -7,21 +7,27 @@ The server runs as `cli.py serve --quiet` in its own process on the bundled sche
    half the requests carry the feed's ETag (answered 304), half not (200, half of those
    gzipped);
 2. pages: the same clients ask for random units' pages with the coordinator's session
-   cookie (the page a unit sees, rendered from the ledger).
+   cookie (the page a unit sees, rendered from the ledger);
+3. actions: each client, as the coordinator on a unit of its own, marks an occurrence done,
+   undoes the mark and records an event date, in turn (the answers, 303, are timed; the
+   feed rebuilds they start run meanwhile); then one more event date is recorded and the
+   time until the changed feed is served is measured.
 
 Prints requests per second, p50/p95/p99 latency, errors (anything but the expected status,
 or a broken connection) and the server's resident memory sampled once a second (first,
 last, highest), so a leak shows as growth over the run.
 
     .venv/bin/python bench/bench_web.py [--seconds 30] [--clients 50] [--workers 1]
-        [--phase feeds --phase pages]
+        [--phase feeds --phase pages --phase actions]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import datetime as dt
+import itertools
 import os
 import random
 import signal
@@ -42,6 +48,9 @@ sys.path.insert(0, str(ROOT))
 
 Pick = Callable[[], tuple[str, str, int]]  # path, extra header lines, expected status
 SECRET = "bench-secret-0123456789abcdef0123"
+KINDS: dict[str, list[float]] = {}  # action (done, undo, event) -> latencies
+CLIENT: contextvars.ContextVar[int] = contextvars.ContextVar("client", default=0)
+_CLIENT_IDS = itertools.count()
 
 
 def _rss_mb(pid: int) -> float:
@@ -79,7 +88,17 @@ def _free_port() -> int:
 async def _get(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, headers: str
 ) -> tuple[int, dict[str, str]]:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
+    if path.startswith("POST "):  # "POST /path BODY" (the actions phase)
+        _post, path, body = path.split(" ", 2)
+        data = body.encode()
+        writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}"
+            "Content-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(data)}\r\n\r\n".encode()
+            + data
+        )
+    else:
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode())
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
@@ -97,6 +116,7 @@ async def _get(
 async def _client(
     port: int, deadline: float, pick: Pick, latencies: list[float], errors: list[str]
 ) -> None:
+    CLIENT.set(next(_CLIENT_IDS))  # each client its own task, so its own value
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
         while time.perf_counter() < deadline:
@@ -110,6 +130,8 @@ async def _client(
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
                 continue
             latencies.append(time.perf_counter() - started)
+            if path.startswith("POST "):  # the actions phase: also by action
+                KINDS.setdefault(path.split(" ")[1].rsplit("/", 1)[1], []).append(latencies[-1])
             if status != expected:
                 errors.append(f"{path}: {status}")
     finally:
@@ -160,9 +182,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--phase", action="append", choices=["feeds", "pages"])
+    parser.add_argument("--phase", action="append", choices=["feeds", "pages", "actions"])
     args = parser.parse_args()
-    phases = args.phase or ["feeds", "pages"]
+    phases = args.phase or ["feeds", "pages", "actions"]
 
     from disclosure_calendar import feeds
     from disclosure_calendar.reminders.clock import SystemClock
@@ -174,7 +196,7 @@ def main() -> None:
     schedule = load_schedule(schedule_path)
     units = [u.id for u in schedule.units]
     now = SystemClock().now()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         out, db = Path(tmp) / "out", Path(tmp) / "ledger.db"
         cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         year = now.year
@@ -229,12 +251,22 @@ def main() -> None:
                 )
                 memory.append(_rss_mb(server.pid))
                 sampler.start()
-                pick = pick_feed if phase == "feeds" else pick_page
+                if phase == "actions":
+                    plan = _actions(base, cookie, schedule, units, args.clients)
+                    pick = plan.pick
+                else:
+                    pick = pick_feed if phase == "feeds" else pick_page
                 latencies, errors, elapsed = run_phase(port, args.clients, args.seconds, pick)
                 stop.set()
                 sampler.join()
                 memory.append(_rss_mb(server.pid))
                 report(phase, latencies, errors, elapsed, memory)
+                if phase == "actions":
+                    for kind, times in sorted(KINDS.items()):
+                        ms = sorted(x * 1000 for x in times)
+                        q = statistics.quantiles(ms, n=100) if len(ms) > 1 else [0.0] * 99
+                        print(f"  {kind}: {len(ms)}, p50 {q[49]:.1f} ms, p95 {q[94]:.1f} ms")
+                    print(f"event to changed feed served: {plan.feed_lag(base):.2f} s")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -242,6 +274,87 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
+
+
+class _Actions:
+    """The actions phase's requests: per client, done, undo and an event date in turn."""
+
+    def __init__(self, cookie: str, csrf: str, open_uids: dict[str, str], events: list[tuple[str, str]], start: dt.date):  # fmt: skip
+        self.cookie, self.csrf = cookie, csrf
+        self.open_uids = open_uids  # unit -> an occurrence still open
+        self.events = events  # (duty, unit) the coordinator may record
+        self.day = start  # each event date is new: a repeat would be 409
+        self.turn = 0  # events recorded, over all clients
+        self.steps: dict[int, int] = {}  # per client: its actions so far
+        self.units = list(open_uids)
+
+    def _next_day(self) -> str:
+        """A day not used yet for any duty, going back from today (the feeds show this year)."""
+        self.day -= dt.timedelta(days=1)
+        return self.day.isoformat()
+
+    def pick(self) -> tuple[str, str, int]:
+        from urllib.parse import urlencode
+
+        client = CLIENT.get()
+        n = self.steps[client] = self.steps.get(client, -1) + 1
+        kind = n % 3
+        headers = f"Cookie: {self.cookie}\r\n"
+        if kind == 2:
+            k, self.turn = self.turn, self.turn + 1
+            duty, unit = self.events[k % len(self.events)]
+            if k % len(self.events) == 0:
+                self._next_day()
+            form = {"csrf": self.csrf, "duty": duty, "date": self.day.isoformat()}
+            return f"POST /unit/{unit}/event {urlencode(form)}", headers, 303
+        unit = self.units[client % len(self.units)]  # its own: its undo follows its done
+        form = {"csrf": self.csrf, "uid": self.open_uids[unit]}
+        if kind == 0:
+            form["url"] = "https://example.gov.cn/bench"
+            return f"POST /unit/{unit}/done {urlencode(form)}", headers, 303
+        return f"POST /unit/{unit}/undo {urlencode(form)}", headers, 303
+
+    def feed_lag(self, base: str) -> float:
+        """Seconds from an event date's answer to its feed served with the new date."""
+        from urllib.parse import urlencode
+
+        duty, unit = self.events[0]
+        feed = f"{base}{unit}.ics"
+        with urllib.request.urlopen(feed, timeout=10) as r:
+            before = r.read()
+        form = urlencode({"csrf": self.csrf, "duty": duty, "date": self._next_day()}).encode()
+        request = urllib.request.Request(
+            f"{base}unit/{unit}/event", data=form, headers={"Cookie": self.cookie}
+        )
+        opener = urllib.request.build_opener(_NoRedirect())
+        try:
+            opener.open(request, timeout=10)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 303, exc.code
+        answered = time.perf_counter()
+        while time.perf_counter() - answered < 30:
+            with urllib.request.urlopen(feed, timeout=10) as r:
+                if r.read() != before:
+                    return time.perf_counter() - answered
+            time.sleep(0.02)
+        return float("inf")
+
+
+def _actions(base: str, cookie: str, schedule, units: list[str], clients: int) -> _Actions:  # type: ignore[no-untyped-def]
+    import re
+
+    open_uids, csrf = {}, ""
+    for unit in units[:clients]:
+        request = urllib.request.Request(f"{base}unit/{unit}", headers={"Cookie": cookie})
+        with urllib.request.urlopen(request, timeout=10) as r:
+            html = r.read().decode()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+        found = re.search(r'/done" class="mark">.*?name="uid" value="([^"]+)"', html, re.S)
+        if found:
+            open_uids[unit] = found.group(1)
+    # One unit per event duty: a date is recorded once per duty (another unit's would be 409).
+    events = [(d.id, schedule.unit_ids_of(d)[0]) for d in schedule.duties if d.cadence == "event"]
+    return _Actions(cookie, csrf, open_uids, events, dt.date.today())
 
 
 def _session_cookie(link: str) -> str:

@@ -89,3 +89,14 @@ def ledger_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(tmp_path / "ledger.db")
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def empty_ledger(tmp_path: Path) -> str:
+    """A new SQLite ledger with nothing in it, for commands that only read (a --db naming a
+    file that is not there is an error for them)."""
+    from disclosure_calendar.ledger import Ledger
+
+    path = tmp_path / "empty-ledger.db"
+    Ledger(path).close()
+    return str(path)

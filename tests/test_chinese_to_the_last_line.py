@@ -103,7 +103,6 @@ CASES = {
             "-f",
             str(MINIMAL),
             "remind",
-            "--dry-run",
             "--at",
             "2026-04-10",
             "--contacts",

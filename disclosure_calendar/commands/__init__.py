@@ -6,4 +6,6 @@ command goes into the module of its family, or a new family module listed here. 
 bodies import what they use inside the function, so that ``validate`` loads no renderer.
 """
 
-FAMILIES = ("schedule", "workdays", "build", "agenda", "reminders", "access", "ledger", "plan")
+FAMILIES = (
+    "schedule", "workdays", "build", "agenda", "report", "reminders", "access", "ledger", "plan",
+)  # fmt: skip

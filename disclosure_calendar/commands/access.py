@@ -20,7 +20,7 @@ from .base import (
     pass_context,
     runs_until_stopped,
 )
-from .options import DB_OPTION, SECRET_FILE, set_db
+from .options import DB_OPTION, READ_DB_OPTION, SECRET_FILE, set_db
 
 
 @click.command(cls=Command)
@@ -192,7 +192,7 @@ def access_revoke(ctx: Context, link_id: str | None, unit: str | None, db_path: 
 
 @access.command("list")
 @option("--unit", help="Only this unit's links.")
-@DB_OPTION
+@READ_DB_OPTION
 @pass_context
 def access_list(ctx: Context, unit: str | None, db_path: str | None) -> None:
     """List the links issued, with their state (live, expired, revoked)."""

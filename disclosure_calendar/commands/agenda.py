@@ -11,8 +11,8 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from .base import Command, Context, clock_now, ledger_of, option, pass_context
 from .options import (
-    DB_OPTION,
     EVENTS_DB_OPTION,
+    READ_DB_OPTION,
     SHEET_OUT,
     TABLE_FORMAT,
     range_options,
@@ -74,7 +74,7 @@ def agenda(
 @option("--year", type=int, help="Occurrences due in this year [default: this year].")
 @TABLE_FORMAT
 @SHEET_OUT
-@DB_OPTION
+@READ_DB_OPTION
 @pass_context
 def status(
     ctx: Context, unit: str | None, year: int | None, fmt: str, sheet_path: Path | None,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from disclosure_calendar.core import i18n
-from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.core.errors import DisclosureError, NotDelivered
 from disclosure_calendar.core.helptext import HelpFormatter, wrap
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -177,6 +177,12 @@ class Context:
         return WorkdayCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
 
 
+class _NotDelivered(click.ClickException):
+    """Exit 3 (README: exit status), the message as any error's."""
+
+    exit_code = NotDelivered.exit_code
+
+
 class Group(_Translated, click.Group):
     """Speaks the chosen language; turns the package's errors into a message and exit 1."""
 
@@ -191,6 +197,9 @@ class Group(_Translated, click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except NotDelivered as exc:  # a run that went through, with messages not accepted
+            click.echo(exc.report)
+            raise _NotDelivered(str(exc)) from None
         except DisclosureError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:

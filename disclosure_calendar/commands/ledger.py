@@ -8,7 +8,7 @@ from disclosure_calendar.core.errors import DisclosureError
 from disclosure_calendar.core.i18n import gettext as _
 
 from .base import Context, Group, ledger_of, option, pass_context
-from .options import DB_OPTION
+from .options import DB_OPTION, READ_DB_OPTION
 
 
 @click.group(cls=Group)
@@ -17,7 +17,7 @@ def ledger() -> None:
 
 
 @ledger.command("status")
-@DB_OPTION
+@READ_DB_OPTION
 @pass_context
 def ledger_status(ctx: Context, db_path: str | None) -> None:
     """Where the ledger is, its schema version and migrations, row counts, claims held."""

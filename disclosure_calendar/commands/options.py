@@ -95,6 +95,29 @@ def set_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def set_read_db(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--db`` of a command that only reads: a file named there must exist. A typing error
+    would otherwise read as an empty ledger (nothing done, no events), and only a command that
+    writes may start a ledger."""
+    value = set_db(ctx, param, value)
+    ledger_must_exist(value)
+    return value
+
+
+def ledger_must_exist(value: str | None) -> None:
+    from disclosure_calendar.core.files import ledger_file
+
+    path = ledger_file(value) if value is not None else None
+    if path is not None and not path.exists():
+        raise fail(
+            _(
+                "--db {path}: there is no ledger here. Check the path (or DISCLOSURE_CALENDAR_DB); "
+                "a ledger is started by the first command that writes to it: done, event add, "
+                "remind, daemon or serve"
+            ).format(path=value)
+        )
+
+
 DB_OPTION = option(
     "--db",
     "db_path",
@@ -105,12 +128,23 @@ DB_OPTION = option(
     "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
 )
 
+# For commands that only read the ledger: as DB_OPTION, and a file named must exist.
+READ_DB_OPTION = option(
+    "--db",
+    "db_path",
+    envvar="DISCLOSURE_CALENDAR_DB",
+    metavar="PATH|URL",
+    callback=set_read_db,
+    help="The ledger: an SQLite file or a postgresql:// URL "
+    "[env DISCLOSURE_CALENDAR_DB; default: disclosure-calendar.db beside the schedule].",
+)
+
 # For commands that only read: the ledger whose recorded event dates they show.
 EVENTS_DB_OPTION = option(
     "--db",
     envvar="DISCLOSURE_CALENDAR_DB",
     metavar="PATH|URL",
-    callback=set_db,
+    callback=set_read_db,
     expose_value=False,
     help="The ledger with recorded event dates [default: disclosure-calendar.db beside the "
     "schedule].",

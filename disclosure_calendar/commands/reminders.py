@@ -23,7 +23,15 @@ from .base import (
     runs_until_stopped,
     shown_day,
 )
-from .options import CONTACTS_OPTION, DATE, DB_OPTION, SECRET_FILE, occurrence_args
+from .options import (
+    CONTACTS_OPTION,
+    DATE,
+    DB_OPTION,
+    READ_DB_OPTION,
+    SECRET_FILE,
+    ledger_must_exist,
+    occurrence_args,
+)
 
 
 def service_for(
@@ -95,15 +103,25 @@ def daemon(
     "(defaults.remind_at) that day.",
 )  # fmt: skip
 @option("--dry-run", is_flag=True, help="Only print what would be sent; touch nothing.")
+@option(
+    "--retry-failed", is_flag=True,
+    help="First resend, once and with their Message-IDs, the reminders of the last 30 days "
+    "that failed for good (refused by a server, or not accepted before the grace window "
+    "closed), after the cause was fixed.",
+)  # fmt: skip
 @DB_OPTION
 @CONTACTS_OPTION
 @SECRET_FILE
 @pass_context
 def remind(
-    ctx: Context, at: str, dry_run: bool, db_path: str | None, contacts_path: Path | None,
-    secret_file: Path | None,
+    ctx: Context, at: str, dry_run: bool, retry_failed: bool, db_path: str | None,
+    contacts_path: Path | None, secret_file: Path | None,
 ) -> None:  # fmt: skip
-    """Run the reminder decision for one instant and print (or send) the messages."""
+    """Run the reminder decision for one instant and print (or send) the messages.
+
+    Exit status: 0 every message accepted; 3 some not accepted (retried by the next run) or
+    refused for good (the coordinator is told; resend with --retry-failed); 1 an error.
+    """
     from disclosure_calendar.occurrences.horizon import YEARS
     from disclosure_calendar.reminders.clock import parse_instant
     from disclosure_calendar.reminders.daemon import remind_once
@@ -118,10 +136,12 @@ def remind(
                 at=at, low=YEARS[0], high=YEARS[1]
             )
         )
-    if not dry_run:
+    if dry_run:
+        ledger_must_exist(db_path)  # a dry run only reads the ledger
+    else:
         setup_logging(sys.stderr, timezone=ctx.schedule.plan.timezone)
     service = service_for(ctx, db_path, contacts_path, secret_file)
-    click.echo(remind_once(service, instant, dry_run=dry_run))
+    click.echo(remind_once(service, instant, dry_run=dry_run, retry_failed=retry_failed))
 
 
 @click.command(cls=Command)
@@ -222,7 +242,7 @@ def event_remove(ctx: Context, ref: str, day: dt.datetime, db_path: str | None) 
 
 @event.command("list")
 @option("--duty", "ref", help="Only this duty (id or ref like 5.7).")
-@DB_OPTION
+@READ_DB_OPTION
 @pass_context
 def event_list(ctx: Context, ref: str | None, db_path: str | None) -> None:
     """Every event date, from schedule.yaml and the ledger, with its due date."""

@@ -14,6 +14,18 @@ class DisclosureError(Exception):
     """A user mistake or an unusable input: reported without a traceback."""
 
 
+class NotDelivered(DisclosureError):
+    """A reminder run that went through but left messages unaccepted: the CLI prints
+    ``report`` (what was sent), then the message, and exits ``exit_code`` (README: exit
+    status), so cron and scripts can tell it from a clean run and from an error (1)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, report: str = ""):
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass(frozen=True)
 class Where:
     """A position in an input file, 1-based, as editors show it."""

@@ -82,6 +82,11 @@ def _joined(data: bytes | Sequence[bytes]) -> Iterator[bytes]:
             yield b"".join(data[start : start + _PIECES])
 
 
+def same_content(path: Path, data: bytes | Sequence[bytes]) -> bool:
+    """True if the file at ``path`` has exactly ``data``."""
+    return _holds(path, data)
+
+
 def _holds(path: Path, data: bytes | Sequence[bytes]) -> bool:
     """True if the file at ``path`` has exactly ``data`` (a size mismatch needs no read)."""
     try:

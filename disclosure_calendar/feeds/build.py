@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import fcntl
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..core.files import write_atomic
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import expand
 from ..schedule.model import Schedule, Unit
-from .fingerprint import feed_fingerprints
+from .fingerprint import fingerprint_parts
+from .generations import Generation
 from .manifest import (
     INDEX,
     INPUTS,
@@ -29,11 +29,15 @@ from .manifest import (
     BuildRecord,
     Change,
     FeedInputs,
+    ManifestIndex,
     dump_entries,
     dump_inputs,
     dump_manifest,
+    event_blocks,
+    load_index,
     load_inputs,
     load_manifest,
+    load_splice,
 )
 from .render import Renderer
 from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
@@ -88,7 +92,13 @@ def build(
         with paused_gc():
             return _build(*args)
     with build_lock(out_dir), paused_gc():
-        return _build(*args)
+        generation = Generation(out_dir)
+        generation.open()
+        result = _build(*args, generation)
+        # Swapped in only when complete: an error above leaves the current one published and
+        # the unfinished one for the next build to remove.
+        generation.commit()
+        return result
 
 
 def _cores() -> int:
@@ -135,23 +145,31 @@ def _build(
     dry_run: bool,
     workers: int,
     key: str | None,
+    generation: Generation | None = None,
 ) -> BuildResult:
+    """Reads the published files of ``out_dir``; writes into ``generation`` (None: a dry run)."""
     from ..occurrences.horizon import provisional_years
+
+    gen = generation
 
     base_url = base_url if base_url is not None else schedule.plan.base_url
     before, stored_years = load_inputs(out_dir)
 
     # A first build has nothing to reuse and works these out while other cores encode.
     @cache
+    def hashes() -> tuple[dict[str, str], str, dict[str, str]]:
+        return fingerprint_parts(schedule, cal, start, end)
+
     def fingerprints() -> dict[str, str]:
-        return feed_fingerprints(schedule, cal, start, end)
+        return hashes()[0]
 
     order = [f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units)]
 
     def record() -> BuildRecord | None:
         if key is None:
             return None
-        st = (out_dir / INDEX).stat()
+        assert gen is not None
+        st = gen.path(INDEX).stat()
         return BuildRecord(key, schedule.plan.timezone, st.st_size, st.st_mtime_ns, tuple(order))
 
     reusable = {
@@ -168,20 +186,32 @@ def _build(
             schedule, (), {}, now=now, years=(start.year, end.year), base_url=base_url
         )
         index = renderer.finish(outputs)
-        written = [] if dry_run or not write_atomic(out_dir / INDEX, index) else [INDEX]
-        if not dry_run and key is not None:
+        written = [] if gen is None or not gen.write(INDEX, index) else [INDEX]
+        if gen is not None and key is not None:
             inputs = {
                 o.file: dataclasses.replace(before[o.file], name=o.feed.name) for o in outputs
             }
-            write_atomic(out_dir / INPUTS, dump_inputs(inputs, stored_years, record()))
+            kept = load_index(out_dir)  # the manifest stays as it is
+            gen.write(INPUTS, dump_inputs(inputs, stored_years, record(), kept))
         return BuildResult(
             tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
             tuple(stored_years), dry_run,
         )  # fmt: skip
 
     occurrences = expand(schedule, cal, start, end)
-    previous = load_manifest(out_dir)
-    reusable &= set(previous)  # a manifest lost since: re-render, keeping nothing unseen
+    # Only the manifest parts of the feeds to render (and of removed ones) are parsed; the
+    # others are copied as bytes. Without an index that fits the file: the whole of it.
+    found = None if not (out_dir / MANIFEST).exists() else load_index(out_dir)
+    stale = set(found.parts) - set(names) if found else set()
+    parts = found.read(out_dir, (set(names) - reusable) | stale) if found else None
+    previous, kept_parts = parts if parts is not None else (load_manifest(out_dir), {})
+    # A manifest lost since: re-render, keeping nothing unseen.
+    reusable &= set(previous) | set(kept_parts)
+    jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
+    todo = [j for j in jobs if _file(j) not in reusable]
+    changed, spliced, full = _splice(
+        out_dir, before, hashes if before else None, [_file(j) for j in todo]
+    )
     renderer = Renderer(
         schedule,
         occurrences,
@@ -191,41 +221,44 @@ def _build(
         base_url=base_url,
         workers=workers,
         meanwhile=fingerprints,
+        spliced=spliced,
+        changed=changed,
     )
-    jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
 
     def handle(output: Output) -> Output:
         assert output.data is not None
         # Not synced: a feed lost in a crash is rewritten by the next build, which finds it
         # differing from what the (synced) manifest says, and fsyncing every feed of a
         # province would cost more than rendering them.
-        written = not dry_run and write_atomic(out_dir / output.file, output.data, sync=False)
+        written = gen is not None and gen.write(output.file, output.data, sync=False)
         return dataclasses.replace(output, data=None, written=written)
 
-    todo = [j for j in jobs if _file(j) not in reusable]
+    if gen is not None:
+        gen.start()  # before rendering: forked workers write into it
     done = render_jobs(renderer, todo, handle, workers)
     rendered = {_file(j): o for j, o in zip(todo, done, strict=True)}
     outputs = [
-        rendered.get(f) or _reused(f, names[f], before[f], dump_entries(previous[f]))
+        rendered.get(f)
+        or _reused(f, names[f], before[f], kept_parts.get(f) or dump_entries(previous[f]))
         for f in map(_file, jobs)
     ]
     index = renderer.finish(outputs)
     written = [o.file for o in outputs if o.written]
     deleted: list[str] = []
     years = provisional_years(occurrences, cal)
-    if not dry_run:
-        if write_atomic(out_dir / INDEX, index, sync=False):
+    if gen is not None:
+        if gen.write(INDEX, index, sync=False):
             written.append(INDEX)
         for name in renderer.stale:
-            path = out_dir / name
-            if path.exists():
-                path.unlink()
+            if gen.remove(name):
                 deleted.append(name)
-        # Written last: if anything above fails, the next build still compares with the old one.
-        write_atomic(out_dir / MANIFEST, dump_manifest(renderer.manifest), join=False)
+        offsets: dict[str, list[int]] = {}
+        gen.write(MANIFEST, dump_manifest(renderer.manifest, offsets), join=False)
         fps = fingerprints()
-        inputs = {o.file: _inputs(out_dir / o.file, fps[o.file], o.feed) for o in outputs}
-        write_atomic(out_dir / INPUTS, dump_inputs(inputs, years, record()))
+        inputs = {o.file: _inputs(gen.path(o.file), fps[o.file], o.feed) for o in outputs}
+        where = ManifestIndex.of(gen.path(MANIFEST), offsets)
+        _, common, duties = hashes()
+        gen.write(INPUTS, dump_inputs(inputs, years, record(), where, (common, duties)))
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
@@ -233,8 +266,39 @@ def _build(
         tuple(deleted),
         tuple(years),
         dry_run,
-        first=not previous,
+        first=not (previous or kept_parts),
+        encoded=(renderer.encoding_size(), len(renderer.occurrences), full) if todo else None,
     )
+
+
+def _splice(
+    out_dir: Path,
+    before: Mapping[str, FeedInputs],
+    parts: Callable[[], tuple[dict[str, str], str, dict[str, str]]] | None,
+    files: list[str],
+) -> tuple[set[str] | None, dict[str, dict[str, bytes]] | None, str]:
+    """The duties changed since the previous build, and the events of the feeds to render as
+    that build wrote them: the renderer encodes only the changed duties' events and takes
+    the others whole. None, None (encode everything) unless the previous build recorded its
+    duties' hashes, everything common to all events is unchanged, and every feed to render is
+    as that build wrote it. The third value says why not (summary.full_reasons), or ""."""
+    previous = load_splice(out_dir)
+    if parts is None or previous is None:
+        return None, None, "record"
+    _feeds, common, duties = parts()
+    old_common, old_duties = previous
+    if common != old_common:
+        return None, None, "common"
+    spliced = {}
+    for f in files:
+        inputs = before.get(f)
+        if inputs is None or not inputs.holds(out_dir / f):
+            return None, None, "feeds"
+        try:
+            spliced[f] = event_blocks((out_dir / f).read_bytes())
+        except (OSError, ValueError):
+            return None, None, "feeds"
+    return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced, ""
 
 
 def _file(job: Unit | None) -> str:

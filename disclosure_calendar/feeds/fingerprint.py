@@ -5,7 +5,7 @@ build and skips rendering (not only writing) the feeds whose inputs did not chan
 unchanged province rebuilds without expanding a single duty. A fingerprint covers everything
 a feed's text depends on: the feed format and package version, the plan and defaults, the
 horizon, the working days and provisional years around it, the unit, and every duty reaching
-the unit. Source positions are left out: moving a duty within the file changes no feed.
+the unit with its plan and its assignees' names. Source positions are left out: moving a duty within the file changes no feed.
 """
 
 from __future__ import annotations
@@ -49,12 +49,26 @@ def feed_fingerprints(
     schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
 ) -> dict[str, str]:
     """Feed file name -> fingerprint, for every unit's feed and all.ics."""
+    return fingerprint_parts(schedule, cal, start, end)[0]
+
+
+def fingerprint_parts(
+    schedule: Schedule, cal: WorkdayCalendar, start: dt.date, end: dt.date
+) -> tuple[dict[str, str], str, dict[str, str]]:
+    """The feeds' fingerprints, and what they are made of: the part every event depends on
+    (``common``) and each duty's. An event of a duty whose hash and ``common`` are as in the
+    previous build has the same bytes as then (build.py splices it from the old feed)."""
     common = hashlib.blake2b(digest_size=16)
-    for part in (WRITER_FORMAT, __version__, start, end, schedule.plan, schedule.defaults):
+    for part in (WRITER_FORMAT, __version__, start, end, schedule.defaults, *schedule.plans):
         common.update(_plain(part).encode() + b"\0")
     common.update(_calendar_part(cal, start, end))
 
-    duty_hashes: dict[str, bytes] = {d.id: _duty_hash(d) for d in schedule.duties}
+    # An event names its duty's plan (every plan is in ``common``) and its assignees by name
+    # (牵头单位), so a renamed unit or group changes the feeds of every unit it shares with.
+    names = schedule.name
+    duty_hashes: dict[str, bytes] = {
+        d.id: _duty_hash(d, "、".join(names(u) for u in d.units)) for d in schedule.duties
+    }
     per_unit: dict[str, list[bytes]] = {u.id: [] for u in schedule.units}
     for duty in schedule.duties:
         for unit_id in schedule.unit_ids_of(duty):
@@ -72,8 +86,8 @@ def feed_fingerprints(
         h.update(_plain(item).encode())
     h.update(b"".join(duty_hashes[d.id] for d in schedule.duties))
     result[f"{ALL}.ics"] = h.hexdigest()
-    return result
+    return result, common.hexdigest(), {d: v.hex() for d, v in duty_hashes.items()}
 
 
-def _duty_hash(duty: Duty) -> bytes:
-    return hashlib.blake2b(_plain(duty).encode(), digest_size=16).digest()
+def _duty_hash(duty: Duty, assignees: str) -> bytes:
+    return hashlib.blake2b(f"{_plain(duty)}|{assignees}".encode(), digest_size=16).digest()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,14 +110,83 @@ def dump_entries(entries: dict[str, str]) -> bytes:
     return json.dumps(entries, ensure_ascii=True, separators=(",", ":")).encode()
 
 
-def dump_manifest(feeds: dict[str, bytes]) -> list[bytes]:
+def dump_manifest(
+    feeds: dict[str, bytes], offsets: dict[str, list[int]] | None = None
+) -> list[bytes]:
     """The manifest from each feed's ``dump_entries``, in pieces for ``write_atomic``: the
-    parts are neither decoded nor copied again."""
+    parts are neither decoded nor copied again. ``offsets`` receives where each feed's part
+    is in the file, ``[start, length]``, for ``ManifestIndex``."""
     pieces = [b'{"feeds":{']
+    at = len(pieces[0])
     for n, f in enumerate(sorted(feeds)):
-        pieces += (b"," if n else b"", json.dumps(f).encode(), b":", feeds[f])
+        name = json.dumps(f).encode()
+        pieces += (b"," if n else b"", name, b":", feeds[f])
+        at += (1 if n else 0) + len(name) + 1
+        if offsets is not None:
+            offsets[f] = [at, len(feeds[f])]
+        at += len(feeds[f])
     pieces.append(b'},"format":' + str(_FORMAT).encode() + b"}")
     return pieces
+
+
+@dataclass(frozen=True)
+class ManifestIndex:
+    """Where each feed's part is in the manifest as the previous build wrote it (kept in
+    ``.inputs.json``): a rebuild parses only the parts of the feeds it renders and copies
+    the others' bytes as they are; a province's manifest is 15 MB."""
+
+    size: int
+    mtime_ns: int
+    parts: dict[str, list[int]]  # feed file -> [start, length]
+
+    def dump(self) -> list[object]:
+        return [self.size, self.mtime_ns, self.parts]
+
+    @classmethod
+    def of(cls, path: Path, parts: dict[str, list[int]]) -> ManifestIndex:
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns, parts)
+
+    def read(self, out_dir: Path, wanted: set[str]) -> tuple[Manifest, dict[str, bytes]] | None:
+        """The ``wanted`` feeds' parts parsed, the others' as bytes; None if the manifest is
+        not the file this index describes (then the whole manifest is parsed)."""
+        try:
+            with (out_dir / MANIFEST).open("rb") as handle:
+                st = os.fstat(handle.fileno())
+                if (st.st_size, st.st_mtime_ns) != (self.size, self.mtime_ns):
+                    return None
+                data = handle.read()
+        except OSError:
+            return None
+        parsed: Manifest = {}
+        raw: dict[str, bytes] = {}
+        try:
+            for f, (start, length) in self.parts.items():
+                name = json.dumps(f).encode() + b":"
+                part = data[start : start + length]
+                # Each part where the index says: after its name, one JSON object.
+                if data[start - len(name) : start] != name or part[:1] != b"{" or part[-1:] != b"}":
+                    return None
+                if f in wanted:
+                    entries = json.loads(part)
+                    if not isinstance(entries, dict):
+                        return None
+                    parsed[f] = entries
+                else:
+                    raw[f] = part
+        except (ValueError, TypeError, UnicodeDecodeError):
+            return None
+        return parsed, raw
+
+
+def load_index(out_dir: Path) -> ManifestIndex | None:
+    try:
+        size, mtime, parts = json.loads((out_dir / INPUTS).read_bytes())["manifest"]
+        if not all(isinstance(v, list) and len(v) == 2 for v in parts.values()):
+            return None
+        return ManifestIndex(int(size), int(mtime), parts)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        return None
 
 
 class Versions:
@@ -169,6 +239,10 @@ class Versions:
             self._moved.append((uid, old_due, due))
         self.current[uid] = f"{digest} {sequence} {self.now} {due}"
         return self.stamp(sequence, self.now)
+
+    def keep(self, uid: str) -> None:
+        """An event taken as the previous build wrote it: its entry stays."""
+        self.current[uid] = self.previous[uid]
 
     def change(self, feed: str, name: str) -> Change:
         old, new = self.previous, self.current
@@ -255,13 +329,21 @@ def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
 
 
 def dump_inputs(
-    inputs: dict[str, FeedInputs], provisional: list[int], record: BuildRecord | None = None
+    inputs: dict[str, FeedInputs],
+    provisional: list[int],
+    record: BuildRecord | None = None,
+    index: ManifestIndex | None = None,
+    splice: tuple[str, dict[str, str]] | None = None,
 ) -> bytes:
     feeds = {
         f: [i.fingerprint, i.size, i.mtime_ns, i.duties, i.events, i.occurrences, i.name]
         for f, i in inputs.items()
     }
     data: dict[str, object] = {"format": 1, "feeds": feeds, "provisional": provisional}
+    if index is not None:
+        data["manifest"] = index.dump()
+    if splice is not None:  # fingerprint.fingerprint_parts: common, and per duty
+        data["splice"] = [splice[0], splice[1]]
     if record is not None:
         data["build"] = [
             record.key,
@@ -271,3 +353,42 @@ def dump_inputs(
             list(record.files),
         ]
     return json.dumps(data, sort_keys=True, indent=0).encode()
+
+
+def load_splice(out_dir: Path) -> tuple[str, dict[str, str]] | None:
+    """The previous build's common and per-duty hashes (fingerprint.fingerprint_parts)."""
+    try:
+        common, duties = json.loads((out_dir / INPUTS).read_bytes())["splice"]
+        if isinstance(common, str) and isinstance(duties, dict):
+            return common, duties
+    except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
+        pass
+    return None
+
+
+_BEGIN, _END, _UID = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n", b"UID:"
+
+
+def event_blocks(data: bytes) -> dict[str, bytes]:
+    """A feed's VEVENTs by UID, each whole (BEGIN to END:VEVENT and its CRLF); ValueError
+    if the text is not as the writer writes it (BEGIN, then the UID, folded or not)."""
+    blocks = {}
+    find = data.find
+    start = find(_BEGIN)
+    while start != -1:
+        end = find(_END, start)
+        if end == -1:
+            raise ValueError("VEVENT without its end")
+        end += len(_END)
+        at = start + len(_BEGIN)
+        if not data.startswith(_UID, at):
+            raise ValueError("VEVENT not starting with its UID")
+        line_end = find(b"\r\n", at)
+        uid = data[at + len(_UID) : line_end]
+        while data.startswith(b"\r\n ", line_end):  # a folded UID goes on
+            nxt = find(b"\r\n", line_end + 3)
+            uid += data[line_end + 3 : nxt]
+            line_end = nxt
+        blocks[uid.decode()] = data[start:end]
+        start = find(_BEGIN, end)
+    return blocks

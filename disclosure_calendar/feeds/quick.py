@@ -20,6 +20,7 @@ from pathlib import Path
 from ..core.files import ledger_file
 from ..core.version import __version__
 from ..occurrences import horizon
+from .generations import Generation
 from .manifest import (
     INDEX,
     INPUTS,
@@ -100,7 +101,7 @@ def unchanged(
 ) -> BuildResult | None:
     """The previous build's result if nothing it was made from changed; else None."""
     found = load_build(out_dir)
-    if found is None:
+    if found is None or Generation(out_dir).untidy():
         return None
     record, inputs, years = found
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain
@@ -48,6 +48,8 @@ class Renderer:
         base_url: str | None = None,
         workers: int = 1,
         meanwhile: Callable[[], object] = lambda: None,
+        spliced: Mapping[str, Mapping[str, bytes]] | None = None,
+        changed: Set[str] | None = None,
     ):
         if any(u.id == ALL for u in schedule.units):
             raise DisclosureError(
@@ -73,15 +75,63 @@ class Renderer:
         self.feeds: list[Feed] = []
         self.changes: list[Change] = []
         self.stale: tuple[str, ...] = ()
+        # A rebuild's events of unchanged duties, taken whole from the feeds as they are
+        # (feed file -> UID -> the VEVENT's bytes) instead of encoded again: see _kept.
+        self.spliced = spliced or {}
+        self.changed = changed
+
+    @cached_property
+    def _kept(self) -> list[bool]:
+        """Per occurrence: True if every feed being rendered that holds it has its event, as
+        the previous build wrote it, in ``spliced`` (its duty and everything common to all
+        events unchanged: ``changed`` names the other duties). Those are not encoded."""
+        occurrences = self.occurrences
+        if self.changed is None or not self.spliced:
+            return [False] * len(occurrences)
+        schedule, changed, spliced = self.schedule, self.changed, self.spliced
+        domain = schedule.plan.uid_domain
+        previous = self.previous
+        all_old = spliced.get(f"{ALL}.ics")
+        all_previous = previous.get(f"{ALL}.ics", {})
+        Reached = list[tuple[str, Mapping[str, bytes], Mapping[str, str]]]
+        reach: dict[str, Reached] = {}
+        for duty in schedule.duties:
+            if duty.id in changed:
+                continue
+            feeds: Reached = []
+            for unit in schedule.unit_ids_of(duty):
+                old = spliced.get(f"{unit}.ics")
+                if old is not None:
+                    feeds.append((uid_suffix(unit, domain), old, previous.get(f"{unit}.ics", {})))
+            reach[duty.id] = feeds
+        kept = []
+        nothing: Reached = []
+        for occ in occurrences:
+            ok = occ.duty.id in reach
+            feeds = reach.get(occ.duty.id, nothing)
+            if ok and all_old is not None:
+                uid = occ.uid_prefix + uid_suffix(occ.duty.units[0], domain)
+                ok = uid in all_old and uid in all_previous
+            if ok:
+                prefix = occ.uid_prefix
+                ok = all(prefix + suffix in old and prefix + suffix in entries for suffix, old, entries in feeds)  # fmt: skip
+            kept.append(ok)
+        return kept
+
+    @cached_property
+    def _to_encode(self) -> list[int]:
+        return [i for i, kept in enumerate(self._kept) if not kept]
 
     def encoding_size(self) -> int:
-        return len(self.occurrences)
+        return len(self._to_encode)
 
     def encode(self, start: int, stop: int) -> encoding.Encoded:
-        """The occurrences from ``start`` to ``stop``, encoded (a chunk)."""
-        return encoding.encode(
-            self.writer, self.occurrences[start:stop], self.modified_now, self._memo
-        )
+        """The occurrences to encode from ``start`` to ``stop`` (a chunk)."""
+        if len(self._to_encode) == len(self.occurrences):
+            chosen: Sequence[Occurrence] = self.occurrences[start:stop]
+        else:
+            chosen = [self.occurrences[i] for i in self._to_encode[start:stop]]
+        return encoding.encode(self.writer, chosen, self.modified_now, self._memo)
 
     def before_sharing(self) -> _Counts:
         """What the parent does while other processes start encoding (its other work, and
@@ -99,7 +149,7 @@ class Renderer:
         """What every feed is assembled from, computed once (and before a fork, shared)."""
         # On several cores, the processes share the chunks and the parent takes all in; it
         # counts (and does other work) first, while the others start.
-        chunks = split_map(self.encode, len(self.occurrences), self.workers, self.before_sharing)
+        chunks = split_map(self.encode, self.encoding_size(), self.workers, self.before_sharing)
         return self._assemble(chunks)
 
     def _assemble(self, chunks: list[encoding.Encoded]) -> _Shared:
@@ -107,7 +157,7 @@ class Renderer:
         (
             dates, descriptions, tails, ends, summaries, entries, prefixes, heads,
             all_summaries, all_entries,
-        ) = map(_concatenated, zip(*chunks, strict=True))  # fmt: skip
+        ) = map(self._spread, map(_concatenated, zip(*chunks, strict=True)))  # fmt: skip
         # In a unit's feed an event is its UID and version lines, then this body.
         bodies = list(zip(dates, summaries, descriptions, tails, ends, strict=True))
         per_unit, duty_counts, dated = self._counts
@@ -126,6 +176,17 @@ class Renderer:
             duty_counts=duty_counts,
             dated=dated,
         )
+
+    def _spread(self, column: list[Item]) -> list[Item]:
+        """A column of the encoded occurrences, in place in a list of all occurrences (a kept
+        one's place holds a placeholder, never read)."""
+        indexes = self._to_encode
+        if len(indexes) == len(self.occurrences):
+            return column
+        spread: list[Item] = [None] * len(self.occurrences)  # type: ignore[list-item]
+        for i, value in zip(indexes, column, strict=True):
+            spread[i] = value
+        return spread
 
     @cached_property
     def _counts(self) -> _Counts:
@@ -164,8 +225,15 @@ class Renderer:
         pieces: list[bytes] = []
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
         summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
+        kept, old, keep = self._kept, self.spliced.get(file, {}), versions.keep
         occurrences = zip(self.occurrences, sh.uid_prefixes, sh.heads, sh.bodies, strict=True)
-        for occ, prefix, head_start, body in occurrences:
+        for n, (occ, prefix, head_start, body) in enumerate(occurrences):
+            if kept[n]:  # as the previous build wrote it
+                uid = occ.uid_prefix + suffixes[occ.duty.units[0]]
+                pieces.append(old[uid])
+                keep(uid)
+                next(summaries), next(entries)
+                continue
             dates, _summary, description, tail, end = body
             first = occ.duty.units[0]
             uid = prefix + suffixes[first]
@@ -189,7 +257,13 @@ class Renderer:
         lines, prefixes, heads, entries = versions.lines, sh.uid_prefixes, sh.heads, sh.entries
         bodies = sh.bodies
         indexes = sh.per_unit[unit.id]
+        kept, old, keep, occurrences = self._kept, self.spliced.get(file, {}), versions.keep, self.occurrences  # fmt: skip
         for i in indexes:
+            if kept[i]:  # as the previous build wrote it
+                uid = occurrences[i].uid_prefix + suffix
+                pieces.append(old[uid])
+                keep(uid)
+                continue
             uid = prefixes[i] + suffix
             head = heads[i] + ending
             if len(head) > LONGEST_HEAD:

@@ -47,6 +47,17 @@ class BuildResult:
     provisional_years: tuple[int, ...]
     dry_run: bool
     first: bool = False  # no manifest from a previous build
+    # Occurrences encoded, of all, and why every one ("" or a key of full_reasons()): a
+    # rebuild encodes only the changed duties' events when it can trust what it compares.
+    encoded: tuple[int, int, str] | None = None
+
+
+def full_reasons() -> dict[str, str]:
+    return {
+        "record": _("the previous build left no record of its duties"),
+        "common": _("what every event depends on changed (a plan, the defaults, the working days or the range)"),
+        "feeds": _("a feed to write again is not as the previous build wrote it"),
+    }  # fmt: skip
 
 
 def _short(uid: str) -> str:
@@ -103,6 +114,18 @@ def summary_text(result: BuildResult) -> str:
                 )
     if not lines:
         lines.append(_("no changes since the previous build"))
+    if result.encoded is not None and not result.first:
+        encoded, total, why = result.encoded
+        if why:
+            lines.append(
+                _("every event encoded again: {reason}").format(reason=full_reasons()[why])
+            )
+        else:
+            lines.append(
+                _("{encoded} of {total} events encoded again; the others taken as written").format(
+                    encoded=encoded, total=total
+                )
+            )
     events = sum(f.events for f in result.feeds if f.id != ALL)
     totals = dict(feeds=len(result.feeds), events=events)
     if result.dry_run:

@@ -48,7 +48,7 @@ def status_text(target: str | Path | Target, timezone: str = "UTC") -> str:
     Times are shown in ``timezone`` (the plan's), with the offset.
     """
     target = target if isinstance(target, Target) else parse_target(target)
-    with Ledger(target, create=False, upgrade=False) as ledger:
+    with Ledger(target, create=False, upgrade=False, full_check=True) as ledger:
         version = ledger.version()
         if version == schema.SCHEMA_VERSION:
             age = ""
@@ -102,7 +102,7 @@ def _message_states(ledger: Ledger) -> list[tuple[str, int]]:
 
 def upgrade(target: str | Path | Target) -> str:
     """Bring the ledger to this program's schema; say from which version to which."""
-    with Ledger(target, create=False) as ledger:
+    with Ledger(target, create=False, full_check=True) as ledger:
         assert ledger.upgraded is not None
         old, new = ledger.upgraded
         shown = ledger.target.shown

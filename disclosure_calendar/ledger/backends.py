@@ -11,6 +11,8 @@ Everything dialect-specific is here, so the rest of the ledger is one body of SQ
 - *the database's clock* for claim leases (``clock_timestamp()`` / ``julianday('now')``): one
   clock for every daemon, whatever their hosts' clocks say.
 - *telling a lost connection* (retry later) from a real error (a bug or a bad ledger).
+- *checking the file or server before use*: a folder, an empty or foreign file, a damaged
+  database (SQLite's own integrity check), a server that accepts no writes.
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ _PG_CONNECT = {
 READING = "disclosure_calendar_reading"
 # SQLSTATE classes and codes that mean "the server went away", not "the query is wrong".
 _PG_GONE = ("08", "57P01", "57P02", "57P03")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# A new SQLite file is empty for the moment between its creation and its first page; another
+# process opening it then is creating the same ledger, not looking at a truncated one.
+_CREATING_SECONDS = 10.0
 
 
 class LedgerUnreachable(DisclosureError):
@@ -58,6 +64,20 @@ class LedgerMissing(DisclosureError):
         super().__init__(
             _("{where}: no ledger here yet (run the daemon or `done` first)").format(where=shown)
         )
+
+
+class LedgerDamaged(DisclosureError):
+    """The ledger's file is not a whole database: refused before anything is written to it."""
+
+
+def _damaged(shown: str, detail: str) -> LedgerDamaged:
+    return LedgerDamaged(
+        _(
+            "{where}: the ledger is damaged ({detail}); nothing was written to it. Stop the "
+            "daemon and the portal, restore the file from a backup (or rescue what is left: "
+            "sqlite3 {where} .recover | sqlite3 rescued.db) and point --db at the restored file"
+        ).format(where=shown, detail=detail)
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +124,78 @@ def parse_target(value: str | Path) -> Target:
     if str(path) == ".":  # "" or "sqlite:"
         raise DisclosureError(_("--db: no path given"))
     return Target(sa.URL.create("sqlite", database=str(path)), path)
+
+
+def check_file(target: Target) -> None:
+    """Refuse an SQLite path that cannot be a ledger, before SQLite opens (and writes) it.
+
+    A folder, an empty file (SQLite would take it for a new database and fill it) and a file
+    that is no SQLite database (``--db schedule.yaml``) each get a sentence saying what to do.
+    A missing file is the caller's to judge (a new ledger, or LedgerMissing).
+    """
+    path = target.path
+    if path is None:
+        return
+    if path.is_dir():
+        raise DisclosureError(
+            _("--db {path} is a folder, not a ledger file; name a file, e.g. {example}").format(
+                path=path, example=path / "disclosure-calendar.db"
+            )
+        )
+    try:
+        size, mtime = path.stat().st_size, path.stat().st_mtime
+        with path.open("rb") as f:
+            head = f.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise DisclosureError(
+            _("--db {path}: cannot read the ledger file ({reason})").format(
+                path=path, reason=exc.strerror or exc
+            )
+        ) from None
+    if size == 0:
+        if time.time() - mtime < _CREATING_SECONDS:
+            return  # another process is creating this ledger right now
+        raise LedgerDamaged(
+            _(
+                "{path} is an empty file (0 bytes), not a ledger. If it was the ledger, restore "
+                "it from a backup; to start a new ledger, delete the empty file"
+            ).format(path=path)
+        )
+    if head != _SQLITE_MAGIC:
+        raise DisclosureError(
+            _(
+                "--db {path} is not a ledger (not an SQLite database); --db names the ledger "
+                "file (disclosure-calendar.db beside the schedule) or a postgresql:// URL"
+            ).format(path=path)
+        )
+
+
+def check_database(conn: Connection, target: Target, *, full: bool, writing: bool) -> None:
+    """Refuse a damaged SQLite ledger, or a PostgreSQL one that will not take writes.
+
+    ``full``: SQLite's ``integrity_check`` (every index against its table: `ledger status` and
+    `ledger upgrade`); otherwise ``quick_check`` (the pages and their structure, a few ms on
+    a year's ledger), run by every command that writes before its first write.
+    """
+    if conn.dialect.name == "postgresql":
+        if writing and conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "on":
+            raise DisclosureError(
+                _(
+                    "ledger {where} accepts no writes (a standby server, or a read-only "
+                    "database): point --db at the primary server"
+                ).format(where=target.shown)
+            )
+        return
+    pragma = "integrity_check" if full else "quick_check"
+    try:
+        rows = [str(r) for r in conn.exec_driver_sql(f"PRAGMA {pragma}(5)").scalars()]
+    except sa.exc.DatabaseError as exc:  # the check itself could not read a page
+        raise _damaged(target.shown, str(exc.orig)) from None
+    if rows != ["ok"]:
+        found = [line for row in rows for line in row.splitlines()]
+        raise _damaged(target.shown, "; ".join(found[:3]) + ("; …" if len(found) > 3 else ""))
 
 
 def create_engine(target: Target, *, read_only: bool = False) -> Engine:
@@ -216,6 +308,33 @@ def translate(exc: sa.exc.DBAPIError, target: Target) -> DisclosureError:
     orig = exc.orig
     if target.path is None:
         code = getattr(orig, "sqlstate", None)
+        text = str(orig)
+        if code == "3D000" or ("does not exist" in text and "database" in text):
+            return DisclosureError(
+                _(
+                    "ledger {where}: the database {database} does not exist on that server; "
+                    "create it (createdb {database}, or CREATE DATABASE {database}; in psql) "
+                    "and run the command again"
+                ).format(where=target.shown, database=target.url.database)
+            )
+        if code == "28P01" or "password authentication failed" in text:
+            return DisclosureError(
+                _(
+                    "ledger {where}: the server refused the user name or password; check them "
+                    "in the URL (or PGPASSWORD)"
+                ).format(where=target.shown)
+            )
+        if "Connection refused" in text:
+            return LedgerUnreachable(
+                _(
+                    "ledger {where} is unreachable: nothing answers at {host}:{port} (is "
+                    "PostgreSQL running there, and is the port in the URL right?)"
+                ).format(
+                    where=target.shown,
+                    host=target.url.host or "localhost",
+                    port=target.url.port or 5432,
+                )
+            )
         if exc.connection_invalidated or (
             isinstance(exc, sa.exc.OperationalError) and (code is None or code.startswith(_PG_GONE))
         ):
@@ -235,7 +354,15 @@ def translate(exc: sa.exc.DBAPIError, target: Target) -> DisclosureError:
                     where=target.shown, reason=orig
                 )
             )
+        if "unable to open" in str(orig):
+            return DisclosureError(
+                _("{where}: SQLite cannot open the ledger file ({reason})").format(
+                    where=target.shown, reason=orig
+                )
+            )
         return DisclosureError(f"{target.shown}: {orig}")
+    if "malformed" in str(orig) or "not a database" in str(orig):
+        return _damaged(target.shown, str(orig))
     return DisclosureError(
         _("{where}: not a usable ledger database ({reason})").format(
             where=target.shown, reason=orig

@@ -39,6 +39,10 @@ class LedgerBase:
     Opening it brings its schema to this program's version (unless ``upgrade`` is false);
     ``create=False`` refuses to start a new one; ``read_only`` neither creates nor upgrades,
     and the database refuses any write (reports, dry runs).
+
+    A ledger that may be written is checked first (:func:`backends.check_database`): a
+    damaged SQLite file is refused before anything is written into it; ``full_check`` runs
+    SQLite's whole integrity check (`ledger status`, `ledger upgrade`) instead of the quick one.
     """
 
     def __init__(
@@ -48,19 +52,28 @@ class LedgerBase:
         create: bool = True,
         upgrade: bool = True,
         read_only: bool = False,
+        full_check: bool = False,
     ):
         self.target = target if isinstance(target, Target) else parse_target(target)
         if read_only:
             create = upgrade = False
-        if self.target.path is not None and not self.target.path.exists():
+        backends.check_file(self.target)
+        existed = self.target.exists()
+        if not existed:
             if not create:
                 raise backends.LedgerMissing(self.target.shown)
+            assert self.target.path is not None
             self.target.path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = backends.create_engine(self.target, read_only=read_only)
         self._conn: Connection | None = None
         self.upgraded: tuple[int, int] | None = None
         self.tables = {t.name for t in schema.metadata.sorted_tables}
         try:
+            if existed and (full_check or not read_only):
+                with self._tx(reading=True) as conn:
+                    backends.check_database(
+                        conn, self.target, full=full_check, writing=not read_only
+                    )
             if upgrade:
                 with self._tx() as conn:
                     self.upgraded = schema.upgrade(conn, self.target.shown, create=create)

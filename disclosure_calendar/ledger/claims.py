@@ -59,6 +59,34 @@ def claim_next(
     return None if row is None else tuple(row)
 
 
+def claim_one(conn: Connection, owner: str, lease: float, message_id: str) -> tuple | None:
+    """Claim the message ``message_id`` if it is unfinished and nobody else holds it."""
+    row = conn.execute(
+        _claim_one_statement(conn.dialect.name),
+        {"owner": owner, "lease": lease, "only": message_id},
+    ).first()
+    return None if row is None else tuple(row)
+
+
+@functools.cache
+def _claim_one_statement(dialect: str) -> sa.Update:
+    now = backends.database_now_for(dialect)
+    free = sa.or_(
+        messages.c.claimed_until.is_(None),
+        messages.c.claimed_until < now,
+        messages.c.claimed_by == sa.bindparam("owner"),
+    )
+    return (
+        messages.update()
+        .where(messages.c.id == sa.bindparam("only"), sa.text(QUEUE), free)
+        .values(
+            claimed_by=sa.bindparam("owner"),
+            claimed_until=now + sa.bindparam("lease", type_=sa.Float),
+        )
+        .returning(*STORED)
+    )
+
+
 @functools.cache
 def _claim_statement(dialect: str) -> sa.Update:
     """Built once per dialect: building SQLAlchemy expressions costs more than running them."""

@@ -12,10 +12,10 @@ from functools import cache
 from pathlib import Path
 
 from ..core.errors import DisclosureError, Problem, Where
+from ..core.fontfiles import find_font_file
 from ..core.i18n import gettext as _
 
-# Debian's fonts-noto-cjk; fc-match is asked only when these are not where Debian puts them.
-FONT_DIR = Path("/usr/share/fonts/opentype/noto")
+# Debian's fonts-noto-cjk (core.fontfiles finds them; fc-match only when not where Debian puts them).
 FONT_FILES = {400: "NotoSansCJK-Regular.ttc", 700: "NotoSansCJK-Bold.ttc"}
 FONT_FAMILY = "Noto Sans CJK SC"  # the simplified-Chinese face inside the collection
 FONT_ALIAS = "DC Noto Sans CJK SC"  # our name in @font-face, so no system font can stand in
@@ -33,37 +33,10 @@ def find_fonts() -> dict[int, FontSource]:
     """The regular and bold Noto Sans CJK SC faces, or a DisclosureError saying what to install."""
     found: dict[int, FontSource] = {}
     for weight, name in FONT_FILES.items():
-        path = FONT_DIR / name
-        if not path.is_file():
-            path = _fc_match(weight) or path
-        if not path.is_file():
-            raise DisclosureError(
-                f"font {FONT_FAMILY!r} (weight {weight}) not found: looked for {FONT_DIR / name} "
-                "and asked fc-match; install the Debian package fonts-noto-cjk "
-                "(.ci/system-deps does)"
-            )
+        style = "Bold" if weight >= 700 else "Regular"
+        path = find_font_file(name, FONT_FAMILY, style)
         found[weight] = FontSource(path, _face_index(path))
     return found
-
-
-def _fc_match(weight: int) -> Path | None:
-    # Imported here: validate finds the fonts where Debian puts them, and these two modules
-    # were 5% of its time.
-    import shutil
-    import subprocess
-
-    if shutil.which("fc-match") is None:
-        return None
-    style = "Bold" if weight >= 700 else "Regular"
-    result = subprocess.run(
-        ["fc-match", "--format=%{file}", f"{FONT_FAMILY}:style={style}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    # fc-match always answers with some font: accept only the family we asked for.
-    path = Path(result.stdout.strip())
-    return path if result.returncode == 0 and "NotoSansCJK" in path.name else None
 
 
 @cache

@@ -21,10 +21,11 @@ from pathlib import Path
 from disclosure_calendar.core.i18n import N_, in_this_language
 from disclosure_calendar.core.i18n import gettext as _
 
-from ..core.errors import DisclosureError
+from ..core.errors import NotDelivered
 from ..ledger import LedgerUnreachable, parse_target
 from .clock import Clock, clock_from_env
 from .logs import log_event
+from .sending import Report
 from .service import Service
 
 log = logging.getLogger("disclosure_calendar.daemon")
@@ -163,6 +164,21 @@ def serve(service: Service, clock: Clock, *, reload_seconds: float = RELOAD_SECO
 
 
 NOT_ACCEPTED = N_("{count} message(s) not accepted; the next run retries them")
+REFUSED = N_(
+    "{count} recipient(s) refused a message for good (the coordinator has been told); once "
+    "the address or the server's settings are fixed, resend with: remind --at <now> "
+    "--retry-failed"
+)
+
+
+def trouble(report: Report) -> str | None:
+    """What a run left undelivered, in words; None when every message was accepted."""
+    lines = []
+    if report.failed:
+        lines.append(_(NOT_ACCEPTED).format(count=report.failed))
+    if report.refused:
+        lines.append(_(REFUSED).format(count=report.refused))
+    return "\n".join(lines) or None
 
 
 def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str | None:
@@ -175,9 +191,7 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             serve(service, clock)
             return None
         report = service.run_once(clock.now())
-        if report.failed:
-            raise DisclosureError(_(NOT_ACCEPTED).format(count=report.failed))
-        return _(
+        counts = _(
             "sent {sent}, resent {resent}, failed {failed}, refused {refused}, missed {missed}, "
             "superseded {superseded}"
         ).format(
@@ -188,15 +202,25 @@ def run_service(service: Service, env: Mapping[str, str], *, once: bool) -> str 
             missed=report.missed,
             superseded=report.superseded,
         )
+        problem = trouble(report)
+        if problem:
+            raise NotDelivered(problem, counts)
+        return counts
     finally:
         service.close()
 
 
-def remind_once(service: Service, instant: dt.datetime, *, dry_run: bool) -> str:
-    """``remind --at``: decide (and unless ``dry_run`` send) for one instant; the messages as text."""
+def remind_once(
+    service: Service, instant: dt.datetime, *, dry_run: bool, retry_failed: bool = False
+) -> str:
+    """``remind --at``: decide (and unless ``dry_run`` send) for one instant; the messages as
+    text. NotDelivered (exit 3) carries that text when some message was not accepted.
+
+    ``retry_failed``: reminders that failed for good are resent first (Service.run_once).
+    """
     service.reload(force=True)
     try:
-        report = service.run_once(instant, dry_run=dry_run)
+        report = service.run_once(instant, dry_run=dry_run, retry_failed=retry_failed)
     finally:
         service.close()
     lines = []
@@ -214,7 +238,14 @@ def remind_once(service: Service, instant: dt.datetime, *, dry_run: bool) -> str
     else:
         summary = _("sent {count} message(s); missed {missed}, superseded {superseded}")
         count = report.sent + report.resent
+    if retry_failed and not dry_run:
+        lines.append(
+            _("{count} message(s) that had failed for good made due again").format(
+                count=report.reopened
+            )
+        )
     lines.append(summary.format(count=count, missed=report.missed, superseded=report.superseded))
-    if report.failed:
-        raise DisclosureError(_(NOT_ACCEPTED).format(count=report.failed))
+    problem = None if dry_run else trouble(report)
+    if problem:
+        raise NotDelivered(problem, "\n".join(lines))
     return "\n".join(lines)

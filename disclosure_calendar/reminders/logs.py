@@ -29,6 +29,7 @@ EVENTS = {
     "failed": N_("not accepted; will be tried again"),
     "retry": N_("not accepted yet; trying again shortly"),
     "refused": N_("refused for good; the coordinator will be told"),
+    "retry-failed": N_("refused reminders made due again, to be resent once"),
     "missed": N_("missed: not sent within the grace period"),
     "cancelled": N_("cancelled"),
     "recorded-late": N_("outcome recorded once the ledger was back"),

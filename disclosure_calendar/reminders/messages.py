@@ -175,12 +175,12 @@ def decide(
             items[0].addressee,
             items[0].channel,
             max(_instant(i.day, at, tz) for i in items),
-            tuple(sorted(items, key=_item_order)),
+            tuple(sorted(items, key=item_order)),
         )
         for items in by_route.values()
     ]
     digests.sort(key=lambda d: (d.send_at, d.addressee != COORDINATOR, d.addressee, d.channel.name))
-    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *_item_order(i), i.addressee)))  # noqa: E731
+    order = lambda items: tuple(sorted(items, key=lambda i: (i.day, *item_order(i), i.addressee)))  # noqa: E731
     return Decision(tuple(digests), order(missed), order(superseded))
 
 
@@ -213,7 +213,7 @@ def _instant(day: dt.date, at: dt.time, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, at, tzinfo=tz)
 
 
-def _item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
+def item_order(i: Item) -> tuple[int, dt.date, int, int, str, str, str]:
     o = i.occurrence
     return (
         -KINDS.index(i.kind),
@@ -275,6 +275,7 @@ def render(
     link: str | None = None,
     *,
     portal: bool = False,
+    sent_at: dt.datetime | None = None,
 ) -> Message:
     """The Chinese digest: subject, plain text, HTML and robot markdown.
 
@@ -283,9 +284,14 @@ def render(
     than the unit the link acts for; it says to use the unit's own link (``portal``: the
     portal runs, there is a secret and a plan.base_url) or to tell the coordinator. No
     message tells a unit's staff to run a command.
+
+    ``sent_at``: when it goes out, if later than the reminder time it stands for (a daemon
+    that was down, a mail server that refused until fixed): the working days left and the
+    sending time are those of that moment, not of the planned one.
     """
     tz = ZoneInfo(schedule.plan.timezone)
-    today = digest.send_at.astimezone(tz).date()
+    sent_at = max(sent_at or digest.send_at, digest.send_at)
+    today = sent_at.astimezone(tz).date()
     to_name = (
         contacts.coordinator_name
         if digest.addressee == COORDINATOR
@@ -332,7 +338,7 @@ def render(
         "",
         *howto,
         "",
-        f"本提醒于{local_time_text(digest.send_at, tz)}发出，由 disclosure-calendar 生成。",
+        f"本提醒于{local_time_text(sent_at, tz)}发出，由 disclosure-calendar 生成。",
     ]
     md += ["", *chat_howto]
     page = (
@@ -341,7 +347,7 @@ def render(
         "以下政务公开事项请按时办理。</p>"
         + "".join(rows)
         + (button or "".join(f"<p>{html.escape(h)}</p>" for h in howto))
-        + f'<p style="color:#888">本提醒于{local_time_text(digest.send_at, tz)}发出。</p></body></html>'
+        + f'<p style="color:#888">本提醒于{local_time_text(sent_at, tz)}发出。</p></body></html>'
     )
     markdown = "\n".join(md)
     if len(markdown.encode("utf-8")) > MARKDOWN_LIMIT:

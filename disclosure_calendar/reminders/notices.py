@@ -53,7 +53,9 @@ def render_refusals(
     lines = [
         f"{contacts.coordinator_name}：",
         "",
-        "以下提醒被对方服务器拒收，不会重发。请核对联系方式（contacts.yaml）后转告相关单位：",
+        "以下提醒被对方服务器拒收，不会自动重发。请核对联系方式（contacts.yaml）后转告相关单位；"
+        "改正后，可在门户的协调人工作台“投递问题”中点“重新发送被拒收的提醒”，或运行 disclosure-calendar remind --at <现在> "
+        "--retry-failed 重发一次：",
         "",
     ]
     for n, r in enumerate(refusals, 1):

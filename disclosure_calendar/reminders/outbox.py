@@ -6,14 +6,15 @@ claims' bookkeeping) is ``disclosure_calendar.ledger``'s, which knows nothing of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..ledger import Ledger, backends, claims, schema
-from ..ledger.schema import done, messages, reminders
+from ..ledger import AuditEntry, Ledger, backends, claims, schema
+from ..ledger.portal import insert_audit
+from ..ledger.schema import deliveries, done, messages, reminders
 from .messages import Message, Slot, State
 
 
@@ -88,12 +89,31 @@ class ReminderLedger(Ledger):
         return len(rows)
 
     def claim(
-        self, owner: str, lease: float, *, after: tuple[str, str] | None = None
+        self,
+        owner: str,
+        lease: float,
+        *,
+        after: tuple[str, str] | None = None,
+        only: str | None = None,
     ) -> Stored | None:
-        """Hold the next unfinished message nobody holds (see claims.py); None when none is left."""
+        """Hold the next unfinished message nobody holds (see claims.py), or the message
+        ``only``; None when there is none (to hold)."""
         with self._tx() as conn:
-            row = claims.claim_next(conn, owner, lease, after)
+            if only is not None:
+                row = claims.claim_one(conn, owner, lease, only)
+            else:
+                row = claims.claim_next(conn, owner, lease, after)
             return None if row is None else self._stored(conn, [row])[0]
+
+    def rewrite(self, msg: Message) -> None:
+        """The text of a message rendered again when it goes out (messages.rerender): the
+        ledger keeps what was sent."""
+        with self._tx() as conn:
+            conn.execute(
+                messages.update()
+                .where(messages.c.id == msg.id)
+                .values(subject=msg.subject, body=msg.text, html=msg.html, markdown=msg.markdown)
+            )
 
     def unfinished(self) -> list[Stored]:
         """Messages written but not accepted: pending (maybe interrupted) or failed."""
@@ -114,6 +134,59 @@ class ReminderLedger(Ledger):
             )
             out.append(Stored(msg, state, tries, slots, _instant(made)))
         return out
+
+
+def reopen_failed(
+    ledger: Ledger,
+    now: dt.datetime,
+    since: dt.datetime,
+    ids: Collection[str] | None = None,
+    *,
+    audit: AuditEntry | None = None,
+) -> list[str]:
+    """Reminders that failed for good since ``since``, due again at ``now``; their ids.
+
+    ``remind --retry-failed`` and the dashboard's button: once the cause is fixed (a wrong
+    address or password, a moved webhook), each message refused by a recipient (an SMTP 5xx,
+    an HTTP 4xx) or tried and not accepted before its grace window closed is sent once more,
+    with its Message-ID, to the recipients that have not accepted it (the next pass claims
+    it: its send time is ``now``). The notices of delivery problems are not resent. ``ids``:
+    only these. ``audit``, if given, is written in the same transaction when anything was.
+    """
+    m, d, r = messages.c, deliveries.c, reminders.c
+    refused = sa.select(d.message).where(d.state == "refused")
+    query = sa.select(m.id, m.send_at).where(
+        m.id.not_like("%.problem@%"),
+        sa.or_(
+            sa.and_(m.state.in_(("sent", "cancelled")), m.id.in_(refused)),
+            sa.and_(m.state == "missed", m.attempts > 0),
+        ),
+    )
+    reopened = []
+    with ledger._tx() as conn:
+        for mid, send_at in conn.execute(query.order_by(m.send_at, m.id)).all():
+            was = dt.datetime.fromisoformat(send_at)
+            if was < since or (ids is not None and mid not in ids):
+                continue
+            conn.execute(
+                messages.update()
+                .where(m.id == mid)
+                .values(
+                    state="pending", send_at=now.astimezone(was.tzinfo).isoformat(),
+                    updated=now.isoformat(), error=None, claimed_by=None, claimed_until=None,
+                )
+            )  # fmt: skip
+            # the refusals stand until the new answer: tried again, they are "failed" now
+            conn.execute(
+                deliveries.update()
+                .where(d.message == mid, d.state == "refused")
+                .values(state="failed")
+            )
+            conn.execute(reminders.update().where(r.message == mid).values(state="pending"))
+            reopened.append(mid)
+        if reopened and audit is not None:
+            insert_audit(conn, audit)
+    return reopened
 
 
 _SLOTS = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -20,11 +21,12 @@ from .messages import Message
 from .notices import Refusal
 from .notifiers import Outbox
 from .outcomes import record_outcome
+from .rerender import rerender
 
 if TYPE_CHECKING:
     from ..schedule.model import Schedule
     from ..workdays.calendar import WorkdayCalendar
-    from .outbox import ReminderLedger
+    from .outbox import ReminderLedger, Stored
 
 # Messages written this long before a pass's instant were written by an earlier pass.
 SAME_PASS = dt.timedelta(minutes=5)
@@ -44,6 +46,7 @@ class Report:
     failed: int = 0
     refused: int = 0  # recipients that refused a message for good (delivery problems)
     resent: int = 0
+    reopened: int = 0  # messages that had failed for good, made due again (--retry-failed)
     missed: int = 0
     superseded: int = 0
     cancelled: int = 0
@@ -67,6 +70,7 @@ class Pass:
     stop: threading.Event
     unrecorded: list[tuple[str, str, dt.datetime, str | None]]
     fresh: set[str]  # ids this daemon wrote in this pass
+    portal: bool = False  # messages may send units to the portal (messages.render)
 
     def send_claimed(self, after: tuple[str, str] | None = None) -> tuple[str, str] | None:
         """Claim unfinished messages one by one, oldest first, and deliver (or settle) each;
@@ -75,71 +79,92 @@ class Pass:
         Those not written by this pass are the crash window (a daemon killed while sending),
         a channel that was down, or another daemon's share of the work.
         """
-        ledger, cfg, now, report = self.ledger, self.cfg, self.now, self.report
-        done = ledger.done()
+        done = self.ledger.done()
+        while not self.stop.is_set():
+            stored = self.ledger.claim(self.owner, self.lease, after=after)
+            if stored is None:
+                break
+            after = (stored.message.send_at.isoformat(), stored.message.id)
+            self._settle(stored, done)
+        return after
+
+    def send_these(self, ids: list[str]) -> None:
+        """Claim and deliver the messages ``ids`` now, wherever they stand in the queue (the
+        coordinator's notice written in this pass: its place in (send_at, id) order may lie
+        behind the cursor, and it must not wait for the next pass)."""
+        done = self.ledger.done()
+        for message_id in ids:
+            if self.stop.is_set():
+                return
+            stored = self.ledger.claim(self.owner, self.lease, only=message_id)
+            if stored is not None:
+                self._settle(stored, done)
+
+    def _settle(self, stored: Stored, done: Mapping[str, object]) -> None:
+        """Deliver one claimed message, or record why it is not sent."""
+        cfg, now, report = self.cfg, self.now, self.report
         grace = cfg.contacts.policy.grace
         tz = ZoneInfo(cfg.schedule.plan.timezone)
         today = now.astimezone(tz).date()
-        while not self.stop.is_set():
-            stored = ledger.claim(self.owner, self.lease, after=after)
-            if stored is None:
-                break
-            msg = stored.message
-            after = (msg.send_at.isoformat(), msg.id)
-            channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
-            # A notice of delivery problems carries no reminders: never cancelled by done marks.
-            if stored.slots and all(s.occurrence in done for s in stored.slots):
-                self._record(msg.id, "cancelled", now, "every duty in it was marked done")
-                report.cancelled += 1
-            elif msg.channel not in channels:
-                self._record(
-                    msg.id,
-                    "cancelled",
-                    now,
-                    f"channel {msg.channel!r} no longer in contacts",
+        msg = stored.message
+        channels = {ch.name: ch for ch in cfg.contacts.channels_of(msg.addressee)}
+        # A notice of delivery problems carries no reminders: never cancelled by done marks.
+        if stored.slots and all(s.occurrence in done for s in stored.slots):
+            self._record(msg.id, "cancelled", now, "every duty in it was marked done")
+            report.cancelled += 1
+        elif msg.channel not in channels:
+            self._record(
+                msg.id,
+                "cancelled",
+                now,
+                f"channel {msg.channel!r} no longer in contacts",
+            )
+            report.cancelled += 1
+            log_event(
+                logging.WARNING,
+                "cancelled",
+                id=msg.id,
+                to=msg.addressee,
+                channel=msg.channel,
+                reason="channel removed",
+            )
+        elif today > cfg.calendar.add_working_days(msg.send_at.astimezone(tz).date(), grace):
+            self._record(msg.id, "missed", now, "not accepted within the grace window")
+            report.missed += len(stored.slots)
+            log_event(
+                logging.WARNING,
+                "missed",
+                id=msg.id,
+                to=msg.addressee,
+                channel=msg.channel,
+                since=msg.send_at,
+            )
+        else:
+            # Another daemon's share of this same pass is not a resend: only a message
+            # tried before, or written by an earlier pass, is.
+            resumed = msg.id not in self.fresh and (
+                stored.attempts > 0 or stored.created is None or stored.created < now - SAME_PASS
+            )
+            before = report.sent
+            if stored.slots and (resumed or _local_day(msg.send_at, tz) != today):
+                # written earlier than it goes out: the days left and the time are of now
+                msg = rerender(
+                    msg, stored.slots, cfg.schedule, cfg.calendar, cfg.contacts, now, self.portal
                 )
-                report.cancelled += 1
+                if msg != stored.message:
+                    self.ledger.rewrite(msg)
+            self._deliver(msg, channels[msg.channel])
+            if resumed:
+                if report.sent > before:
+                    report.resent += 1
+                    report.sent -= 1
                 log_event(
-                    logging.WARNING,
-                    "cancelled",
+                    logging.INFO,
+                    "resumed",
                     id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    reason="channel removed",
+                    state=stored.state,
+                    attempts=stored.attempts,
                 )
-            elif today > cfg.calendar.add_working_days(msg.send_at.astimezone(tz).date(), grace):
-                self._record(msg.id, "missed", now, "not accepted within the grace window")
-                report.missed += len(stored.slots)
-                log_event(
-                    logging.WARNING,
-                    "missed",
-                    id=msg.id,
-                    to=msg.addressee,
-                    channel=msg.channel,
-                    since=msg.send_at,
-                )
-            else:
-                # Another daemon's share of this same pass is not a resend: only a message
-                # tried before, or written by an earlier pass, is.
-                resumed = msg.id not in self.fresh and (
-                    stored.attempts > 0
-                    or stored.created is None
-                    or stored.created < now - SAME_PASS
-                )
-                before = report.sent
-                self._deliver(msg, channels[msg.channel])
-                if resumed:
-                    if report.sent > before:
-                        report.resent += 1
-                        report.sent -= 1
-                    log_event(
-                        logging.INFO,
-                        "resumed",
-                        id=msg.id,
-                        state=stored.state,
-                        attempts=stored.attempts,
-                    )
-        return after
 
     def _record(self, message_id: str, state: str, now: dt.datetime, error: str | None) -> bool:
         """Record an outcome; one the ledger cannot take now is kept for the next pass."""
@@ -151,25 +176,25 @@ class Pass:
             self.unrecorded.append((message_id, state, now, error))
             raise
 
-    def tell_coordinator(self) -> bool:
+    def tell_coordinator(self) -> list[str]:
         """Addresses that refused reminders in this pass: one notice on each coordinator channel.
 
         A refusal is not retried, so without this nobody would learn that a unit's address
         is wrong until the unit missed a deadline. The notice is ledgered like any message,
-        and sent as the others are (claimed); True if there is one to send.
+        and sent in this same pass (:meth:`send_these`); the ids of the notices.
         """
         from .notices import render_refusals
 
         ledger, cfg, now, report = self.ledger, self.cfg, self.now, self.report
         if not report.refusals or self.stop.is_set():
-            return False
+            return []
         notices = [
             render_refusals(report.refusals, ch, cfg.schedule, cfg.contacts, now)
             for ch in cfg.contacts.coordinator
         ]
         ledger.record_intents([(notice, []) for notice in notices], now)
         self.fresh.update(n.id for n in notices)
-        return bool(notices)
+        return [n.id for n in notices]
 
     def _deliver(self, msg: Message, channel: Channel) -> None:
         """Send to the recipients that have not had ``msg`` yet and record each one's answer."""
@@ -192,3 +217,7 @@ class Pass:
             report.failed += 1
         elif state == "cancelled":
             report.cancelled += 1
+
+
+def _local_day(at: dt.datetime, tz: ZoneInfo) -> dt.date:
+    return at.astimezone(tz).date()

@@ -31,6 +31,8 @@ from .logs import log_event
 log = logging.getLogger("disclosure_calendar.daemon")
 
 RELOAD_SECONDS = 5.0
+# How far back `remind --retry-failed` and the dashboard's button look for failed reminders.
+RETRY_DAYS = 30
 DEFAULT_RETRY = Retry()
 
 
@@ -97,7 +99,7 @@ class Service:
         schedule = load_schedule(self.schedule_path)
         cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
         if self.contacts_path.exists() or self.contacts_required:
-            contacts = load_contacts(self.contacts_path, [u.id for u in schedule.units])
+            contacts = load_contacts(self.contacts_path, [u.id for u in schedule.units], self.env)
         else:
             contacts = DEFAULT
         return Config(schedule, cal, contacts, stamp)
@@ -154,8 +156,13 @@ class Service:
 
     # -- one pass --
 
-    def run_once(self, now: dt.datetime, *, dry_run: bool = False) -> Report:
+    def run_once(
+        self, now: dt.datetime, *, dry_run: bool = False, retry_failed: bool = False
+    ) -> Report:
         """Send what is due at ``now`` and not yet in the ledger (or, dry, only say what).
+
+        ``retry_failed``: first make the reminders of the last RETRY_DAYS days that failed for
+        good due again (outbox.reopen_failed), so they go out in this pass.
 
         Raises LedgerUnreachable when the ledger cannot be reached; an outcome the channel
         gave meanwhile is kept and recorded first thing on the next pass.
@@ -214,6 +221,13 @@ class Service:
                 to=item.addressee,
                 channel=item.channel.name,
             )
+        if retry_failed:
+            from .outbox import reopen_failed
+
+            reopened = reopen_failed(ledger, now, now - dt.timedelta(days=RETRY_DAYS))
+            report.reopened = len(reopened)
+            if reopened:
+                log_event(logging.INFO, "retry-failed", count=len(reopened))
         outbox = Outbox(
             cfg.contacts.smtp,
             self.env,
@@ -226,11 +240,11 @@ class Service:
         with outbox:
             sending = Pass(
                 ledger, outbox, cfg, now, report, self.owner, self.lease, self.stop,
-                self.unrecorded, {m.id for m in batch},
+                self.unrecorded, {m.id for m in batch}, self._portal(cfg),
             )  # fmt: skip
-            after = sending.send_claimed()
-            if sending.tell_coordinator():
-                sending.send_claimed(after)
+            sending.send_claimed()
+            # refusals of this pass: the coordinator hears of them in this pass, not the next
+            sending.send_these(sending.tell_coordinator())
         report.takeover_in = ledger.seconds_to_takeover(self.owner)
         if report.sent or report.failed or report.missed or report.resent:
             log_event(
@@ -308,10 +322,15 @@ class Service:
                 cfg.calendar,
                 cfg.contacts,
                 links.get(d.addressee) if d.channel.type == "email" else None,
-                portal=bool(self.signer is not None and base_url),
+                portal=self._portal(cfg),
+                sent_at=now,  # a reminder decided late says what is true when it goes out
             )  # fmt: skip
             for d in digests
         ]
+
+    def _portal(self, cfg: Config) -> bool:
+        """Whether messages may send units to the portal: a secret and a plan.base_url."""
+        return bool(self.signer is not None and cfg.schedule.plan.base_url)
 
     def _flush(self, ledger: ReminderLedger) -> None:
         """Outcomes a lost connection kept from the ledger, recorded before anything else."""

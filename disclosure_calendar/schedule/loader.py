@@ -13,7 +13,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.gcpause import paused_gc
+from ..workdays.calendar import WorkdayCalendar
 from .calendar_section import read_calendar
+from .checks import check_once_dates, is_reserved, read_duty_units
 from .groups import UNIT_ID, read_groups, unread
 from .model import (
     UNIT_KINDS,
@@ -25,7 +27,7 @@ from .model import (
     Unit,
 )
 from .periods import CADENCES, PERIODIC
-from .rules import parse_rule
+from .rules import FixedDate, WorkdaysAfterDate, parse_rule
 from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
 
@@ -64,7 +66,8 @@ def _load(path: Path) -> Schedule:
     known = {u.id for u in units} | {g.id for g in groups}
     first = plan or Plan("", "", dt.date(2017, 1, 1), "Asia/Shanghai", "", "")
     seen: set[str] = set()
-    duties = _duties(c, top.get("duties"), known, defaults, first, seen)
+    dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]] = []
+    duties = _duties(c, top.get("duties"), known, defaults, first, seen, dated)
     later: list[Plan] = []
     for index, node in enumerate(c.sequence(top["plans"], "plans") if "plans" in top else ()):
         read = _later_plan(c, node, index, first, [first, *later])
@@ -72,7 +75,9 @@ def _load(path: Path) -> Schedule:
             continue
         later_plan, duties_node = read
         later.append(later_plan)
-        duties += _duties(c, duties_node, known, defaults, later_plan, seen)
+        duties += _duties(c, duties_node, known, defaults, later_plan, seen, dated)
+    if dated and not c.problems:
+        check_once_dates(c, dated, WorkdayCalendar(notices=notices, local_days_off=days_off))
     c.raise_if_any()
     assert plan is not None
     schedule = Schedule(
@@ -220,6 +225,8 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
                         kind=kind, kinds=", ".join(UNIT_KINDS)
                     ),
                 )
+        if uid is not None and is_reserved(c, f["id"], uid):
+            continue
         if uid and uid in seen:
             c.problem(f["id"], _("duplicate unit id {id!r}").format(id=uid))
         elif uid and name:
@@ -253,9 +260,16 @@ DUTY_KEYS = (
 
 
 def _duties(
-    c: Checker, node: Node | None, known: set[str], defaults: Defaults, plan: Plan, seen: set[str]
+    c: Checker,
+    node: Node | None,
+    known: set[str],
+    defaults: Defaults,
+    plan: Plan,
+    seen: set[str],
+    dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]],
 ) -> tuple[Duty, ...]:
-    """A plan's duties; ``seen`` holds the ids of every plan's duties read so far."""
+    """A plan's duties; ``seen`` holds the ids of every plan's duties read so far, ``dated``
+    gets the one-off dates to check against the calendar (:func:`checks.check_once_dates`)."""
     duties: list[Duty] = []
     for item in c.sequence(node, "duties") if node is not None else ():
         before = len(c.problems)
@@ -272,6 +286,8 @@ def _duties(
         if duty is None:
             unread(c, item, before, _duty_name(item))
             continue
+        if isinstance(duty.due, (FixedDate, WorkdaysAfterDate)):
+            dated.append((_duty_name(item), f["due"], duty.due))
         if duty.id in seen:
             c.problem(f["id"], _("duplicate duty id {id!r}").format(id=duty.id))
             continue
@@ -315,22 +331,7 @@ def _duty(
     title = c.string(f["title"], f"{where}: title") if "title" in f else None
     text = c.string(f["text"], f"{where}: text") if "text" in f else None
     basis = c.string(f["basis"], f"{where}: basis") if "basis" in f else None
-    units: list[str] = []
-    if "units" in f:
-        for unit_node in c.sequence(f["units"], f"{where}: units"):
-            unit = c.string(unit_node, f"{where}: unit")
-            if unit and unit not in known:
-                c.problem(
-                    unit_node,
-                    _("{where}: unknown unit or group {unit!r}").format(where=where, unit=unit),
-                )
-            elif unit:
-                units.append(unit)
-        if not units and not c.sequence(f["units"], f"{where}: units"):
-            c.problem(
-                f["units"],
-                _("{where}: units must name at least one unit or group").format(where=where),
-            )
+    units = read_duty_units(c, f["units"], where, known) if "units" in f else []
     cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
     if cadence and cadence not in CADENCES:
         c.problem(
@@ -391,6 +392,14 @@ def _duty(
             _("{where}: end {end} is before start {start}").format(
                 where=where, end=end, start=start
             ),
+        )
+    elif end and not start and end < plan.issued:
+        c.problem(
+            f["end"],
+            _(
+                "{where}: end {end} is before the plan was issued ({issued}): the duty would "
+                "have no dates"
+            ).format(where=where, end=end, issued=plan.issued),
         )
     note = c.string(f["note"], f"{where}: note") if "note" in f else None
     review = duty_review(c, get("review"), where, cadence, defaults)

@@ -26,6 +26,9 @@ from ..workdays.notices import MAX_YEAR, MIN_YEAR
 from .yaml_syntax import explain, key_hint
 
 MAX_BYTES = 8 * 1024 * 1024
+# Composing costs ~300 bytes of memory a node: 8 MB of "[f,f,f,…]" held 1.2 GB.  Lines and
+# commas bound the nodes; a province's plan (300 units, 2,000 duties) has about 40,000.
+MAX_ITEMS = 250_000
 _STR = "tag:yaml.org,2002:str"
 # What PyYAML's constructors raise for a value that does not fit its tag: an explicit tag on
 # such a value (``!!timestamp x``) fails with AttributeError or TypeError, not ConstructorError.
@@ -38,6 +41,9 @@ _CONSTRUCT_ERRORS = (
     KeyError,
 )
 MAX_PROBLEMS = 200
+# Control characters reach a value only through a double-quoted escape ("\0", "\e"); they
+# would be written raw into feeds and pages.  Tabs and line breaks are text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 try:  # libyaml is ~10x faster; the pure-Python loader gives the same nodes and marks.
     _Loader: type = yaml.CSafeLoader
@@ -82,6 +88,15 @@ def read_text(path: Path) -> str:
         ) from None
     if not text.strip():
         raise _single(name, _("file is empty; expected a mapping with plan, units, duties"))
+    items = text.count("\n") + text.count(",")
+    if items > MAX_ITEMS:
+        raise _single(
+            name,
+            _(
+                "file has {count:,} lines and list items; the limit is {limit:,} (is a list "
+                "repeated?)"
+            ).format(count=items, limit=MAX_ITEMS),
+        )
     return text
 
 
@@ -215,12 +230,11 @@ class Checker:
             kind = {"timestamp": _("date"), "int": _("number"), "float": _("number")}.get(
                 node.tag.rsplit(":", 1)[-1], _("value")
             )
-            self.problem(
-                node,
-                _("{what}: {value!r} is not a valid {kind} ({error})").format(
-                    what=what, value=node.value, kind=kind, error=exc
-                ),
-            )
+            if isinstance(exc, ConstructorError | ValueError | OverflowError):
+                message = _("{what}: {value!r} is not a valid {kind} ({error})")
+            else:  # PyYAML's own slip ('NoneType' object has no attribute 'groupdict')
+                message = _("{what}: {value!r} is not a valid {kind}")
+            self.problem(node, message.format(what=what, value=node.value, kind=kind, error=exc))
             return None
 
     def _present(self, node: Node, what: str) -> Any:
@@ -245,6 +259,14 @@ class Checker:
             return None
         if not value.strip():
             self.problem(node, _("{what} must not be empty").format(what=what))
+            return None
+        if bad := _CONTROL.search(value):
+            self.problem(
+                node,
+                _("{what} holds the control character U+{code:04X}; remove it").format(
+                    what=what, code=ord(bad.group())
+                ),
+            )
             return None
         if pattern and not pattern.fullmatch(value):
             self.problem(

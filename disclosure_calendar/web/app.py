@@ -28,6 +28,8 @@ from .login import enter, leave
 from .mark import mark_done, undo
 from .qr import qr
 from .rebuild import Rebuilder
+from .report import report
+from .retry import retry_failed
 from .site import Site, WebConfig, config_from_env
 from .unit_page import unit_page
 
@@ -95,8 +97,10 @@ def create_app(config: WebConfig) -> Starlette:
             Route("/unit/{unit}/undo", undo, methods=["POST"]),
             Route("/unit/{unit}/event", add_event, methods=["POST"]),
             Route("/coordinator", dashboard),
+            Route("/coordinator/retry", retry_failed, methods=["POST"]),
             Route("/coordinator/export.csv", export_csv),
             Route("/coordinator/export.xlsx", export_xlsx),
+            Route("/coordinator/report.{format}", report),
             Route("/{path:path}", feed),
         ],
         exception_handlers={

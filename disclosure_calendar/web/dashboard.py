@@ -4,6 +4,7 @@ late, and the audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Mapping
 from urllib.parse import urlencode
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..reminders.service import RETRY_DAYS
 from ..schedule.periods import describe
 from . import progress
 from .base import Refused, ledger_view, refusal, render, require, site_of
@@ -20,7 +22,7 @@ from .site import Plan
 AUDIT_ROWS = 100
 ACTION_WORDS = {
     "done": "标记完成", "undone": "撤销完成", "access-issued": "发放链接",
-    "access-revoked": "收回链接", "event-added": "登记事件",
+    "access-revoked": "收回链接", "event-added": "登记事件", "retry-failed": "重新发送拒收的提醒",
 }  # fmt: skip
 
 
@@ -42,6 +44,17 @@ def filters(query: Mapping[str, str], plan: Plan, this_year: int) -> progress.Fi
     )
 
 
+def report_query(chosen: progress.Filters) -> dict[str, object]:
+    """The notice's period and unit, as the dashboard shows them (sections and cadences are
+    not the notice's: it covers every duty)."""
+    query: dict[str, object] = {"year": chosen.year}
+    if chosen.quarter is not None:
+        query["quarter"] = chosen.quarter
+    if chosen.unit is not None:
+        query["unit"] = chosen.unit
+    return query
+
+
 def occurrence_words(plan: Plan, uid: str | None) -> str:
     """'1.3 一般公共预算收支完成情况（2026-10)' for an occurrence id; the id itself if unknown."""
     if not uid:
@@ -54,6 +67,15 @@ def occurrence_words(plan: Plan, uid: str | None) -> str:
         if duty.id == duty_id:
             return f"{duty.ref} {duty.title}（{label}）"
     return uid
+
+
+def _retry_notice(query: Mapping[str, str]) -> str | None:
+    if query.get("notice") != "retry":
+        return None
+    count = query.get("count", "")
+    if count in ("", "0") or not count.isdigit():
+        return "没有需要重新发送的提醒（最近 30 天内被拒收的提醒都已重发或已送达）。"
+    return f"已安排重新发送 {int(count)} 条提醒：提醒服务下次运行时发出（也可立即运行 remind --at <现在>）。"
 
 
 def selected_items(request: Request) -> tuple[Plan, progress.Filters, list[progress.Item]]:
@@ -75,9 +97,16 @@ def dashboard(request: Request) -> Response:
     plan, chosen, items = selected_items(request)
     schedule = plan.schedule
     zone = ZoneInfo(schedule.plan.timezone)
+    since = site.now() - dt.timedelta(days=RETRY_DAYS)
     with site.ledger() as ledger:
         missed = Counter(m.unit for m in ledger.missed() if m.slot.year == chosen.year)
         audit = ledger.audit_log(AUDIT_ROWS, unit=chosen.unit)
+        # recipients that refused a reminder for good lately: fixed, they can be resent
+        problems = [
+            p
+            for p in ledger.delivery_problems()
+            if p.at >= since and ".problem@" not in p.message and chosen.unit in (None, p.addressee)
+        ][-AUDIT_ROWS:]
     units = [u.id for u in schedule.units if chosen.unit in (None, u.id)]
     rows = progress.counts(schedule, items, missed, units)
     overdue = sorted(
@@ -104,7 +133,10 @@ def dashboard(request: Request) -> Response:
             "describe": describe,
             "names": {u.id: u.name for u in schedule.units},
             "export_query": urlencode(query),
+            "report_query": urlencode(report_query(chosen)),
             "today": site.today(),
+            "problems": [(p, p.at.astimezone(zone)) for p in reversed(problems)],
+            "notice": _retry_notice(request.query_params),
             "session": found,
         },
     )

@@ -1,7 +1,8 @@
 """POST /unit/<id>/event: record the date an event-triggered duty was triggered (a repeal for
 5.7, a request for 22.1); its due date then shows on the pages and in the reminders at once;
 the feeds are rebuilt in the background when ``serve`` runs with
-``--rebuild`` (the default), else after the next build.
+``--rebuild`` (the default), else after the next build. The answer does not wait for the
+build: the page it leads to says when the feeds have the date (web/rebuild.py).
 
 An event date belongs to the duty, so it sets due dates for every unit the duty reaches: a
 unit may record one only for a duty that reaches it alone; dates of shared duties are the
@@ -11,6 +12,7 @@ coordinator's (who can open any unit's page).
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -40,14 +42,16 @@ async def add_event(request: Request) -> Response:
     except Refused as refused:
         return refusal(request, refused)
     rebuilder = request.app.state.rebuilder
-    if rebuilder is not None:
-        rebuilder.request()
-    notice = "event" if rebuilder is not None else "event-later"
-    return RedirectResponse(f"{root(request)}/unit/{unit}?notice={notice}", status_code=303)
+    if rebuilder is None:
+        return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event-later", status_code=303)
+    # Answered now; the page tells from `at` when a build that includes this date has landed.
+    at = time.time_ns()
+    rebuilder.request()
+    return RedirectResponse(f"{root(request)}/unit/{unit}?notice=event&at={at}", status_code=303)
 
 
 def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: str) -> None:
-    plan = site.plan()
+    plan = site.plan(events=False)  # its event dates may be a few seconds old: see below
     schedule = plan.schedule
     duty = next((d for d in schedule.duties if d.id == form.get("duty", "")), None)
     if duty is None or not may_record(grant, duty, schedule.unit_ids_of(duty), unit):
@@ -64,12 +68,13 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
     if any(e.date == day for e in duty.events):
         raise recorded
     now = site.now()
-    with site.ledger() as ledger:
+    with site.writing, site.ledger() as ledger:
         try:
             ledger.add_event(duty.id, day, note, now, added_by=grant.actor)
         except AlreadyRecorded:
-            # Recorded since the page last read the dates: by `event add`, or by this very
-            # form sent twice at once (the ledger keeps one row; the second is told so).
+            # Recorded since the plan last read the dates (forms check against the plan as
+            # loaded, so that they answer at once): by `event add`, by this very form sent
+            # twice, or a moment ago (the ledger keeps one row; the second is told so).
             site.events_changed()
             raise recorded from None
         ledger.audit(

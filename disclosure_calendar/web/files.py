@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, field
 from email.utils import formatdate, parsedate_to_datetime
@@ -22,6 +23,8 @@ from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+
+from ..feeds.generations import GENERATIONS
 
 CONTENT_TYPES = {
     ".ics": "text/calendar; charset=utf-8",
@@ -58,8 +61,13 @@ def resolve(root: Path, raw_path: str) -> Path | None:
     if not real.is_relative_to(root) or not real.is_file():
         return None
     # A symlink is judged by where it leads: one named feed.ics pointing at .manifest.json
-    # must not serve what the request for .manifest.json itself would not.
-    if any(p.startswith(".") for p in real.relative_to(root).parts):
+    # must not serve what the request for .manifest.json itself would not. A build's
+    # published names lead into its current generation (feeds/generations.py), whose folder
+    # is a dotfile no request may name; its feeds (not its dotfiles) are served through them.
+    inside = real.relative_to(root).parts
+    if inside[:1] == (GENERATIONS,) and len(inside) == 3:
+        inside = inside[2:]
+    if any(p.startswith(".") for p in inside):
         return None
     return real
 
@@ -115,24 +123,28 @@ class FileCache:
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, path: Path) -> _Entry:
-        st = path.stat()
-        stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
-        entry = self._entries.get(path)
-        if entry is not None and entry.stamp == stamp:
-            return entry
-        data = path.read_bytes()
+    def get(self, path: Path, key: Path | None = None) -> _Entry:
+        """``path``'s content; kept under ``key`` (default the path): a feed's published name,
+        so that each build's generation folder does not add an entry of its own."""
+        key = key or path
+        with path.open("rb") as handle:  # stamp and bytes of one file, though a build swaps
+            st = os.fstat(handle.fileno())
+            stamp = (st.st_ino, st.st_size, st.st_mtime_ns)
+            entry = self._entries.get(key)
+            if entry is not None and entry.stamp == stamp:
+                return entry
+            data = handle.read()
         entry = _Entry(
             stamp, data, hashlib.blake2b(data, digest_size=12).hexdigest(), int(st.st_mtime)
         )
         with self._lock:
-            old = self._entries.pop(path, None)
+            old = self._entries.pop(key, None)
             self._size -= len(old.data) if old else 0
             if self._size + len(data) > self.limit:  # simple and bounded: start afresh
                 self._entries.clear()
                 self._size = 0
             if len(data) <= self.limit:
-                self._entries[path] = entry
+                self._entries[key] = entry
                 self._size += len(data)
         return entry
 
@@ -160,7 +172,8 @@ def serve_file(request: Request, root: Path, cache: FileCache) -> Response:
     if path is None:
         return not_found()
     try:
-        entry = cache.get(path)
+        published = path.parent.parent == root / GENERATIONS  # a generation's feed
+        entry = cache.get(path, key=root / path.name if published else path)
     except OSError:  # removed between resolving and reading (a build renaming files)
         return not_found()
     plain_tag, gzip_tag = f'"{entry.digest}"', f'"{entry.digest}-gz"'

@@ -127,6 +127,10 @@ class Site:
         self.limiter = AccessLimiter()
         self.signer = Signer(config.secret) if config.secret else None
         self._lock = threading.Lock()
+        # The forms' writes take turns in this process: SQLite lets one writer in at a time,
+        # and threads waiting on its busy timeout (sleeping and retrying) answer far later
+        # than threads waiting here, in order.
+        self.writing = threading.Lock()
         self._local = threading.local()
         self._view: LedgerView | None = None
         self._events: tuple[EventRecord, ...] = ()
@@ -137,8 +141,13 @@ class Site:
     def now(self) -> dt.datetime:
         return self.config.clock.now()
 
-    def plan(self) -> Plan:
-        """The loaded schedule; reloaded when the file changes or the year turns."""
+    def plan(self, *, events: bool = True) -> Plan:
+        """The loaded schedule; reloaded when the file changes or the year turns.
+
+        ``events=False``: as loaded, though event dates were recorded since (reloading costs
+        an expansion): enough for a form to check what it may write, so that it answers at
+        once; the page it leads to loads them.
+        """
         path = self.config.schedule_path
         try:
             st = path.stat()
@@ -146,6 +155,14 @@ class Site:
             if self._plan is not None:
                 return self._plan  # keep serving while an editor replaces the file
             raise DisclosureError(f"{path}: cannot read the schedule ({exc.strerror})") from None
+        current = self._plan
+        if (
+            not events
+            and current is not None
+            and current.stamp[:2] == (st.st_mtime_ns, st.st_size)
+            and self._year_ok(current)
+        ):
+            return current
         records = self._recorded_events()
         stamp = (st.st_mtime_ns, st.st_size, records)
         current = self._plan
@@ -199,7 +216,7 @@ class Site:
         return today_in(plan.schedule.plan.timezone, self.now()).year == plan.first_year + 1
 
     def today(self) -> dt.date:
-        return today_in(self.plan().schedule.plan.timezone, self.now())
+        return today_in(self.plan(events=False).schedule.plan.timezone, self.now())
 
     def ledger_view(self) -> LedgerView:
         """The ledger as of now: one small query, and the marks read again only if changed."""

@@ -3,6 +3,7 @@ self-checks and the full text of every duty; forms to mark done and to undo."""
 
 from __future__ import annotations
 
+import time
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
@@ -12,13 +13,37 @@ from ..schedule.periods import describe
 from . import progress
 from .base import Refused, ledger_view, refusal, render, require, site_of
 from .event import may_record
+from .rebuild import landed
+from .site import Site
 
 NOTICES = {
     "done": "已标记完成，提醒将于下一个发送时间停止。",
     "undone": "已撤销完成标记。",
-    "event": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅将在几秒内更新。",
+    "event": "已登记事件日期；到期日已列入本页，提醒即时生效；日历订阅正在后台更新，"
+    "本页将在更新后自动刷新。",
+    "event-landed": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅已更新。",
+    "event-slow": "已登记事件日期；到期日已列入本页，提醒即时生效；日历订阅尚未更新完成"
+    "（可能在排队），请稍后刷新本页查看。",
     "event-later": "已登记事件日期；到期日已列入本页，提醒即时生效，日历订阅在下次生成后更新。",
 }
+
+
+# While the feeds are being rebuilt after an event date, the page reloads itself this often,
+# for at most WAIT_SECONDS after the date was recorded.
+REFRESH_SECONDS = 2
+WAIT_SECONDS = 60
+
+
+def _rebuild_state(site: Site, at: str) -> str:
+    """``event`` (rebuilding), ``event-landed`` or ``event-slow``, for a date recorded at
+    ``at`` (time.time_ns, from the form's answer)."""
+    try:
+        since = int(at)
+    except ValueError:
+        return "event-slow"
+    if landed(site.out_dir, since):
+        return "event-landed"
+    return "event" if time.time_ns() - since < WAIT_SECONDS * 10**9 else "event-slow"
 
 
 def unit_page(request: Request) -> Response:
@@ -42,6 +67,8 @@ def unit_page(request: Request) -> Response:
 
     view = marks.memo(("unit", unit, plan.stamp, today), make)
     notice = request.query_params.get("notice", "")
+    if notice == "event":
+        notice = _rebuild_state(site, request.query_params.get("at", ""))
     # Everything the page shows: the schedule (its stamp), the day, the unit's marks.
     key = (unit, plan.stamp, today, notice, grant.role, tuple(sorted(done.items())))
     zone = ZoneInfo(schedule.plan.timezone)
@@ -68,6 +95,7 @@ def unit_page(request: Request) -> Response:
             "cadences": progress.CADENCE_WORDS,
             "session": (grant, nonce),
             "notice": NOTICES.get(notice),
+            "refresh": REFRESH_SECONDS if notice == "event" else None,
             "first_year": plan.first_year,
             "events": events,
         },

@@ -9,7 +9,7 @@ import datetime as dt
 
 from disclosure_calendar.core.i18n import gettext as _
 
-from .notice_parts import NoticeText, TextProblem
+from .notice_parts import DaysOff, NoticeText, TextProblem
 
 
 def consistency_problems(notice: NoticeText) -> list[TextProblem]:
@@ -33,7 +33,25 @@ def consistency_problems(notice: NoticeText) -> list[TextProblem]:
     lo, hi = dt.date(year - 1, 12, 1), dt.date(year, 12, 31)
     outside = _("outside {year} and the December before it").format(year=year)
     off_line: dict[dt.date, int] = {}
+    named: dict[str, DaysOff] = {}
     for span in notice.days_off:
+        first = named.setdefault(span.name, span)
+        if first.line != span.line and span.first > first.last + dt.timedelta(days=1):
+            # "二、元旦：1月8日至10日…" after "一、元旦：1月1日至3日…": which one is meant?
+            add(
+                span.line,
+                _(
+                    "{name} is listed twice with different dates: {first} to {last} on line "
+                    "{line}, {other_first} to {other_last} here"
+                ).format(
+                    name=span.name,
+                    first=first.first,
+                    last=first.last,
+                    line=first.line,
+                    other_first=span.first,
+                    other_last=span.last,
+                ),
+            )
         if (span.last - span.first).days > 31:
             add(
                 span.line,

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
+from disclosure_calendar.core.i18n import N_
 from disclosure_calendar.core.i18n import gettext as _
 
 from .notice_checks import consistency_problems, statutory_problems
@@ -29,6 +30,10 @@ from .notice_parts import DaysOff, Extension, MakeupDay, NoticeText, TextProblem
 # A notice is 1-3 KB; anything far larger is the wrong file, and refusing it up front keeps
 # a pasted 10 MB log from being scanned line by line.
 MAX_CHARS = 100_000
+# A notice's longest line has about 150 characters.  The phrases are matched at every date of
+# a line, so a line's cost grows with its length squared: a longer line is refused unread.
+MAX_LINE = 500
+TOO_LONG = N_("the line has {count:,} characters; a notice's lines have at most a few hundred")
 
 # Traditional forms of the characters the reader looks at (titles, festival names, keywords,
 # weekdays, lunar dates).  A notice pasted from a Hong Kong/Taiwan or traditional-character
@@ -49,14 +54,13 @@ _WEEKDAY = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6
 _WEEKDAY_NAME = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]
 
 _D = "\ue000"  # stands for one date in a sentence's skeleton
+# Numbers are read whole ("123日" is not the 23rd) and judged in :meth:`_Reader._dates`.
 _DATE = re.compile(
-    r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日"
+    r"(?<!\d)(?:(\d+)年)?(?:(\d+)月)?(\d+)日"
     r"(?:\(([^()]{0,40})\)|((?:周|星期)[一二三四五六日天]))?"
 )
-_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
-_RANGE = re.compile(
-    rf"{_D}(?:至|到|-+|~)+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共?{_NUM}天)?"
-)
+_NUM = r"(\d+|[一二三四五六七八九十]{1,3})"  # a count of 20 digits is read, then refused
+_RANGE = re.compile(rf"{_D}[至到~-]+{_D}(?:放假(?:调休|公休)?|调休放假|休假)(?:,?共?{_NUM}天)?")
 _SINGLE = re.compile(
     rf"{_D}(?:全国)?(?:放假|调休放假|休假)(?:{_NUM}天)?(?:,?(与周末连休)|,?(?:其中)?({_D})补休)?"
 )
@@ -220,7 +224,9 @@ class _Reader:
     def body(self, year: int, default_name: str, skip: set[int]) -> None:
         label: str | None = None
         for i, s in enumerate(self.lines, 1):
-            if i in skip or not s:
+            if len(s) > MAX_LINE:
+                self.problem(i, _(TOO_LONG).format(count=len(s)))
+            if i in skip or not s or len(s) > MAX_LINE:
                 label = None
                 continue
             rest = _ITEM.sub("", s)
@@ -284,6 +290,10 @@ class _Reader:
         in_year: int | None = None
         for m in _DATE.finditer(text):
             y, mo, d, note, bare = m.groups()
+            if len(y or "2000") != 4 or len(mo or "1") > 2 or len(d) > 2:
+                self.problem(line, _("‘{text}’ is not a valid date").format(text=m.group(0)))
+                dates.append(None)
+                continue
             if mo is None and month is None:
                 self.problem(line, _("‘{text}’ has no month").format(text=m.group(0)))
                 dates.append(None)

@@ -4,10 +4,14 @@ not there when `status` needs it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 
 from cli import main
@@ -46,7 +50,7 @@ def test_ledger_status_and_upgrade_of_an_old_sqlite_ledger(tmp_path: Path) -> No
 def test_ledger_status_without_a_ledger(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["ledger", "status", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1
-    assert "none.db: no ledger here yet" in result.output
+    assert f"--db {tmp_path / 'none.db'}: there is no ledger here." in result.output
 
 
 def test_copy_sqlite_to_postgresql_prints_equal_counts(tmp_path: Path, pg_url: str) -> None:
@@ -95,3 +99,133 @@ def test_done_through_the_environment_variable(tmp_path: Path, ledger_db: str) -
     assert result.exit_code == 0, result.output
     with Ledger(ledger_db) as ledger:
         assert list(ledger.done()) == [UID]
+
+
+# -- ledgers that are not whole, and addresses that are no ledger ------------------------------
+
+WRITERS = [
+    ["ledger", "upgrade"],
+    ["-f", MINIMAL, "done", UID],
+    ["-f", MINIMAL, "undone", UID],
+    ["-f", MINIMAL, "event", "add", "repealed-files", "2026-04-01"],
+    ["-f", MINIMAL, "remind", "--at", "2026-04-07T09:00"],
+]
+
+
+def damaged_ledger(tmp_path: Path) -> Path:
+    """A ledger with a done mark, its `done` table's page then overwritten (a bad disk block)."""
+    db = tmp_path / "damaged.db"
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    assert runner.invoke(main, ["-f", MINIMAL, "done", UID, "--db", str(db)]).exit_code == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'done'").fetchone()[0]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(db.read_bytes())
+    data[(page - 1) * size + 8 : (page - 1) * size + 40] = b"\xff" * 32  # its cell pointers
+    db.write_bytes(bytes(data))
+    return db
+
+
+def test_a_damaged_ledger_is_refused_by_status_upgrade_and_every_writer(tmp_path: Path) -> None:
+    """`ledger upgrade` said "up to date" on a file failing SQLite's integrity check and `done`
+    wrote into it."""
+    db = damaged_ledger(tmp_path)
+    before = db.read_bytes()
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in (["ledger", "status"], *WRITERS):
+        result = runner.invoke(main, [*args, "--db", str(db)])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output.startswith(f"Error: {db}: the ledger is damaged ("), result.output
+        assert "nothing was written to it" in result.output
+        assert "Traceback" not in result.output
+    assert db.read_bytes() == before
+    assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
+    zh = runner.invoke(main, ["--lang", "zh", "ledger", "status", "--db", str(db)])
+    assert zh.output.startswith(f"错误：{db}：台账文件已损坏（"), zh.output
+    assert "未写入任何内容" in zh.output
+
+
+def test_an_empty_file_is_not_taken_for_a_new_ledger(tmp_path: Path) -> None:
+    db = tmp_path / "zero.db"
+    db.touch()
+    os.utime(db, (time.time() - 3600, time.time() - 3600))  # not one being created right now
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in (["ledger", "status"], ["-f", MINIMAL, "status"], *WRITERS):
+        result = runner.invoke(main, [*args, "--db", str(db)])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output == (
+            f"Error: {db} is an empty file (0 bytes), not a ledger. If it was the ledger, restore "
+            "it from a backup; to start a new ledger, delete the empty file\n"
+        )
+    assert db.stat().st_size == 0
+
+
+@pytest.mark.parametrize("what", ["folder", "schedule"])
+def test_db_naming_a_folder_or_another_file(tmp_path: Path, what: str) -> None:
+    db = tmp_path if what == "folder" else Path(MINIMAL)
+    before = Path(MINIMAL).read_bytes()
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in (["ledger", "status"], ["-f", MINIMAL, "status"], *WRITERS):
+        result = runner.invoke(main, ["--lang", "zh", *args, "--db", str(db)])
+        assert result.exit_code == 1, (args, result.output)
+        expected = {
+            "folder": f"错误：--db {db} 是文件夹，不是台账文件；请指定一个文件，例如 "
+            f"{db / 'disclosure-calendar.db'}\n",
+            "schedule": f"错误：--db {db} 不是台账（不是 SQLite 数据库）；--db 应指向台账文件"
+            "（日程表旁的 disclosure-calendar.db）或 postgresql:// 地址\n",
+        }[what]
+        assert result.output == expected
+    assert Path(MINIMAL).read_bytes() == before
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_postgresql_without_the_database_or_the_server(pg_server: str) -> None:
+    url = sa.make_url(pg_server)
+    missing = url.set(database="no_such_ledger", password="s3cret-pw").render_as_string(
+        hide_password=False
+    )
+    refused = "postgresql://calendar:s3cret-pw@127.0.0.1:1/ledger"
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in (["ledger", "status"], ["-f", MINIMAL, "done", UID]):
+        result = runner.invoke(main, ["--lang", "zh", *args, "--db", missing])
+        assert result.exit_code == 1
+        assert "该服务器上不存在数据库 no_such_ledger" in result.output, result.output
+        assert "createdb no_such_ledger" in result.output
+        result = runner.invoke(main, ["--lang", "zh", *args, "--db", refused])
+        assert result.exit_code == 1
+        assert result.output == (
+            "错误：台账 postgresql://calendar:***@127.0.0.1:1/ledger 无法连接：127.0.0.1:1 "
+            "没有响应（PostgreSQL 是否在那里运行，地址中的端口是否正确？）\n"
+        )
+        assert "s3cret-pw" not in result.output
+
+
+READERS = [
+    ["-f", MINIMAL, "status"],
+    ["-f", MINIMAL, "event", "list"],
+    ["-f", MINIMAL, "agenda", "--year", "2026"],
+    ["-f", MINIMAL, "build", "--year", "2026", "-o", "OUT"],
+    ["-f", MINIMAL, "remind", "--at", "2026-04-07T09:00", "--dry-run"],
+    ["-f", MINIMAL, "access", "list"],
+    ["ledger", "status"],
+]
+
+
+def test_commands_that_only_read_refuse_a_ledger_file_that_is_not_there(tmp_path: Path) -> None:
+    """A mistyped --db read as an empty ledger: nothing done, no events, every unit behind."""
+    missing = tmp_path / "ledgr.db"
+    runner = CliRunner(env={CLOCK_ENV: "2026-04-20T10:00"})
+    for args in READERS:
+        args = [str(tmp_path / "out") if a == "OUT" else a for a in args]
+        result = runner.invoke(main, ["--lang", "zh", *args, "--db", str(missing)])
+        assert result.exit_code == 1, (args, result.output)
+        assert result.output == (
+            f"错误：--db {missing}：这里没有台账。请检查路径（或 DISCLOSURE_CALENDAR_DB）；台账由第一条"
+            "写入台账的命令建立：done、event add、remind、daemon 或 serve\n"
+        ), args
+    assert list(tmp_path.iterdir()) == []
+    # a command that writes starts the ledger there, as before
+    done = runner.invoke(main, ["-f", MINIMAL, "done", UID, "--db", str(missing)])
+    assert done.exit_code == 0, done.output
+    assert runner.invoke(main, ["-f", MINIMAL, "status", "--db", str(missing)]).exit_code == 0

@@ -246,8 +246,8 @@ def test_lang_c_on_a_server_keeps_chinese() -> None:
     assert result.output.startswith("用法：")
 
 
-def test_status_in_chinese_and_english(tmp_path: Path) -> None:
-    args = ["-f", str(SCHEDULE), "status", "--year", "2026", "--db", str(tmp_path / "l.db")]
+def test_status_in_chinese_and_english(empty_ledger: str) -> None:
+    args = ["-f", str(SCHEDULE), "status", "--year", "2026", "--db", empty_ledger]
     env = {"DISCLOSURE_CALENDAR_FAKE_CLOCK": "2026-04-14T10:00", "DISCLOSURE_CALENDAR_LANG": ""}
     zh = CliRunner().invoke(cli.main, args, env=env)
     assert zh.exit_code == 0, zh.output

@@ -57,6 +57,7 @@ def test_agenda_csv_english_headers_on_request() -> None:
 )
 def test_xlsx_workbooks(
     tmp_path: Path,
+    empty_ledger: str,
     command: tuple[str, ...],
     sheet: str,
     headers: list[str],
@@ -64,7 +65,7 @@ def test_xlsx_workbooks(
 ) -> None:
     target = tmp_path / "out.xlsx"
     if command[0] == "status":
-        command = (*command, "--db", str(tmp_path / "ledger.db"))
+        command = (*command, "--db", empty_ledger)
     out = run(*command, "--format", "xlsx", "-o", str(target))
     assert str(target) in out
     book = load_workbook(target)

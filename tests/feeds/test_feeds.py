@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -45,7 +46,7 @@ def run_build(
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
 
 
 @functools.lru_cache(maxsize=32)
@@ -67,7 +68,10 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_a_feed_per_unit_all_index_and_manifest(built: Path) -> None:
     names = {p.name for p in built.iterdir()}
-    assert names == {f"{u}.ics" for u in UNITS} | {"all.ics", "index.html", feeds.MANIFEST, INPUTS}
+    published = {f"{u}.ics" for u in UNITS} | {"all.ics", "index.html", feeds.MANIFEST, INPUTS}
+    # Each published name leads into the one generation the build swapped in (generations.py).
+    assert names == published | {".current", ".generations"}
+    assert all(os.readlink(built / n) == f".current/{n}" for n in published)
 
 
 @pytest.mark.parametrize("name", [f"{u}.ics" for u in UNITS] + ["all.ics"])

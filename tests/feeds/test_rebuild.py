@@ -41,7 +41,9 @@ def build(path: Path, out: Path, now: dt.datetime = NOW, workers: int = 1) -> fe
 
 def published(out: Path) -> dict[str, bytes]:
     """Every file of the folder but the local cache of file times."""
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != INPUTS}
+    return {
+        p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.name != INPUTS and p.is_file()
+    }
 
 
 def edited(tmp_path: Path, old: str, new: str) -> Path:
@@ -107,6 +109,51 @@ def test_editing_one_duty_renders_only_the_feeds_it_reaches(tmp_path, rendered):
     build(path, full)
     for name in ("finance.ics", "shiqi.ics", "index.html"):
         assert (out / name).read_bytes() == (full / name).read_bytes()
+
+
+def test_a_rebuild_parses_only_the_manifest_parts_it_renders(tmp_path, monkeypatch):
+    """The index in .inputs.json points at each feed's part of the manifest: the edit above
+    parses two parts (its feeds') and copies the rest; the folder ends as it would with the
+    whole manifest parsed; a manifest the index does not describe is parsed whole."""
+    import json
+
+    from disclosure_calendar.feeds import manifest as manifest_module
+
+    parsed: list[int] = []
+    real_loads = json.loads
+
+    def counting(data, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(len(data))
+        return real_loads(data, *args, **kwargs)
+
+    path = edited(
+        tmp_path,
+        "due: {rule: fixed_day, day: 10, roll: following}",
+        "due: {rule: workdays_after_period, n: 12}",
+    )
+    indexed, whole = tmp_path / "indexed", tmp_path / "whole"
+    for out in (indexed, whole):
+        build(MINIMAL, out)
+    size = (indexed / feeds.MANIFEST).stat().st_size
+    inputs = json.loads((whole / INPUTS).read_bytes())
+    del inputs["manifest"]  # as a build before the index left it: the whole manifest is read
+    (whole / INPUTS).unlink()  # a symlink into the current generation
+    (whole / INPUTS).write_text(json.dumps(inputs), encoding="utf-8")
+
+    monkeypatch.setattr(manifest_module.json, "loads", counting)
+    build(path, indexed, now=LATER)
+    assert parsed and max(parsed) < size / 2  # two parts, not the file
+    parsed.clear()
+    build(path, whole, now=LATER)
+    assert size in parsed
+    assert published(indexed) == published(whole)
+    # The index is rewritten with the manifest; one that does not fit the file is not used.
+    data = (indexed / feeds.MANIFEST).read_bytes()
+    (indexed / feeds.MANIFEST).unlink()
+    (indexed / feeds.MANIFEST).write_bytes(data.replace(b'{"feeds":{', b'{"feeds": {', 1))
+    parsed.clear()
+    build(MINIMAL, indexed, now=LATER)
+    assert size + 1 in parsed
 
 
 @pytest.mark.parametrize("cores", [1, 2])

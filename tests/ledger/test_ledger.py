@@ -104,7 +104,7 @@ def test_newer_schema_is_refused(ledger_db: str) -> None:
 def test_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "l.db"
     path.write_text("hello, not sqlite " * 100)
-    with pytest.raises(DisclosureError, match="not a usable ledger"):
+    with pytest.raises(DisclosureError, match="is not a ledger \\(not an SQLite database\\)"):
         Ledger(path)
 
 

@@ -32,10 +32,8 @@ def plan():
     return schedule, cal
 
 
-def test_agenda_2017_has_14_3_and_may_s_budget_report(tmp_path):
-    rows = json.loads(
-        run("agenda", "--year", "2017", "--format", "json", "--db", str(tmp_path / "l.db"))
-    )
+def test_agenda_2017_has_14_3_and_may_s_budget_report(empty_ledger):
+    rows = json.loads(run("agenda", "--year", "2017", "--format", "json", "--db", empty_ledger))
     by_duty = {(r["duty"], r["period"]): r["due"] for r in rows}
     assert by_duty[("university-disclosure-annual-reports", "2017")] == "2017-10-31"
     assert by_duty[("budget-execution", "2017-05")] == "2017-06-14"

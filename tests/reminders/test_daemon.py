@@ -242,13 +242,67 @@ def test_reload_keeps_last_good_configuration(
             "non_ascii_address.yaml:5:26: units.finance[0].to: '财政局@example.gov.cn' has "
             "non-ASCII characters (use the ASCII form)",
         ),
+        (
+            "empty_to",
+            "empty_to.yaml:5:25: units.finance[0].to lists no address: this channel would send "
+            "nothing; list an address, or remove the channel (a unit without channels is "
+            "reminded through the coordinator)",
+        ),
+        (
+            "misspelt_unit",
+            "misspelt_unit.yaml:5:3: units: 'finanse' is not a unit of the schedule (did you "
+            "mean 'finance'?)",
+        ),
+        (
+            "unset_password",
+            "unset_password.yaml:2:74: smtp.password_env: the environment variable "
+            "DC_TEST_NO_SUCH_PASSWORD is not set; set it where reminders are sent from (export "
+            "DC_TEST_NO_SUCH_PASSWORD=...), or the messages cannot be sent",
+        ),
+        (
+            "unset_password",
+            "unset_password.yaml:7:96: units.economy_it[0].secret_env: the environment variable "
+            "DC_TEST_NO_SUCH_SECRET is not set",
+        ),
     ],
-    ids=["password-in-file", "unknown-unit", "email-without-smtp", "non-ascii-address"],
-)
+    ids=[
+        "password-in-file", "unknown-unit", "email-without-smtp", "non-ascii-address", "empty-to",
+        "misspelt-unit", "unset-password", "unset-secret",
+    ],
+)  # fmt: skip
 def test_bad_contacts(case: str, message: str) -> None:
     with pytest.raises(InputError) as err:
-        load_contacts(DATA / "reminders" / "bad" / f"{case}.yaml", UNITS)
+        load_contacts(DATA / "reminders" / "bad" / f"{case}.yaml", UNITS, env={})
     assert message in str(err.value)
+
+
+def test_variables_are_checked_only_where_messages_are_sent() -> None:
+    path = DATA / "reminders" / "bad" / "unset_password.yaml"
+    assert load_contacts(path, UNITS).smtp is not None  # no environment given: not judged
+    env = {"DC_TEST_NO_SUCH_PASSWORD": "pw", "DC_TEST_NO_SUCH_SECRET": "s"}
+    assert load_contacts(path, UNITS, env=env).smtp is not None
+
+
+@pytest.mark.parametrize("case", ["empty_to", "unset_password", "misspelt_unit"])
+def test_remind_refuses_bad_contacts_in_chinese(tmp_path: Path, case: str) -> None:
+    """The real CLI, in Chinese: `to: []` silently cancelled the unit's reminders, an unset
+    password was retried forever with an English log line."""
+    contacts = DATA / "reminders" / "bad" / f"{case}.yaml"
+    run = subprocess.run(
+        [sys.executable, "cli.py", "--lang", "zh", "-f", str(MINIMAL), "remind", "--at",
+         "2026-04-07", "--db", str(tmp_path / "l.db"), "--contacts", str(contacts)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+        env={k: v for k, v in os.environ.items() if not k.startswith("DC_TEST_")},
+    )  # fmt: skip
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+    expected = {
+        "empty_to": f"{contacts}:5:25: units.finance[0].to 没有列出地址",
+        "unset_password": f"{contacts}:2:74: smtp.password_env：环境变量 DC_TEST_NO_SUCH_PASSWORD 未设置",
+        "misspelt_unit": f"{contacts}:5:3: units：'finanse' 不是日程表中的单位（是不是 'finance'？）",
+    }[case]
+    assert expected in run.stderr, run.stderr
+    assert not (tmp_path / "l.db").exists()  # nothing sent, nothing recorded
 
 
 def test_bad_contacts_reports_every_problem() -> None:
@@ -328,6 +382,9 @@ def test_cli_done_undone_status(ledger_db: str) -> None:
 
 def test_cli_remind_dry_run_touches_nothing(ledger_db: str) -> None:
     db = ledger_db
+    if not db.startswith("postgresql"):  # a dry run only reads: its --db file must be there
+        Ledger(db).close()
+        before = Path(db).read_bytes()
     result = CliRunner().invoke(
         main,
         ["-f", str(MINIMAL), "remind", "--at", "2026-04-10T09:00", "--dry-run", "--db", str(db)],
@@ -336,8 +393,13 @@ def test_cli_remind_dry_run_touches_nothing(ledger_db: str) -> None:
     assert "Subject: 【政务公开提醒】市政府办公室：2项今日截止" not in result.output
     assert "would send 1 message(s)" in result.output
     assert "【7.4】粮油价格信息（2026年3月）" in result.output
-    with pytest.raises(LedgerMissing):
-        Ledger(db, create=False)
+    if db.startswith("postgresql"):
+        with pytest.raises(LedgerMissing):
+            Ledger(db, create=False)
+    else:
+        assert Path(db).read_bytes() == before
+        with Ledger(db) as ledger:
+            assert ledger.messages() == [] and ledger.tracking_start() is None
 
 
 def test_cli_remind_sends_then_nothing_twice(ledger_db: str) -> None:

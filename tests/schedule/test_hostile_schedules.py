@@ -7,6 +7,10 @@ and never in a `validate` that passes while a duty of the file is missing from t
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+import time
+from itertools import zip_longest
 from pathlib import Path
 
 import pytest
@@ -40,7 +44,7 @@ def variant(tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
     first = text[: text.index(old)].count("\n") + 1
     # The problem sits on the line whose value is wrong: the one that differs from ``old``.
     changed = next(
-        i for i, (a, b) in enumerate(zip(old.split("\n"), new.split("\n"), strict=False)) if a != b
+        i for i, (a, b) in enumerate(zip_longest(old.split("\n"), new.split("\n"))) if a != b
     )
     return path, first + changed
 
@@ -66,11 +70,24 @@ def line_of(path: Path, needle: str) -> int:
         ("  issued: 2017-06-09", "  issued: 9999-12-31", "plan.issued: 9999-12-31 is outside the years 2004-2099"),
         ("  issued: 2017-06-09", "  issued: 1999-12-31", "plan.issued: 1999-12-31 is outside the years 2004-2099"),
         ("      - {date: 2026-03-02, note: 测试}", "      - {date: 2100-01-01}", "event date: 2100-01-01 is outside the years 2004-2099"),
+        ("  base_url: https://cal.test.example/feeds/", "  base_url: https://cal.test.example/feeds/\n  end: 2016-01-01", "plan.end: 2016-01-01 is before the plan was issued (2017-06-09)"),
+        ("    assumption: 财政部门通常在次月中旬发布", "    assumption: 财政部门通常在次月中旬发布\n    end: 2017-01-01", "duty 'budget-execution': end 2017-01-01 is before the plan was issued (2017-06-09): the duty would have no dates"),
+        ("    title: 粮油价格信息", '    title: "粮油\\0价格信息"', "duty 'grain-oil-prices': title holds the control character U+0000; remove it"),
+        ("    title: 水质排名", '    title: "水质\\e排名"', "duty 'water-ranking': title holds the control character U+001B; remove it"),
+        ("  - {id: shiqi, name: 石岐区, kind: town}", "  - {id: shiqi, name: 石岐区, kind: town}\n  - {id: coordinator, name: 协调处}", "unit id 'coordinator' is reserved (coordinator: the coordinator's reminders; all: all.ics, the feed of every unit); choose another id"),
+        ("  - {id: shiqi, name: 石岐区, kind: town}", "  - {id: shiqi, name: 石岐区, kind: town}\n  - {id: all, name: 全部}", "unit id 'all' is reserved"),
+        ("    due: {rule: workdays_after_date, date: 2017-06-09, n: 30}", "    due: {rule: fixed_date, date: 2004-01-01, roll: preceding}", "duty 'concrete-measures': due: 2004年1月1日（遇节假日提前至其前最后一个工作日） gives no working day within the calendar's years 2004-2099"),
+        ("    due: {rule: workdays_after_date, date: 2017-06-09, n: 30}", "    due: {rule: workdays_after_date, date: 2099-12-01, n: 30}", "duty 'concrete-measures': due: 2099-12-01后第30个工作日 gives no working day"),
+        ("  issued: 2017-06-09", "  issued: !!timestamp x", "plan.issued: 'x' is not a valid date"),
+        ("    units: [economy_it]", "    units: [economy_it, economy_it, economy_it]", "duty 'electricity-market': 'economy_it' is listed twice in units (first on line 48)"),
     ],
     ids=[
         "empty-title", "empty-text", "empty-ref", "null-basis", "empty-cadence", "empty-id",
         "empty-event-date", "empty-timezone", "empty-assumed", "timestamp-tag-on-id",
-        "issued-9999", "issued-1999", "event-2100",
+        "issued-9999", "issued-1999", "event-2100", "plan-end-before-issued",
+        "duty-end-before-issued", "nul-in-title", "esc-in-title", "unit-coordinator", "unit-all",
+        "fixed-date-before-2004", "after-date-beyond-2099", "timestamp-tag-no-groupdict",
+        "unit-listed-three-times",
     ],
 )  # fmt: skip
 def test_bad_value_is_an_error_with_its_line(
@@ -80,6 +97,7 @@ def test_bad_value_is_an_error_with_its_line(
     code, output = validate(path)
     assert code == 1, output
     assert "Traceback" not in output
+    assert "object has no attribute" not in output  # Python's words, not ours
     assert re.search(rf"{re.escape(str(path))}:{line}:\d+: .*{re.escape(message)}", output), output
 
 
@@ -158,3 +176,71 @@ def test_model_resolves_a_chain_longer_than_the_recursion_limit() -> None:
         base.path, base.digest, base.plan, base.defaults, base.units, groups, base.duties
     )
     assert schedule.members("g0") == frozenset({"finance", "shiqi"})
+
+
+def test_the_build_names_the_line_of_a_date_without_working_day(tmp_path: Path) -> None:
+    """The build stopped with '1 working days before 2004-01-01 is before 2004-01-01'."""
+    path, line = variant(
+        tmp_path,
+        "    due: {rule: workdays_after_date, date: 2017-06-09, n: 30}",
+        "    due: {rule: fixed_date, date: 2004-01-01, roll: preceding}",
+    )
+    result = CliRunner().invoke(
+        cli.main, ["-f", str(path), "build", "--out", str(tmp_path / "out"), "--year", "2026"]
+    )
+    assert result.exit_code == 1
+    assert f"{path}:{line}:10: duty 'concrete-measures': due: " in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def peak_of_validate(path: Path) -> tuple[int, str, int]:
+    """The real CLI in a child process: exit code, output, and the child's peak memory in KB."""
+    code = (
+        "import resource, subprocess, sys\n"
+        "run = subprocess.run([sys.executable, 'cli.py', '--lang', 'en', '-f', sys.argv[1], "
+        "'validate'], capture_output=True, text=True)\n"
+        "print(run.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+        "print(run.stdout + run.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    first, output = run.stdout.split("\n", 1)
+    rc, peak = first.split()
+    return int(rc), output, int(peak)
+
+
+def test_a_unit_listed_50000_times_is_one_error_fast(tmp_path: Path) -> None:
+    """510 KB of `- finance` passed validate; the build then took seconds and 600 MB."""
+    path, line = variant(
+        tmp_path, "    units: [finance]\n    cadence: monthly\n    basis: 按月\n    due: {rule: workdays_after_period",
+        "    units:\n" + "      - finance\n" * 50_000 + "    cadence: monthly\n    basis: 按月\n    due: {rule: workdays_after_period",
+    )  # fmt: skip
+    start = time.process_time()
+    code, output, peak = peak_of_validate(path)
+    assert code == 1
+    assert output.count("is listed twice") == 1, output
+    assert (
+        f"{path}:{line + 2}:9: duty 'budget-execution': 'finance' is listed twice in units "
+        f"(first on line {line + 1})"
+    ) in output
+    assert peak < 150_000, peak  # KB; the file's nodes, nothing per occurrence
+    assert time.process_time() - start < 5
+
+
+def test_a_file_of_millions_of_list_items_is_refused_before_composing(tmp_path: Path) -> None:
+    """8 MB of `[f,f,f,…]` fits the size limit but composed into 1.2 GB of nodes."""
+    path, _line = variant(
+        tmp_path, "    units: [finance]\n    cadence: monthly", "    units: [" + "f," * 3_900_000 + "finance]\n    cadence: monthly"
+    )  # fmt: skip
+    code, output, peak = peak_of_validate(path)
+    assert code == 1
+    assert (
+        f"{path}:1:1: file has 3,900,125 lines and list items; the limit is 250,000 "
+        "(is a list repeated?)"
+    ) in output
+    assert peak < 150_000, peak

@@ -458,6 +458,9 @@ def test_the_coordinator_dates_an_event_and_its_due_date_appears(portal: Portal)
     # This portal does not rebuild the feeds: the page says they change at the next build.
     assert status == 303 and headers["Location"] == "/unit/torch_zone?notice=event-later"
     try:
+        # At once, before any page has loaded the new date into the portal's plan: the
+        # form answers without reloading it, and still finds the date in the ledger.
+        assert post(portal, "/unit/torch_zone/event", coordinator, fields)[0] == 409
         with Ledger(portal.db) as ledger:
             (record,) = ledger.events()
             assert (record.duty, record.date, record.added_by) == (
@@ -503,15 +506,19 @@ def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
         _, html = page(portal, "/unit/finance", finance)
         fields = {"csrf": csrf_of(html), "duty": "finance-requests", "date": "2026-11-20"}
         status, headers, _ = post(portal, "/unit/finance/event", finance, fields)
-        assert status == 303 and headers["Location"] == "/unit/finance?notice=event"
+        assert status == 303 and headers["Location"].startswith("/unit/finance?notice=event&at=")
         _, html = page(portal, headers["Location"], finance)
         assert "答复依申请公开" in html and "2026年11月20日事件" in html
-        assert "日历订阅将在几秒内更新" in html
-        # The feed is rebuilt in the background: the subscriber gets the event's due date.
+        # The answer did not wait for the build: the page says when the feed has the date,
+        # reloading itself until then; once it says so, the feed has it.
         deadline = time.monotonic() + 20
-        while "答复依申请公开" not in feed.read_text(encoding="utf-8"):
+        while "日历订阅已更新" not in html:
+            assert "日历订阅正在后台更新" in html and '<meta http-equiv="refresh"' in html
             assert time.monotonic() < deadline, "finance.ics was not rebuilt"
-            time.sleep(0.1)
+            time.sleep(0.2)
+            _, html = page(portal, headers["Location"], finance)
+        assert '<meta http-equiv="refresh"' not in html
+        assert "答复依申请公开" in feed.read_text(encoding="utf-8")
         # 20 working days after 2026-11-20
         assert "DTSTART;VALUE=DATE:20261218" in feed.read_text(encoding="utf-8")
         with Ledger(config.db_path) as ledger:

@@ -135,11 +135,14 @@ def test_a_symlink_inside_the_folder_is_served(site: tuple[Path, int]) -> None:
         "/missing.ics",
         "/finance.ics%00.html",
         "/%ff.ics",
+        "/.current/finance.ics",
+        "/.generations/g000001/finance.ics",
+        "/.generations/g000001/.manifest.json",
     ],
     ids=[
         "dotdot", "encoded-dotdot", "encoded-slash", "dotdot-after-file", "double-slash",
         "deep-encoded", "backslash", "symlink-escape", "dotfile", "symlink-to-dotfile", "missing",
-        "nul", "bad-utf8",
+        "nul", "bad-utf8", "current-generation", "generation-folder", "generation-dotfile",
     ],
 )  # fmt: skip
 def test_outside_or_hidden_is_404(site: tuple[Path, int], path: str) -> None:

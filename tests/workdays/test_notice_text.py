@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +21,7 @@ from disclosure_calendar.workdays.notice_file import notice_entry, read_notice_f
 from disclosure_calendar.workdays.notice_merge import apply_supplement
 from disclosure_calendar.workdays.notice_text import (
     MAX_CHARS,
+    MAX_LINE,
     NoticeText,
     normalize_line,
     read_notice,
@@ -26,6 +29,7 @@ from disclosure_calendar.workdays.notice_text import (
 from disclosure_calendar.workdays.notices import Notice
 
 NOTICES = Path(__file__).parent / "data" / "notices"
+ROOT = Path(__file__).parents[2]
 YEARS = range(holiday_data.OFFICIAL_FIRST_YEAR, holiday_data.OFFICIAL_LAST_YEAR + 1)
 OFFICIAL = ChinaCalendar()
 S2T = opencc.OpenCC("s2t")
@@ -250,6 +254,21 @@ BASE = fixture("2017_two_festivals.txt")
             "4月2日至4日", "4月31日至4日", "line 8: ‘4月31日’ is not a valid date", id="no-such-date",
         ),
         pytest.param(
+            "共7天", "共12345678901234567890天",
+            "line 7: 春节: ‘共12345678901234567890天’, but 2017-01-27 to 2017-02-02 is 7 days",
+            id="count-of-20-digits",
+        ),
+        pytest.param(
+            "5月28日至30日", "5月28日至130日", "line 10: ‘130日’ is not a valid date",
+            id="three-digit-day",
+        ),
+        pytest.param(
+            "五、端午节", "五、春节",
+            "line 10: 春节 is listed twice with different dates: 2017-01-27 to 2017-02-02 on "
+            "line 7, 2017-05-28 to 2017-05-30 here",
+            id="festival-twice",
+        ),
+        pytest.param(
             "国务院办公厅关于2017年", "国务院办公厅关于2016年",
             "line 1: the title is about 2016, but --year says 2017", id="year-mismatch",
         ),
@@ -335,6 +354,43 @@ def test_just_under_the_limit_is_read_in_time() -> None:
     assert notice.errors  # the same days again and again: every repeat is a clash
 
 
+@pytest.mark.parametrize("dashes", [40, MAX_LINE - 40])
+def test_a_date_followed_by_dashes_is_read_at_once(tmp_path: Path, dashes: int) -> None:
+    """The command (not only the function): 34 dashes once took over a minute, 40 far longer."""
+    notice = tmp_path / "notice.txt"
+    notice.write_text(BASE.replace("1月1日放假，", "1月1日" + "-" * dashes), encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "cli.py", "-f", str(tmp_path / "none.yaml"), "workdays", "notice",
+         str(notice)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr  # the rest of the notice is an entry
+    assert "notice.txt:6: warning: did not understand the date(s) 2017-01-01" in run.stderr
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["-", "—", "至", "~", "到", "1月2日", "、"]), max_size=120),
+    st.sampled_from(["", "x", "放假", "上班"]),
+)
+def test_phrases_take_linear_steps(separators: list[str], tail: str) -> None:
+    """Whatever dashes, dates and separators follow a date, a line is read within a bound."""
+    line = "一、元旦：1月1日" + "".join(separators) * 4 + tail
+    start = time.process_time()
+    read_notice(f"国务院办公厅关于2017年部分节假日安排的通知\n{line}\n")
+    assert time.process_time() - start < 0.5  # the nested quantifier took minutes on 40 dashes
+
+
+def test_overlong_lines_are_refused_unread() -> None:
+    text = BASE + "一、元旦：" + "1月1日、" * 200 + "\n"
+    start = time.process_time()
+    notice = read_notice(text)
+    assert time.process_time() - start < 0.5
+    assert (
+        "line 16: the line has 1,005 characters; a notice's lines have at most a few hundred"
+    ) in messages(notice)
+
+
 def test_file_errors_name_file_and_line() -> None:
     text = BASE.replace("共7天", "共8天")
     with pytest.raises(InputError) as info:
@@ -372,7 +428,7 @@ def test_never_raises_on_a_mangled_notice(at: int, cut: int, junk: str) -> None:
     text = BASE[:at] + junk + BASE[at + cut :]
     notice = read_notice(text)
     for p in notice.problems:
-        assert 0 <= p.line <= text.count("\n") + 1
+        assert 0 <= p.line <= len(text.splitlines())  # \r and \x85 end a line too
 
 
 def test_gov_cn_page_with_its_metadata_lines() -> None:
