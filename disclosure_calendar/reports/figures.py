@@ -164,7 +164,8 @@ class OverdueItem:
     name: str  # the unit's
     ref: str  # the plan's number, 1.3
     title: str
-    period: str  # the occurrence's own period label, 2026-08
+    period: str  # the occurrence's own period label, 2026-08 (json, xlsx)
+    period_words: str  # the same as the notice writes it: 2026年8月, 2026年第3季度
     due: dt.date
     workdays_overdue: int  # working days after the due date, up to the report's day
     provisional: bool  # its dates rest on a working-day calendar not yet published
