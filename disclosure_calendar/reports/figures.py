@@ -15,7 +15,8 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 
-QUARTER = re.compile(r"(\d{4})\s*[Qq]([1-4])")
+# 2026Q3, and 2026-Q3 as every occurrence id and done write it
+QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
 QUARTER_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
