@@ -257,3 +257,14 @@ def test_serve_on_ipv6(tmp_path: Path, host: str) -> None:
         _, stderr = server.communicate(timeout=15)
     assert "Traceback" not in stderr
     assert "没有密钥" in stderr  # the portal's notice, in Chinese
+
+
+def test_build_outside_the_plan_s_folder_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default -f schedule.yaml is relative: the message names the folder it looked in."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, ["build"], env={"DISCLOSURE_CALENDAR_LANG": "zh"})
+    assert result.exit_code == 1
+    assert f"schedule.yaml:1:1: 文件夹 {tmp_path} 里没有这个文件" in result.output, result.output
+    assert not (tmp_path / "out").exists()  # nothing half-made
