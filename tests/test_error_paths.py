@@ -145,17 +145,25 @@ def test_done_on_a_future_date(tmp_path: Path) -> None:
     assert "2026年4月14日公开，按时" in ok.output
 
 
-def test_a_second_done_says_which_record_it_replaced(tmp_path: Path) -> None:
-    """done typed twice, the second time without --on, turns an on-time record late: say so."""
+def test_a_second_done_is_refused_naming_the_first_and_replace_says_what_it_replaced(
+    tmp_path: Path,
+) -> None:
+    """done typed twice, the second time without --on, would turn an on-time record late: it
+    is refused with the mark there; --replace replaces it and says which."""
     db = tmp_path / "ledger.db"
     first = ("done", "1.3", "2026-03", "--db", str(db))
     url = "https://www.example.gov.cn/czj/2026-03.html"
     ok = run(*first, "--on", "2026-04-14", "--url", url, env=CLOCK)
     assert ok.exit_code == 0 and "替换" not in ok.output, ok.output
-    again = run(*first, env=CLOCK)
+    fails(
+        run(*first, env=CLOCK),
+        "budget-execution.2026-03.finance@disclosure.zs.example 已标记完成："
+        f"发布日期 2026-04-14（{url}），登记于 2026-05-06 10:00；如需更正，请加 --replace 替换该记录",
+    )
+    again = run(*first, "--replace", env=CLOCK)
     assert again.exit_code == 0
     assert again.output.splitlines()[1:] == [
-        f"（此前的完成记录已被替换：原为2026年4月14日公开 {url}）"
+        "已替换2026年4月14日的完成记录（原记录保留在历史中；撤销即可恢复）"
     ], again.output
     assert "2026年5月6日公开，逾期（截止日期2026年4月15日）" in again.output
 
