@@ -48,7 +48,7 @@ class Renderer:
         base_url: str | None = None,
         workers: int = 1,
         meanwhile: Callable[[], object] = lambda: None,
-        spliced: Mapping[str, Mapping[str, bytes]] | None = None,
+        spliced: Mapping[str, Mapping[str, bytes | memoryview]] | None = None,
         changed: Set[str] | None = None,
     ):
         if any(u.id == ALL for u in schedule.units):
@@ -93,7 +93,7 @@ class Renderer:
         previous = self.previous
         all_old = spliced.get(f"{ALL}.ics")
         all_previous = previous.get(f"{ALL}.ics", {})
-        Reached = list[tuple[str, Mapping[str, bytes], Mapping[str, str]]]
+        Reached = list[tuple[str, Mapping[str, bytes | memoryview], Mapping[str, str]]]
         reach: dict[str, Reached] = {}
         for duty in schedule.duties:
             if duty.id in changed:
@@ -222,7 +222,7 @@ class Renderer:
         sh, writer = self._shared, self.writer
         file = f"{ALL}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
-        pieces: list[bytes] = []
+        pieces: list[bytes | memoryview] = []
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
         summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
         kept, old, keep = self._kept, self.spliced.get(file, {}), versions.keep
@@ -253,7 +253,7 @@ class Renderer:
         file = f"{unit.id}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
         suffix, ending = sh.suffixes[unit.id], sh.uid_endings[unit.id]
-        pieces: list[bytes] = []
+        pieces: list[bytes | memoryview] = []
         lines, prefixes, heads, entries = versions.lines, sh.uid_prefixes, sh.heads, sh.entries
         bodies = sh.bodies
         indexes = sh.per_unit[unit.id]
@@ -299,7 +299,7 @@ class Renderer:
             self.changes.append(gone.change(f, "（已删除）"))
         return render_index(self.schedule, self.feeds, self.base_url, self.years).encode()
 
-    def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
+    def files(self) -> Iterator[tuple[str, Sequence[bytes | memoryview]]]:
         outputs = []
         for output in (self.render_all(), *map(self.render_unit, self.schedule.units)):
             assert output.data is not None
@@ -315,7 +315,9 @@ def _concatenated(chunks: Sequence[list[Item]]) -> list[Item]:
     return joined
 
 
-def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: str) -> Output:
+def _output(
+    file: str, data: list[bytes | memoryview], versions: Versions, feed: Feed, name: str
+) -> Output:
     # The manifest part is encoded here, in the process that rendered the feed, so that only
     # bytes and counts go back to the parent.
     entries = dump_entries(versions.current)

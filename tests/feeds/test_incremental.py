@@ -162,3 +162,30 @@ def test_a_feed_edited_by_hand_is_encoded_whole(tmp_path: Path) -> None:
     assert "every event encoded again: a feed to write again is not as the previous" in summary
     build(schedule, fresh, LATER)
     assert published(out) == published(fresh)
+
+
+def test_events_found_by_the_manifest_are_the_events_read_apart(tmp_path: Path) -> None:
+    """A rebuild finds a feed's events by its manifest part (event_slices); each found event
+    is the one event_blocks reads from the text, and a file laid out otherwise is read apart."""
+    from disclosure_calendar.feeds.manifest import event_blocks, event_slices, load_manifest
+
+    out = tmp_path / "out"
+    build(ROOT / "schedule.yaml", out, NOW)
+    manifest = load_manifest(out)
+    for name in ("all.ics", "finance.ics"):
+        data = (out / name).read_bytes()
+        uids = list(manifest[name])
+        found = event_slices(data, uids)
+        assert found is not None and len(found) > 10
+        assert {uid: bytes(view) for uid, view in found.items()} == event_blocks(data)
+        assert event_slices(data, uids[::-1]) is None  # not in the feed's order
+        assert event_slices(data, uids[:-1]) is None  # an event the manifest lacks
+        first = uids[0].encode()
+        folded = data.replace(b"UID:" + first + b"\r\n", b"UID:" + first[:5] + b"\r\n " + first[5:] + b"\r\n", 1)  # fmt: skip
+        refolded = event_slices(folded, uids)  # a long UID is folded so: still found
+        assert refolded is not None
+        assert {uid: bytes(view) for uid, view in refolded.items()} == event_blocks(folded)
+        assert b"\r\n " + first[5:] in bytes(refolded[uids[0]])
+        assert event_slices(folded.replace(b"UID:" + first[:5], b"UIX:" + first[:5]), uids) is None
+        cut = data.replace(b"END:VEVENT\r\n", b"", 1)
+        assert event_slices(cut, uids) is None
