@@ -109,9 +109,9 @@ class LedgerView:
         """``unit``'s marks, or all (None); the dict is shared: do not change it."""
         return self.memo(("done", unit), lambda: self._ask(lambda ledger: ledger.done(unit)))
 
-    def is_revoked(self, token_id: str) -> bool:
+    def any_revoked(self, *token_ids: str) -> bool:
         return self.memo(
-            ("revoked", token_id), lambda: self._ask(lambda ledger: ledger.is_revoked(token_id))
+            ("revoked", token_ids), lambda: self._ask(lambda ledger: ledger.any_revoked(*token_ids))
         )
 
     def _ask(self, question: Callable[[Ledger], T]) -> T:
