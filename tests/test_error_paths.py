@@ -145,6 +145,21 @@ def test_done_on_a_future_date(tmp_path: Path) -> None:
     assert "2026年4月14日公开，按时" in ok.output
 
 
+def test_a_second_done_says_which_record_it_replaced(tmp_path: Path) -> None:
+    """done typed twice, the second time without --on, turns an on-time record late: say so."""
+    db = tmp_path / "ledger.db"
+    first = ("done", "1.3", "2026-03", "--db", str(db))
+    url = "https://www.example.gov.cn/czj/2026-03.html"
+    ok = run(*first, "--on", "2026-04-14", "--url", url, env=CLOCK)
+    assert ok.exit_code == 0 and "替换" not in ok.output, ok.output
+    again = run(*first, env=CLOCK)
+    assert again.exit_code == 0
+    assert again.output.splitlines()[1:] == [
+        f"（此前的完成记录已被替换：原为2026年4月14日公开 {url}）"
+    ], again.output
+    assert "2026年5月6日公开，逾期（截止日期2026年4月15日）" in again.output
+
+
 def test_agenda_year_outside_the_calendar() -> None:
     fails(run("agenda", "--year", "3000"), "--year 3000：工作日日历只覆盖 2004 至 2098 年")
 
@@ -242,3 +257,14 @@ def test_serve_on_ipv6(tmp_path: Path, host: str) -> None:
         _, stderr = server.communicate(timeout=15)
     assert "Traceback" not in stderr
     assert "没有密钥" in stderr  # the portal's notice, in Chinese
+
+
+def test_build_outside_the_plan_s_folder_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default -f schedule.yaml is relative: the message names the folder it looked in."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli.main, ["build"], env={"DISCLOSURE_CALENDAR_LANG": "zh"})
+    assert result.exit_code == 1
+    assert f"schedule.yaml:1:1: 文件夹 {tmp_path} 里没有这个文件" in result.output, result.output
+    assert not (tmp_path / "out").exists()  # nothing half-made

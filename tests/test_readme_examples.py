@@ -2,7 +2,8 @@
 
 A marked block is a session: every ``$ disclosure-calendar ARGS`` line in it runs in order, in a
 scratch folder holding a copy of the bundled schedule.yaml (and the files of
-``<!-- example: files=FOLDER -->``), on a fixed clock (2026-11-25 09:30) with a signing secret,
+``<!-- example: files=FOLDER -->``), on a fixed clock (2026-11-25 09:30, or
+``<!-- example: clock=2026-04-14T09:30 -->``) with a signing secret,
 in Chinese; the lines after it are its output. A line ``...`` stands for any number of lines; a
 ``# comment`` after a command is not part of it; ``$ export`` lines are the environment already
 set. Access links and link ids are random, so 16-hex-digit ids and ``/access/…`` tokens are
@@ -95,7 +96,10 @@ def test_readme_example_is_real_output(
             continue
         args = shlex.split(command, comments=True)
         assert args[0] == "disclosure-calendar", command
-        result = CliRunner().invoke(cli.main, args[1:], env=ENV)
+        env = ENV
+        if "clock" in example.options:  # <!-- example: clock=2026-04-14T09:30 -->
+            env = {**ENV, "DISCLOSURE_CALENDAR_FAKE_CLOCK": example.options["clock"]}
+        result = CliRunner().invoke(cli.main, args[1:], env=env)
         assert "Traceback" not in result.output, result.output
         actual = result.output.rstrip("\n").splitlines() if result.output.strip() else []
         assert matches(expected, actual), (

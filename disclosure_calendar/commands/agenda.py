@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 
-from disclosure_calendar.core.i18n import gettext as _
-
 from .base import Command, Context, clock_now, ledger_of, option, pass_context
 from .options import (
+    DATE,
     EVENTS_DB_OPTION,
     READ_DB_OPTION,
     SHEET_OUT,
@@ -42,8 +41,6 @@ def agenda(
     as_of: str | None, weeks: int, fmt: str, sheet_path: Path | None,
 ) -> None:  # fmt: skip
     """List occurrences by due date, for all units or one."""
-    import datetime as dt
-
     from disclosure_calendar.occurrences import agenda as ag
     from disclosure_calendar.occurrences import horizon
 
@@ -51,12 +48,12 @@ def agenda(
     today = horizon.today_in(schedule.plan.timezone)
     seen_from = None
     if as_of is not None:
+        # a date as every DATE argument takes it (2026-04-14, 2026-4-14), and said the same way
         try:
-            seen_from = today if as_of == "today" else dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise click.BadParameter(
-                _("{value!r} is not a date (YYYY-MM-DD)").format(value=as_of), param_hint="--as-of"
-            ) from None
+            seen_from = today if as_of == "today" else DATE.convert(as_of, None, None).date()
+        except click.BadParameter as error:
+            error.param_hint = "--as-of"
+            raise
     if seen_from is not None and year is None and start is None and end is None:
         first, last = ag.as_of_range(seen_from, weeks)
     else:

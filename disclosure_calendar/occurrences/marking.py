@@ -86,9 +86,22 @@ def mark_done(
     day = day or today
     url = (one_line(url) or None) if url is not None else None  # core/text.py: typed text
     with Ledger(db_path) as ledger:
+        before = ledger.done(unit).get(uid)
         ledger.mark_done(uid, unit, day, url, now)
     if day <= occ.due:
-        return _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
-    return _("done: {uid} on {day}, late (due {due})").format(
-        uid=uid, day=prose_date(day), due=prose_date(occ.due)
+        said = _("done: {uid} on {day}, on time").format(uid=uid, day=prose_date(day))
+    else:
+        said = _("done: {uid} on {day}, late (due {due})").format(
+            uid=uid, day=prose_date(day), due=prose_date(occ.due)
+        )
+    if before is None:
+        return said
+    # A second done replaces the first: say what it replaced, so a slip (done typed twice,
+    # the second time without --on) is seen and can be put right with another done --on.
+    return (
+        said
+        + "\n"
+        + _("(this replaces the earlier record: published on {day}{url})").format(
+            day=prose_date(before.on), url=f" {before.url}" if before.url else ""
+        )
     )

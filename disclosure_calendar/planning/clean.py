@@ -37,7 +37,7 @@ SITE_NOISE = tuple(
         r".*(版权所有|主办单位|承办单位\s*[:：]\s*\S+网|网站标识码|ICP备|公网安备|技术支持|网站地图|联系我们|隐私声明|建议使用).*",
         r"(发布时间|发布日期|来源|信息来源|作者|文章来源)\s*[:：].{0,40}",
         r"第\s*\d+\s*页\s*[,，/]?\s*(共\s*\d+\s*页)?",
-        r"[-—–]\s*\d+\s*[-—–]",
+        r"[-—–－]\s*\d+\s*[-—–－]",
         r"\d+\s*/\s*\d+",
         r"(上一篇|下一篇|相关链接|相关文章|相关阅读)\s*[:：]?.*",
         r"(索\s*引\s*号|分\s*类|发文机关|成文日期|发文字号|主\s*题\s*词|公开方式)\s*[:：].{0,60}",
@@ -124,6 +124,11 @@ _CJK_GAP = re.compile(
     rf"(?<={_CJK})\s+(?={_CJK})|(?<={_CJK})\s+(?=[0-9A-Za-z])|(?<=[0-9A-Za-z])\s+(?={_CJK})"
 )
 _RUN = re.compile(r"\s+")
+# 责任单位：市供销社 完成时限：持续推进: the gap before a label ends the names before it
+_LABEL_GAP = re.compile(
+    r"(?<=[^\s：:；;，,])\s+(?=(?:牵头|责任|配合|协办|参与|协助|主办|承办|落实|完成|时限|时间)"
+    rf"{_CJK}{{0,6}}[：:])"
+)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -132,4 +137,6 @@ def squeeze(text: str) -> str:
     broken across a cell's lines (市人力资源社会 保障局)."""
     if not any(ch.isspace() for ch in text):
         return text
+    if "：" in text or ":" in text:
+        text = _LABEL_GAP.sub("；", text)
     return _RUN.sub(" ", _CJK_GAP.sub("", text)).strip()

@@ -110,10 +110,16 @@ def draft(task: Task, year: int, issued: dt.date | None) -> tuple[list[Drafted],
                 confirm=("cadence", "due"),
             )
         )
+    seen: list[tuple[str, object]] = []
     for word in words:
         if not word.deadline or word.cadence in PERIODIC_ORDER:
             continue
         due = dict(word.due or {})
+        # 3月底前 in the text and 2025年3月底前 in the column: one deadline
+        key = (word.cadence, sorted(due.items()))
+        if key in seen:
+            continue
+        seen.append(key)
         if due.get("date") == "ISSUED":
             if issued is None:
                 due["date"] = f"{year:04d}-01-01"

@@ -38,10 +38,19 @@ SUFFIXES = (
     "科协",
     "侨联",
     "工商联",
+    "文联",
+    "社科联",
+    "红十字会",
+    "总会",
+    "大学",
+    "党校",
+    "学校",
     "团委",
     "中心",
     "集团",
     "公司",
+    "支行",
+    "分行",
     "银行",
     "海关",
     "法院",
@@ -62,6 +71,12 @@ SUFFIXES = (
     "所",
     "处",
     "署",
+    "馆",
+    "社",
+    "台",
+    "队",
+    "科",
+    "股",
     "镇",
     "区",
     "县",
@@ -70,8 +85,14 @@ SUFFIXES = (
 # Names standing for many units
 COLLECTIVE = re.compile(
     r"([^各、，]{0,10}各[^各、，]{0,12}(部门|单位|镇区|镇街|镇|区|街道|县|市|乡镇|机关|委办局|成员单位))"
-    r"|(有关(部门|单位)|相关(部门|单位))"
+    r"|([^各、，]{0,10}(有关|相关)[^各、，]{0,8}(部门|单位))"
 )
+# Suffixes that also end ordinary words (学科, 本科): a name needs a place before them
+SHORT_SUFFIXES = ("科", "股", "社", "台", "队", "馆")
+# Words joining two names in a list: 市民政局和市农业农村局, 市级各部门及各县区政府
+JOINERS = re.compile(r"以及|及|和|与")
+# The mark some tables put after (or before) the lead's name in one 责任单位 column
+STAR = re.compile(r"[*＊※]")
 LEAD_LABELS = ("牵头单位", "牵头部门", "牵头落实单位", "牵头", "主办单位", "主责单位", "责任主体")
 RESPONSIBLE_LABELS = ("责任单位", "责任部门", "落实单位", "承办单位", "实施单位", "负责单位")
 COOPERATING_LABELS = ("配合单位", "配合部门", "协办单位", "参与单位", "协助单位", "协同单位")
@@ -96,9 +117,16 @@ LEAD_VERBS = (
 COOPERATING_VERBS = ("配合落实", "配合实施", "共同参与", "参与", "配合", "协助", "协办")
 _SENTENCE = re.compile(r"[。！？“”《》：:]|[^\u3400-\u9fff（）()、，,；;\s]{6,}")
 _SEPARATORS = re.compile(r"[、，,；;/\s]+")
-STANDING = re.compile(
-    r"以下(?:各项)?(?:工作|任务|事项|内容)?(?:均|都)?(?:需|需要|要|由|须)(?P<names>[^，。；]{2,60}?)"
-    r"(?:负责)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+STANDING = (
+    re.compile(
+        r"以下(?:各项)?(?:工作|任务|事项|内容)?(?:均|都)?(?:需|需要|要|由|须)(?P<names>[^，。；]{2,60}?)"
+        r"(?:负责)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+    ),
+    # 以下各项任务各地级以上市人民政府均需落实，不再一一列出
+    re.compile(
+        r"以下(?:各项|所列)?(?:工作|任务|事项|内容)?(?P<names>[^，。；]{2,60}?)(?:均|都)(?:需|需要|要|须|应)"
+        r"(?:负责)?(?:抓好)?(?:共同)?落实[，,]?(?:不再(?:一一|逐项)?列出|不再重复|不再列明)"
+    ),
 )
 
 
@@ -108,6 +136,8 @@ class Assignment:
     cooperating: tuple[str, ...] = ()
     # remarks in brackets after a name: 市政府办公室（市政府督查室）
     remarks: tuple[str, ...] = ()
+    # a time label inside the same bracket: （牵头单位：X；完成时限：2023年6月底前）
+    deadline: str = ""
 
 
 def is_collective(name: str) -> bool:
@@ -119,7 +149,49 @@ def is_unit_name(name: str) -> bool:
     if not 2 <= len(name) <= 40 or _SENTENCE.search(name):
         return False
     core = re.sub(r"[（(][^（）()]*[）)]$", "", name)
+    if core.endswith(SHORT_SUFFIXES) and len(core) < 3:
+        return False
     return is_collective(core) or core.endswith(SUFFIXES)
+
+
+def _unwrap(text: str) -> str:
+    """``（市财政局负责落实）`` without its brackets; ``市政府办公室（市政务公开办）`` whole."""
+    while len(text) >= 2 and text[0] in "（(" and text[-1] in "）)":
+        depth = 0
+        for ch in text[1:-1]:
+            depth += 1 if ch in "（(" else -1 if ch in "）)" else 0
+            if depth < 0:
+                return text
+        if depth:
+            return text
+        text = text[1:-1].strip(" 。.；;")
+    return text
+
+
+# 等 closing a list: 市财政局等部门 (the others unnamed), 市财政局等市有关部门 (a collective)
+_OTHERS = ("部门", "单位", "有关部门", "有关单位", "相关部门", "相关单位", "部门单位")
+
+
+def _and_others(part: str) -> list[str] | None:
+    head, sep, tail = part.partition("等")
+    if not sep or not is_unit_name(head):
+        return None
+    if (
+        not tail
+        or tail in _OTHERS
+        or re.fullmatch(r"[0-9一二三四五六七八九十]+个\w{0,2}(?:部门|单位)", tail)
+    ):
+        return [head]
+    return [head, tail] if is_unit_name(tail) else None
+
+
+def _joined(part: str) -> list[str] | None:
+    """``市民政局和市农业农村局``: two names joined by a word, when every piece is a name
+    (市住房和城乡建设局 is one: 市住房 is not a name)."""
+    pieces = [p for p in JOINERS.split(part) if p]
+    if len(pieces) > 1 and all(is_unit_name(p) for p in pieces):
+        return pieces
+    return None
 
 
 def _top_level_split(text: str) -> list[str]:
@@ -155,7 +227,11 @@ def split_names(text: str) -> tuple[list[str], list[str]] | None:
         if remark and is_unit_name(remark.group(1)) and not is_collective(part):
             remarks.append(remark.group(1))
             part = part[: remark.start()]
-        if is_unit_name(part):
+        joined = _joined(part) or _and_others(part)
+        if joined:
+            names.extend(joined)
+            pending = ""
+        elif is_unit_name(part):
             names.append(part)
             pending = ""
         else:
@@ -178,9 +254,12 @@ def _names_before(text: str, verbs: tuple[str, ...]) -> tuple[list[str], list[st
 
 def parse_assignment(text: str) -> Assignment | None:
     """Who leads and who helps, from a cell, a bracket or a sentence; None if it is not one."""
-    text = squeeze(text).strip("（）() 。.；;")
+    # 牵头单位：X 责任单位：Y: the space before a label ends the names (squeeze would join)
+    text = _unwrap(squeeze(LABEL_SPACE.sub("；", text)).strip(" 。.；;"))
     if not text:
         return None
+    if STAR.search(text):
+        return _starred(text)
     if re.search(r"[:：]", text):
         return _labelled(text)
     lead: list[str] = []
@@ -192,7 +271,7 @@ def parse_assignment(text: str) -> Assignment | None:
         if not clause:
             continue
         with_ = re.fullmatch(
-            r"(?:由)?(.+?)(?:会同|联合|协同)(.+?)(负责落实|负责|落实|实施)?", clause
+            r"(?:由)?(.+?)(?:会同|联合|协同|指导|督促|组织)(.+?)(负责落实|负责|落实|实施)?", clause
         )
         if with_:
             first, second = split_names(with_.group(1)), split_names(with_.group(2))
@@ -224,18 +303,52 @@ def parse_assignment(text: str) -> Assignment | None:
     return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
 
 
+def _starred(text: str) -> Assignment | None:
+    """``区民政局*、区农业农村局``: the names marked with a star lead, the others help."""
+    plain = parse_assignment(STAR.sub("", text))
+    if plain is None:
+        return None
+    names = plain.lead + plain.cooperating
+    marked = [
+        n
+        for n in names
+        if re.search(re.escape(n) + r"\s*" + STAR.pattern, text)
+        or re.search(STAR.pattern + r"\s*" + re.escape(n), text)
+    ]
+    if not marked:
+        return plain
+    rest = [n for n in names if n not in marked]
+    return Assignment(tuple(marked), tuple(rest), plain.remarks)
+
+
+LABEL_SPACE = re.compile(
+    r"\s+(?=(?:牵头|责任|配合|协办|参与|协助|主办|承办|落实|完成|时限|时间)[\u3400-\u9fff]{0,6}[：:])"
+)
+# Where one label's names end: ；, or ，/a space before the next label (……，配合单位：)
+LABEL_BREAK = re.compile(r"[；;。]|[，,\s]+(?=[\u3400-\u9fff]{2,8}[：:])")
+
+
+TIME_LABELS = re.compile(
+    r"完成时限|完成时间|时间要求|时限要求|时间安排|进度安排|时间节点|时限|时间"
+)
+
+
 def _labelled(text: str) -> Assignment | None:
+    deadline: list[str] = []
     lead: list[str] = []
     responsible: list[str] = []
     cooperating: list[str] = []
     remarks: list[str] = []
-    for part in re.split(r"[；;。]", text):
+    for part in LABEL_BREAK.split(text):
         label, colon, names = part.partition("：") if "：" in part else part.partition(":")
         if not colon:
             if part.strip():
                 return None
             continue
         label = squeeze(label)
+        if TIME_LABELS.fullmatch(label):
+            deadline.append(names.strip())
+            continue
         found = split_names(names)
         if not found:
             return None
@@ -254,7 +367,12 @@ def _labelled(text: str) -> Assignment | None:
         lead = responsible
     if not lead and not cooperating:
         return None
-    return Assignment(tuple(dict.fromkeys(lead)), tuple(dict.fromkeys(cooperating)), tuple(remarks))
+    return Assignment(
+        tuple(dict.fromkeys(lead)),
+        tuple(dict.fromkeys(cooperating)),
+        tuple(remarks),
+        "；".join(deadline),
+    )
 
 
 # A task's own bracket at the end of a sentence: （市财政局负责落实）, （牵头单位：X；责任单位：Y）
@@ -267,9 +385,21 @@ TRAILING = re.compile(
 )
 
 
+# A note under the table: the first unit of a list leads (注：排在第一位的为牵头单位)
+FIRST_LEADS = re.compile(
+    r"(?:排在|排|列在|列于|位于)?(?:第一位|第一个|首位|最前面|最前)的?(?:单位|部门)?(?:为|是|系)牵头(?:单位|部门)"
+)
+
+
+def first_listed_leads(text: str) -> bool:
+    """Whether ``text`` says the first unit of each list is the lead one."""
+    return bool(FIRST_LEADS.search(squeeze(text)))
+
+
 def standing_rule(text: str) -> tuple[str, ...] | None:
     """The units of 以下工作均需各镇区落实，不再列出, or None."""
-    match = STANDING.search(squeeze(text))
+    text = squeeze(text)
+    match = next((m for m in (p.search(text) for p in STANDING) if m), None)
     if not match:
         return None
     found = split_names(match.group("names"))

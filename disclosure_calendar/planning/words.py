@@ -70,6 +70,7 @@ TIMING: tuple[Timing, ...] = (
             "第一时间",
             "经常性",
             "不定期",
+            "常年",
         ),
         "ongoing",
         "随时、持续，无固定周期",
@@ -112,7 +113,8 @@ def _year_of(match: re.Match[str], year: int) -> int:
 DEADLINES: tuple[Deadline, ...] = (
     Deadline(
         re.compile(
-            r"(?:本方案|本通知|本意见|方案|通知)?(?:印发|公布|发布|下发|出台)(?:后|之日起)"
+            # the plan's own issue: 本方案印发后, 印发后; a policy's (政策出台后) is an event
+            r"(?:(?:本方案|本通知|本意见|本要点|本计划|方案|通知|要点)(?:印发|公布|发布|下发|出台)|印发)(?:后|之日起)"
             + _N
             + r"个工作日内"
         ),
@@ -128,7 +130,44 @@ DEADLINES: tuple[Deadline, ...] = (
         lambda m, y: ("event", {"rule": "workdays_after_event", "n": cn_number(m.group(1))}),
     ),
     Deadline(
-        re.compile(r"每月" + _N + r"[日号]前"),
+        re.compile(r"次年" + _MONTH + r"月(?:" + _N + r"[日号]|底|末)前?"),
+        "次年N月N日前：方案年度的下一年该日",
+        lambda m, y: (
+            "once",
+            _date(
+                y + 1,
+                (mo := cn_number(m.group(1))),
+                cn_number(m.group(2)) if m.group(2) else _month_end(mo),
+            ),
+        ),
+    ),
+    Deadline(
+        re.compile(r"每年第?([一二三四1-4])季度(?:末|内|前|底)?"),
+        "每年第N季度：每年该季度最后一天",
+        lambda m, y: (
+            "yearly",
+            {
+                "rule": "fixed_day",
+                "month": (mo := cn_number(m.group(1)) * 3),
+                "day": _month_end(mo),
+                "roll": "preceding",
+            },
+        ),
+    ),
+    Deadline(
+        re.compile(r"(?:(?P<year>\d{4})年)?" + _MONTH + r"月(上旬|中旬|下旬)(?:前|内|末)?"),
+        "N月上旬/中旬/下旬：该月10日/20日/最后一天",
+        lambda m, y: (
+            "once",
+            _date(
+                _year_of(m, y),
+                (mo := cn_number(m.group(2))),
+                {"上旬": 10, "中旬": 20}.get(m.group(3), _month_end(mo)),
+            ),
+        ),
+    ),
+    Deadline(
+        re.compile(r"(?:每月|次月)" + _N + r"[日号]前"),
         "每月N日前：次月N日",
         lambda m, y: (
             "monthly",
@@ -182,11 +221,18 @@ DEADLINES: tuple[Deadline, ...] = (
         lambda m, y: ("once", _date(_year_of(m, y), (mo := cn_number(m.group(2))), _month_end(mo))),
     ),
     Deadline(
-        re.compile(r"(?:(?P<year>\d{4})年)?(?:第)?([一二三四1-4])季度(?:末|内|前|底)"),
+        # 第三季度, 三季度末前; 每季度 and 季度 alone are cadences (TIMING)
+        re.compile(
+            r"(?:(?P<year>\d{4})年)?(?:第([一二三四1-4])季度(?:末|内|前|底)?|(?<![每上下])([一二三四1-4])季度(?:末|内|前|底)?)"
+        ),
         "第N季度内：该季度最后一天",
         lambda m, y: (
             "once",
-            _date(_year_of(m, y), (mo := cn_number(m.group(2)) * 3), _month_end(mo)),
+            _date(
+                _year_of(m, y),
+                (mo := cn_number(m.group(2) or m.group(3)) * 3),
+                _month_end(mo),
+            ),
         ),
     ),
     Deadline(
@@ -233,7 +279,7 @@ def _timing_index() -> tuple[re.Pattern[str], dict[str, Timing]]:
 
 _TIMING_RX, _TIMING = _timing_index()
 # every deadline pattern holds one of these: texts without them skip the table
-_MAY_HAVE_DEADLINE = re.compile(r"[前内底末后]|半年|月份|法定")
+_MAY_HAVE_DEADLINE = re.compile(r"[前内底末后旬]|半年|月份|法定|季度")
 
 
 def find_words(text: str, year: int) -> list[Found]:

@@ -13,6 +13,7 @@ from disclosure_calendar.core.i18n import gettext as _
 from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.progress import items, unit_figures
+from ..schedule.periods import describe
 from .figures import Figures, OverdueItem, ReportPeriod, Totals, UnitFigures, totals_of
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ def compute_figures(
             i.occ.duty.ref,
             i.occ.duty.title,
             i.occ.period.label,
+            describe(i.occ.period),
             i.occ.due,
             cal.get_working_days_delta(i.occ.due, today),
             i.occ.provisional,

@@ -209,7 +209,7 @@ def overdue_table(items: tuple[OverdueItem, ...]) -> Table:
                 str(n),
                 i.name,
                 i.ref,
-                f"{i.title}（{i.period}）",
+                f"{i.title}（{i.period_words}）",
                 due_words(i),
                 str(i.workdays_overdue),
             )

@@ -15,7 +15,8 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 
-QUARTER = re.compile(r"(\d{4})\s*[Qq]([1-4])")
+# 2026Q3, and 2026-Q3 as every occurrence id and done write it
+QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
 QUARTER_WORDS = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
@@ -164,7 +165,8 @@ class OverdueItem:
     name: str  # the unit's
     ref: str  # the plan's number, 1.3
     title: str
-    period: str  # the occurrence's own period label, 2026-08
+    period: str  # the occurrence's own period label, 2026-08 (json, xlsx)
+    period_words: str  # the same as the notice writes it: 2026年8月, 2026年第3季度
     due: dt.date
     workdays_overdue: int  # working days after the due date, up to the report's day
     provisional: bool  # its dates rest on a working-day calendar not yet published

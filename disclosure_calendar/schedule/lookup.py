@@ -46,7 +46,9 @@ def find_duty(
         fitting = [d for d in candidates if accept(d)]
         if not fitting:
             ids = ", ".join(d.id for d in candidates)
-            raise DisclosureError(f"{ref}: {ids}: {_(refused)}")
+            raise DisclosureError(
+                _("{ref}: {ids}: {refused}").format(ref=ref, ids=ids, refused=_(refused))
+            )
         candidates = fitting
     if unit is not None and len(candidates) > 1:
         candidates = [d for d in candidates if unit in schedule.unit_ids_of(d)] or candidates

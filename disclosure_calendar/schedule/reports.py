@@ -12,6 +12,7 @@ from ..core.i18n import gettext as _
 from ..core.table import table
 from . import periods
 from .model import Duty, Schedule
+from .rules import ByDate
 
 if TYPE_CHECKING:  # sheets (and the file writing they bring) only for a sheet: not validate's
     from ..core.sheets import Cell, Sheet
@@ -118,7 +119,19 @@ def select_duties(
 def duties_table(schedule: Schedule, duties: Sequence[Duty]) -> str:
     sheet = duties_sheet(schedule, duties)
     rows = [[str(c) for c in row] for row in sheet.rows]
+    for row, duty in zip(rows, duties, strict=True):
+        row[3] = _due_in_a_line(duty)
     return table(sheet.headers, rows)
+
+
+def _due_in_a_line(duty: Duty) -> str:
+    """A law's rule with every version and article (by_date) is some 250 characters: one
+    column that wide pads every row of the table past any terminal. The table names the
+    version in force now and since when; the sheet, json and feeds keep every version."""
+    if not isinstance(duty.due, ByDate):
+        return duty.due.describe() if duty.due else "-"
+    latest = duty.due.versions[-1]
+    return _("{rule} (since {day})").format(rule=latest.rule.describe(), day=_day(latest.start))
 
 
 def duties_sheet(schedule: Schedule, duties: Sequence[Duty]) -> Sheet:

@@ -65,7 +65,12 @@ def read_text(path: Path) -> str:
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise _single(name, _("no such file")) from None
+        if path.is_absolute():
+            raise _single(name, _("no such file")) from None
+        # A relative name is looked up where the command runs: say where (a newcomer runs
+        # `disclosure-calendar build` outside the folder holding schedule.yaml).
+        folder = (Path.cwd() / path).parent
+        raise _single(name, _("no such file in folder {folder}").format(folder=folder)) from None
     except IsADirectoryError:
         raise _single(name, _("is a directory, not a file")) from None
     except PermissionError:

@@ -1,4 +1,4 @@
-"""GET /coordinator/report.{docx,pdf,xlsx,json}: the notice (通报) for the dashboard's year
+"""GET /coordinator/report.{docx,pdf,xlsx,json}: the notice for the dashboard's year
 and quarter (and unit, if one is chosen), as `disclosure-calendar report` writes it."""
 
 from __future__ import annotations

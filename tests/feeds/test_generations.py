@@ -124,3 +124,39 @@ def test_a_removed_unit_leaves_no_name_behind(tmp_path: Path) -> None:
     assert (out / "u00001.ics").exists()
     # The previous generation stays for readers that resolved a path into it a moment ago.
     assert (out / first / "u00002.ics").exists()
+
+
+def published(folder: Path) -> dict[str, bytes]:
+    """What a web server hands out: every feed and the index, read through their names."""
+    return {
+        p.name: p.read_bytes()
+        for p in folder.iterdir()
+        if p.name.endswith(".ics") or p.name == "index.html"
+    }
+
+
+def test_the_copies_readme_names_for_publishing_give_working_files(tmp_path: Path) -> None:
+    """README "Publishing out/": the whole folder with its dot files keeps working links, also
+    copied again after the next build; cp -L of the names gives regular files; out/* does not."""
+    schedule, _contacts = write_big_plan(tmp_path, 3, 2525)
+    out = tmp_path / "out"
+    assert build(schedule, out).wait() == 0
+
+    def sh(command: str) -> None:
+        subprocess.run(command, shell=True, check=True, cwd=tmp_path)
+
+    sh("mkdir www && cp -a out/. www/")
+    assert published(tmp_path / "www") == published(out) != {}
+    schedule.write_text(schedule.read_text("utf-8").replace(TITLE, OTHER), "utf-8")
+    assert build(schedule, out).wait() == 0
+    sh("cp -a out/. www/")  # the next deployment over the last
+    assert published(tmp_path / "www") == published(out)
+    assert set(titles(tmp_path / "www").values()) == {OTHER}
+
+    sh("mkdir plain && cp -L out/*.ics out/index.html plain/")
+    assert published(tmp_path / "plain") == published(out)
+    assert not any(p.is_symlink() or p.name.startswith(".") for p in (tmp_path / "plain").iterdir())
+
+    sh("mkdir wrong && cp -r out/* wrong/")  # the shell's * leaves out .current: links to nothing
+    assert not (tmp_path / "wrong" / "all.ics").exists()
+    assert (tmp_path / "wrong" / "all.ics").is_symlink()

@@ -167,3 +167,11 @@ def test_event_list_names_who_recorded_a_date_in_words() -> None:
         assert _recorded_by(schedule, "coordinator") == "协调人在网页上录入"
         assert _recorded_by(schedule, "unit:finance") == "市财政局在网页上录入"
         assert _recorded_by(schedule, "cli") == "命令行录入"
+
+
+def test_a_duty_of_the_wrong_kind_is_named_in_full_width_punctuation(tmp_path):
+    """Chinese: the ref, its duty and why it does not fit, as 1.3（budget-execution）：……."""
+    db = tmp_path / "ledger.db"
+    code, out = run(db, "--lang", "zh", "event", "add", "1.3", "2026-03-02", "--db", str(db))
+    assert code == 1
+    assert out.startswith("错误：1.3（budget-execution）：不是事件触发型职责（见"), out

@@ -132,3 +132,18 @@ def test_cli_agenda_rejects_a_bad_date_and_unknown_unit() -> None:
         main, ["-f", str(MINIMAL), "agenda", "--unit", "nobody", "--year", "2026"]
     )
     assert unknown.exit_code == 1 and "unknown unit or group 'nobody'" in unknown.output
+
+
+def test_as_of_takes_a_date_as_every_date_argument_does() -> None:
+    """2026-4-14 (as staff type it) is 2026-04-14; a wrong date is said as for event add's DATE."""
+    runner = CliRunner()
+    args = ["-f", str(MINIMAL), "--lang", "zh", "agenda", "--as-of"]
+    padded = runner.invoke(main, [*args, "2026-10-16"])
+    short = runner.invoke(main, [*args, "2026-10-6"])
+    assert short.exit_code == 0, short.output
+    assert runner.invoke(main, [*args, "2026-10-06"]).stdout == short.stdout != padded.stdout
+    bad = runner.invoke(main, [*args, "2026-04-31"])
+    assert bad.exit_code == 2
+    assert (
+        "--as-of 的值无效：'2026-04-31' 不是日期：请按“年-月-日”写，例如 2026-01-31" in bad.output
+    )

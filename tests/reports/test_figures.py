@@ -21,13 +21,14 @@ from disclosure_calendar.reports.tables import figures_json, figures_xlsx
     [
         ({"quarter": "2026Q3"}, "2026-07-01", "2026-09-30", "2026Q3", "2026年第三季度"),
         ({"quarter": "2026q4"}, "2026-10-01", "2026-12-31", "2026Q4", "2026年第四季度"),
+        ({"quarter": "2026-Q3"}, "2026-07-01", "2026-09-30", "2026Q3", "2026年第三季度"),
         ({"year": 2026}, "2026-01-01", "2026-12-31", "2026", "2026年度"),
         (
             {"start": dt.date(2026, 7, 1), "end": dt.date(2026, 8, 15)},
             "2026-07-01", "2026-08-15", "2026-07-01_2026-08-15", "2026年7月1日至8月15日",
         ),
     ],
-    ids=["quarter", "lower-q", "year", "range"],
+    ids=["quarter", "lower-q", "as-in-uids", "year", "range"],
 )  # fmt: skip
 def test_periods(kwargs, start, end, code, words):
     period = parse_period(**kwargs)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,9 @@ def test_docx_carries_the_same_figures(marked_db, tmp_path):
         rated[0]["name"], str(rated[0]["on_time"]), str(rated[0]["overdue"]),
     ]  # fmt: skip
     assert len(doc.tables[1].rows) == len(data["overdue"]) + 1
+    # The notice writes each overdue item's period in words (2026年6月), the json its code.
+    first_overdue = doc.tables[1].rows[1].cells[3].text
+    assert re.search(r"（2026年(\d+月|第\d季度)）$", first_overdue), first_overdue
     t = data["totals"]
     text = "".join(p.text for p in doc.paragraphs)
     assert f"已到期{t['due']}项，其中按时完成{t['on_time']}项" in text

@@ -285,3 +285,20 @@ def test_bundled_replies_follow_the_regulations_in_force(china):
     assert duty.due.due(request, china) == china.add_working_days(dt.date(2026, 3, 2), 20)
     assert duty.due.extension_for(dt.date(2026, 3, 2)) == 20
     assert "（2019年修订）第三十三条" in describe_for(duty.due, request)
+
+
+def test_the_duties_table_names_the_version_in_force_and_json_every_version():
+    """Every version with its article made the table's 截止日期 column 250 characters wide."""
+    from click.testing import CliRunner
+
+    import cli
+
+    bundled = str(Path(__file__).resolve().parents[2] / "schedule.yaml")
+    runner = CliRunner()
+    args = ["-f", bundled, "--lang", "zh", "duties", "--cadence", "event"]
+    table = runner.invoke(cli.main, args).stdout
+    row = next(line for line in table.splitlines() if line.startswith("22.1 "))
+    assert "事件发生之日起第20个工作日内（2019年5月15日起）" in row and "2008年" not in row
+    assert max(len(line) for line in table.splitlines()) < 200, table  # was 400
+    listed = runner.invoke(cli.main, [*args, "--format", "json"]).stdout
+    assert "2008年5月1日起：事件发生之日起第15个工作日内" in listed

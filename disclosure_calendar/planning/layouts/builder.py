@@ -32,6 +32,7 @@ class Builder:
     # units of 以下工作均需……落实 and where they were said (None: the whole plan)
     standing: tuple[str, ...] = ()
     standing_section: int | None = None
+    _standing_used: int = 0
     # a table (or a copy of one) is being read: a task without units is "same as above"
     table_mode: bool = False
     _counters: dict[tuple[int, ...], int] = field(default_factory=dict)
@@ -52,13 +53,17 @@ class Builder:
         self.headings.append(_Heading(level, number, title, units))
         if len(self.headings) == 1:
             self.sections.append(Section(number, title))
-            if self.standing_section is not None:
+            # a rule ends with its section, unless it closes that section: then it is
+            # about the sections that follow (以下……, said after the section's last task)
+            if self.standing_section is not None and self._standing_used:
                 self.standing, self.standing_section = (), None
 
     def _path(self) -> tuple[int, ...]:
         return tuple(h.number for h in self.headings)
 
     def set_standing(self, units: tuple[str, ...]) -> None:
+        self.close()  # the task before the rule is not under it
+        self._standing_used = 0
         self.standing = units
         self.standing_section = self.headings[0].number if self.headings else None
 
@@ -122,6 +127,8 @@ class Builder:
         )
         if carry:
             self._last_units = units
+        if units.deadline:
+            self.add_deadline(units.deadline)
 
     def same_as_above(self) -> None:
         """An empty unit cell: the units of the row above."""
@@ -163,6 +170,7 @@ class Builder:
                 note = _("standing rule of the plan: {units} also implement it").format(
                     units="、".join(extra)
                 )
+                self._standing_used += 1
                 self.tasks[self._open] = replace(
                     task,
                     cooperating_units=task.cooperating_units + extra,

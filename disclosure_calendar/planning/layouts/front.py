@@ -23,6 +23,8 @@ from .builder import Builder
 TITLE = re.compile(
     r".{4,80}?(方案|要点|任务分解表|任务清单|分工表|实施意见|工作安排|工作计划|实施细则|责任分工)"
 )
+# Endings a title shares with headings (二、主要任务): a title with them names a year or 政务公开
+WEAK_TITLE = re.compile(r".{4,80}?(重点任务|工作任务|主要任务|任务表|任务|清单|分工)")
 QUOTED_TITLE = re.compile(r"(?:现将|将|印发)《([^》]{4,80})》")
 _Y = r"(\d{4}|[〇零一二三四五六七八九]{4})"
 _MD = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
@@ -67,6 +69,15 @@ def find_title(paras: Sequence[Paragraph]) -> str | None:
     for para in paras:
         text = squeeze(para.text)
         if TITLE.fullmatch(text) and not re.search(r"[。；，]", text):
+            return text
+    for para in paras:
+        text = squeeze(para.text)
+        if (
+            WEAK_TITLE.fullmatch(text)
+            and not re.search(r"[。；，：:]", text)
+            and re.search(r"\d{4}年|政务公开", text)
+            and not re.match(r"[一二三四五六七八九十]+、|[（(]|\d+[.、．]", text)
+        ):
             return text
     return None
 

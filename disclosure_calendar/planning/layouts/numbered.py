@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from ..clean import squeeze
 from ..document import Paragraph
-from ..units import Assignment, parse_assignment, split_names, standing_rule, subject_units
+from ..units import STAR, Assignment, parse_assignment, split_names, standing_rule, subject_units
 from .builder import Builder
 from .headings import Numbering, numbering
 from .prose import Stretch, split_prose
@@ -46,6 +46,8 @@ def unit_line(text: str) -> Assignment | None:
     text = text.strip()
     if not text or len(text) > 120 or "。" in text:
         return None
+    if STAR.search(text):
+        return parse_assignment(text)
     found = split_names(text)
     if found:
         return Assignment(tuple(found[0]), (), tuple(found[1]))

@@ -25,12 +25,25 @@ def _ends_sentence(text: str, end: int) -> bool:
     return not rest or rest[0] in "。；;，," or re.match(r"[\u3400-\u9fff（(0-9]", rest) is not None
 
 
+# Words that make a bracket an assignment wherever it stands; without them (乡镇（街道）,
+# 市政府办公室（市外事局）) a bracket of bare names closes a task only at a sentence's end
+ASSIGNING = re.compile(r"牵头|负责|落实|配合|协助|参与|实施|单位|部门[:：]|[:：]")
+
+
+def _closes(text: str, match: re.Match[str]) -> bool:
+    if ASSIGNING.search(match.group(1)):
+        return True
+    before = text[: match.start()].rstrip()
+    rest = text[match.end() :].lstrip()
+    return before.endswith(("。", "；", ";", ".", "！")) or not rest or rest[0] in "。；;"
+
+
 def split_prose(text: str) -> list[Stretch]:
     """``text`` cut after each unit bracket; the stretch after the last one, if any, has none."""
     stretches: list[Stretch] = []
     start = 0
     for match in BRACKET.finditer(text):
-        if not _ends_sentence(text, match.end()):
+        if not _ends_sentence(text, match.end()) or not _closes(text, match):
             continue
         before = text[start : match.start()].strip()
         if not before or not re.search(r"[。；;.]$", before) and len(before) < 4:

@@ -45,7 +45,22 @@ TASK_WORDS = (
     "事项",
     "项目",
 )
-LEAD_WORDS = ("牵头", "责任单位", "责任部门", "落实单位", "主责", "承办", "主办", "负责单位")
+LEAD_WORDS = (
+    "牵头",
+    "责任单位",
+    "责任部门",
+    "责任科室",
+    "责任处室",
+    "责任股室",
+    "落实单位",
+    "主责",
+    "承办",
+    "主办",
+    "负责单位",
+    "责任主体",
+    "实施主体",
+)
+PERSON_WORDS = re.compile(r"领导|责任人|联系人|负责人|联络员|分管")
 COOPERATING_WORDS = ("配合", "协办", "参与", "协助", "协同")
 DEADLINE_WORDS = ("时限", "时间", "进度", "期限")
 NUMBER_WORDS = ("序号", "编号")
@@ -65,7 +80,12 @@ class Columns:
 
 def find_columns(rows: tuple[tuple[str, ...], ...]) -> Columns | None:
     for r, row in enumerate(rows[:4]):
-        cells = [squeeze(c) for c in row]
+        # 责任单位（排第一位的为牵头单位）: the remark in brackets is no part of the name;
+        # 牵头领导, 责任人: people, not units
+        cells = [
+            "" if PERSON_WORDS.search(c) else re.sub(r"[（(][^（）()]*[）)]", "", c)
+            for c in map(squeeze, row)
+        ]
         lead = [i for i, c in enumerate(cells) if any(w in c for w in LEAD_WORDS) and len(c) <= 12]
         if not lead:
             continue
@@ -126,6 +146,9 @@ def read_table(table: Table, builder: Builder) -> bool:
     builder.table_mode = True
     header = [squeeze(c) for c in table.rows[cols.header_rows - 1]]
     section_title: str | None = None
+    # the level of the headings written across the row (一、……): the section column's
+    # unnumbered values are one level below them
+    across: int | None = None
     for n, raw in enumerate(table.rows[cols.header_rows :], cols.header_rows + 1):
         # unit cells keep their line breaks: one name a line is a list (units.split_names)
         units_at = {cols.lead, cols.cooperating}
@@ -137,12 +160,12 @@ def read_table(table: Table, builder: Builder) -> bool:
         where = _("{table}, row {row}").format(table=table.where, row=n)
         filled = [c for c in row if c]
         if len(set(filled)) == 1 and (len(filled) > 1 or not row[cols.task]):
-            _heading(builder, filled[0])
+            across = _heading(builder, filled[0])
             section_title = filled[0]
             continue
         if cols.section is not None and row[cols.section] and row[cols.section] != section_title:
             section_title = row[cols.section]
-            _heading(builder, section_title)
+            _heading(builder, section_title, 0 if across is None else across + 1)
         text = row[cols.task]
         if not text:
             continue
@@ -205,12 +228,14 @@ def read_table(table: Table, builder: Builder) -> bool:
     return True
 
 
-def _heading(builder: Builder, text: str) -> None:
+def _heading(builder: Builder, text: str, level: int = 0) -> int:
+    """``text`` as a heading (its numbering's level, else ``level``); the level it took."""
     item = numbering(text)
     if item is not None:
         builder.heading(item.level, item.number, item.rest, None)
-    else:
-        builder.heading(0, None, text, None)
+        return item.level
+    builder.heading(level, None, text, None)
+    return level
 
 
 def _units(cell: str) -> Assignment | None:

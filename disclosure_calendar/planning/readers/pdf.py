@@ -32,15 +32,34 @@ def read_pdf(data: bytes, source: str) -> Document:
     running = _running_lines(pages)
     blocks: list[Block] = []
     for page_blocks in pages:
+        first = True
         for block in page_blocks:
-            if isinstance(block, Paragraph) and block.text in running:
+            if isinstance(block, Paragraph) and (
+                block.text in running or is_site_noise(block.text)
+            ):
                 continue
             previous = blocks[-1] if blocks else None
             if isinstance(block, Table) and isinstance(previous, Table):
                 blocks[-1] = Table(previous.rows + block.rows, previous.where)
+            elif first and _continues(previous, block):
+                assert isinstance(previous, Paragraph) and isinstance(block, Paragraph)
+                blocks[-1] = Paragraph(previous.text + block.text, previous.where)
             else:
                 blocks.append(block)
+            first = False
     return Document(source, tuple(blocks))
+
+
+def _continues(previous: Block | None, block: Block) -> bool:
+    """The first paragraph of a page goes on with the last of the page before: that one
+    stopped mid-sentence (a long paragraph without its full stop) and this one is no item."""
+    return (
+        isinstance(previous, Paragraph)
+        and isinstance(block, Paragraph)
+        and len(previous.text) >= 40
+        and not _ENDS.search(previous.text)
+        and numbering(block.text) is None
+    )
 
 
 def _page(page: Any, where: str) -> list[Block]:
