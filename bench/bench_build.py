@@ -11,7 +11,12 @@
 3. The same workload in remind's language (bench/remind_workload.py: every duty x unit, the
    same Chinese working days as OMITs, rolls, warnings), ``remind -s60`` over the same five
    years; prints the ratio. Target: ours >= 2x faster. Skipped when remind is not installed.
-4. ``--naive``: a baseline building one icalendar ``Event`` per unit-occurrence, checked to
+4. ``--rebuilds``: only the synthetic province's rebuilds after one change, each a fresh
+   process, medians: one duty's title edited and edited back, one ledger event recorded
+   (``event add``) and removed. ``--against DIR`` (another checkout, e.g. main's worktree)
+   runs the same rebuilds with that tree's code, alternated run by run with this one's, so a
+   before/after is measured under the same load. Targets: <= 0.3 s each.
+5. ``--naive``: a baseline building one icalendar ``Event`` per unit-occurrence, checked to
    parse (with the ``ical`` package) to the same events as ours on a sample of feeds.
 
 Every fresh build's folder but the first is deleted once timed, as a user rebuilding one
@@ -405,6 +410,63 @@ def bench_synthetic(tmp: Path, runs: int, remind_runs: int) -> None:
     )
 
 
+REBUILDS = ("title edit", "title back", "event add", "event remove")
+
+
+def bench_rebuilds(tmp: Path, runs: int, trees: list[Path]) -> None:
+    """One change, one rebuild (see the module docstring, 4.), per tree, alternated."""
+    schedule_path = tmp / "synthetic.yaml"  # the ledger is beside it, as users keep it
+    text = synthetic_yaml()
+    duty = "duty-0029"  # an event-triggered duty of the synthetic schedule
+    assert f"id: {duty}" in text and "cadence: event" in text
+    outs = [tmp / f"rebuild-{i}" for i in range(len(trees))]
+    times: dict[tuple[int, str], list[float]] = {}
+    cpu: dict[tuple[int, str], list[float]] = {}  # user + system: less moved by others' load
+
+    def run(tree: Path, *args: str) -> float:
+        t0 = time.perf_counter()
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [PYTHON, "cli.py", "--lang", "en", "-f", str(schedule_path), *args],
+            cwd=tree, check=True, capture_output=True, env={**CHILD_ENV, "PYTHONPATH": str(tree)},
+        )  # fmt: skip
+        wall = time.perf_counter() - t0
+        user, system, _faults = _spent_since(used)
+        spent.append(user + system)
+        return wall
+
+    spent: list[float] = []
+
+    def build(tree: Path, out: Path) -> float:
+        return run(tree, "build", "-o", str(out), "--from", SYNTH_FROM, "--to", SYNTH_TO)
+
+    def timed(i: int, kind: str, tree: Path, out: Path) -> None:
+        times.setdefault((i, kind), []).append(build(tree, out))
+        cpu.setdefault((i, kind), []).append(spent[-1])
+
+    schedule_path.write_text(text, encoding="utf-8")
+    for tree, out in zip(trees, outs, strict=True):
+        build(tree, out)  # the first build, untimed
+        build(tree, out)  # and a warm-up
+    for r in range(runs):
+        for i, (tree, out) in enumerate(zip(trees, outs, strict=True)):
+            title = f"第7项公开任务{r}{i}"
+            schedule_path.write_text(text.replace("第7项公开任务", title, 1), encoding="utf-8")
+            timed(i, REBUILDS[0], tree, out)
+            schedule_path.write_text(text, encoding="utf-8")
+            timed(i, REBUILDS[1], tree, out)
+            day = f"2025-0{1 + r % 9}-1{i}"
+            run(trees[0], "event", "add", duty, day)
+            timed(i, REBUILDS[2], tree, out)
+            run(trees[0], "event", "remove", duty, day)
+            timed(i, REBUILDS[3], tree, out)
+    print("synthetic province, rebuild after one change (fresh processes, target <= 0.3 s):")
+    for kind in REBUILDS:
+        for i, tree in enumerate(trees):
+            used = statistics.median(cpu[i, kind])
+            print(f"  {kind:<13} {str(tree):<24} {_median(times[i, kind])}; CPU {used:.3f} s")
+
+
 def _spent_since(before: resource.struct_rusage) -> tuple[float, float, int]:
     """User and system CPU and minor page faults of the children reaped since ``before``
     (a build's own forked processes included: it reaps them). The VM's slow phases show
@@ -516,6 +578,13 @@ def main() -> None:
     parser.add_argument("--naive", action="store_true", help="also the icalendar baseline (~3 min)")
     parser.add_argument("--sample", type=int, default=10, help="feeds compared by parsing")
     parser.add_argument(
+        "--rebuilds", action="store_true", help="only the province's rebuilds after one change"
+    )
+    parser.add_argument(
+        "--against", type=Path, action="append", default=[], metavar="DIR",
+        help="with --rebuilds: also another checkout's code, alternated with this one",
+    )  # fmt: skip
+    parser.add_argument(
         "--child", nargs=3, metavar=("MODE", "SCHEDULE", "OUT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -531,6 +600,17 @@ def main() -> None:
     warm_bytecode()
     print("(processes run with their bytecode cached, as after pip install)")
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
+        if args.rebuilds:
+            trees = [ROOT, *(d.resolve() for d in args.against)]
+            for tree in trees[1:]:
+                subprocess.run(
+                    [PYTHON, "-m", "compileall", "-q", "disclosure_calendar", "cli.py"],
+                    cwd=tree, check=True, env=CHILD_ENV,
+                )  # fmt: skip
+            bench_rebuilds(Path(tmp), args.runs, trees)
+            print(f"load average after:  {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            print(f"machine speed after:  {machine_speed()}")
+            return
         bench_bundled(args.runs, Path(tmp))
         bench_synthetic(Path(tmp), args.runs, args.remind_runs)
         if args.naive:

@@ -27,7 +27,7 @@ def ledger_file(db: str | Path) -> Path | None:
 
 
 def write_atomic(
-    path: Path, data: bytes | Sequence[bytes], *, sync: bool = True, join: bool = True
+    path: Path, data: bytes | Sequence[bytes | memoryview], *, sync: bool = True, join: bool = True
 ) -> bool:
     """Replace ``path`` with ``data`` via a temporary file and rename; False if unchanged.
 
@@ -74,7 +74,7 @@ def _new_file(path: Path) -> tuple[int, Path]:
             continue
 
 
-def _joined(data: bytes | Sequence[bytes]) -> Iterator[bytes]:
+def _joined(data: bytes | Sequence[bytes | memoryview]) -> Iterator[bytes]:
     if isinstance(data, bytes):
         yield data
     else:
@@ -82,12 +82,12 @@ def _joined(data: bytes | Sequence[bytes]) -> Iterator[bytes]:
             yield b"".join(data[start : start + _PIECES])
 
 
-def same_content(path: Path, data: bytes | Sequence[bytes]) -> bool:
+def same_content(path: Path, data: bytes | Sequence[bytes | memoryview]) -> bool:
     """True if the file at ``path`` has exactly ``data``."""
     return _holds(path, data)
 
 
-def _holds(path: Path, data: bytes | Sequence[bytes]) -> bool:
+def _holds(path: Path, data: bytes | Sequence[bytes | memoryview]) -> bool:
     """True if the file at ``path`` has exactly ``data`` (a size mismatch needs no read)."""
     try:
         with path.open("rb") as handle:

@@ -34,6 +34,7 @@ from .manifest import (
     dump_inputs,
     dump_manifest,
     event_blocks,
+    event_slices,
     load_index,
     load_inputs,
     load_manifest,
@@ -210,7 +211,7 @@ def _build(
     jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
     todo = [j for j in jobs if _file(j) not in reusable]
     changed, spliced, full = _splice(
-        out_dir, before, hashes if before else None, [_file(j) for j in todo]
+        out_dir, before, hashes if before else None, [_file(j) for j in todo], previous
     )
     renderer = Renderer(
         schedule,
@@ -276,12 +277,14 @@ def _splice(
     before: Mapping[str, FeedInputs],
     parts: Callable[[], tuple[dict[str, str], str, dict[str, str]]] | None,
     files: list[str],
-) -> tuple[set[str] | None, dict[str, dict[str, bytes]] | None, str]:
+    previous_entries: Mapping[str, Mapping[str, str]],
+) -> tuple[set[str] | None, dict[str, Mapping[str, bytes | memoryview]] | None, str]:
     """The duties changed since the previous build, and the events of the feeds to render as
     that build wrote them: the renderer encodes only the changed duties' events and takes
     the others whole. None, None (encode everything) unless the previous build recorded its
     duties' hashes, everything common to all events is unchanged, and every feed to render is
-    as that build wrote it. The third value says why not (summary.full_reasons), or ""."""
+    as that build wrote it. The third value says why not (summary.full_reasons), or "".
+    A feed's events are found by its manifest part (``previous_entries``) where they can be."""
     previous = load_splice(out_dir)
     if parts is None or previous is None:
         return None, None, "record"
@@ -289,13 +292,15 @@ def _splice(
     old_common, old_duties = previous
     if common != old_common:
         return None, None, "common"
-    spliced = {}
+    spliced: dict[str, Mapping[str, bytes | memoryview]] = {}
     for f in files:
         inputs = before.get(f)
         if inputs is None or not inputs.holds(out_dir / f):
             return None, None, "feeds"
         try:
-            spliced[f] = event_blocks((out_dir / f).read_bytes())
+            data = (out_dir / f).read_bytes()
+            found = event_slices(data, previous_entries.get(f, ()))
+            spliced[f] = event_blocks(data) if found is None else found
         except (OSError, ValueError):
             return None, None, "feeds"
     return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced, ""

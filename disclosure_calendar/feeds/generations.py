@@ -148,7 +148,7 @@ class Generation:
         """Where ``name`` is in the generation being written (the current one until then)."""
         return (self.dir or self.out) / name
 
-    def write(self, name: str, data: bytes | Sequence[bytes], **options: bool) -> bool:
+    def write(self, name: str, data: bytes | Sequence[bytes | memoryview], **options: bool) -> bool:
         """Write ``name`` into the new generation; False if the current one has it already."""
         if self.dir is None and same_content(self.out / name, data):
             return False

@@ -171,8 +171,8 @@ class EventWriter:
         self._whens: dict[tuple[str, dt.date, str], str] = {}
 
     def calendar_pieces(
-        self, name: str, events: Iterable[bytes], description: str | None = None
-    ) -> list[bytes]:
+        self, name: str, events: Iterable[bytes | memoryview], description: str | None = None
+    ) -> list[bytes | memoryview]:
         """A VCALENDAR around already-encoded VEVENTs (whole, or in consecutive pieces), in
         pieces: a feed is written piece by piece, never as one object."""
         head = [
@@ -187,7 +187,7 @@ class EventWriter:
         if description:
             head.append(f"X-WR-CALDESC:{escape(description)}")
         head += [f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}", f"X-PUBLISHED-TTL:{REFRESH}"]
-        parts = [b"".join(fold(line) for line in head), self._vtimezone]
+        parts: list[bytes | memoryview] = [b"".join(fold(line) for line in head), self._vtimezone]
         parts.extend(events)
         parts.append(b"END:VCALENDAR\r\n")
         return parts

@@ -48,7 +48,7 @@ class Renderer:
         base_url: str | None = None,
         workers: int = 1,
         meanwhile: Callable[[], object] = lambda: None,
-        spliced: Mapping[str, Mapping[str, bytes]] | None = None,
+        spliced: Mapping[str, Mapping[str, bytes | memoryview]] | None = None,
         changed: Set[str] | None = None,
     ):
         if any(u.id == ALL for u in schedule.units):
@@ -93,7 +93,7 @@ class Renderer:
         previous = self.previous
         all_old = spliced.get(f"{ALL}.ics")
         all_previous = previous.get(f"{ALL}.ics", {})
-        Reached = list[tuple[str, Mapping[str, bytes], Mapping[str, str]]]
+        Reached = list[tuple[str, Mapping[str, bytes | memoryview], Mapping[str, str]]]
         reach: dict[str, Reached] = {}
         for duty in schedule.duties:
             if duty.id in changed:
@@ -104,18 +104,29 @@ class Renderer:
                 if old is not None:
                     feeds.append((uid_suffix(unit, domain), old, previous.get(f"{unit}.ics", {})))
             reach[duty.id] = feeds
-        kept = []
-        nothing: Reached = []
+        # all.ics names an event by its duty's first assignee: that suffix, once per duty.
+        first = {d.id: uid_suffix(d.units[0], domain) for d in schedule.duties if d.id in reach}
+        kept: list[bool] = []
+        append = kept.append
         for occ in occurrences:
-            ok = occ.duty.id in reach
-            feeds = reach.get(occ.duty.id, nothing)
-            if ok and all_old is not None:
-                uid = occ.uid_prefix + uid_suffix(occ.duty.units[0], domain)
-                ok = uid in all_old and uid in all_previous
-            if ok:
-                prefix = occ.uid_prefix
-                ok = all(prefix + suffix in old and prefix + suffix in entries for suffix, old, entries in feeds)  # fmt: skip
-            kept.append(ok)
+            of = occ.duty.id
+            reached = reach.get(of)
+            if reached is None:
+                append(False)
+                continue
+            prefix = occ.uid_prefix
+            if all_old is not None:
+                uid = prefix + first[of]
+                if uid not in all_old or uid not in all_previous:
+                    append(False)
+                    continue
+            ok = True
+            for suffix, old, entries in reached:  # (not all() of a generator: 52k of them)
+                uid = prefix + suffix
+                if uid not in old or uid not in entries:
+                    ok = False
+                    break
+            append(ok)
         return kept
 
     @cached_property
@@ -229,17 +240,20 @@ class Renderer:
         sh, writer = self._shared, self.writer
         file = f"{ALL}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
-        pieces: list[bytes] = []
+        pieces: list[bytes | memoryview] = []
         lines, suffixes, endings = versions.lines, sh.suffixes, sh.uid_endings
-        summaries, entries = iter(sh.all_summaries), iter(sh.all_entries)
-        kept, old, keep = self._kept, self.spliced.get(file, {}), versions.keep
-        occurrences = zip(self.occurrences, sh.uid_prefixes, sh.heads, sh.bodies, strict=True)
-        for n, (occ, prefix, head_start, body) in enumerate(occurrences):
-            if kept[n]:  # as the previous build wrote it
+        kept, old = self._kept, self.spliced.get(file, {})
+        # An event kept keeps its manifest entry (Versions.keep, written out here: 52k calls).
+        current, entries_before = versions.current, versions.previous
+        occurrences = zip(
+            self.occurrences, kept, sh.uid_prefixes, sh.heads, sh.bodies, sh.all_summaries,
+            sh.all_entries, strict=True,
+        )  # fmt: skip
+        for occ, is_kept, prefix, head_start, body, summary, entry in occurrences:
+            if is_kept:  # as the previous build wrote it
                 uid = occ.uid_prefix + suffixes[occ.duty.units[0]]
                 pieces.append(old[uid])
-                keep(uid)
-                next(summaries), next(entries)
+                current[uid] = entries_before[uid]
                 continue
             dates, _summary, description, tail, end = body
             first = assignees(occ)[0]  # an event of one unit: that unit
@@ -247,7 +261,7 @@ class Renderer:
             head = head_start + endings[first]
             if len(head) > LONGEST_HEAD:
                 head = writer.head(uid)
-            pieces += (head, lines(uid, next(entries)), dates, next(summaries))
+            pieces += (head, lines(uid, entry), dates, summary)
             pieces += (description, tail, end)
         plan_title = self.schedule.plan.title
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
@@ -260,7 +274,7 @@ class Renderer:
         file = f"{unit.id}.ics"
         versions = Versions(self.previous.get(file, {}), self.modified_now, writer.stamp)
         suffix, ending = sh.suffixes[unit.id], sh.uid_endings[unit.id]
-        pieces: list[bytes] = []
+        pieces: list[bytes | memoryview] = []
         lines, prefixes, heads, entries = versions.lines, sh.uid_prefixes, sh.heads, sh.entries
         bodies = sh.bodies
         indexes = sh.per_unit[unit.id]
@@ -306,7 +320,7 @@ class Renderer:
             self.changes.append(gone.change(f, "（已删除）"))
         return render_index(self.schedule, self.feeds, self.base_url, self.years).encode()
 
-    def files(self) -> Iterator[tuple[str, Sequence[bytes]]]:
+    def files(self) -> Iterator[tuple[str, Sequence[bytes | memoryview]]]:
         outputs = []
         for output in (self.render_all(), *map(self.render_unit, self.schedule.units)):
             assert output.data is not None
@@ -322,7 +336,9 @@ def _concatenated(chunks: Sequence[list[Item]]) -> list[Item]:
     return joined
 
 
-def _output(file: str, data: list[bytes], versions: Versions, feed: Feed, name: str) -> Output:
+def _output(
+    file: str, data: list[bytes | memoryview], versions: Versions, feed: Feed, name: str
+) -> Output:
     # The manifest part is encoded here, in the process that rendered the feed, so that only
     # bytes and counts go back to the parent.
     entries = dump_entries(versions.current)

@@ -31,7 +31,7 @@ class Output:
     manifest (``dump_entries``), its counts and changes."""
 
     file: str
-    data: Sequence[bytes] | None
+    data: Sequence[bytes | memoryview] | None
     entries: bytes
     feed: Feed
     change: Change

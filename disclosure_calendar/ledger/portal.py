@@ -157,6 +157,14 @@ class Portal(LedgerBase):
             row = conn.execute(sa.select(t.revoked).where(t.id == token_id)).first()
         return row is not None and row[0] is not None
 
+    def any_revoked(self, *token_ids: str) -> bool:
+        """True if any of ``token_ids`` is revoked: one query for a session's link and its own
+        row (the portal asks for both on every request after a write)."""
+        t = access_tokens.c
+        with self._read() as conn:
+            query = sa.select(t.id).where(t.id.in_(token_ids), t.revoked.is_not(None)).limit(1)
+            return conn.execute(query).first() is not None
+
     def tokens(self, unit: str | None = None) -> list[TokenRecord]:
         """Oldest first; only ``unit``'s if given."""
         t = access_tokens.c

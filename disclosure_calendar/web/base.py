@@ -86,7 +86,7 @@ def session(request: Request) -> tuple[Grant, str] | None:
     except BadToken:
         return None
     view = ledger_view(request)
-    if view.is_revoked(grant.id) or view.is_revoked(session_row(nonce)):
+    if view.any_revoked(grant.id, session_row(nonce)):
         return None  # the link was revoked, or this session logged out
     return grant, nonce
 

@@ -119,9 +119,9 @@ class LedgerView:
             ("history", unit), lambda: self._ask(lambda ledger: ledger.mark_history(unit=unit))
         )
 
-    def is_revoked(self, token_id: str) -> bool:
+    def any_revoked(self, *token_ids: str) -> bool:
         return self.memo(
-            ("revoked", token_id), lambda: self._ask(lambda ledger: ledger.is_revoked(token_id))
+            ("revoked", token_ids), lambda: self._ask(lambda ledger: ledger.any_revoked(*token_ids))
         )
 
     def _ask(self, question: Callable[[Ledger], T]) -> T:

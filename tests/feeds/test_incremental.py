@@ -162,3 +162,64 @@ def test_a_feed_edited_by_hand_is_encoded_whole(tmp_path: Path) -> None:
     assert "every event encoded again: a feed to write again is not as the previous" in summary
     build(schedule, fresh, LATER)
     assert published(out) == published(fresh)
+
+
+def test_events_found_by_the_manifest_are_the_events_read_apart(tmp_path: Path) -> None:
+    """A rebuild finds a feed's events by its manifest part (event_slices); each found event
+    is the one event_blocks reads from the text, and a file laid out otherwise is read apart."""
+    from disclosure_calendar.feeds.manifest import event_blocks, event_slices, load_manifest
+
+    out = tmp_path / "out"
+    build(ROOT / "schedule.yaml", out, NOW)
+    manifest = load_manifest(out)
+    for name in ("all.ics", "finance.ics"):
+        data = (out / name).read_bytes()
+        uids = list(manifest[name])
+        found = event_slices(data, uids)
+        assert found is not None and len(found) > 10
+        assert {uid: bytes(view) for uid, view in found.items()} == event_blocks(data)
+        assert event_slices(data, uids[::-1]) is None  # not in the feed's order
+        assert event_slices(data, uids[:-1]) is None  # an event the manifest lacks
+        first = uids[0].encode()
+        folded = data.replace(b"UID:" + first + b"\r\n", b"UID:" + first[:5] + b"\r\n " + first[5:] + b"\r\n", 1)  # fmt: skip
+        refolded = event_slices(folded, uids)  # a long UID is folded so: still found
+        assert refolded is not None
+        assert {uid: bytes(view) for uid, view in refolded.items()} == event_blocks(folded)
+        assert b"\r\n " + first[5:] in bytes(refolded[uids[0]])
+        assert event_slices(folded.replace(b"UID:" + first[:5], b"UIX:" + first[:5]), uids) is None
+        cut = data.replace(b"END:VEVENT\r\n", b"", 1)
+        assert event_slices(cut, uids) is None
+
+
+@pytest.mark.parametrize(("change", "duty"), [("title", "repealed-files-marking"), ("cadence", "budget-execution")])  # fmt: skip
+def test_exactly_the_changed_duty_and_its_self_checks_are_encoded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, duty: str
+) -> None:
+    """A rebuild after one duty's edit encodes its events and those of the self-checks that
+    cover it, and takes every other event as written: none more (the splice's check of what
+    the old feeds hold is not too cautious), none fewer (the output test covers that)."""
+    from disclosure_calendar.occurrences.expansion import expand
+
+    encoded: list[int] = []
+    real_encode = encoding.encode
+
+    def counting(writer, occurrences, *args):  # type: ignore[no-untyped-def]
+        encoded.append(len(occurrences))
+        return real_encode(writer, occurrences, *args)
+
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, count = BUNDLED[change]
+    schedule, out = tmp_path / "schedule.yaml", tmp_path / "out"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    schedule.write_text(text.replace(old, new, count), encoding="utf-8")
+    monkeypatch.setattr(encoding, "encode", counting)
+    build(schedule, out, LATER)
+    plan = load_schedule(schedule)
+    cal = ChinaCalendar(notices=plan.notices, local_days_off=plan.local_days_off)
+    reached = [
+        occ
+        for occ in expand(plan, cal, START, END)
+        if occ.duty.id == duty or (occ.duty.is_self_check and duty in occ.duty.checks)
+    ]
+    assert reached and sum(encoded) == len(reached)

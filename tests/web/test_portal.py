@@ -410,6 +410,9 @@ def test_logout_needs_csrf_and_clears_the_cookie(portal: Portal) -> None:
     assert post(portal, "/logout", cookie, {})[0] == 403
     status, headers, _ = post(portal, "/logout", cookie, {"csrf": csrf_of(html)})
     assert status == 303 and 'dc_session=""' in headers["Set-Cookie"]
+    # The session itself is revoked (its row), not only its cookie cleared: a copy is refused.
+    assert page(portal, "/unit/finance", cookie)[0] == 401
+    assert page(portal, "/unit/finance", login(portal, "finance"))[0] == 200
 
 
 def test_behind_a_proxy_under_a_path_prefix(tmp_path: Path) -> None:
