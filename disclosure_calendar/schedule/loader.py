@@ -27,7 +27,8 @@ from .model import (
     Unit,
 )
 from .periods import CADENCES, PERIODIC
-from .rules import FixedDate, WorkdaysAfterDate, parse_rule
+from .rule_parsing import parse_rule
+from .rules import FixedDate, WorkdaysAfterDate
 from .selfcheck import add_self_checks, duty_review, parse_review
 from .yamlsource import Checker, compose
 

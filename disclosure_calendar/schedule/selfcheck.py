@@ -18,7 +18,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from .model import Defaults, Duty, Review, Schedule
 from .periods import CADENCE_NAMES, PERIODIC
-from .rules import parse_rule
+from .rule_parsing import parse_rule
 from .yamlsource import Checker
 
 if TYPE_CHECKING:
@@ -72,7 +72,8 @@ def parse_review(
 
 
 def _refit(c: Checker, node: Node, what: str, base: Review, cadence: str) -> Rule | None:
-    from .rules import _MIN_WORKDAYS, RULES
+    from .rule_parsing import RULES
+    from .rules import _MIN_WORKDAYS
 
     kind = RULES[base.due.name]
     n = getattr(base.due, "n", 1)

@@ -22,9 +22,14 @@ def test_wrapping_keeps_every_character_and_breaks_where_chinese_allows(text: st
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     for before, after in itertools.pairwise(lines):
         assert not after or after[0] not in NO_LINE_START
-        # an opening mark ends a line only when the line holds nothing else
+        # an opening mark ends a line only when the line holds nothing else (spaces aside:
+        # ' （（（公' at width 8 can only break before 公)
         tail = before.rstrip()
-        assert not tail or tail[-1] not in NO_LINE_END or not tail.strip(NO_LINE_END)
+        assert not tail or tail[-1] not in NO_LINE_END or not tail.strip(NO_LINE_END + " ")
+
+
+def test_a_line_of_spaces_and_opening_marks_breaks_before_the_next_character():
+    assert wrap(" （（（公", 8) == " （（（\n公"
 
 
 def test_wrapping_counts_a_chinese_character_as_two_columns():
