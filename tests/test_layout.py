@@ -91,9 +91,7 @@ def test_no_module_is_too_long():
         name: len(path.read_text(encoding="utf-8").splitlines()) for name, path in modules().items()
     }
     long = sorted(
-        f"{n}: {k} lines"
-        for n, k in lengths.items()
-        if k > MAX_LINES and n not in GENERATED
+        f"{n}: {k} lines" for n, k in lengths.items() if k > MAX_LINES and n not in GENERATED
     )
     assert not long, f"modules over {MAX_LINES} lines (split them):\n" + "\n".join(long)
     cli = len((ROOT / "cli.py").read_text(encoding="utf-8").splitlines())
