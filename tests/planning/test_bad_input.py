@@ -95,3 +95,33 @@ PROSE_LINES = [
     "（一）按月公开全市一般公共预算收支情况。（市财政局负责）",
     "（二）每年公开审计工作报告。（市审计局负责）",
 ]
+
+
+def _zip_with_central_entry(change: str) -> bytes:
+    """A small zip whose central directory entry is damaged as hypothesis once found: a name
+    flagged UTF-8 that is not (UnicodeDecodeError), or a 'version needed' of 7.8
+    (NotImplementedError); zipfile raises neither as BadZipFile."""
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    data = bytearray(buffer.getvalue())
+    entry = data.index(b"PK\x01\x02")
+    if change == "name":
+        data[entry + 9] |= 0x08  # general purpose flags, high byte: bit 11, the name is UTF-8
+        data[entry + 46] = 0x87  # the name's first byte: no UTF-8 starts with it
+    else:
+        data[entry + 6] = 78  # version needed to extract: 7.8
+    return bytes(data)
+
+
+@pytest.mark.parametrize("change", ["name", "version"])
+@pytest.mark.parametrize("name", ["plan.xlsx", "plan.bin"])
+def test_a_damaged_zip_directory_is_one_sentence(change: str, name: str) -> None:
+    with pytest.raises(DisclosureError) as caught:
+        read_bytes(_zip_with_central_entry(change), name)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: the file is damaged or not a")
+    assert "\n" not in message

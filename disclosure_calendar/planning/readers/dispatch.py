@@ -17,6 +17,7 @@ KIND_NAMES = {
     "html": "HTML",
     "text": "text",
 }
+SUFFIX_KINDS = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
 MAX_BYTES = 20 * 1024 * 1024  # the largest plan we read: a long plan in Word is 1-3 MB
 
 
@@ -31,17 +32,21 @@ def read_bytes(data: bytes, source: str) -> Document:
             ).format(source=source, limit=MAX_BYTES // (1024 * 1024))
         )
     suffix = Path(source).suffix.lower()
-    kind = _kind(data, suffix)
+    kind = SUFFIX_KINDS.get(suffix)  # what the name says, until the bytes say more
     try:
+        kind = _kind(data, suffix)
         return _read(data, source, suffix, kind)
     except DisclosureError:
         raise
-    except Exception as exc:  # a damaged file: whatever the format's library raises
-        raise DisclosureError(
-            _("{source}: the file is damaged or not a {kind} file ({reason})").format(
-                source=source, kind=KIND_NAMES.get(kind or "", kind), reason=type(exc).__name__
-            )
-        ) from None
+    except Exception as exc:  # a damaged file: whatever zipfile or the format's library raises
+        reason = type(exc).__name__
+        if kind in KIND_NAMES:
+            message = _("{source}: the file is damaged or not a {kind} file ({reason})")
+            raise DisclosureError(
+                message.format(source=source, kind=KIND_NAMES[kind], reason=reason)
+            ) from None
+        message = _("{source}: the file is damaged or not a document this tool reads ({reason})")
+        raise DisclosureError(message.format(source=source, reason=reason)) from None
 
 
 def _read(data: bytes, source: str, suffix: str, kind: str | None) -> Document:
