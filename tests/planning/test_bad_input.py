@@ -125,3 +125,27 @@ def test_a_damaged_zip_directory_is_one_sentence(change: str, name: str) -> None
     message = str(caught.value)
     assert message.startswith(f"{name}: the file is damaged or not a")
     assert "\n" not in message
+
+
+def test_a_damaged_pdf_stream_prints_no_english_warnings(caplog: pytest.LogCaptureFixture) -> None:
+    """pdfminer logs what it repairs ("Data-loss while decompressing corrupted data"); with no
+    logging set up, Python printed that to the user's terminal in English."""
+    import logging
+
+    from tests.planning.genre import DOCUMENTS
+
+    _name, data = DOCUMENTS["asterisk.pdf"][0]()
+    # the middle of every compressed stream flipped: each page's text now fails to inflate
+    damaged = bytearray(data)
+    start = 0
+    while (start := data.find(b"stream\n", start)) != -1:
+        end = data.find(b"endstream", start)
+        middle = (start + end) // 2
+        damaged[middle : middle + 8] = bytes(b ^ 0x5A for b in damaged[middle : middle + 8])
+        start = end
+    with caplog.at_level(logging.DEBUG):
+        try:
+            read_bytes(bytes(damaged), "plan.pdf")
+        except DisclosureError:
+            pass
+    assert not [r for r in caplog.records if r.name.startswith("pdfminer")]

@@ -11,6 +11,7 @@ row repeated there is dropped by the table layout).
 from __future__ import annotations
 
 import io
+import logging
 import re
 from typing import Any
 
@@ -26,9 +27,18 @@ def read_pdf(data: bytes, source: str) -> Document:
     import pdfplumber
 
     pages: list[list[Block]] = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            pages.append(_page(page, _("page {n}").format(n=number)))
+    # pdfminer logs what it repairs in a damaged file ("Data-loss while decompressing
+    # corrupted data") as English warnings that Python prints to the user's terminal when no
+    # logging is set up; what cannot be read at all still raises, and is reported in Chinese.
+    pdfminer = logging.getLogger("pdfminer")
+    level = pdfminer.level
+    pdfminer.setLevel(logging.ERROR + 1)
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, 1):
+                pages.append(_page(page, _("page {n}").format(n=number)))
+    finally:
+        pdfminer.setLevel(level)
     running = _running_lines(pages)
     blocks: list[Block] = []
     for page_blocks in pages:
