@@ -96,10 +96,14 @@ class Figures:
     overdue: int
 
     @property
+    def due(self) -> int:
+        """What has fallen due: done on time, done late, or overdue."""
+        return self.on_time + self.late + self.overdue
+
+    @property
     def rate(self) -> float | None:
         """On-time share of what has fallen due; None when nothing has yet."""
-        due = self.on_time + self.late + self.overdue
-        return self.on_time / due if due else None
+        return self.on_time / self.due if self.due else None
 
 
 def unit_figures(

@@ -14,7 +14,7 @@ from ..core.errors import DisclosureError
 from ..occurrences.expansion import Occurrence, expand
 from ..occurrences.progress import items, unit_figures
 from ..schedule.periods import describe
-from .figures import Figures, OverdueItem, ReportPeriod, Totals, UnitFigures, totals_of
+from .figures import Figures, OverdueItem, ReportPeriod, Totals, totals_of
 
 if TYPE_CHECKING:
     from ..ledger.records import Done
@@ -56,18 +56,12 @@ def compute_figures(
         occurrences = expand(schedule, cal, before.start, period.end)
     this = [o for o in occurrences if period.start <= o.due <= period.end]
     mine = items(schedule, this, done, today, wanted, track_from)
-    rows = [
-        UnitFigures(f.unit, f.name, f.on_time, f.late, f.open, f.overdue)
-        for f in unit_figures(schedule, mine, units)
-    ]
+    rows = unit_figures(schedule, mine, units)
     previous: Totals | None = None
     if before.end >= schedule.plan.issued:  # a period before the plan has no figures
         earlier = [o for o in occurrences if before.start <= o.due <= before.end]
         earlier_items = items(schedule, earlier, done, today, wanted, track_from)
-        tallied = unit_figures(schedule, earlier_items, units)
-        previous = totals_of(
-            [UnitFigures(f.unit, f.name, f.on_time, f.late, f.open, f.overdue) for f in tallied]
-        )
+        previous = totals_of(unit_figures(schedule, earlier_items, units))
     order = {u: n for n, u in enumerate(units)}
     overdue = [
         OverdueItem(

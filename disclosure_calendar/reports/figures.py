@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
+from ..occurrences.progress import Figures as UnitFigures  # one unit's counts, as status has them
 
 # 2026Q3, and 2026-Q3 as every occurrence id and done write it
 QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
@@ -108,28 +109,6 @@ def parse_period(
     if end < start:
         raise DisclosureError(_("--to {end} is before --from {start}").format(end=end, start=start))
     return ReportPeriod(start, end, "range")
-
-
-@dataclass(frozen=True)
-class UnitFigures:
-    """One unit's occurrences due in the period, by how they stand on the report's day."""
-
-    unit: str
-    name: str
-    on_time: int
-    late: int
-    open: int
-    overdue: int
-
-    @property
-    def due(self) -> int:
-        """What has fallen due: done on time, done late, or overdue."""
-        return self.on_time + self.late + self.overdue
-
-    @property
-    def rate(self) -> float | None:
-        """On-time share of what has fallen due; None when nothing has yet."""
-        return self.on_time / self.due if self.due else None
 
 
 @dataclass(frozen=True)
