@@ -105,6 +105,18 @@ class Figures:
         """On-time share of what has fallen due; None when nothing has yet."""
         return self.on_time / self.due if self.due else None
 
+    def as_json(self) -> dict[str, object]:
+        """The unit as `status --format json` and the 通报's JSON give it (rate to 4 places)."""
+        return {
+            "unit": self.unit,
+            "name": self.name,
+            "on_time": self.on_time,
+            "late": self.late,
+            "open": self.open,
+            "overdue": self.overdue,
+            "on_time_rate": None if self.rate is None else round(self.rate, 4),
+        }
+
 
 def unit_figures(
     schedule: Schedule, selected: Iterable[Item], units: Sequence[str]

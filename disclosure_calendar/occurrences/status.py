@@ -143,18 +143,7 @@ def status_report(
                 "year": year,
                 "as_of": today.isoformat(),
                 "track_from": data.track_from.isoformat() if data.track_from else None,
-                "units": [
-                    {
-                        "unit": r.unit,
-                        "name": r.name,
-                        "on_time": r.on_time,
-                        "late": r.late,
-                        "open": r.open,
-                        "overdue": r.overdue,
-                        "on_time_rate": None if r.rate is None else round(r.rate, 4),
-                    }
-                    for r in rows
-                ],
+                "units": [r.as_json() for r in rows],
                 "occurrences": detail,
                 "missed_reminders": [
                     {

@@ -8,7 +8,7 @@ import json
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.sheets import Sheet, xlsx_bytes
-from .figures import Figures, ReportPeriod, Totals, UnitFigures
+from .figures import Figures, ReportPeriod, Totals
 
 
 def _rate(rate: float | None) -> float | None:
@@ -36,26 +36,13 @@ def _totals(totals: Totals) -> dict[str, object]:
     }
 
 
-def unit_json(u: UnitFigures) -> dict[str, object]:
-    """One unit, with the keys and rounding ``status --format json`` uses."""
-    return {
-        "unit": u.unit,
-        "name": u.name,
-        "on_time": u.on_time,
-        "late": u.late,
-        "open": u.open,
-        "overdue": u.overdue,
-        "on_time_rate": _rate(u.rate),
-    }
-
-
 def figures_dict(figures: Figures) -> dict[str, object]:
     return {
         "period": _period(figures.period),
         "as_of": figures.as_of.isoformat(),
         "scope": figures.scope,
         # Ranked by on-time rate as in the notice; units with nothing due last.
-        "units": [unit_json(u) for u in (*figures.ranked, *figures.idle)],
+        "units": [u.as_json() for u in (*figures.ranked, *figures.idle)],
         "totals": _totals(figures.totals),
         "previous": None
         if figures.previous is None
