@@ -32,8 +32,9 @@ def _unit_options(command: Any) -> Any:
     )
 
 
-def _for_whom(unit: str | None) -> str:
-    return _("every unit") if unit is None else unit
+def _for_whom(ctx: Context, unit: str | None) -> str:
+    """The unit as the office calls it (市财政局), which the clerk typed as an id (finance)."""
+    return _("every unit") if unit is None else ctx.file_schedule.name(unit)
 
 
 @event.command("add")
@@ -59,7 +60,7 @@ def event_add(
             ref=duty.ref,
             id=duty.id,
             day=shown_day(day.date()),
-            unit=_for_whom(whom),
+            unit=_for_whom(ctx, whom),
             due=shown_day(due_day),
         )  # fmt: skip
     )
@@ -87,7 +88,7 @@ def event_extend(
             ref=duty.ref,
             id=duty.id,
             day=shown_day(day.date()),
-            unit=_for_whom(whom),
+            unit=_for_whom(ctx, whom),
             first=shown_day(first),
             due=shown_day(extended),
         )  # fmt: skip
@@ -113,7 +114,7 @@ def event_remove(
     )  # fmt: skip
     click.echo(
         _("removed: {ref} {id} event {day} for {unit}").format(
-            ref=duty.ref, id=duty.id, day=shown_day(day.date()), unit=_for_whom(whom)
+            ref=duty.ref, id=duty.id, day=shown_day(day.date()), unit=_for_whom(ctx, whom)
         )
     )
 

@@ -274,6 +274,7 @@ def listing(
         pass
     zone = ZoneInfo(schedule.plan.timezone)
     every = _("(every unit)")
+    names = {u.id: u.name for u in schedule.units}  # a unit no longer in the plan: its id
     known = {d.id: d for d in schedule.duties}
     rows = []
     for duty in schedule.duties:
@@ -287,7 +288,7 @@ def listing(
                 (
                     duty.id,
                     ev.date,
-                    ev.unit or every,
+                    names.get(ev.unit, ev.unit) if ev.unit else every,
                     due,
                     "",
                     _("in schedule.yaml"),
@@ -306,7 +307,7 @@ def listing(
             due, extended = _("(no such event duty)"), ""
         rows.append(
             (
-                r.duty, r.date, r.unit or every, due, extended,
+                r.duty, r.date, names.get(r.unit, r.unit) if r.unit else every, due, extended,
                 _recorded_by(schedule, r.added_by),
                 r.added.astimezone(zone).strftime("%Y-%m-%d %H:%M"), one_line(r.note),
             )

@@ -28,7 +28,7 @@ _KIND_LABEL = {
     "makeup": N_("make-up working day"),
     "local": N_("local day off"),
     "weekend": N_("weekend"),
-    "workday": N_("working day"),
+    "workday": N_("ordinary working day"),
 }
 # Holiday names are data (the State Council's words); in English they are named, with what
 # the suffix says, and a name not in the table is kept as written.

@@ -40,13 +40,13 @@ def test_a_request_recorded_for_one_unit_reaches_that_unit_only(ledger_db: str) 
     code, out = run(ledger_db, "event", "add", "22.1", "2026-12-03", "--unit", "finance")
     assert (code, out) == (
         0,
-        "added: 22.1 application-replies event 2026-12-03 for finance, due 2026-12-31\n",
+        "added: 22.1 application-replies event 2026-12-03 for 市财政局, due 2026-12-31\n",
     )
     # a shared duty needs the unit (or --all-units): never every unit by accident
     code, out = run(ledger_db, "event", "add", "22.1", "2026-12-04")
     assert code == 1 and re.search(r"reaches \d+ units: give --unit UNIT", out), out
     code, out = run(ledger_db, "event", "list")
-    assert re.search(r"application-replies +2026-12-03 +finance +2026-12-31 ", out), out
+    assert re.search(r"application-replies +2026-12-03 +市财政局 +2026-12-31 ", out), out
     for unit, rows in (("finance", 1), ("shiqi", 0)):
         code, out = run(ledger_db, "agenda", "--duty", "22.1", "--year", "2026", "--unit", unit)
         assert code == 0 and out.count("2026-12-31  22.1") == rows, out
@@ -67,7 +67,7 @@ def test_a_request_recorded_for_one_unit_reaches_that_unit_only(ledger_db: str) 
     code, out = run(ledger_db, "event", "remove", "22.1", "2026-12-03", "--unit", "finance")
     assert (code, out) == (
         0,
-        "removed: 22.1 application-replies event 2026-12-03 for finance\n",
+        "removed: 22.1 application-replies event 2026-12-03 for 市财政局\n",
     )
 
 
@@ -244,7 +244,7 @@ def test_an_extension_follows_the_law_of_the_request_s_date(tmp_path: Path) -> N
     code, out = run(db, "event", "extend", "22.1", "2018-03-01", "--unit", "finance")
     # the 2007 Regulations: 15 working days, extended by 15
     assert out == (
-        "extended: 22.1 application-replies event 2018-03-01 for finance: due 2018-03-22, "
+        "extended: 22.1 application-replies event 2018-03-01 for 市财政局: due 2018-03-22, "
         "extended to 2018-04-13\n"
     )
     run(db, "event", "add", "22.1", "2026-12-03", "--unit", "finance")

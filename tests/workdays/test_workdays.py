@@ -514,7 +514,7 @@ def test_year_report_and_explain() -> None:
     assert explain(CAL, D(2017, 9, 23))["kind"] == "weekend"
     assert explain(CAL, D(2027, 3, 1))["warning"]
     assert format_explain(explain(CAL, D(2017, 9, 29))) == (
-        "2017-09-29 Friday: working day (working day)\n"
+        "2017-09-29 Friday: working day (ordinary working day)\n"
         "2017-09-29 (Friday) is an ordinary working day."
     )
     from disclosure_calendar.core.i18n import speaking
