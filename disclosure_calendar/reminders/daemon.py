@@ -65,8 +65,14 @@ def run_daemon(
     )
 
     def plan_tick(delay: float) -> None:
+        # A tick plans the next one before it returns, and APScheduler counts it running
+        # until then: with one instance allowed, a next tick due at once (delay 0, or a
+        # loaded machine) was skipped and nothing planned another, so the daemon slept for
+        # good. Two instances: the one worker still runs them one after the other.
         run_date = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=delay)
-        scheduler.add_job(tick, "date", run_date=run_date, id="tick", replace_existing=True)
+        scheduler.add_job(
+            tick, "date", run_date=run_date, id="tick", replace_existing=True, max_instances=2
+        )
 
     backoff = 0.0
 
@@ -123,7 +129,7 @@ def run_daemon(
         if service.reload(force=force) and not stop.is_set():
             plan_tick(0)  # a new schedule may have reminders due right now
 
-    scheduler.add_job(tick, "date", run_date=dt.datetime.now(dt.UTC), id="tick")
+    plan_tick(0)
     scheduler.add_job(reload, "interval", seconds=reload_seconds, id="reload")
     scheduler.start()
     log_event(logging.INFO, "started", pid=os.getpid(), db=_shown(service.db), owner=service.owner)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -624,3 +626,42 @@ def test_unit_file_waits_longer_than_the_daemon_takes_to_stop() -> None:
     ]
     assert float(value) >= 2 * STOP_SECONDS
     assert "KillSignal=SIGTERM" in unit.splitlines()
+
+
+def test_a_tick_planned_for_now_from_inside_a_tick_is_not_skipped(
+    tmp_path: Path, servers: tuple[SmtpServer, Hooks]
+) -> None:
+    """A tick plans the next one before it returns. Planned for right now (the warp clock,
+    a pass that ended after the next send time, a claim that already ran out) the scheduler
+    may start it while this one is still returning: with one instance allowed it was
+    skipped, and nothing ever planned another, so the daemon slept for good (seen under load
+    in test_failover: "skipped: maximum number of running instances reached"). A slow handler
+    of APScheduler's "executed successfully" line holds each tick's instance open after it
+    returned, as a loaded machine does."""
+    from disclosure_calendar.reminders.clock import WarpClock
+    from disclosure_calendar.reminders.daemon import run_daemon
+
+    class Slow(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "tick" in record.getMessage() and "executed successfully" in record.getMessage():
+                time.sleep(0.3)
+
+    svc = service(tmp_path, str(tmp_path / "ledger.db"), servers[0].port, servers[1].url)
+    clock = WarpClock(at(6, 12), at(10, 12))
+    handler, logger = Slow(), logging.getLogger("apscheduler.executors.default")
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(handler)
+    try:
+        thread = threading.Thread(target=run_daemon, args=(svc, clock), daemon=True)
+        thread.start()
+        thread.join(20)
+        stuck = thread.is_alive()
+        svc.stop.set()
+        thread.join(10)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        svc.close()
+    assert not stuck, f"the daemon stopped ticking at {clock.now()}"
+    assert clock.now() == at(10, 9)

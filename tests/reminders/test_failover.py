@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import math
 import os
 import random
 import signal
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 from bigplan import write_big_plan
 from tcpproxy import Proxy
-from test_daemon import MINIMAL, ROOT, TZ, _daemon, at, write_contacts
+from test_daemon import MINIMAL, ROOT, _daemon, at, write_contacts
 from test_notifiers import Hooks, Inbox, SmtpServer
 
 from disclosure_calendar.ledger import LedgerUnreachable, parse_target
@@ -96,19 +95,6 @@ def test_two_daemons_on_postgresql_through_twenty_kills(
 
     doubled = {k: n for k, n in (got_mail + got_hooks).items() if n > 1}
     lost = (set(expected_mail) - set(got_mail)) | (set(expected_hooks) - set(got_hooks))
-    # A machine too loaded to run either daemon for a whole simulated day (two real seconds)
-    # is downtime: the older of two pending reminders is then rightly superseded (see the
-    # frozen-daemon test below), or two days' reminders to one addressee go in one digest
-    # (a new Message-ID). Only that is excused, and only when what replaced them arrived and
-    # every waiting daemon had meant to wake in time.
-    logs = [run.log(name) for name in run.owners]
-    received = set(got_mail) | set(got_hooks)
-    stalled = _superseded_in_a_stall(
-        lost, tmp_path, pg_url, run.epoch, START, logs, received, run.killed_at
-    )
-    lost -= stalled
-    expected = set(expected_mail) | set(expected_hooks)
-    merged = _merged(received - expected, pg_url, tmp_path, stalled)
     with Ledger(pg_url) as ledger:
         unfinished = ledger.unfinished()
         sent = ledger.messages("sent")
@@ -119,20 +105,18 @@ def test_two_daemons_on_postgresql_through_twenty_kills(
             f"{run.count('random')} at random), {len(expected_mail) + len(expected_hooks)} "
             f"messages, {len(lost)} lost, {len(doubled)} doubled with "
             f"{sum(n - 1 for n in doubled.values())} extra copies (in flight at a kill: "
-            f"{len(run.in_flight)}), by daemon: {run.by_name(senders)}, "
-            f"{len(stalled)} superseded or merged ({len(merged)} digests) while the machine ran "
-            "neither daemon"
+            f"{len(run.in_flight)}), by daemon: {run.by_name(senders)}"
         )
     assert len(run.kills) >= 20, run.kills
     assert not lost, _explain(lost, tmp_path, pg_url)
-    assert received - merged == expected - stalled
+    assert set(got_mail) == set(expected_mail) and set(got_hooks) == set(expected_hooks)
     # A copy is the message a killed daemon had in flight, sent again with the same id: at
     # most one per kill (a resend killed in flight in its turn makes a third), and one for
     # every kill that struck after the server took a mail.
     extra = sum(n - 1 for n in doubled.values())
     assert len(run.in_flight) <= extra <= len(run.kills)
     assert set(run.in_flight) <= set(doubled)
-    assert unfinished == [] and len(sent) == len(expected) - len(stalled) + len(merged)
+    assert unfinished == [] and len(sent) == len(expected_mail) + len(expected_hooks)
 
 
 def _reminder_rows(db: str) -> list[tuple[Any, ...]]:
@@ -148,91 +132,6 @@ def _reminder_rows(db: str) -> list[tuple[Any, ...]]:
     ).select_from(reminders.outerjoin(messages, r.message == m.id))  # fmt: skip
     with Ledger(db) as ledger, ledger._read() as conn:
         return [tuple(row) for row in conn.execute(query.order_by(r.slot, r.occurrence))]
-
-
-def _sleeps(log: Path) -> list[tuple[float, str, int]]:
-    """(real time, until, pid) of each ``sleep`` line of a daemon's log."""
-    out, pid = [], 0
-    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-        fields = dict(f.split("=", 1) for f in line.split() if "=" in f and '"' not in f)
-        if fields.get("event") == "started":
-            pid = int(fields.get("pid", 0))
-        if fields.get("event") == "sleep" and "ts" in fields:
-            at = dt.datetime.fromisoformat(fields["ts"]).timestamp()
-            out.append((at, fields.get("until", ""), pid))
-    return out
-
-
-def _superseded_in_a_stall(
-    lost: set[str],
-    tmp_path: Path,
-    pg_url: str,
-    epoch: float,
-    start_at: str,
-    logs: list[Path],
-    received: set[str],
-    killed_at: dict[int, float],
-) -> set[str]:
-    """The reference messages in ``lost`` whose every reminder was superseded by a newer one
-    for the same duty, addressee and channel that did arrive, while neither daemon ran: each
-    daemon waiting at the older reminder's send time had planned to wake by then."""
-    ref = _reminder_rows(str(tmp_path / "ref.db"))
-    got = _reminder_rows(pg_url)
-    by_key = {row[:5]: row for row in got}
-    start = dt.datetime.fromisoformat(start_at).replace(tzinfo=TZ)
-    sleeps = [_sleeps(log) for log in logs]
-    arrived = {m.strip("<>") for m in received}
-    excused = set()
-    for mid in lost:
-        rows = [r for r in ref if r[7] == mid.strip("<>")]
-        ok = bool(rows)
-        for row in rows:
-            mine = by_key.get(row[:5])
-            newer = [
-                g for g in got
-                if g[0] == row[0] and g[3:5] == row[3:5] and g[2] > row[2] and g[5] == "sent"
-                and g[7] in arrived
-            ]  # fmt: skip
-            send_at = dt.datetime.fromisoformat(row[8])  # the reference sent it on time
-            real = epoch + (send_at - start).total_seconds() / SPEED
-            # A daemon was up, alive from before this send time until the pass that did
-            # decide it, and had planned to wake in time: the machine did not run it.
-            decided = dt.datetime.fromisoformat(mine[6]) if mine is not None else send_at
-            until_real = epoch + (decided - start).total_seconds() / SPEED
-            up = False
-            for lines in sleeps:
-                before = [(u, pid) for t, u, pid in lines if t < real]
-                if before and before[-1][0] != "claim-ends":
-                    u, pid = before[-1]
-                    up |= dt.datetime.fromisoformat(u) <= send_at and (
-                        killed_at.get(pid, math.inf) >= until_real
-                    )
-            ok &= up
-            # superseded by a newer reminder that arrived, or sent with the next day's in one
-            # digest (a new Message-ID: see `merged` in the month's test)
-            ok &= mine is not None and (
-                (mine[5] == "superseded" and bool(newer))
-                or (mine[5] == "sent" and mine[7] in arrived)
-            )
-        if ok:
-            excused.add(mid)
-    return excused
-
-
-def _merged(new: set[str], pg_url: str, tmp_path: Path, stalled: set[str]) -> set[str]:
-    """The messages in ``new`` (not the reference's) that carry only reminders the reference
-    sent in a message of ``stalled``: the digests of a stall. Any other new message is kept
-    out, so the comparison with the reference still fails on it."""
-    ref = {row[:5]: row[7] for row in _reminder_rows(str(tmp_path / "ref.db"))}
-    carried = collections.defaultdict(list)
-    for row in _reminder_rows(pg_url):
-        if row[7] is not None:
-            carried[row[7]].append(ref.get(row[:5]))
-    late = {m.strip("<>") for m in stalled}
-    return {
-        mid for mid in new
-        if carried[mid.strip("<>")] and all(r in late for r in carried[mid.strip("<>")])
-    }  # fmt: skip
 
 
 def _explain(lost: set[str], tmp_path: Path, pg_url: str) -> str:
@@ -269,7 +168,6 @@ class _Run:
         self.owners: dict[str, list[int]] = {"a": [], "b": []}
         self.kills: list[tuple[str, str]] = []
         self.in_flight: list[str] = []
-        self.killed_at: dict[int, float] = {}
         for name in self.owners:
             self.start(name)
 
@@ -301,7 +199,6 @@ class _Run:
             return False  # never both down at once: a send time would pass with nobody up
         os.kill(self.procs[name].pid, signal.SIGKILL)
         self.kills.append((how, name))
-        self.killed_at[self.procs[name].pid] = time.time()
         return True
 
     def after_store(self, n: int) -> None:
@@ -464,7 +361,8 @@ def test_a_daemon_frozen_past_the_next_send_time_sends_only_the_newer_reminder(
     from before 14 April 09:00 until after 15 April 09:00 (SIGSTOP) wakes with the unit's
     14 April reminder and its 15 April due notice both pending; by design only the newer one
     goes, the older is recorded superseded. Against the reference that is one message fewer
-    with nothing lost, which the month above must not count as a loss."""
+    with nothing lost: a failure of the month above with "lost" and superseded rows in what
+    it prints is the machine, not the daemons."""
     smtp, hooks = SmtpServer(), Hooks()
     smtp.start()
     hooks.start()
@@ -496,31 +394,4 @@ def test_a_daemon_frozen_past_the_next_send_time_sends_only_the_newer_reminder(
     due = rows[("due", "2026-04-15", "economy_it")]
     assert remind == ("superseded", None)
     assert due[0] == "sent" and due[1] in posts and len(posts) == len(set(posts))
-    # the month's accounting: one message fewer than the reference, excused as a stall
-    lost = expected - set(posts)
-    assert lost == {
-        [
-            r[7]
-            for r in _reminder_rows(str(tmp_path / "ref.db"))
-            if r[2] == "2026-04-14" and r[3] == "economy_it"
-        ][0]
-    }
-    logs = [tmp_path / "d.log"]
-    start = span.partition("/")[0]
-    assert (
-        _superseded_in_a_stall(lost, tmp_path, pg_url, epoch, start, logs, set(posts), {}) == lost
-    )
-    # not excused when the daemon was killed, not frozen, across that send time
-    killed = {proc.pid: epoch + 1.6}
-    assert not _superseded_in_a_stall(
-        lost, tmp_path, pg_url, epoch, start, logs, set(posts), killed
-    )
-    # a daemon that had planned to sleep through that send time is not excused
-    slept = tmp_path / "slept.log"
-    slept.write_text(
-        (tmp_path / "d.log")
-        .read_text(encoding="utf-8")
-        .replace("until=2026-04-14T", "until=2026-04-15T"),
-        encoding="utf-8",
-    )
-    assert not _superseded_in_a_stall(lost, tmp_path, pg_url, epoch, start, [slept], set(posts), {})
+    assert len(expected - set(posts)) == 1  # the reference's 14 April reminder
