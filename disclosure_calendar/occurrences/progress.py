@@ -84,12 +84,9 @@ def items(
     return out
 
 
-@dataclass(frozen=True)
-class Figures:
-    """One unit's status figures."""
+class Rates:
+    """What follows from the four counts, for one unit (Figures) or a sum (the 通报's totals)."""
 
-    unit: str
-    name: str
     on_time: int
     late: int
     open: int
@@ -104,6 +101,18 @@ class Figures:
     def rate(self) -> float | None:
         """On-time share of what has fallen due; None when nothing has yet."""
         return self.on_time / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class Figures(Rates):
+    """One unit's status figures."""
+
+    unit: str
+    name: str
+    on_time: int
+    late: int
+    open: int
+    overdue: int
 
     def as_json(self) -> dict[str, object]:
         """The unit as `status --format json` and the 通报's JSON give it (rate to 4 places)."""

@@ -15,6 +15,7 @@ from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
 from ..occurrences.progress import Figures as UnitFigures  # one unit's counts, as status has them
+from ..occurrences.progress import Rates
 
 # 2026Q3, and 2026-Q3 as every occurrence id and done write it
 QUARTER = re.compile(r"(\d{4})\s*-?\s*[Qq]([1-4])")
@@ -112,19 +113,11 @@ def parse_period(
 
 
 @dataclass(frozen=True)
-class Totals:
+class Totals(Rates):
     on_time: int
     late: int
     open: int
     overdue: int
-
-    @property
-    def due(self) -> int:
-        return self.on_time + self.late + self.overdue
-
-    @property
-    def rate(self) -> float | None:
-        return self.on_time / self.due if self.due else None
 
 
 def totals_of(units: tuple[UnitFigures, ...] | list[UnitFigures]) -> Totals:
