@@ -44,9 +44,10 @@ STATS = {"hits": 0, "reuses": 0, "duties_read": 0, "full": 0}
 _last_cut: tuple[str, Sections | None] = ("", None)
 
 
-def load_cached(path: Path, text: str, digest: str) -> Schedule | None:
-    """The Schedule of ``text`` (the content of ``path``, its SHA-256 ``digest``) from the
-    cache, or None: then the caller reads it whole and calls :func:`remember`."""
+def load_cached(path: Path, text: str, data: bytes, digest: str) -> Schedule | None:
+    """The Schedule of ``text`` (the content of ``path``; ``data`` in UTF-8, its SHA-256
+    ``digest``) from the cache, or None: then the caller reads it whole and calls
+    :func:`remember`."""
     entry = read_entry(path)
     if entry is None:
         STATS["full"] += 1
@@ -58,7 +59,7 @@ def load_cached(path: Path, text: str, digest: str) -> Schedule | None:
                 STATS["hits"] += 1
                 return schedule
         elif entry["head"] is not None:
-            found = _reuse(path, text, digest, entry)
+            found = _reuse(path, _cut(text, data), digest, entry)
             if found is not None:
                 STATS["reuses"] += 1
                 return found
@@ -68,9 +69,11 @@ def load_cached(path: Path, text: str, digest: str) -> Schedule | None:
     return None
 
 
-def remember(path: Path, text: str, digest: str, base: Schedule, schedule: Schedule) -> None:
+def remember(
+    path: Path, text: str, data: bytes, digest: str, base: Schedule, schedule: Schedule
+) -> None:
     """Store what a full read of ``text`` gave: ``base`` before the self-checks, ``schedule``."""
-    sections = _cut(text)
+    sections = _cut(text, data)
     head, chunks = None, None
     if sections is not None and _fits(base, sections):
         head = _head_key(sections)
@@ -97,11 +100,11 @@ def _store(
     write_entry(path, entry)
 
 
-def _cut(text: str) -> Sections | None:
+def _cut(text: str, data: bytes) -> Sections | None:
     """:func:`.sections.cut`, once per text (a miss cuts, then remembers)."""
     global _last_cut
     if _last_cut[0] is not text:
-        _last_cut = (text, cut(text))
+        _last_cut = (text, cut(data, text))
     return _last_cut[1]
 
 
@@ -117,7 +120,7 @@ def _fits(base: Schedule, sections: Sections) -> bool:
         if (
             duty.plan != first
             or where is None
-            or not line <= where.line <= line + chunk.count("\n")
+            or not line <= where.line <= line + chunk.count(b"\n")
         ):
             return False
     return True
@@ -126,17 +129,18 @@ def _fits(base: Schedule, sections: Sections) -> bool:
 def _head_key(sections: Sections) -> str:
     parts = hashlib.sha256()
     for name, line, text in sections.head:
-        parts.update(f"{name}\0{line}\0{len(text)}\0".encode())
-        parts.update(text.encode("utf-8"))
+        parts.update(b"%s\0%d\0%d\0" % (name, line, len(text)))
+        parts.update(text)
     return parts.hexdigest()
 
 
-def _chunk_key(chunk: str) -> bytes:
-    return hashlib.blake2b(chunk.encode("utf-8"), digest_size=16).digest()
+def _chunk_key(chunk: bytes) -> bytes:
+    return hashlib.blake2b(chunk, digest_size=16).digest()
 
 
-def _reuse(path: Path, text: str, digest: str, entry: dict[str, Any]) -> Schedule | None:
-    sections = _cut(text)
+def _reuse(
+    path: Path, sections: Sections | None, digest: str, entry: dict[str, Any]
+) -> Schedule | None:
     if sections is None or _head_key(sections) != entry["head"]:
         return None
     base: Schedule = entry["base"]
@@ -184,10 +188,10 @@ def _move(duty: Duty, name: str, lines: int) -> None:
 
 
 def _read_duty(
-    name: str, chunk: str, line: int, known: set[str], defaults: Defaults, plan: Plan
+    name: str, chunk: bytes, line: int, known: set[str], defaults: Defaults, plan: Plan
 ) -> Duty | None:
     """One duty's text composed and checked alone; None if it has any problem at all."""
-    loader = FastLoader("duties:\n" + chunk)
+    loader = FastLoader("duties:\n" + chunk.decode("utf-8"))
     try:
         root = loader.get_single_node()
     except (yaml.YAMLError, RecursionError):

@@ -45,17 +45,18 @@ def load_schedule(path: str | Path, *, cache: bool = True) -> Schedule:
     path = Path(path)
     with paused_gc():
         text = read_text(path)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
         if not cache:
             return add_self_checks(read_schedule(path, text, digest))
         from .cache import load_cached, remember
 
-        found = load_cached(path, text, digest)
+        found = load_cached(path, text, data, digest)
         if found is not None:
             return found
         base = read_schedule(path, text, digest)
         schedule = add_self_checks(base)
-        remember(path, text, digest, base, schedule)
+        remember(path, text, data, digest, base, schedule)
         return schedule
 
 

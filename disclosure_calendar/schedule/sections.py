@@ -21,15 +21,15 @@ from dataclasses import dataclass
 # Text the cutter does not try to understand anywhere in the file (patterns anchored on a
 # line break rather than ``^``: on a megabyte of Chinese text, several times faster).
 _ODD_CHARACTERS = "\t\r\x85\u2028\u2029\ufeff"
-_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")
+_MARKERS = re.compile(rb"\n(?:---|\.\.\.|%)")
 # An anchor or alias (&a, *a) where a node may begin: an item could then depend on another.
 # Also catches '*' or '&' starting a word inside a plain scalar: that file is read whole.
-_ALIAS = re.compile(r"[\s\[{,][&*][^\s]")
+_ALIAS = re.compile(rb"[\s\[{,][&*][^\s]")
 # A line at column 0 that starts a section: neither blank, nor a comment, nor a list item.
-_SECTION = re.compile(r"\n(?=[^\s#-]|-\S)")
-_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):(?=[ \n]|\Z)")
-_DUTIES = re.compile(r"duties:[ ]*(?:#[^\n]*)?")
-_FIRST_CONTENT = re.compile(r"\n[ ]*[^\s#]")
+_SECTION = re.compile(rb"\n(?=[^\s#-]|-\S)")
+_KEY = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*):(?=[ \n]|\Z)")
+_DUTIES = re.compile(rb"duties:[ ]*(?:#[^\n]*)?")
+_FIRST_CONTENT = re.compile(rb"\n[ ]*[^\s#]")
 
 
 @dataclass(frozen=True)
@@ -37,67 +37,70 @@ class Sections:
     """The file's pieces: every section but ``duties:`` as (name, first line, text), in the
     file's order, and each duty of ``duties:`` as (first line, text). Lines are 1-based."""
 
-    head: tuple[tuple[str, int, str], ...]
-    duties: tuple[tuple[int, str], ...]
+    head: tuple[tuple[bytes, int, bytes], ...]
+    duties: tuple[tuple[int, bytes], ...]
 
 
-def cut(text: str) -> Sections | None:
-    """``text`` cut into its sections and duties, or None when the cut could be wrong."""
-    if any(odd in text for odd in _ODD_CHARACTERS) or _MARKERS.search(text):
+def cut(text: bytes, decoded: str) -> Sections | None:
+    """``text`` (``decoded`` in UTF-8) cut into its sections and duties, or None when the cut
+    could be wrong. (Characters are looked for in the str, several times faster.)"""
+    if any(odd in decoded for odd in _ODD_CHARACTERS) or _MARKERS.search(text):
         return None
-    if text.startswith(("---", "...", "%")):
+    if text.startswith((b"---", b"...", b"%")):
         return None
     starts = [m.start() + 1 for m in _SECTION.finditer(text)]
-    if _SECTION.match("\n" + text[:2]):
+    if _SECTION.match(b"\n" + text[:2]):
         starts.insert(0, 0)
     if not starts:
         return None
-    head: list[tuple[str, int, str]] = []
+    head: list[tuple[bytes, int, bytes]] = []
     if starts[0] > 0:  # comments and blank lines before the first key
-        head.append(("", 1, text[: starts[0]]))
-    names: set[str] = set()
-    duties: tuple[tuple[int, str], ...] | None = None
-    line = 1 + text.count("\n", 0, starts[0])
+        head.append((b"", 1, text[: starts[0]]))
+    names: set[bytes] = set()
+    duties: tuple[tuple[int, bytes], ...] | None = None
+    line = 1 + text.count(b"\n", 0, starts[0])
     for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
         key = _KEY.match(text, begin)
         if key is None or key.group(1) in names:
             return None
         names.add(key.group(1))
-        if key.group(1) == "duties":
+        if key.group(1) == b"duties":
             duties = _items(text, begin, end, line)
             if duties is None:
                 return None
         else:
             head.append((key.group(1), line, text[begin:end]))
-        line += text.count("\n", begin, end)
+        line += text.count(b"\n", begin, end)
     if duties is None:
         return None
     return Sections(tuple(head), duties)
 
 
-def _items(text: str, begin: int, end: int, line: int) -> tuple[tuple[int, str], ...] | None:
+def _items(text: bytes, begin: int, end: int, line: int) -> tuple[tuple[int, bytes], ...] | None:
     """The items of the ``duties:`` section text[begin:end] (its key on ``line``)."""
-    newline = text.find("\n", begin, end)
+    newline = text.find(b"\n", begin, end)
     if newline < 0 or not _DUTIES.fullmatch(text, begin, newline):
         return None
-    if ("&" in text[newline:end] or "*" in text[newline:end]) and _ALIAS.search(text, newline, end):
+    if (text.find(b"&", newline, end) >= 0 or text.find(b"*", newline, end) >= 0) and _ALIAS.search(
+        text, newline, end
+    ):
         return None
     first = _FIRST_CONTENT.search(text, newline, end)
-    if first is None or text[first.end() - 1] != "-":
+    if first is None or text[first.end() - 1 : first.end()] != b"-":
         return None  # something other than comments before the first item
     indent = first.end() - first.start() - 2
-    item = re.compile(rf"\n[ ]{{{indent}}}-(?=[ \n]|\Z)")
+    item = re.compile(rb"\n[ ]{%d}-(?=[ \n]|\Z)" % indent)
     # A line with content less indented than the items, or at their indent but not an item.
-    stray = re.compile(rf"\n[ ]{{0,{indent}}}(?:[^\s#-]|-[^ \n])")
-    outdented = re.compile(rf"\n[ ]{{0,{indent - 1}}}-") if indent else None
+    stray = re.compile(rb"\n[ ]{0,%d}(?:[^\s#-]|-[^ \n])" % indent)
+    outdented = re.compile(rb"\n[ ]{0,%d}-" % (indent - 1)) if indent else None
     if stray.search(text, newline, end) or (outdented and outdented.search(text, newline, end)):
         return None
     starts = [m.start() + 1 for m in item.finditer(text, first.start(), end)]
     if not starts or starts[0] != first.start() + 1:
         return None
-    items: list[tuple[int, str]] = []
-    at = line + text.count("\n", begin, starts[0])
+    items: list[tuple[int, bytes]] = []
+    at = line + text.count(b"\n", begin, starts[0])
     for start, stop in zip(starts, [*starts[1:], end], strict=True):
         items.append((at, text[start:stop]))
-        at += text.count("\n", start, stop)
+        at += text.count(b"\n", start, stop)
     return tuple(items)
