@@ -12,13 +12,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.schedule import Schedule, cachefiles, load_schedule
 from disclosure_calendar.schedule.cache import STATS
 from disclosure_calendar.schedule.cachefiles import ENV, MAX_ENTRIES, entry_file
+from disclosure_calendar.schedule.yamlsource import FastLoader
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
@@ -332,3 +335,42 @@ def test_a_one_off_date_read_from_an_edit_is_checked_against_the_calendar(
         load_schedule(path)
     assert "gives no working day within the calendar's years" in str(cached.value)
     assert str(cached.value) == outcome(path, cache=False)[1]
+
+
+# -- the loader's tag memo (FastLoader) composes what the safe loader under it does --------
+
+
+def _tree(node: Node | None) -> object:
+    if node is None:
+        return None
+    marks = (node.tag, node.start_mark.line, node.start_mark.column, node.end_mark.line)
+    if isinstance(node, ScalarNode):
+        return (*marks, node.value, node.style)
+    if isinstance(node, SequenceNode):
+        return (*marks, node.flow_style, [_tree(n) for n in node.value])
+    assert isinstance(node, MappingNode)
+    return (*marks, node.flow_style, [(_tree(k), _tree(v)) for k, v in node.value])
+
+
+def _compose(loader: type, text: str) -> object:
+    instance = loader(text)
+    try:
+        return _tree(instance.get_single_node())
+    except yaml.YAMLError as exc:
+        return str(exc)
+    finally:
+        instance.dispose()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [ROOT / "schedule.yaml", MINIMAL, *sorted((ROOT / "tests" / "data" / "bad").glob("*.yaml"))],
+    ids=lambda p: p.name,
+)
+def test_fast_loader_composes_as_the_safe_loader(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    tags = "x: [1, 1.5, .inf, true, yes, null, ~, '', 2026-01-01, 0x1f, 1_000, 'true', 2026-1-1]\n"
+    base = FastLoader.__mro__[1]
+    assert base in (yaml.CSafeLoader, yaml.SafeLoader)
+    assert _compose(FastLoader, text) == _compose(base, text)
+    assert _compose(FastLoader, text + tags) == _compose(base, text + tags)
