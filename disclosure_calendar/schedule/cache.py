@@ -12,7 +12,12 @@ for each duty of ``duties:``, a key of its text and the line it began on.
   (its line moved if lines were added or removed above it), each other one is composed and
   checked alone, against the stored units, groups, defaults and plan; then the checks that
   span duties run as in a full load: duplicate ids, one-off dates against the calendar (for
-  the duties read now: the others passed with the same calendar), the self-checks.
+  the duties read now: the others passed with the same calendar), the self-checks. What
+  this read is written as the entry's delta (the new text's digest, its duties' keys and
+  lines, the duties not in the entry), a few kilobytes where rewriting the entry would cost
+  more than the rest of the load; the next load of the same text is a hit on the delta, the
+  next edit starts from the entry and the delta. Past DELTA_DUTIES duties, the entry itself
+  is written again.
 * Anything else, or any doubt or problem on the way: None, and the caller reads the file
   whole (:func:`.loader.read_schedule`), which stays the reference and reports every problem.
 
@@ -22,6 +27,7 @@ its ``where`` is moved in place, which costs a tenth of rebuilding it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from dataclasses import replace
 from pathlib import Path
@@ -38,10 +44,13 @@ from .sections import Sections, cut
 from .selfcheck import add_self_checks
 from .yamlsource import Checker, FastLoader
 
-# How loads went in this process (for tests and benchmarks): whole hits, loads that reused
-# an entry's duties, duties read in those, loads read whole (no entry, or it did not fit).
+# How loads went in this process (for tests and benchmarks): hits (the entry's text, or its
+# delta's), loads that reused an entry's duties, duties read in those, loads read whole.
 STATS = {"hits": 0, "reuses": 0, "duties_read": 0, "full": 0}
+# A delta keeps at most this many duties; past it, the whole entry is written again.
+DELTA_DUTIES = 200
 _last_cut: tuple[str, Sections | None] = ("", None)
+_Pool = dict[bytes, tuple[Duty, int, bool]]
 
 
 def load_cached(path: Path, text: str, data: bytes, digest: str) -> Schedule | None:
@@ -49,24 +58,37 @@ def load_cached(path: Path, text: str, data: bytes, digest: str) -> Schedule | N
     ``digest``) from the cache, or None: then the caller reads it whole and calls
     :func:`remember`."""
     entry = read_entry(path)
-    if entry is None:
-        STATS["full"] += 1
+    found = None
+    # An entry of another shape: read whole, and replace it.
+    with contextlib.suppress(KeyError, TypeError, ValueError, IndexError, AttributeError):
+        if entry is not None:
+            found = _from_entry(path, text, data, digest, entry)
+    STATS["full" if found is None else "hits" if found[1] else "reuses"] += 1
+    return None if found is None else found[0]
+
+
+def _from_entry(
+    path: Path, text: str, data: bytes, digest: str, entry: dict[str, Any]
+) -> tuple[Schedule, bool] | None:
+    """The schedule from ``entry`` (and its delta), and whether no duty had to be read."""
+    if entry["digest"] == digest:
+        schedule = entry["schedule"]
+        return (schedule, True) if isinstance(schedule, Schedule) else None
+    if entry["head"] is None:
         return None
-    try:
-        if entry["digest"] == digest:
-            schedule = entry["schedule"]
-            if isinstance(schedule, Schedule):
-                STATS["hits"] += 1
-                return schedule
-        elif entry["head"] is not None:
-            found = _reuse(path, _cut(text, data), digest, entry)
-            if found is not None:
-                STATS["reuses"] += 1
-                return found
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-        pass  # an entry of another shape: read whole, and replace it
-    STATS["full"] += 1
-    return None
+    delta = read_entry(path, delta=True)
+    if delta is not None and delta["base"] != entry["digest"]:
+        delta = None  # written beside an earlier entry
+    if delta is not None and delta["digest"] == digest:
+        found = _assemble(path, digest, entry, delta, delta["chunks"], None)
+        return None if found is None else (found, True)
+    sections = _cut(text, data)
+    if sections is None or _head_key(sections) != entry["head"]:
+        return None
+    chunks = [(_chunk_key(chunk), line) for line, chunk in sections.duties]
+    pieces = [chunk for _line, chunk in sections.duties]
+    found = _assemble(path, digest, entry, delta, chunks, pieces)
+    return None if found is None else (found, False)
 
 
 def remember(
@@ -138,46 +160,62 @@ def _chunk_key(chunk: bytes) -> bytes:
     return hashlib.blake2b(chunk, digest_size=16).digest()
 
 
-def _reuse(
-    path: Path, sections: Sections | None, digest: str, entry: dict[str, Any]
+def _assemble(
+    path: Path,
+    digest: str,
+    entry: dict[str, Any],
+    delta: dict[str, Any] | None,
+    chunks: list[tuple[bytes, int]],
+    pieces: list[bytes] | None,
 ) -> Schedule | None:
-    if sections is None or _head_key(sections) != entry["head"]:
-        return None
+    """The schedule whose ``duties:`` are ``chunks`` (key, first line): each duty taken from
+    the entry or its delta, or read from its piece of text (``pieces``: the text of each, or
+    None when every one must be found); then the checks that span duties, the self-checks,
+    and the delta written (or, past DELTA_DUTIES, a new entry)."""
     base: Schedule = entry["base"]
-    old: dict[bytes, tuple[int, int]] = {}
+    pool: _Pool = {}
     for index, (key, line) in enumerate(entry["chunks"]):
-        old.setdefault(key, (index, line))
-    later = base.duties[len(entry["chunks"]) :]
+        pool.setdefault(key, (base.duties[index], line, True))
+    for key, (duty, line) in (delta["duties"] if delta else {}).items():
+        pool.setdefault(key, (duty, line, False))
     known = {u.id for u in base.units} | {g.id for g in base.groups}
     name = str(path)
     duties: list[Duty] = []
-    chunks: list[tuple[bytes, int]] = []
-    fresh: list[Duty] = []
-    for line, chunk in sections.duties:
-        key = _chunk_key(chunk)
-        chunks.append((key, line))
-        if key in old:
-            index, was = old.pop(key)  # popped: the same text twice is read twice
-            duty = base.duties[index]
+    kept: dict[bytes, tuple[Duty, int]] = {}  # the duties not in the entry: the next delta
+    read: list[Duty] = []
+    for n, (key, line) in enumerate(chunks):
+        found = pool.pop(key, None)  # popped: the same text twice is read twice
+        if found is not None:
+            duty, was, in_entry = found
             if line != was:
                 _move(duty, name, line - was)
-        else:
-            read = _read_duty(name, chunk, line, known, base.defaults, base.plan)
-            if read is None:
+        elif pieces is not None:
+            duty_read = _read_duty(name, pieces[n], line, known, base.defaults, base.plan)
+            if duty_read is None:
                 return None
-            duty = read
-            fresh.append(duty)
+            duty, in_entry = duty_read, False
+            read.append(duty)
+        else:
+            return None
+        if not in_entry:
+            kept[key] = (duty, line)
         duties.append(duty)
-    STATS["duties_read"] += len(fresh)
-    duties += later
-    if len({d.id for d in duties}) != len(duties) or not _once_dates_fit(base, fresh):
+    STATS["duties_read"] += len(read)
+    duties += base.duties[len(entry["chunks"]) :]  # the later plans' duties
+    if len({d.id for d in duties}) != len(duties) or not _once_dates_fit(base, read):
         return None
     new_base = replace(base, digest=digest[:12], duties=tuple(duties))
     try:
         schedule = add_self_checks(new_base)
     except DisclosureError:
         return None
-    _store(path, digest, entry["head"], chunks, new_base, schedule)
+    if pieces is None:
+        pass  # the delta's own text: nothing new to store
+    elif len(kept) <= DELTA_DUTIES:
+        delta = {"base": entry["digest"], "digest": digest, "chunks": chunks, "duties": kept}
+        write_entry(path, delta, delta=True)
+    else:
+        _store(path, digest, entry["head"], chunks, new_base, schedule)
     return schedule
 
 

@@ -26,6 +26,7 @@ ENV = "DISCLOSURE_CALENDAR_CACHE"
 FOLDER_NAME = "disclosure-calendar"
 MAX_ENTRIES = 16
 _SUFFIX = ".schedule-cache"
+_DELTA = ".schedule-delta"
 _MAGIC = b"disclosure-calendar schedule cache 1\n"
 # The stages whose code decides what a schedule file is read into.
 _STAGES = ("core", "workdays", "schedule")
@@ -85,18 +86,19 @@ def code_stamp() -> bytes:
     return _stamp
 
 
-def entry_file(folder: Path, path: Path) -> Path:
-    """The entry of the schedule file ``path`` as named (its name is in the model: Where)."""
+def entry_file(folder: Path, path: Path, *, delta: bool = False) -> Path:
+    """The entry of the schedule file ``path`` as named (its name is in the model: Where),
+    or with ``delta`` its delta: what an edit changed since the entry (see :mod:`.cache`)."""
     named = f"{os.path.abspath(path)}\0{path}".encode("utf-8", "surrogateescape")
-    return folder / (hashlib.sha256(named).hexdigest()[:32] + _SUFFIX)
+    return folder / (hashlib.sha256(named).hexdigest()[:32] + (_DELTA if delta else _SUFFIX))
 
 
-def read_entry(path: Path) -> dict[str, Any] | None:
-    """The entry for the schedule file ``path``, or None (no cache, none, unusable)."""
+def read_entry(path: Path, *, delta: bool = False) -> dict[str, Any] | None:
+    """The entry (or delta) for the schedule file ``path``, or None (no cache, none, unusable)."""
     folder = cache_folder()
     if folder is None or not is_safe(folder):
         return None
-    file = entry_file(folder, path)
+    file = entry_file(folder, path, delta=delta)
     try:
         flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(file, flags)
@@ -119,13 +121,15 @@ def read_entry(path: Path) -> dict[str, Any] | None:
         return None
     if not isinstance(entry, dict) or entry.get("path") != str(path):
         return None
-    with contextlib.suppress(OSError):  # the newest entries are kept: this one was just used
-        os.utime(file)
+    if not delta:  # the newest entries are kept: this one was just used
+        with contextlib.suppress(OSError):
+            os.utime(file)
     return entry
 
 
-def write_entry(path: Path, entry: dict[str, Any]) -> None:
-    """Store ``entry`` for the schedule file ``path``, if there is a usable cache folder."""
+def write_entry(path: Path, entry: dict[str, Any], *, delta: bool = False) -> None:
+    """Store ``entry`` (or a delta) for the schedule file ``path``, if there is a usable cache
+    folder. A new entry makes the delta of the one it replaces useless: it is deleted."""
     from ..core.files import write_atomic
 
     folder = cache_folder()
@@ -137,15 +141,18 @@ def write_entry(path: Path, entry: dict[str, Any]) -> None:
         if not is_safe(folder):
             return
         data = pickle.dumps({**entry, "path": str(path)}, protocol=pickle.HIGHEST_PROTOCOL)
-        file = entry_file(folder, path)
+        file = entry_file(folder, path, delta=delta)
         write_atomic(file, [_MAGIC + code_stamp() + b"\n", data], sync=False, join=False)
-        _prune(folder, keep=file)
+        if not delta:
+            entry_file(folder, path, delta=True).unlink(missing_ok=True)
+            _prune(folder, keep=file)
     except (OSError, pickle.PicklingError, RecursionError):
         return
 
 
 def _prune(folder: Path, keep: Path) -> None:
-    """Delete all but the newest MAX_ENTRIES entries, and temporary files a crash left."""
+    """Delete all but the newest MAX_ENTRIES entries (with their deltas), and temporary
+    files a crash left."""
     import time
 
     entries = []
@@ -154,7 +161,7 @@ def _prune(folder: Path, keep: Path) -> None:
         for item in found:
             if item.name.endswith(_SUFFIX):
                 entries.append((item.stat().st_mtime_ns, item.path))
-            elif f"{_SUFFIX}." in item.name and item.stat().st_mtime < stale:
+            elif item.name.endswith(".tmp") and item.stat().st_mtime < stale:
                 Path(item.path).unlink(missing_ok=True)
     if len(entries) <= MAX_ENTRIES:
         return
@@ -162,3 +169,4 @@ def _prune(folder: Path, keep: Path) -> None:
     for _mtime, name in entries[MAX_ENTRIES:]:
         if name != str(keep):
             Path(name).unlink(missing_ok=True)
+            Path(name[: -len(_SUFFIX)] + _DELTA).unlink(missing_ok=True)

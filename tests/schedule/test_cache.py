@@ -374,3 +374,43 @@ def test_fast_loader_composes_as_the_safe_loader(path: Path) -> None:
     assert base in (yaml.CSafeLoader, yaml.SafeLoader)
     assert _compose(FastLoader, text) == _compose(base, text)
     assert _compose(FastLoader, text + tags) == _compose(base, text + tags)
+
+
+def test_a_chain_of_edits_builds_on_the_delta(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each edit is written as a delta beside the entry; the next edit takes the duties read
+    for the one before from it; a damaged delta is no delta; a large one becomes the entry."""
+    path = tmp_path / "schedule.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    load_schedule(path)
+    first = BASE.replace("title: 公开具体工作措施", "title: 公开措施", 1)
+    second = first.replace("  - id: concrete-measures", "\n  # 新\n  - id: concrete-measures", 1)
+    second = second.replace("title: 一般公共预算收支完成情况", "title: 预算收支", 1)
+    assert second != first != BASE
+    path.write_text(first, encoding="utf-8")
+    before = counts()
+    assert_same(path)
+    assert moved(before) == {"reuses": 1, "duties_read": 1}
+    delta = entry_file(cache, path, delta=True)
+    assert delta.exists()
+    before = counts()
+    assert_same(path)  # the delta's own text
+    assert moved(before) == {"hits": 1}
+    # Two lines above the first duty: every duty moves down, the one edited first taken from
+    # the delta; another title edited: that duty alone is read.
+    path.write_text(second, encoding="utf-8")
+    before = counts()
+    assert_same(path)
+    assert moved(before) == {"reuses": 1, "duties_read": 1}
+    delta.write_bytes(delta.read_bytes()[:-20])
+    before = counts()
+    assert_same(path)  # the damaged delta ignored: from the entry, two duties read
+    assert moved(before) == {"reuses": 1, "duties_read": 2}
+    monkeypatch.setattr("disclosure_calendar.schedule.cache.DELTA_DUTIES", 0)
+    path.write_text(first, encoding="utf-8")
+    assert_same(path)
+    assert not delta.exists()  # the entry itself was written again
+    before = counts()
+    assert_same(path)
+    assert moved(before) == {"hits": 1}
