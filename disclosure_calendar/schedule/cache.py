@@ -92,12 +92,21 @@ def _from_entry(
 
 
 def remember(
-    path: Path, text: str, data: bytes, digest: str, base: Schedule, schedule: Schedule
+    path: Path,
+    text: str,
+    data: bytes,
+    digest: str,
+    base: Schedule,
+    schedule: Schedule,
+    keys: list[tuple[str, int]],
 ) -> None:
-    """Store what a full read of ``text`` gave: ``base`` before the self-checks, ``schedule``."""
+    """Store what a full read of ``text`` gave: ``base`` before the self-checks, ``schedule``;
+    ``keys``: the top-level keys the YAML parser found, and their lines."""
     sections = _cut(text, data)
     head, chunks = None, None
-    if sections is not None and _fits(base, sections):
+    # The cut is trusted only where it agrees with the parser: the same top-level keys on
+    # the same lines (no section found inside a quoted scalar), each duty in its piece.
+    if sections is not None and sections.keys() == keys and _fits(base, sections):
         head = _head_key(sections)
         chunks = [(_chunk_key(chunk), line) for line, chunk in sections.duties]
     _store(path, digest, head, chunks, base, schedule)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from yaml.nodes import Node
+from yaml.nodes import MappingNode, Node
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -54,16 +54,22 @@ def load_schedule(path: str | Path, *, cache: bool = True) -> Schedule:
         found = load_cached(path, text, data, digest)
         if found is not None:
             return found
-        base = read_schedule(path, text, digest)
+        keys: list[tuple[str, int]] = []
+        base = read_schedule(path, text, digest, keys=keys)
         schedule = add_self_checks(base)
-        remember(path, text, data, digest, base, schedule)
+        remember(path, text, data, digest, base, schedule, keys)
         return schedule
 
 
-def read_schedule(path: Path, text: str, digest: str) -> Schedule:
+def read_schedule(
+    path: Path, text: str, digest: str, *, keys: list[tuple[str, int]] | None = None
+) -> Schedule:
     """``text`` (the content of ``path``) read and checked, before the self-checks are added
-    (:func:`.selfcheck.add_self_checks`): the reference every cached load must equal."""
+    (:func:`.selfcheck.add_self_checks`): the reference every cached load must equal.
+    ``keys`` gets the top-level keys and their lines (the cache checks its cut with them)."""
     root = compose_text(str(path), text)
+    if keys is not None and isinstance(root, MappingNode):
+        keys += [(k.value, k.start_mark.line + 1) for k, _v in root.value]
     c = Checker(str(path))
     top = c.mapping(root, "schedule", required=("version", "plan", "units", "duties"), optional=TOP)
     if top is None:

@@ -37,8 +37,14 @@ class Sections:
     """The file's pieces: every section but ``duties:`` as (name, first line, text), in the
     file's order, and each duty of ``duties:`` as (first line, text). Lines are 1-based."""
 
+    def keys(self) -> list[tuple[str, int]]:
+        """The top-level keys as cut and their lines, in the file's order."""
+        named = [(name.decode(), line) for name, line, _text in self.head if name]
+        return sorted([*named, ("duties", self.duties_line)], key=lambda key: key[1])
+
     head: tuple[tuple[bytes, int, bytes], ...]
     duties: tuple[tuple[int, bytes], ...]
+    duties_line: int
 
 
 def cut(text: bytes, decoded: str) -> Sections | None:
@@ -58,6 +64,7 @@ def cut(text: bytes, decoded: str) -> Sections | None:
         head.append((b"", 1, text[: starts[0]]))
     names: set[bytes] = set()
     duties: tuple[tuple[int, bytes], ...] | None = None
+    duties_line = 0
     line = 1 + text.count(b"\n", 0, starts[0])
     for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
         key = _KEY.match(text, begin)
@@ -65,7 +72,7 @@ def cut(text: bytes, decoded: str) -> Sections | None:
             return None
         names.add(key.group(1))
         if key.group(1) == b"duties":
-            duties = _items(text, begin, end, line)
+            duties, duties_line = _items(text, begin, end, line), line
             if duties is None:
                 return None
         else:
@@ -73,7 +80,7 @@ def cut(text: bytes, decoded: str) -> Sections | None:
         line += text.count(b"\n", begin, end)
     if duties is None:
         return None
-    return Sections(tuple(head), duties)
+    return Sections(tuple(head), duties, duties_line)
 
 
 def _items(text: bytes, begin: int, end: int, line: int) -> tuple[tuple[int, bytes], ...] | None:

@@ -414,3 +414,16 @@ def test_a_chain_of_edits_builds_on_the_delta(
     before = counts()
     assert_same(path)
     assert moved(before) == {"hits": 1}
+
+
+def test_a_cut_the_parser_disagrees_with_is_not_trusted(cache: Path, tmp_path: Path) -> None:
+    """A quoted title running over a line that looks like a top-level key: the cut sees a
+    section the YAML parser does not, so an edit is read whole (and still equals fresh)."""
+    text = BASE.replace("  title: 测试方案\n", '  title: "测试方案\nextra: 1"\n', 1)
+    path = tmp_path / "schedule.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert assert_same(path) is not None
+    path.write_text(text.replace("title: 公开具体工作措施", "title: 公开措施", 1))
+    before = counts()
+    assert_same(path)
+    assert moved(before) == {"full": 1}
