@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.files import same_content, write_atomic
+from .blocks import BLOCKS
 from .manifest import INDEX, INPUTS, MANIFEST
 
 GENERATIONS = ".generations"
@@ -36,7 +37,7 @@ _TEMPORARY = re.compile(r"\.(.+)\.[0-9a-f]{12}\.tmp")
 
 def _own(name: str) -> bool:
     """A file a build writes (and may link, replace or remove); never a PDF of `print`."""
-    return name.endswith(".ics") or name in (INDEX, MANIFEST, INPUTS, CURRENT)
+    return name.endswith(".ics") or name in (INDEX, MANIFEST, INPUTS, BLOCKS, CURRENT)
 
 
 def _temporary_of_ours(name: str) -> bool:

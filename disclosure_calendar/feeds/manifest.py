@@ -22,7 +22,8 @@ from ..core.errors import DisclosureError
 
 MANIFEST = ".manifest.json"
 # Raise when the feed text changes for reasons no input shows (a change of the writer).
-WRITER_FORMAT = 4  # 4: an alarm says when the duty is due, without the title
+# 4: an alarm says when the duty is due, without the title; 5: each duty's events together.
+WRITER_FORMAT = 5
 _FORMAT = 2
 
 # feed file -> uid -> "content-hash sequence last-modified(UTC stamp) due(ISO)"
