@@ -64,7 +64,10 @@ def load_cached(path: Path, text: str, data: bytes, digest: str) -> Schedule | N
         if entry is not None:
             found = _from_entry(path, text, data, digest, entry)
     STATS["full" if found is None else "hits" if found[1] else "reuses"] += 1
-    return None if found is None else found[0]
+    if found is None:
+        return None  # the cut (if made) is kept for remember()
+    _forget_cut()
+    return found[0]
 
 
 def _from_entry(
@@ -110,6 +113,7 @@ def remember(
         head = _head_key(sections)
         chunks = [(_chunk_key(chunk), line) for line, chunk in sections.duties]
     _store(path, digest, head, chunks, base, schedule)
+    _forget_cut()
 
 
 def _store(
@@ -137,6 +141,12 @@ def _cut(text: str, data: bytes) -> Sections | None:
     if _last_cut[0] is not text:
         _last_cut = (text, cut(data, text))
     return _last_cut[1]
+
+
+def _forget_cut() -> None:
+    """Let go of the last text and its pieces (a megabyte or two for a province)."""
+    global _last_cut
+    _last_cut = ("", None)
 
 
 def _fits(base: Schedule, sections: Sections) -> bool:

@@ -146,7 +146,7 @@ def write_entry(path: Path, entry: dict[str, Any], *, delta: bool = False) -> No
         if not delta:
             entry_file(folder, path, delta=True).unlink(missing_ok=True)
             _prune(folder, keep=file)
-    except (OSError, pickle.PicklingError, RecursionError):
+    except Exception:  # a cache that cannot be written is no cache, never an error
         return
 
 
