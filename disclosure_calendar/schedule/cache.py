@@ -39,7 +39,7 @@ from yaml.nodes import MappingNode, SequenceNode
 from ..core.errors import DisclosureError, Where
 from .cachefiles import read_entry, write_entry
 from .duties import read_duties
-from .model import Defaults, Duty, Plan, Schedule
+from .model import Defaults, Duty, Group, Plan, Schedule, Unit
 from .sections import Sections, cut
 from .selfcheck import add_self_checks
 from .yamlsource import Checker, FastLoader
@@ -51,6 +51,7 @@ STATS = {"hits": 0, "reuses": 0, "duties_read": 0, "full": 0}
 DELTA_DUTIES = 200
 _last_cut: tuple[str, Sections | None] = ("", None)
 _Pool = dict[bytes, tuple[Duty, int, bool]]
+Head = tuple[str, int, list[int]]
 
 
 def load_cached(path: Path, text: str, data: bytes, digest: str) -> Schedule | None:
@@ -83,14 +84,17 @@ def _from_entry(
     if delta is not None and delta["base"] != entry["digest"]:
         delta = None  # written beside an earlier entry
     if delta is not None and delta["digest"] == digest:
-        found = _assemble(path, digest, entry, delta, delta["chunks"], None)
+        found = _assemble(path, digest, entry, delta, delta["chunks"], None, delta["lines"])
         return None if found is None else (found, True)
     sections = _cut(text, data)
-    if sections is None or _head_key(sections) != entry["head"]:
+    if sections is None:
+        return None
+    key, _place, lines = _head(sections)
+    if key != entry["head"][0]:
         return None
     chunks = [(_chunk_key(chunk), line) for line, chunk in sections.duties]
     pieces = [chunk for _line, chunk in sections.duties]
-    found = _assemble(path, digest, entry, delta, chunks, pieces)
+    found = _assemble(path, digest, entry, delta, chunks, pieces, lines)
     return None if found is None else (found, False)
 
 
@@ -110,7 +114,7 @@ def remember(
     # The cut is trusted only where it agrees with the parser: the same top-level keys on
     # the same lines (no section found inside a quoted scalar), each duty in its piece.
     if sections is not None and sections.keys() == keys and _fits(base, sections):
-        head = _head_key(sections)
+        head = _head(sections)
         chunks = [(_chunk_key(chunk), line) for line, chunk in sections.duties]
     _store(path, digest, head, chunks, base, schedule)
     _forget_cut()
@@ -119,7 +123,7 @@ def remember(
 def _store(
     path: Path,
     digest: str,
-    head: str | None,
+    head: Head | None,
     chunks: list[tuple[bytes, int]] | None,
     base: Schedule,
     schedule: Schedule,
@@ -167,12 +171,15 @@ def _fits(base: Schedule, sections: Sections) -> bool:
     return True
 
 
-def _head_key(sections: Sections) -> str:
-    parts = hashlib.sha256()
-    for name, line, text in sections.head:
-        parts.update(b"%s\0%d\0%d\0" % (name, line, len(text)))
+def _head(sections: Sections) -> Head:
+    """A key of every section but ``duties:`` (names and text, and where ``duties:`` stands
+    among them), that place, and the line each section begins on."""
+    place = sum(1 for _name, line, _text in sections.head if line < sections.duties_line)
+    parts = hashlib.sha256(b"%d\0" % place)
+    for name, _line, text in sections.head:
+        parts.update(b"%s\0%d\0" % (name, len(text)))
         parts.update(text)
-    return parts.hexdigest()
+    return parts.hexdigest(), place, [line for _name, line, _text in sections.head]
 
 
 def _chunk_key(chunk: bytes) -> bytes:
@@ -186,19 +193,24 @@ def _assemble(
     delta: dict[str, Any] | None,
     chunks: list[tuple[bytes, int]],
     pieces: list[bytes] | None,
+    lines: list[int],
 ) -> Schedule | None:
     """The schedule whose ``duties:`` are ``chunks`` (key, first line): each duty taken from
     the entry or its delta, or read from its piece of text (``pieces``: the text of each, or
     None when every one must be found); then the checks that span duties, the self-checks,
-    and the delta written (or, past DELTA_DUTIES, a new entry)."""
+    and the delta written (or, past DELTA_DUTIES, a new entry). ``lines``: where the other
+    sections begin now."""
     base: Schedule = entry["base"]
+    name = str(path)
+    key, place, old_lines = entry["head"]
+    if not _move_sections(name, base, len(entry["chunks"]), place, old_lines, lines):
+        return None
     pool: _Pool = {}
     for index, (key, line) in enumerate(entry["chunks"]):
         pool.setdefault(key, (base.duties[index], line, True))
     for key, (duty, line) in (delta["duties"] if delta else {}).items():
         pool.setdefault(key, (duty, line, False))
     known = {u.id for u in base.units} | {g.id for g in base.groups}
-    name = str(path)
     duties: list[Duty] = []
     kept: dict[bytes, tuple[Duty, int]] = {}  # the duties not in the entry: the next delta
     read: list[Duty] = []
@@ -231,17 +243,41 @@ def _assemble(
     if pieces is None:
         pass  # the delta's own text: nothing new to store
     elif len(kept) <= DELTA_DUTIES:
-        delta = {"base": entry["digest"], "digest": digest, "chunks": chunks, "duties": kept}
+        delta = {
+            "base": entry["digest"], "digest": digest, "chunks": chunks, "lines": lines,
+            "duties": kept,
+        }  # fmt: skip
         write_entry(path, delta, delta=True)
     else:
-        _store(path, digest, entry["head"], chunks, new_base, schedule)
+        _store(path, digest, (key, place, lines), chunks, new_base, schedule)
     return schedule
 
 
-def _move(duty: Duty, name: str, lines: int) -> None:
-    where = duty.where
+def _move_sections(
+    name: str, base: Schedule, first: int, place: int, old: list[int], new: list[int]
+) -> bool:
+    """Move what stands in the sections after ``duties:`` (units, groups, the later plans'
+    duties: ``base.duties[first:]``) by the lines ``duties:`` grew or shrank. False if the
+    sections did not move that way (then the entry is not used)."""
+    if len(old) != len(new) or old[:place] != new[:place]:
+        return False
+    shifts = {now - was for now, was in zip(new[place:], old[place:], strict=True)}
+    if len(shifts) > 1:
+        return False
+    shift = shifts.pop() if shifts else 0
+    if shift:
+        after = old[place]
+        items: list[Unit | Group | Duty] = [*base.units, *base.groups, *base.duties[first:]]
+        for item in items:
+            if item.where is not None and item.where.line >= after:
+                _move(item, name, shift)
+    return True
+
+
+def _move(item: Unit | Group | Duty, name: str, lines: int) -> None:
+    where = item.where
     if where is not None:
-        object.__setattr__(duty, "where", Where(name, where.line + lines, where.column))
+        object.__setattr__(item, "where", Where(name, where.line + lines, where.column))
 
 
 def _read_duty(

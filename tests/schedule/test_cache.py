@@ -92,6 +92,13 @@ def test_bundled_schedule_cached_equals_fresh(cache: Path, tmp_path: Path) -> No
     edited = assert_same(path)
     assert moved(before) == {"reuses": 1, "duties_read": 1}
     assert edited is not None and edited.duty("system-guidance").title == "指导本系统工作"
+    # Two lines added above a duty: the later plans' duties (plans: stands after duties:)
+    # move down with every duty below, from the entry; the duty above the lines is read.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - id: system-guidance", "\n  # 新\n  - id: system-guidance"))
+    before = counts()
+    assert_same(path)
+    assert moved(before) == {"reuses": 1, "duties_read": 1}
 
 
 def stat_mode(folder: Path) -> int:
@@ -127,7 +134,10 @@ def test_province_cached_equals_fresh(cache: Path, tmp_path: Path) -> None:
 
 # -- random small edits: the cached load equals the fresh one, errors identical -----------
 
-BASE = MINIMAL.read_text(encoding="utf-8")
+# The minimal schedule with its groups after the duties: a section whose lines move.
+_MINIMAL = MINIMAL.read_text(encoding="utf-8")
+_GROUPS = _MINIMAL[_MINIMAL.index("groups:\n") : _MINIMAL.index("duties:\n")]
+BASE = _MINIMAL.replace(_GROUPS, "") + _GROUPS
 BASE_LINES = BASE.split("\n")
 DUTY_STARTS = [n for n, line in enumerate(BASE_LINES) if line.startswith("  - id: ")]
 DUTY_STARTS = [n for n in DUTY_STARTS if n > BASE_LINES.index("duties:")]
@@ -160,7 +170,7 @@ def edits(draw: st.DrawFn) -> str:
         if kind == "field":
             _edit_field(lines, draw(st.sampled_from(FIELD_LINES)), draw(VALUES))
         elif kind == "unit":
-            n = draw(st.sampled_from(UNIT_LINES))
+            n = min(draw(st.sampled_from(UNIT_LINES)), len(lines) - 1)
             lines[n] = draw(
                 st.sampled_from(
                     [lines[n].replace("name: ", "name: 新"), "", lines[n].replace("id: ", "id: x")]
