@@ -43,8 +43,8 @@ from .manifest import (
     FeedInputs,
     ManifestIndex,
     dump_inputs,
-    load_build,
     load_index,
+    load_inputs,
     load_splice,
 )
 from .render import Renderer
@@ -56,7 +56,6 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class _Before:
-    record: BuildRecord
     inputs: dict[str, FeedInputs]
     common: str
     duties: dict[str, str]
@@ -111,7 +110,7 @@ class _Patch:
         """Why the previous build's record cannot vouch for a patch ("": it can)."""
         schedule, before = self.schedule, self.before
         self.order = (f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units))
-        if self.order != before.record.files or before.record.timezone != schedule.plan.timezone:
+        if set(self.order) != set(before.inputs):
             return "units"
         if assignment_hash(schedule) != before.blocks.assignment:
             return "units"
@@ -180,13 +179,16 @@ class _Patch:
             return "feeds"
 
         # Everything is known: now the files.
-        gen.start()
+        if spliced or outputs:  # (else only what differs is written, by gen.write)
+            gen.start()
         written = []
         for f, segments in spliced.items():
             write_spliced(gen.path(f), out_dir / f, segments)
             written.append(f)
-        write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0])
-        where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
+        where = before.manifest
+        if outputs:  # (else the manifest stays as it is)
+            write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0])
+            where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
 
         feeds, inputs, changes = [], {}, []
         for f in self.order:
@@ -233,14 +235,11 @@ class _Patch:
 
 
 def _before(out_dir: Path) -> _Before | None:
-    found, splice = load_build(out_dir), load_splice(out_dir)
-    manifest, blocks = load_index(out_dir), load_blocks(out_dir)
-    if found is None or splice is None or manifest is None or blocks is None:
+    inputs, _years = load_inputs(out_dir)
+    splice, manifest, blocks = load_splice(out_dir), load_index(out_dir), load_blocks(out_dir)
+    if not inputs or splice is None or manifest is None or blocks is None:
         return None
-    record, inputs, _years = found
-    if set(record.files) != set(inputs):
-        return None
-    return _Before(record, inputs, splice[0], splice[1], manifest, blocks)
+    return _Before(inputs, splice[0], splice[1], manifest, blocks)
 
 
 def _length(segment: Segment) -> int:
