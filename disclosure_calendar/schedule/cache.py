@@ -3,13 +3,15 @@ reads only the duties that changed.
 
 Each schedule file has one entry (:mod:`.cachefiles`): the SHA-256 of its text, the Schedule
 read from it (and the same before the self-checks were added), and, when the text could be cut
-into sections and duties (:mod:`.sections`), a key of everything but the duties (each section's
-text and first line: the units, groups, defaults and plans every duty is checked against) and,
+into sections and duties (:mod:`.sections`), a key of everything but the duties (each other
+section's name and text, and where ``duties:`` stands among them: the units, groups, defaults
+and plans every duty is checked against) with the line each of those sections began on, and,
 for each duty of ``duties:``, a key of its text and the line it began on.
 
 * Same text: the stored Schedule.
 * Same sections but ``duties:``: each duty whose text is unchanged is taken from the entry
-  (its line moved if lines were added or removed above it), each other one is composed and
+  (its line moved if lines were added or removed above it, and so are the units, groups and
+  later plans' duties of the sections after ``duties:``), each other one is composed and
   checked alone, against the stored units, groups, defaults and plan; then the checks that
   span duties run as in a full load: duplicate ids, one-off dates against the calendar (for
   the duties read now: the others passed with the same calendar), the self-checks. What
