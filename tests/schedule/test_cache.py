@@ -21,6 +21,7 @@ from disclosure_calendar.core.errors import InputError
 from disclosure_calendar.schedule import Schedule, cachefiles, load_schedule
 from disclosure_calendar.schedule.cache import STATS
 from disclosure_calendar.schedule.cachefiles import ENV, MAX_ENTRIES, entry_file
+from disclosure_calendar.schedule.sections import cut
 from disclosure_calendar.schedule.yamlsource import FastLoader
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -437,3 +438,29 @@ def test_a_cut_the_parser_disagrees_with_is_not_trusted(cache: Path, tmp_path: P
     before = counts()
     assert_same(path)
     assert moved(before) == {"full": 1}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("    title: 公开具体工作措施", "    title:\t公开具体工作措施"),  # a tab
+        ("    title: 公开具体工作措施", "    title: 公开\u2028具体工作措施"),  # a YAML line break
+        ("version: 1", "%YAML 1.1\n---\nversion: 1"),  # a directive and a document marker
+        ("    title: 公开具体工作措施", "    title: &t 公开具体工作措施"),  # an anchor
+        ("duties:\n", "duties: # 职责\n  # 说明\n"),  # comments are fine: cut
+        ("duties:\n", "duties:\n 说明: x\n"),  # a line less indented than the items
+        ("  - id: budget-execution", "  -id: budget-execution"),  # at the items' indent, no item
+        ("duties:\n", "duties: !!seq\n"),  # duties: with a value on its line
+        ("version: 1", "'version': 1"),  # a top-level key quoted
+    ],
+    ids=["tab", "ls", "directive", "anchor", "comments", "outdented", "no-item", "tag", "quoted"],
+)
+def test_what_the_cut_is_not_sure_of(change: tuple[str, str]) -> None:
+    old, new = change
+    assert old in BASE
+    text = BASE.replace(old, new, 1)
+    found = cut(text.encode(), text)
+    if "说明" in new and "#" in new:
+        assert found is not None and len(found.duties) == len(DUTY_STARTS)
+    else:
+        assert found is None
