@@ -354,7 +354,8 @@ def dump_inputs(
             record.index_mtime_ns,
             list(record.files),
         ]
-    return json.dumps(data, sort_keys=True, indent=0).encode()
+    # Compact: the standard library's C encoder writes that, an indented one is Python's.
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
 def load_splice(out_dir: Path) -> tuple[str, dict[str, str]] | None:

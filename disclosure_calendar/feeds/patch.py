@@ -15,19 +15,20 @@ says why in its summary.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import json
 import mmap
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.files import Segment, write_spliced
-from ..occurrences.expansion import Occurrence, duty_ranks, expand_duty, plan_place
+from ..occurrences.expansion import Occurrence, expand_duty, plan_place
 from ..occurrences.horizon import provisional_pairs
 from ..schedule.model import Schedule
 from .blocks import BLOCKS, BlockIndex, all_years, load_blocks, provisional_by_duty
@@ -161,14 +162,18 @@ class _Patch:
             schedule, occurrences, previous, now=self.now, years=years_shown, base_url=self.base_url
         )
         units = {f"{u.id}.ics": u for u in schedule.units}
-        rank = duty_ranks(schedule)
+        by_id = {d.id: d for d in schedule.duties}
+
+        def place(duty: str) -> tuple[object, ...]:
+            return plan_place(by_id[duty])
+
         outputs: dict[str, Output] = {}
         new_runs = dict(before.blocks.feeds)
         spliced: dict[str, list[Segment]] = {}
         for f in self.files:
             out = renderer.render_all() if f == f"{ALL}.ics" else renderer.render_unit(units[f])
             size, old_runs = before.blocks.feeds[f]
-            new, segments = _spliced(out, old_runs, out_dir / f, self.changed, rank)
+            new, segments = _spliced(out, old_runs, out_dir / f, self.changed, place)
             outputs[f] = out
             new_runs[f] = (sum(map(_length, segments)), new)
             if segments != [(0, size)]:
@@ -225,7 +230,9 @@ class _Patch:
         if self.key is not None:
             st = os.stat(gen.path(INDEX))
             record = BuildRecord(self.key, schedule.plan.timezone, st.st_size, st.st_mtime_ns, self.order)  # fmt: skip
-        gen.write(INPUTS, dump_inputs(inputs, years, record, where, (common, duties)))
+        # Not synced: fsync would flush the journal with every byte written before it (15 ms
+        # of a 0.2 s patch), and a record lost in a crash costs only a whole rebuild.
+        gen.write(INPUTS, dump_inputs(inputs, years, record, where, (common, duties)), sync=False)
         blocks = BlockIndex(new_runs, provisional, before.blocks.routine, before.blocks.assignment)
         gen.write(BLOCKS, blocks.dump(), sync=False)
         return BuildResult(
@@ -247,7 +254,7 @@ def _length(segment: Segment) -> int:
 
 
 def _spliced(
-    out: Output, old: Blocks, old_file: Path, changed: set[str], rank: Mapping[str, int]
+    out: Output, old: Blocks, old_file: Path, changed: set[str], place: Callable[[str], object]
 ) -> tuple[Blocks, list[Segment]]:
     """The feed's new runs, and the new file as runs of the old one and new bytes: the
     changed duties' events taken from ``out`` (rendered from those duties alone), every
@@ -261,10 +268,11 @@ def _spliced(
         for name, a, b in zip(old_names, old_offsets, old_offsets[1:], strict=False)
         if name not in changed
     ]
-    pieces += [
-        (name, data[a:b]) for name, a, b in zip(new_names, new_offsets, new_offsets[1:], strict=False)
-    ]  # fmt: skip
-    pieces.sort(key=lambda piece: rank[piece[0]])
+    # The others keep their order (and places in the plan); each changed duty goes to its
+    # place among them, found by halves: a province's all.ics holds 2,000 duties.
+    for name, a, b in zip(new_names, new_offsets, new_offsets[1:], strict=False):
+        at = bisect.bisect(pieces, place(name), key=lambda piece: place(piece[0]))  # type: ignore[call-overload]
+        pieces.insert(at, (name, data[a:b]))
     head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
     with old_file.open("rb") as handle:  # the calendar around the events, as it was?
         size = os.fstat(handle.fileno()).st_size

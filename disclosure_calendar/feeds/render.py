@@ -15,7 +15,7 @@ from typing import TypeVar
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..occurrences.expansion import Occurrence, assignees, duty_ranks, uid_suffix
+from ..occurrences.expansion import Occurrence, assignees, plan_place, uid_suffix
 from ..schedule.model import Schedule, Unit
 from . import encoding
 from .ical import LONGEST_HEAD, EventWriter, utc_stamp
@@ -66,7 +66,8 @@ class Renderer:
         # A feed holds each duty's events together (by due date within the duty), duties in
         # plan order: one duty's events are one run of bytes in every feed, which a rebuild
         # after a change to that duty replaces whole (feeds/patch.py).
-        rank = duty_ranks(schedule)
+        present = {o.duty.id: o.duty for o in occs}.values()  # (a Duty's hash is no quick one)
+        rank = {d.id: i for i, d in enumerate(sorted(present, key=plan_place))}
         occs.sort(key=lambda occ: rank[occ.duty.id])
         self.occurrences = occs
         self.previous = previous
