@@ -203,7 +203,7 @@ def test_random_edits_cached_equals_fresh(cache: Path, tmp_path: Path) -> None:
     gives what a fresh one does, then again from the entry the edited file left."""
     path = tmp_path / "schedule.yaml"
 
-    @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck))
     @given(text=edits())
     def check(text: str) -> None:
         path.write_text(BASE, encoding="utf-8")
