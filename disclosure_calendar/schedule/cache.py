@@ -130,6 +130,8 @@ def _store(
     base: Schedule,
     schedule: Schedule,
 ) -> None:
+    for duty in schedule.duties:  # stored with each duty: see Duty.content_digest
+        duty.content_digest  # noqa: B018
     # Copies without the values a Schedule caches (cached_property) once asked.
     entry: dict[str, Any] = {
         "digest": digest,
@@ -245,6 +247,8 @@ def _assemble(
     if pieces is None:
         pass  # the delta's own text: nothing new to store
     elif len(kept) <= DELTA_DUTIES:
+        for duty, _line in kept.values():
+            duty.content_digest  # noqa: B018
         delta = {
             "base": entry["digest"], "digest": digest, "chunks": chunks, "lines": lines,
             "duties": kept,
