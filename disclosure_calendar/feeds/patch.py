@@ -112,21 +112,12 @@ class _Patch:
         schedule, before = self.schedule, self.before
         self.order = (f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units))
         if set(self.order) != set(before.inputs):
-            return "units"
-        if assignment_hash(schedule) != before.blocks.assignment:
-            return "units"
+            return "units"  # a unit added or removed: a feed to write or delete whole
         self.hashes = fingerprints, common, duties = fingerprint_parts(
             schedule, self.cal, self.start, self.end
         )
         if common != before.common:
             return "common"
-        changed = {d for d, h in duties.items() if before.duties.get(d) != h}
-        self.changed = changed | (before.duties.keys() - duties.keys())
-        if len(self.changed) > MAX_PATCHED:
-            return "many"
-        routine = {d.id for d in schedule.duties if d.routine} | before.blocks.routine
-        if self.changed & routine:
-            return "routine"
         if not all(i.holds(self.out_dir / f) for f, i in before.inputs.items()):
             return "feeds"
         self.files = [f for f in self.order if fingerprints[f] != before.inputs[f].fingerprint]
@@ -134,7 +125,34 @@ class _Patch:
             found = before.blocks.feeds.get(f)
             if found is None or found[0] != before.inputs[f].size:
                 return "feeds"
+        changed = {d for d, h in duties.items() if before.duties.get(d) != h}
+        self.changed = changed | (before.duties.keys() - duties.keys())
+        if assignment_hash(schedule) != before.blocks.assignment:
+            self.changed |= self._reach_changed()
+        if len(self.changed) > MAX_PATCHED:
+            return "many"
+        routine = {d.id for d in schedule.duties if d.routine} | before.blocks.routine
+        if self.changed & routine:
+            return "routine"
         return ""
+
+    def _reach_changed(self) -> set[str]:
+        """After a change of units or groups (a group's members, a unit's name): in each unit
+        feed to patch, the duties whose events it holds and that no longer reach it, and
+        those that reach it now and whose events it did not hold (those that can have any)."""
+        schedule = self.schedule
+        reaching: dict[str, set[str]] = {}
+        for duty in schedule.duties:
+            if duty.due is None or (duty.cadence == "event" and not duty.events):
+                continue  # no events, in any feed
+            for unit in schedule.unit_ids_of(duty):
+                reaching.setdefault(unit, set()).add(duty.id)
+        found: set[str] = set()
+        for f in self.files:
+            if f != f"{ALL}.ics":
+                held = set(self.before.blocks.feeds[f][1][0])
+                found |= held ^ reaching.get(f.removesuffix(".ics"), set())
+        return found
 
     def occurrences(self) -> list[Occurrence]:
         """The changed duties' occurrences as expand() orders them: by due date, stably."""
@@ -191,7 +209,7 @@ class _Patch:
             write_spliced(gen.path(f), out_dir / f, segments, unseen=True)
             written.append(f)
         where = before.manifest
-        if outputs:  # (else the manifest stays as it is)
+        if parts[0] != [(0, len(manifest))]:  # (else the manifest stays as it is)
             write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0], unseen=True)
             where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
 
@@ -233,7 +251,8 @@ class _Patch:
         # Not synced: fsync would flush the journal with every byte written before it (15 ms
         # of a 0.2 s patch), and a record lost in a crash costs only a whole rebuild.
         gen.write(INPUTS, dump_inputs(inputs, years, record, where, (common, duties)), sync=False)
-        blocks = BlockIndex(new_runs, provisional, before.blocks.routine, before.blocks.assignment)
+        assignment = assignment_hash(schedule)
+        blocks = BlockIndex(new_runs, provisional, before.blocks.routine, assignment)
         gen.write(BLOCKS, blocks.dump(), sync=False)
         return BuildResult(
             tuple(feeds), tuple(changes), tuple(written), (), tuple(years), False,
@@ -268,16 +287,25 @@ def _spliced(
         for name, a, b in zip(old_names, old_offsets, old_offsets[1:], strict=False)
         if name not in changed
     ]
-    # The others keep their order (and places in the plan); each changed duty goes to its
-    # place among them, found by halves: a province's all.ics holds 2,000 duties.
-    for name, a, b in zip(new_names, new_offsets, new_offsets[1:], strict=False):
-        at = bisect.bisect(pieces, place(name), key=lambda piece: place(piece[0]))  # type: ignore[call-overload]
-        pieces.insert(at, (name, data[a:b]))
-    head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
+    was = {n: (a, b) for n, a, b in zip(old_names, old_offsets, old_offsets[1:], strict=False) if n in changed}  # fmt: skip
     with old_file.open("rb") as handle:  # the calendar around the events, as it was?
-        size = os.fstat(handle.fileno()).st_size
-        old_head = os.pread(handle.fileno(), old_offsets[0], 0)
-        old_tail = os.pread(handle.fileno(), size - old_offsets[-1], old_offsets[-1])
+        fd = handle.fileno()
+        size = os.fstat(fd).st_size
+        old_head = os.pread(fd, old_offsets[0], 0)
+        old_tail = os.pread(fd, size - old_offsets[-1], old_offsets[-1])
+        # The others keep their order (and places in the plan); each changed duty goes to its
+        # place among them, found by halves: a province's all.ics holds 2,000 duties. Events
+        # rendered as they were (a duty changed for other feeds only) stay a run of the old
+        # file: a feed nothing changed in is then not written.
+        for name, a, b in zip(new_names, new_offsets, new_offsets[1:], strict=False):
+            block: Segment = data[a:b]
+            old_run = was.get(name)
+            same_size = old_run is not None and old_run[1] - old_run[0] == b - a
+            if old_run is not None and same_size and os.pread(fd, b - a, old_run[0]) == block:
+                block = old_run
+            at = bisect.bisect(pieces, place(name), key=lambda piece: place(piece[0]))  # type: ignore[call-overload]
+            pieces.insert(at, (name, block))
+    head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
     segments: list[Segment] = [(0, old_offsets[0]) if old_head == head else head]
     names, offsets, at = [], [], len(head)
     for name, segment in pieces:
@@ -384,6 +412,9 @@ def _manifest_parts(
             parts[f] = [start + moved, length]
             continue
         new = _part(data, start, start + length, old_entries[f][1], outputs[f], runs[f][1][0])
+        if len(new) == length and new == data[start : start + length]:
+            parts[f] = [start + moved, length]
+            continue  # (a feed rendered as it was)
         segments += [(at, start), new]
         parts[f] = [start + moved, len(new)]
         moved += len(new) - length

@@ -96,7 +96,9 @@ BUNDLED = {
         "    events: [{date: 2026-11-02, note: 某文件}]   # the coordinator records dates here",
         None,
     ),
-    "group": ("members: [torch_zone, cuiheng, shiqi,", "members: [torch_zone, shiqi,", "units"),
+    "group": ("members: [torch_zone, cuiheng, shiqi,", "members: [torch_zone, shiqi,", None),
+    "unit-name": ("name: 市编委办}", "name: 市机构编制委员会办公室}", None),
+    "unit-added": ("\ngroups:\n", "\n  - {id: new_office, name: 新设单位, kind: department}\ngroups:\n", "units"),
     "notice": ("\nunits:\n", "\n" + NOTICE, "common"),
 }  # fmt: skip
 
@@ -128,7 +130,9 @@ CADENCES = {
 }
 
 
-def small_plan(duties: list[tuple[str, str, tuple[str, ...]]]) -> str:
+def small_plan(
+    duties: list[tuple[str, str, tuple[str, ...]]], members: tuple[str, ...] = ("u0", "u1", "u2")
+) -> str:
     lines = [
         "version: 1",
         "plan: {title: 测试方案, issuer: 市政府办公室, issued: 2025-01-01,",
@@ -137,7 +141,7 @@ def small_plan(duties: list[tuple[str, str, tuple[str, ...]]]) -> str:
         "units:",
         *(f"  - {{id: {u}, name: 单位{u}}}" for u in UNITS),
         "groups:",
-        "  - {id: half, name: 一半, members: [u0, u1, u2]}",
+        f"  - {{id: half, name: 一半, members: [{', '.join(members)}]}}",
         "duties:",
     ]
     for n, (title, cadence, units) in enumerate(duties):
@@ -161,17 +165,21 @@ DUTY = st.tuples(
 )
 @given(st.lists(DUTY, min_size=1, max_size=6), st.data())
 def test_any_few_duty_edits_patch_as_the_whole_rebuild_writes(tmp_path: Path, duties, data) -> None:  # type: ignore[no-untyped-def]
-    """Titles, cadences and units edited, duties added and removed at random."""
-    edited = list(duties)
+    """Titles, cadences and units edited, duties added and removed, a group's members
+    changed, at random."""
+    edited, members = list(duties), ("u0", "u1", "u2")
     for _ in range(data.draw(st.integers(1, 3))):
-        action = data.draw(st.sampled_from(["edit", "add", "remove"]))
-        if action == "add" or not edited:
+        action = data.draw(st.sampled_from(["edit", "add", "remove", "members"]))
+        if action == "members":
+            members = tuple(data.draw(st.lists(st.sampled_from(UNITS), min_size=1, unique=True)))
+        elif action == "add" or not edited:
             edited.insert(data.draw(st.integers(0, len(edited))), data.draw(DUTY))
         elif action == "remove" and len(edited) > 1:
             edited.pop(data.draw(st.integers(0, len(edited) - 1)))
         else:
             edited[data.draw(st.integers(0, len(edited) - 1))] = data.draw(DUTY)
-    patched, full, out, whole = patched_and_whole(tmp_path, small_plan(duties), small_plan(edited))
+    changed = small_plan(edited, members)
+    patched, full, out, whole = patched_and_whole(tmp_path, small_plan(duties), changed)
     assert patched.unpatched == ""
     assert written(out) == written(whole)
     assert patched.changes == full.changes and patched.feeds == full.feeds
