@@ -114,7 +114,9 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
             # twice, or a moment ago (the ledger keeps one row; the second is told so).
             site.events_changed()
             raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。") from None
-        scope = "全部承担单位" if whom is None else site.plan().schedule.name(whom)
+        # A unit's name is the schedule file's: the plan as loaded has it (reloading the plan
+        # with the date just written costs an expansion, and every form would wait on it here).
+        scope = "全部承担单位" if whom is None else site.plan(events=False).schedule.name(whom)
         ledger.audit(
             AuditEntry(now, grant.actor, "event-added", unit, None, None, remote, f"{duty.ref} {day} {scope} {note}".strip())
         )  # fmt: skip
