@@ -116,8 +116,8 @@ def _write_undo(site: Site, grant: Grant, unit: str, uid: str, remote: str) -> N
     now = site.now()
     zone = ZoneInfo(site.plan(events=False).schedule.plan.timezone)
     with site.writing, site.ledger() as ledger:
-        mark = ledger.done(unit).get(uid)
-        if mark is None:
+        mark = ledger.done_mark(uid)  # this one mark, not all the unit's
+        if mark is None or mark.unit != unit:
             raise Refused(409, "未标记完成", "该事项尚未标记完成。")
         if (
             mark.recorded is None

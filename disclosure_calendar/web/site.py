@@ -232,6 +232,18 @@ class Site:
         """The ledger as of now: one small query, and the marks read again only if changed."""
         with self.ledger() as ledger:
             version = ledger.portal_version()
+        return self._view_at(version)
+
+    def session_view(self, link: str, row: str) -> tuple[LedgerView, bool]:
+        """``ledger_view`` and whether a session's ``link`` or own ``row`` is revoked, in one
+        query (what every request of a session asks first)."""
+        with self.ledger() as ledger:
+            version, revoked = ledger.portal_state(link, row)
+        view = self._view_at(version)
+        view.memo(("revoked", (link, row)), lambda: revoked)
+        return view, revoked
+
+    def _view_at(self, version: str) -> LedgerView:
         view = self._view
         if view is None or view.version != version:
             view = self._view = LedgerView(self, version)
