@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -57,7 +56,8 @@ async def _change(request: Request, write: object) -> Response:
     try:
         grant, nonce = require(request, unit)
         form = await read_form(request, nonce)
-        await run_in_threadpool(write, site_of(request), grant, unit, form, client(request))  # type: ignore[arg-type]
+        site = site_of(request)
+        await site.write(write, site, grant, unit, form, client(request))  # type: ignore[arg-type]
     except Refused as refused:
         return refusal(request, refused)
     rebuilder = request.app.state.rebuilder

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -60,7 +59,7 @@ async def mark_done(request: Request) -> Response:
         _own(uid, unit)
         url = evidence_url(form.get("url", ""))
         day = done_date(form.get("on", ""), site.today())
-        await run_in_threadpool(_write_done, site, grant, unit, uid, url, day, client(request))
+        await site.write(_write_done, site, grant, unit, uid, url, day, client(request))
     except Refused as refused:
         return refusal(request, refused)
     return RedirectResponse(f"{root(request)}/unit/{unit}?notice=done", status_code=303)
@@ -106,7 +105,9 @@ async def undo(request: Request) -> Response:
         form = await read_form(request, nonce)
         uid = form.get("uid", "")
         _own(uid, unit)
-        await run_in_threadpool(_write_undo, site_of(request), grant, unit, uid, client(request))
+        await site_of(request).write(
+            _write_undo, site_of(request), grant, unit, uid, client(request)
+        )
     except Refused as refused:
         return refusal(request, refused)
     return RedirectResponse(f"{root(request)}/unit/{unit}?notice=undone", status_code=303)
