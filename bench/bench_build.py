@@ -417,7 +417,8 @@ def bench_rebuilds(tmp: Path, runs: int, trees: list[Path]) -> None:
     """One change, one rebuild (see the module docstring, 4.), per tree, alternated."""
     schedule_path = tmp / "synthetic.yaml"  # the ledger is beside it, as users keep it
     text = synthetic_yaml()
-    duty = "duty-0029"  # an event-triggered duty of the synthetic schedule
+    duty = "duty-0029"  # an event-triggered duty of the synthetic schedule, and one of its units
+    unit = text.split(f"id: {duty}\n", 1)[1].split("units: [", 1)[1].split(",")[0].split("]")[0]
     assert f"id: {duty}" in text and "cadence: event" in text
     outs = [tmp / f"rebuild-{i}" for i in range(len(trees))]
     times: dict[tuple[int, str], list[float]] = {}
@@ -456,9 +457,9 @@ def bench_rebuilds(tmp: Path, runs: int, trees: list[Path]) -> None:
             schedule_path.write_text(text, encoding="utf-8")
             timed(i, REBUILDS[1], tree, out)
             day = f"2025-0{1 + r % 9}-1{i}"
-            run(trees[0], "event", "add", duty, day)
+            run(trees[0], "event", "add", duty, day, "--unit", unit)
             timed(i, REBUILDS[2], tree, out)
-            run(trees[0], "event", "remove", duty, day)
+            run(trees[0], "event", "remove", duty, day, "--unit", unit)
             timed(i, REBUILDS[3], tree, out)
     print("synthetic province, rebuild after one change (fresh processes, target <= 0.3 s):")
     for kind in REBUILDS:

@@ -7,6 +7,8 @@ sharing them across tests cannot leak state.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,10 +17,21 @@ import pytest
 from disclosure_calendar.schedule import Schedule, load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
 
+# Every test run gets a parsed-schedule cache of its own (the variable is read at each load,
+# so also what a test module loads at import time uses it): no test touches ~/.cache, and no
+# run sees another's entries. Subprocesses (the CLI run as a user) inherit it.
+CACHE = tempfile.mkdtemp(prefix="disclosure-calendar-test-cache-")
+os.environ["DISCLOSURE_CALENDAR_CACHE"] = CACHE
+
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 # A PostgreSQL server the tests may create databases in; without it, they start their own.
 PG_ENV = "DISCLOSURE_CALENDAR_TEST_PG"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(CACHE, ignore_errors=True)
 
 
 @pytest.fixture

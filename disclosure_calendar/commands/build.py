@@ -23,11 +23,15 @@ from .options import EVENTS_DB_OPTION, range_options, resolve_range, warn_provis
     "--base-url", help="Where the folder is published (subscribe links); default plan.base_url."
 )
 @option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@option(
+    "--whole", is_flag=True,
+    help="Render every feed whole, even after a small change (event versions are kept).",
+)  # fmt: skip
 @EVENTS_DB_OPTION
 @pass_context
 def build(
     ctx: Context, out_dir: Path, year: int | None, start: Any, end: Any, base_url: str | None,
-    dry_run: bool,
+    dry_run: bool, whole: bool,
 ) -> None:  # fmt: skip
     """Write one .ics feed per unit, all.ics and index.html, and say what changed."""
     import datetime as dt
@@ -44,7 +48,7 @@ def build(
 
     out_dir = out_folder(out_dir)
     taken = quick.take(ctx.schedule_path, ctx.db)  # before the schedule is read: quick.Taken
-    result = None if dry_run else quick.unchanged(
+    result = None if dry_run or whole else quick.unchanged(
         out_dir, taken, base_url, year=year,
         start=start.date() if start else None, end=end.date() if end else None,
     )  # fmt: skip
@@ -54,7 +58,7 @@ def build(
         result = feeds.build_feeds(
             ctx.schedule, ctx.calendar, first, last, out_dir,
             now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
-            dry_run=dry_run, key=key,
+            dry_run=dry_run, key=key, patch=not whole,
         )  # fmt: skip
     warn_provisional(result.provisional_years)
     click.echo(feeds.summary_text(result))

@@ -62,6 +62,48 @@ def write_atomic(
     return True
 
 
+# A run of a source file (start, end) or new bytes: what write_spliced writes, in order.
+Segment = tuple[int, int] | bytes
+
+
+def write_spliced(path: Path, source: Path, segments: Sequence[Segment]) -> None:
+    """Replace ``path`` atomically with runs of ``source`` and new bytes, in order.
+
+    The runs are copied by the kernel (copy_file_range) where it can, never through this
+    process: a rebuild that changes one duty copies the other 30 MB of a province's all.ics
+    around its new events. ``source`` may be ``path`` itself (read before the rename).
+    """
+    fd, tmp = _new_file(path)
+    try:
+        with source.open("rb") as src, os.fdopen(fd, "wb") as out:
+            for segment in segments:
+                if isinstance(segment, bytes):
+                    out.write(segment)
+                else:
+                    out.flush()
+                    _copy_range(src.fileno(), out.fileno(), *segment)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _copy_range(src: int, dst: int, start: int, end: int) -> None:
+    at = start
+    while at < end:
+        try:
+            done = os.copy_file_range(src, dst, end - at, at)
+        except (AttributeError, OSError):  # not Linux, or not between these file systems
+            done = 0
+        if done <= 0:
+            data = os.pread(src, min(end - at, _CHUNK), at)
+            if not data:
+                raise OSError(f"{end - at} bytes short: the source file shrank")
+            done = os.write(dst, data)
+        at += done
+
+
 def _new_file(path: Path) -> tuple[int, Path]:
     """A new, empty file beside ``path`` with a name no one else is using, as mkstemp makes
     it: tempfile itself (with shutil and random) was a twentieth of validate's start-up."""

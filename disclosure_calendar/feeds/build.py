@@ -20,7 +20,8 @@ from ..core.errors import DisclosureError
 from ..core.gcpause import paused_gc
 from ..occurrences.expansion import expand
 from ..schedule.model import Schedule, Unit
-from .fingerprint import fingerprint_parts
+from .blocks import BLOCKS, BlockIndex, all_years, load_blocks, provisional_by_duty
+from .fingerprint import assignment_hash, fingerprint_parts
 from .generations import Generation
 from .manifest import (
     INDEX,
@@ -41,7 +42,7 @@ from .manifest import (
     load_splice,
 )
 from .render import Renderer
-from .summary import ALL, ALL_NAME, BuildResult, Feed, Output
+from .summary import ALL, ALL_NAME, Blocks, BuildResult, Feed, Output
 from .workers import render_jobs
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def build(
     dry_run: bool = False,
     workers: int | None = None,
     key: str | None = None,
+    patch: bool = True,
 ) -> BuildResult:
     """Expand, render and (unless ``dry_run``) write the feeds; unchanged files stay untouched.
 
@@ -87,6 +89,8 @@ def build(
     (default: the machine's cores, at most 4), with the same bytes as one process would write.
     Two builds into one folder take turns (``build_lock``); a dry run writes nothing and
     takes no lock. ``key`` (feeds/quick.py) is kept for the next build to compare with.
+    A rebuild after a few duties changed replaces their events in place (feeds/patch.py)
+    unless ``patch`` is False or the previous build's record cannot vouch for it.
     """
     args = (schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores(), key)
     if dry_run:
@@ -95,7 +99,15 @@ def build(
     with build_lock(out_dir), paused_gc():
         generation = Generation(out_dir)
         generation.open()
-        result = _build(*args, generation)
+        from .patch import patch as patched_build
+
+        patched = "asked" if not patch else patched_build(
+            schedule, cal, start, end, out_dir, generation, now=now, base_url=base_url, key=key
+        )  # fmt: skip
+        if isinstance(patched, str):  # why not: the whole build then
+            result = dataclasses.replace(_build(*args, generation), unpatched=patched)
+        else:
+            result = patched
         # Swapped in only when complete: an error above leaves the current one published and
         # the unfinished one for the next build to remove.
         generation.commit()
@@ -149,7 +161,7 @@ def _build(
     generation: Generation | None = None,
 ) -> BuildResult:
     """Reads the published files of ``out_dir``; writes into ``generation`` (None: a dry run)."""
-    from ..occurrences.horizon import provisional_years
+    from ..occurrences.horizon import provisional_pairs
 
     gen = generation
 
@@ -246,7 +258,8 @@ def _build(
     index = renderer.finish(outputs)
     written = [o.file for o in outputs if o.written]
     deleted: list[str] = []
-    years = provisional_years(occurrences, cal)
+    provisional = provisional_by_duty(provisional_pairs(occurrences, cal))
+    years = all_years(provisional)
     if gen is not None:
         if gen.write(INDEX, index, sync=False):
             written.append(INDEX)
@@ -260,6 +273,10 @@ def _build(
         where = ManifestIndex.of(gen.path(MANIFEST), offsets)
         _, common, duties = hashes()
         gen.write(INPUTS, dump_inputs(inputs, years, record(), where, (common, duties)))
+        runs = _runs(out_dir, outputs, inputs, before)
+        routine = frozenset(d.id for d in schedule.duties if d.routine)
+        index_of = BlockIndex(runs, provisional, routine, assignment_hash(schedule))
+        gen.write(BLOCKS, index_of.dump(), sync=False)
     return BuildResult(
         tuple(renderer.feeds),
         tuple(renderer.changes),
@@ -304,6 +321,28 @@ def _splice(
         except (OSError, ValueError):
             return None, None, "feeds"
     return {d for d, h in duties.items() if old_duties.get(d) != h}, spliced, ""
+
+
+def _runs(
+    out_dir: Path,
+    outputs: list[Output],
+    inputs: Mapping[str, FeedInputs],
+    before: Mapping[str, FeedInputs],
+) -> dict[str, tuple[int, Blocks]]:
+    """Where each feed's duties are: as rendered, or for a feed taken as it was, as the
+    previous build recorded them (none if that record is not of this file)."""
+    old = None
+    runs: dict[str, tuple[int, Blocks]] = {}
+    for o in outputs:
+        if o.blocks is not None:
+            runs[o.file] = (inputs[o.file].size, o.blocks)
+            continue
+        if old is None:
+            old = load_blocks(out_dir) or BlockIndex({}, {}, frozenset(), "")
+        kept = old.feeds.get(o.file)
+        if kept is not None and o.file in before and kept[0] == before[o.file].size:
+            runs[o.file] = kept
+    return runs
 
 
 def _file(job: Unit | None) -> str:

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 
 def _plain(value: object) -> str:
     """A dataclass's repr without its source position."""
-    if (
-        dataclasses.is_dataclass(value)
-        and not isinstance(value, type)
-        and any(f.name == "where" for f in dataclasses.fields(value))
-    ):
-        value = dataclasses.replace(value, where=None)
-    return repr(value)
+    where = getattr(value, "where", None)
+    if where is None or not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    # Where ``where`` is the last field its repr ends the dataclass's: cut, not copied (a
+    # copy of each of a province's 300 units costs more than the rest of its hash).
+    text, tail = repr(value), f", where={where!r})"
+    if text.endswith(tail):
+        return text[: -len(tail)] + ", where=None)"
+    return repr(dataclasses.replace(value, where=None))
 
 
 def _calendar_part(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> bytes:
@@ -90,4 +92,12 @@ def fingerprint_parts(
 
 
 def _duty_hash(duty: Duty, assignees: str) -> bytes:
-    return hashlib.blake2b(f"{_plain(duty)}|{assignees}".encode(), digest_size=16).digest()
+    return hashlib.blake2b(duty.content_digest + assignees.encode(), digest_size=16).digest()
+
+
+def assignment_hash(schedule: Schedule) -> str:
+    """The units and groups: who each duty reaches, and by what names."""
+    h = hashlib.blake2b(digest_size=16)
+    for item in (*schedule.units, *schedule.groups):
+        h.update(_plain(item).encode() + b"\0")
+    return h.hexdigest()

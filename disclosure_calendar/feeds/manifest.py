@@ -22,7 +22,8 @@ from ..core.errors import DisclosureError
 
 MANIFEST = ".manifest.json"
 # Raise when the feed text changes for reasons no input shows (a change of the writer).
-WRITER_FORMAT = 4  # 4: an alarm says when the duty is due, without the title
+# 4: an alarm says when the duty is due, without the title; 5: each duty's events together.
+WRITER_FORMAT = 5
 _FORMAT = 2
 
 # feed file -> uid -> "content-hash sequence last-modified(UTC stamp) due(ISO)"
@@ -353,7 +354,8 @@ def dump_inputs(
             record.index_mtime_ns,
             list(record.files),
         ]
-    return json.dumps(data, sort_keys=True, indent=0).encode()
+    # Compact: the standard library's C encoder writes that, an indented one is Python's.
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
 def load_splice(out_dir: Path) -> tuple[str, dict[str, str]] | None:

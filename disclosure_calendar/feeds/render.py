@@ -15,13 +15,13 @@ from typing import TypeVar
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.errors import DisclosureError
-from ..occurrences.expansion import Occurrence, assignees, uid_suffix
+from ..occurrences.expansion import Occurrence, assignees, plan_place, uid_suffix
 from ..schedule.model import Schedule, Unit
 from . import encoding
 from .ical import LONGEST_HEAD, EventWriter, utc_stamp
 from .manifest import INDEX, Change, Manifest, Versions, dump_entries
 from .series import collapse_routine
-from .summary import ALL, ALL_NAME, Feed, Output
+from .summary import ALL, ALL_NAME, Blocks, Feed, Output
 from .workers import split_map
 
 Item = TypeVar("Item")
@@ -62,7 +62,14 @@ class Renderer:
         # A routine (daily) duty's year is one recurring event: written from one occurrence.
         # Looking for them costs a pass over every occurrence (0.02 s for a province).
         self._folded = any(d.routine for d in schedule.duties)
-        self.occurrences = collapse_routine(occurrences) if self._folded else list(occurrences)
+        occs = collapse_routine(occurrences) if self._folded else list(occurrences)
+        # A feed holds each duty's events together (by due date within the duty), duties in
+        # plan order: one duty's events are one run of bytes in every feed, which a rebuild
+        # after a change to that duty replaces whole (feeds/patch.py).
+        present = {o.duty.id: o.duty for o in occs}.values()  # (a Duty's hash is no quick one)
+        rank = {d.id: i for i, d in enumerate(sorted(present, key=plan_place))}
+        occs.sort(key=lambda occ: rank[occ.duty.id])
+        self.occurrences = occs
         self.previous = previous
         self.base_url = base_url
         self.workers = workers
@@ -249,7 +256,14 @@ class Renderer:
             self.occurrences, kept, sh.uid_prefixes, sh.heads, sh.bodies, sh.all_summaries,
             sh.all_entries, strict=True,
         )  # fmt: skip
+        marks: list[int] = []  # where each duty's events start, in pieces
+        names: list[str] = []
+        last = None
         for occ, is_kept, prefix, head_start, body, summary, entry in occurrences:
+            if occ.duty is not last:
+                last = occ.duty
+                marks.append(len(pieces))
+                names.append(last.id)
             if is_kept:  # as the previous build wrote it
                 uid = occ.uid_prefix + suffixes[occ.duty.units[0]]
                 pieces.append(old[uid])
@@ -267,7 +281,7 @@ class Renderer:
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
         feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
-        return _output(file, data, versions, feed, ALL_NAME)
+        return _output(file, data, versions, feed, ALL_NAME, blocks(data, marks, names))
 
     def render_unit(self, unit: Unit) -> Output:
         sh, writer = self._shared, self.writer
@@ -279,7 +293,15 @@ class Renderer:
         bodies = sh.bodies
         indexes = sh.per_unit[unit.id]
         kept, old, keep, occurrences = self._kept, self.spliced.get(file, {}), versions.keep, self.occurrences  # fmt: skip
+        marks: list[int] = []  # where each duty's events start, in pieces
+        names: list[str] = []
+        last = None
         for i in indexes:
+            duty = occurrences[i].duty
+            if duty is not last:
+                last = duty
+                marks.append(len(pieces))
+                names.append(duty.id)
             if kept[i]:  # as the previous build wrote it
                 uid = occurrences[i].uid_prefix + suffix
                 pieces.append(old[uid])
@@ -295,7 +317,7 @@ class Renderer:
         data = writer.calendar_pieces(unit.name, pieces, about)
         duties = sh.duty_counts[unit.id]
         feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
-        return _output(file, data, versions, feed, unit.name)
+        return _output(file, data, versions, feed, unit.name, blocks(data, marks, names))
 
     def prepare(self) -> None:
         """Encode the events now: before a fork, so that every process starts from them."""
@@ -337,12 +359,31 @@ def _concatenated(chunks: Sequence[list[Item]]) -> list[Item]:
 
 
 def _output(
-    file: str, data: list[bytes | memoryview], versions: Versions, feed: Feed, name: str
+    file: str,
+    data: list[bytes | memoryview],
+    versions: Versions,
+    feed: Feed,
+    name: str,
+    blocks: Blocks,
 ) -> Output:
     # The manifest part is encoded here, in the process that rendered the feed, so that only
     # bytes and counts go back to the parent.
     entries = dump_entries(versions.current)
-    return Output(file, data, entries, feed, versions.change(file, name))
+    return Output(file, data, entries, feed, versions.change(file, name), blocks=blocks)
+
+
+def blocks(data: list[bytes | memoryview], marks: list[int], names: list[str]) -> Blocks:
+    """Where each duty's events are in a feed written from ``data`` (``calendar_pieces``
+    around the events' pieces; ``marks`` says at which of those each duty starts): the
+    duties in feed order and the byte offsets of their starts, then where the events end."""
+    at = len(data[0]) + len(data[1])  # the calendar's head and its VTIMEZONE
+    events = data[2:-1]
+    offsets = []
+    for a, b in zip(marks, [*marks[1:], len(events)] if marks else [], strict=True):
+        offsets.append(at)
+        at += sum(map(len, events[a:b]))
+    offsets.append(at)
+    return tuple(names), tuple(offsets)
 
 
 @dataclass(frozen=True)

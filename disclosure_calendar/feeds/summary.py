@@ -11,6 +11,9 @@ from .manifest import MANIFEST, Change
 
 ALL = "all"
 ALL_NAME = "全部单位"
+# Beyond this many changed duties a rebuild renders the feeds whole (feeds/patch.py): as
+# quick by then, and the path every other build takes.
+MAX_PATCHED = 64
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class Feed:
     occurrences: int = 0  # dated occurrences in the horizon
 
 
+# Where each duty's events are in a feed: the duties in feed order, and the byte offset
+# where each one's events start, then where the last one's end (render.blocks).
+Blocks = tuple[tuple[str, ...], tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class Output:
     """One rendered feed: its bytes in pieces (None when reused unrendered), its part of the
@@ -36,6 +44,7 @@ class Output:
     feed: Feed
     change: Change
     written: bool = False
+    blocks: Blocks | None = None  # None: not rendered (the previous build's stand)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class BuildResult:
     # Occurrences encoded, of all, and why every one ("" or a key of full_reasons()): a
     # rebuild encodes only the changed duties' events when it can trust what it compares.
     encoded: tuple[int, int, str] | None = None
+    # Why the feeds were not patched (feeds/patch.py), a key of full_reasons; "": they were.
+    unpatched: str = ""
 
 
 def full_reasons() -> dict[str, str]:
@@ -57,6 +68,10 @@ def full_reasons() -> dict[str, str]:
         "record": _("the previous build left no record of its duties"),
         "common": _("what every event depends on changed (a plan, the defaults, the working days or the range)"),
         "feeds": _("a feed to write again is not as the previous build wrote it"),
+        "units": _("the units or groups changed"),
+        "asked": _("asked for (--whole)"),
+        "many": _("more than {count} duties changed").format(count=MAX_PATCHED),
+        "routine": _("a daily duty changed (its events are yearly series)"),
     }  # fmt: skip
 
 
@@ -114,6 +129,10 @@ def summary_text(result: BuildResult) -> str:
                 )
     if not lines:
         lines.append(_("no changes since the previous build"))
+    if result.unpatched and not result.first:
+        lines.append(
+            _("feeds rendered whole: {reason}").format(reason=full_reasons()[result.unpatched])
+        )
     if result.encoded is not None and not result.first:
         encoded, total, why = result.encoded
         if why:

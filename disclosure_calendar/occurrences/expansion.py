@@ -70,13 +70,23 @@ def expand(
     with paused_gc():
         # By due date, then the duty's place in the plan (section, item, id), then the
         # period: gathered in plan order and period order, then sorted (stably) by date.
-        for duty in sorted(schedule.duties, key=lambda d: (d.section, d.item, d.id)):
+        for duty in sorted(schedule.duties, key=plan_place):
             occurrences = expand_duty(duty, schedule, cal, start, end, memo=memo)
             if duty.cadence == "event":  # a Duty made in code may list them in any order
                 occurrences.sort(key=_period_start)
             found.extend(occurrences)
         found.sort(key=_due)
     return found
+
+
+def plan_place(duty: Duty) -> tuple[object, ...]:
+    """Where a duty stands in the plan: section, item, id."""
+    return (duty.section, duty.item, duty.id)
+
+
+def duty_ranks(schedule: Schedule) -> dict[str, int]:
+    """Each duty's place in plan order (``plan_place``), as a number."""
+    return {d.id: i for i, d in enumerate(sorted(schedule.duties, key=plan_place))}
 
 
 _due = attrgetter("due")

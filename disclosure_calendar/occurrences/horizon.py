@@ -67,14 +67,22 @@ def provisional_years(occurrences: Iterable[Occurrence], cal: WorkdayCalendar) -
     A December date of an official year is provisional only because the next year's notice
     may still set make-up days in it, so it points at the next year.
     """
-    years: set[int] = set()
+    return sorted({year for _duty, year in provisional_pairs(occurrences, cal)})
+
+
+def provisional_pairs(
+    occurrences: Iterable[Occurrence], cal: WorkdayCalendar
+) -> set[tuple[str, int]]:
+    """``provisional_years`` per duty: (duty id, year) for each year a duty's dates rest on."""
+    pairs: set[tuple[str, int]] = set()
     for occ in occurrences:
         if not occ.provisional:
             continue
         for day in (occ.period.end, occ.due, *occ.reminders):
             if cal.is_provisional(day):
-                years.add(day.year if cal.is_provisional_year(day.year) else day.year + 1)
-    return sorted(years)
+                year = day.year if cal.is_provisional_year(day.year) else day.year + 1
+                pairs.add((occ.duty.id, year))
+    return pairs
 
 
 def provisional_warning(years: Iterable[int]) -> list[str]:

@@ -76,9 +76,7 @@ def check_once_dates(
 ) -> None:
     """A one-off duty's date needs a working day within the calendar's years."""
     for where, node, rule in dated:
-        try:
-            rule.due(single("once", rule.date, "once"), cal)
-        except CalendarRangeError:
+        if gives_no_workday(rule, cal):
             c.problem(
                 node,
                 _(
@@ -86,3 +84,12 @@ def check_once_dates(
                     "{first}-{last}"
                 ).format(where=where, rule=rule.describe(), first=MIN_YEAR, last=MAX_YEAR),
             )
+
+
+def gives_no_workday(rule: FixedDate | WorkdaysAfterDate, cal: WorkdayCalendar) -> bool:
+    """True if a one-off ``rule`` falls outside the working days the calendar can give."""
+    try:
+        rule.due(single("once", rule.date, "once"), cal)
+    except CalendarRangeError:
+        return True
+    return False

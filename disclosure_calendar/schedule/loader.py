@@ -3,37 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, Node
 
 from disclosure_calendar.core.i18n import gettext as _
 
 from ..core.gcpause import paused_gc
 from ..workdays.calendar import WorkdayCalendar
 from .calendar_section import read_calendar
-from .checks import check_once_dates, is_reserved, read_duty_units
+from .checks import check_once_dates, is_reserved
+from .duties import read_duties, read_reminders
 from .groups import UNIT_ID, read_groups, unread
-from .model import (
-    UNIT_KINDS,
-    Defaults,
-    Duty,
-    Event,
-    Plan,
-    Schedule,
-    Unit,
-)
-from .periods import CADENCES, PERIODIC
-from .rule_parsing import parse_rule
+from .model import UNIT_KINDS, Defaults, Plan, Schedule, Unit
 from .rules import FixedDate, WorkdaysAfterDate
-from .selfcheck import add_self_checks, duty_review, parse_review
-from .yamlsource import Checker, compose
+from .selfcheck import add_self_checks, parse_review
+from .yamlsource import Checker, compose_text, read_text
 
-DUTY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-REF = re.compile(r"(0|[1-9][0-9]?)\.[1-9][0-9]?")
 TIME = re.compile(r"([01]?[0-9]|2[0-3]):[0-5][0-9]")
 DOMAIN = re.compile(
     r"[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+"
@@ -44,14 +34,42 @@ PLAN_ID = re.compile(r"[a-z][a-z0-9_]*")
 NUMBERINGS = ("items", "articles")
 
 
-def load_schedule(path: str | Path) -> Schedule:
-    """Read and validate ``path``; raise InputError listing every problem with file:line:col."""
+def load_schedule(path: str | Path, *, cache: bool = True) -> Schedule:
+    """Read and validate ``path``; raise InputError listing every problem with file:line:col.
+
+    With ``cache`` (and a usable cache folder, see :mod:`.cachefiles`), an unchanged file
+    comes from the parsed-schedule cache and an edited one reuses the duties it did not
+    touch (:mod:`.cache`); the result equals a fresh load's. A file with problems is always
+    read afresh, so it reports exactly as without the cache.
+    """
+    path = Path(path)
     with paused_gc():
-        return _load(Path(path))
+        text = read_text(path)
+        data = text.encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        if not cache:
+            return add_self_checks(read_schedule(path, text, digest))
+        from .cache import load_cached, remember
+
+        found = load_cached(path, text, data, digest)
+        if found is not None:
+            return found
+        keys: list[tuple[str, int]] = []
+        base = read_schedule(path, text, digest, keys=keys)
+        schedule = add_self_checks(base)
+        remember(path, text, data, digest, base, schedule, keys)
+        return schedule
 
 
-def _load(path: Path) -> Schedule:
-    root, digest = compose(path)
+def read_schedule(
+    path: Path, text: str, digest: str, *, keys: list[tuple[str, int]] | None = None
+) -> Schedule:
+    """``text`` (the content of ``path``) read and checked, before the self-checks are added
+    (:func:`.selfcheck.add_self_checks`): the reference every cached load must equal.
+    ``keys`` gets the top-level keys and their lines (the cache checks its cut with them)."""
+    root = compose_text(str(path), text)
+    if keys is not None and isinstance(root, MappingNode):
+        keys += [(k.value, k.start_mark.line + 1) for k, _v in root.value]
     c = Checker(str(path))
     top = c.mapping(root, "schedule", required=("version", "plan", "units", "duties"), optional=TOP)
     if top is None:
@@ -68,7 +86,7 @@ def _load(path: Path) -> Schedule:
     first = plan or Plan("", "", dt.date(2017, 1, 1), "Asia/Shanghai", "", "")
     seen: set[str] = set()
     dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]] = []
-    duties = _duties(c, top.get("duties"), known, defaults, first, seen, dated)
+    duties = read_duties(c, top.get("duties"), known, defaults, first, seen, dated)
     later: list[Plan] = []
     for index, node in enumerate(c.sequence(top["plans"], "plans") if "plans" in top else ()):
         read = _later_plan(c, node, index, first, [first, *later])
@@ -76,15 +94,15 @@ def _load(path: Path) -> Schedule:
             continue
         later_plan, duties_node = read
         later.append(later_plan)
-        duties += _duties(c, duties_node, known, defaults, later_plan, seen, dated)
+        duties += read_duties(c, duties_node, known, defaults, later_plan, seen, dated)
     if dated and not c.problems:
         check_once_dates(c, dated, WorkdayCalendar(notices=notices, local_days_off=days_off))
     c.raise_if_any()
     assert plan is not None
-    schedule = Schedule(
-        str(path), digest, plan, defaults, units, groups, duties, notices, days_off, tuple(later)
-    )
-    return add_self_checks(schedule)
+    return Schedule(
+        str(path), digest[:12], plan, defaults, units, groups, duties, notices, days_off,
+        tuple(later),
+    )  # fmt: skip
 
 
 def _later_plan(
@@ -178,21 +196,14 @@ def _plan(c: Checker, node: Node) -> Plan | None:
     return plan
 
 
-def _reminders(c: Checker, node: Node, what: str) -> tuple[int, ...] | None:
-    values = [c.integer(n, what, 0, 60) for n in c.sequence(node, what)]
-    if any(v is None for v in values):
-        return None
-    if len(set(values)) != len(values):
-        c.problem(node, _("{what}: a day is listed twice").format(what=what))
-    return tuple(sorted((v for v in values if v is not None), reverse=True))
-
-
 def _defaults(c: Checker, node: Node) -> Defaults:
     f = c.mapping(node, "defaults", optional=("reminders", "remind_at", "review"))
     base = Defaults()
     if not f:
         return base
-    reminders = _reminders(c, f["reminders"], "defaults.reminders") if "reminders" in f else None
+    reminders = (
+        read_reminders(c, f["reminders"], "defaults.reminders") if "reminders" in f else None
+    )
     remind_at = base.remind_at
     if "remind_at" in f:
         text = c.string(f["remind_at"], "defaults.remind_at", TIME)
@@ -238,206 +249,3 @@ def _units(c: Checker, node: Node | None) -> tuple[Unit, ...]:
     if node is not None and not units and not c.problems:
         c.problem(node, _("units: at least one unit is needed"))
     return tuple(units)
-
-
-DUTY_KEYS = (
-    "id",
-    "ref",
-    "title",
-    "text",
-    "units",
-    "cadence",
-    "basis",
-    "due",
-    "assumed",
-    "assumption",
-    "reminders",
-    "events",
-    "start",
-    "end",
-    "note",
-    "review",
-)
-
-
-def _duties(
-    c: Checker,
-    node: Node | None,
-    known: set[str],
-    defaults: Defaults,
-    plan: Plan,
-    seen: set[str],
-    dated: list[tuple[str, Node, FixedDate | WorkdaysAfterDate]],
-) -> tuple[Duty, ...]:
-    """A plan's duties; ``seen`` holds the ids of every plan's duties read so far, ``dated``
-    gets the one-off dates to check against the calendar (:func:`checks.check_once_dates`)."""
-    duties: list[Duty] = []
-    for item in c.sequence(node, "duties") if node is not None else ():
-        before = len(c.problems)
-        f = c.mapping(
-            item,
-            _duty_name(item),
-            required=("id", "ref", "title", "text", "units", "cadence", "basis"),
-            optional=DUTY_KEYS,
-        )
-        if f is None:
-            unread(c, item, before, _duty_name(item))
-            continue
-        duty = _duty(c, item, f, known, defaults, plan)
-        if duty is None:
-            unread(c, item, before, _duty_name(item))
-            continue
-        if isinstance(duty.due, (FixedDate, WorkdaysAfterDate)):
-            dated.append((_duty_name(item), f["due"], duty.due))
-        if duty.id in seen:
-            c.problem(f["id"], _("duplicate duty id {id!r}").format(id=duty.id))
-            continue
-        seen.add(duty.id)
-        duties.append(duty)
-    return tuple(duties)
-
-
-def _duty_name(item: Node) -> str:
-    """'duty \'budget\'' when the id can be read, so messages say which duty."""
-    if isinstance(item, MappingNode):
-        for key, value in item.value:
-            if key.value == "id" and isinstance(value, ScalarNode) and value.value:
-                return _("duty {id!r}").format(id=value.value)
-    return _("duty")
-
-
-def _duty(
-    c: Checker,
-    item: Node,
-    f: dict[str, Node],
-    known: set[str],
-    defaults: Defaults,
-    plan: Plan,
-) -> Duty | None:
-    get = f.get
-    duty_id = c.string(f["id"], _("duty id"), DUTY_ID) if "id" in f else None
-    where = _("duty {id!r}").format(id=duty_id) if duty_id else _("duty")
-    ref_node = get("ref")
-    ref = None
-    if ref_node is not None:
-        if ref_node.tag.endswith(":float") or ref_node.tag.endswith(":int"):
-            c.problem(
-                ref_node,
-                _(
-                    '{where}: ref must be quoted ("{ref}"): unquoted, YAML reads it as a number'
-                ).format(where=where, ref=ref_node.value),
-            )
-        else:
-            ref = c.string(ref_node, f"{where}: ref", REF)
-    title = c.string(f["title"], f"{where}: title") if "title" in f else None
-    text = c.string(f["text"], f"{where}: text") if "text" in f else None
-    basis = c.string(f["basis"], f"{where}: basis") if "basis" in f else None
-    units = read_duty_units(c, f["units"], where, known) if "units" in f else []
-    cadence = c.string(f["cadence"], f"{where}: cadence") if "cadence" in f else None
-    if cadence and cadence not in CADENCES:
-        c.problem(
-            f["cadence"],
-            _("{where}: unknown cadence {cadence!r} (expected {cadences})").format(
-                where=where, cadence=cadence, cadences=", ".join(CADENCES)
-            ),
-        )
-        cadence = None
-    due = parse_rule(c.prefixed(f"{where}: "), f["due"], cadence) if "due" in f else None
-    if cadence is not None:
-        if (cadence in PERIODIC or cadence == "event") and "due" not in f:
-            c.problem(
-                item,
-                _("{where}: a {cadence} duty needs a due rule (due: {{rule: ...}})").format(
-                    where=where, cadence=cadence
-                ),
-            )
-        if cadence == "ongoing" and "due" in f:
-            c.problem(
-                f["due"],
-                _("{where}: an ongoing duty has no due date; remove due or change cadence").format(
-                    where=where
-                ),
-            )
-    events: list[Event] = []
-    if "events" in f:
-        if cadence != "event":
-            c.problem(f["events"], _("{where}: only event duties have events").format(where=where))
-        for ev in c.sequence(f["events"], f"{where}: events"):
-            before = len(c.problems)
-            read = _event(c, ev, where)
-            if not read:
-                unread(c, ev, before, _("{where}: event").format(where=where))
-            events.extend(read)
-    elif cadence == "event":
-        c.problem(
-            item,
-            _("{where}: an event duty needs an events: list (may be empty: events: [])").format(
-                where=where
-            ),
-        )
-    assumed = bool(c.boolean(f["assumed"], f"{where}: assumed")) if "assumed" in f else False
-    assumption = c.string(f["assumption"], f"{where}: assumption") if "assumption" in f else None
-    if assumed and not assumption:
-        c.problem(
-            item,
-            _("{where}: assumed: true needs an assumption: line giving the reason").format(
-                where=where
-            ),
-        )
-    reminders = _reminders(c, f["reminders"], f"{where}: reminders") if "reminders" in f else None
-    start = c.date(f["start"], f"{where}: start") if "start" in f else None
-    end = c.date(f["end"], f"{where}: end") if "end" in f else None
-    if start and end and end < start:
-        c.problem(
-            f["end"],
-            _("{where}: end {end} is before start {start}").format(
-                where=where, end=end, start=start
-            ),
-        )
-    elif end and not start and end < plan.issued:
-        c.problem(
-            f["end"],
-            _(
-                "{where}: end {end} is before the plan was issued ({issued}): the duty would "
-                "have no dates"
-            ).format(where=where, end=end, issued=plan.issued),
-        )
-    note = c.string(f["note"], f"{where}: note") if "note" in f else None
-    review = duty_review(c, get("review"), where, cadence, defaults)
-    if None in (duty_id, ref, title, text, basis, cadence) or not units:
-        return None
-    if ("due" in f and due is None) or (assumed and not assumption):
-        return None
-    assert duty_id and ref and title and text and basis and cadence
-    return Duty(
-        id=duty_id,
-        ref=ref,
-        title=title,
-        text=text,
-        units=tuple(units),
-        cadence=cadence,
-        basis=basis,
-        due=due,
-        reminders=reminders if reminders is not None else defaults.reminders,
-        start=start or plan.issued,
-        end=end,
-        assumed=assumed,
-        assumption=assumption,
-        events=tuple(sorted(events, key=lambda e: e.date)),
-        note=note,
-        review=review,
-        plan=plan.id,
-        where=c.where(item),
-    )
-
-
-def _event(c: Checker, node: Node, where: str) -> list[Event]:
-    if node.tag.endswith(":timestamp"):
-        day = c.date(node, f"{where}: event")
-        return [Event(day)] if day else []
-    f = c.mapping(node, f"{where}: event", required=("date",), optional=("note",))
-    if not f or "date" not in f:
-        return []
-    day = c.date(f["date"], f"{where}: event date")
-    note = c.string(f["note"], f"{where}: event note") if "note" in f else None
-    return [Event(day, note)] if day else []

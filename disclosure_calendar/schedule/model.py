@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -129,6 +130,19 @@ class Duty:
     # The id of the plan the duty belongs to (Schedule.plan_of).
     plan: str = "plan"
     where: Where | None = field(default=None, compare=False)
+
+    @cached_property
+    def content_digest(self) -> bytes:
+        """A hash of everything the duty says, wherever it stands in the file (``where``
+        aside). Kept with the duty, so the parsed-schedule cache (cache.py) carries it and a
+        rebuild compares a province's 2,000 duties without writing each one out again."""
+        text, where = repr(self), self.where
+        tail = f", where={where!r})"
+        if where is not None and text.endswith(tail):  # ``where`` is the last field
+            text = text[: -len(tail)] + ", where=None)"
+        elif where is not None:
+            text = repr(replace(self, where=None))
+        return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
     # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
     @cached_property

@@ -2,6 +2,7 @@
 
 import gc
 import json
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
+from disclosure_calendar.schedule.cachefiles import ENV as CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEDULE = ROOT / "schedule.yaml"
@@ -171,6 +173,7 @@ def test_workdays_outside_range_is_a_clear_error():
 def _console(*args: str, before: str = "", **kwargs: object) -> subprocess.CompletedProcess[str]:
     """The console script's way in (cli.run), as a user's shell starts it."""
     env = {"PATH": "/usr/bin:/bin", "DISCLOSURE_CALENDAR_LANG": "zh", "PYTHONPATH": str(ROOT)}
+    env[CACHE_ENV] = os.environ[CACHE_ENV]  # the run's own cache (tests/conftest.py)
     return subprocess.run(
         [sys.executable, "-c", f"{before}import cli; cli.run()", *args], cwd=ROOT, env=env,
         capture_output=True, text=True, timeout=120, **kwargs,
@@ -227,6 +230,6 @@ def test_the_console_script_writes_every_line_into_a_pipe_and_stops_quietly_when
     shell = f"{sys.executable} -c 'import cli; cli.run()' agenda --year 2026 | head -2"
     cut = subprocess.run(
         ["sh", "-c", shell], cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), CACHE_ENV: os.environ[CACHE_ENV]},
     )  # fmt: skip
     assert cut.stdout.count("\n") == 2 and "Traceback" not in cut.stderr

@@ -22,6 +22,7 @@ from icscheck import Ev, lint, parse_all
 from cli import main
 from disclosure_calendar import feeds
 from disclosure_calendar.core.errors import DisclosureError
+from disclosure_calendar.feeds.blocks import BLOCKS
 from disclosure_calendar.feeds.manifest import INPUTS
 from disclosure_calendar.schedule import load_schedule
 from disclosure_calendar.workdays import ChinaCalendar
@@ -69,6 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_feed_per_unit_all_index_and_manifest(built: Path) -> None:
     names = {p.name for p in built.iterdir()}
     published = {f"{u}.ics" for u in UNITS} | {"all.ics", "index.html", feeds.MANIFEST, INPUTS}
+    published.add(BLOCKS)
     # Each published name leads into the one generation the build swapped in (generations.py).
     assert names == published | {".current", ".generations"}
     assert all(os.readlink(built / n) == f".current/{n}" for n in published)
@@ -263,7 +265,7 @@ def test_editing_one_duty_changes_only_its_units_feeds(tmp_path: Path) -> None:
 
     after = snapshot(out)
     changed = {n for n in after if after[n] != before[n]}
-    assert changed == {"development_reform.ics", "all.ics", feeds.MANIFEST, INPUTS}
+    assert changed == {"development_reform.ics", "all.ics", feeds.MANIFEST, INPUTS, BLOCKS}
     assert set(result.written) == {"development_reform.ics", "all.ics"}
     for name, uids in uids_before.items():
         assert set(events(out, name)) == uids, name

@@ -198,3 +198,33 @@ def test_a_duty_of_the_wrong_kind_is_named_in_full_width_punctuation(tmp_path):
     code, out = run(db, "--lang", "zh", "event", "add", "1.3", "2026-03-02", "--db", str(db))
     assert code == 1
     assert out.startswith("错误：1.3（budget-execution）：不是事件触发型职责（见"), out
+
+
+def test_a_build_reads_an_sqlite_ledger_s_events_as_the_ledger_gives_them(tmp_path):
+    """The build's fast read (standard sqlite3, no database toolkit) sees what
+    Ledger.events() sees; a file it does not know is left to the Ledger."""
+    from disclosure_calendar.ledger import events as events_module
+    from disclosure_calendar.ledger.events import read_sqlite_events
+
+    # A new migration must look at the events table and the fast read with it.
+    assert events_module._EVENTS_UNTIL == SCHEMA_VERSION
+    db = tmp_path / "ledger.db"
+    with Ledger(db) as ledger:
+        ledger.add_event("repealed-files", dt.date(2026, 2, 2), "甲", AT, "cli")
+        ledger.add_event("repealed-files", dt.date(2026, 2, 3), "", AT, "cli", unit="finance")
+        ledger.add_event(
+            "information-requests", dt.date(2026, 2, 4), "乙", AT, "cli", unit="finance"
+        )
+        assert ledger.extend_event("information-requests", dt.date(2026, 2, 4), AT, unit="finance")
+        expected = [(r.duty, r.date, r.note, r.unit, r.extended) for r in ledger.events()]
+    found = read_sqlite_events(db)
+    assert found is not None and len(found) == 3
+    assert [(r.duty, r.date, r.note, r.unit, r.extended is not None) for r in found] == [
+        (duty, day, note, unit, extended is not None)
+        for duty, day, note, unit, extended in expected
+    ]
+    other = tmp_path / "other.db"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    assert read_sqlite_events(other) is None
+    (tmp_path / "text.db").write_text("not a database", encoding="utf-8")
+    assert read_sqlite_events(tmp_path / "text.db") is None

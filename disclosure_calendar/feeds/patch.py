@@ -1,0 +1,434 @@
+"""A rebuild after a few duties changed: their events replaced in the files that hold them.
+
+A coordinator fixes one duty's wording, a unit records one request: of a province's 52,000
+events a handful change. The previous build recorded where each duty's events are in each
+feed (blocks.py) and each duty's hash (fingerprint.py). Here only the changed duties are
+expanded and encoded, and each feed that holds them is written as the old file's runs
+around the new events, copied by the kernel; the manifest is spliced the same way. No
+other duty is expanded, no other feed is read, and the output is the bytes a full build
+would write (tests/feeds/test_patch.py compares them).
+
+Anything this cannot vouch for (no record, a changed plan, calendar, range, unit or group,
+a feed not as written, a routine duty, many duties) is left to the full rebuild, which
+says why in its summary.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import datetime as dt
+import json
+import mmap
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.files import Segment, write_spliced
+from ..occurrences.expansion import Occurrence, expand_duty, plan_place
+from ..occurrences.horizon import provisional_pairs
+from ..schedule.model import Schedule
+from .blocks import BLOCKS, BlockIndex, all_years, load_blocks, provisional_by_duty
+from .fingerprint import assignment_hash, fingerprint_parts
+from .generations import Generation
+from .index_page import render_index
+from .manifest import (
+    INDEX,
+    INPUTS,
+    MANIFEST,
+    BuildRecord,
+    Change,
+    FeedInputs,
+    ManifestIndex,
+    dump_inputs,
+    load_index,
+    load_inputs,
+    load_splice,
+)
+from .render import Renderer
+from .summary import ALL, MAX_PATCHED, Blocks, BuildResult, Feed, Output
+
+if TYPE_CHECKING:
+    from ..workdays import WorkdayCalendar
+
+
+@dataclass(frozen=True)
+class _Before:
+    inputs: dict[str, FeedInputs]
+    common: str
+    duties: dict[str, str]
+    manifest: ManifestIndex
+    blocks: BlockIndex
+
+
+def patch(
+    schedule: Schedule,
+    cal: WorkdayCalendar,
+    start: dt.date,
+    end: dt.date,
+    out_dir: Path,
+    gen: Generation,
+    *,
+    now: dt.datetime,
+    base_url: str | None,
+    key: str | None,
+) -> BuildResult | str:
+    """The build, done by replacing the changed duties' events; or why it cannot be (a key
+    of summary.full_reasons), the full rebuild's turn then."""
+    before = _before(out_dir)
+    if before is None:
+        return "record"
+    job = _Patch(schedule, cal, start, end, out_dir, gen, now, base_url, key, before)
+    why = job.check()
+    if why:
+        return why
+    with _mapped(out_dir / MANIFEST, before.manifest) as manifest:
+        return "feeds" if manifest is None else job.run(manifest)
+
+
+@dataclass
+class _Patch:
+    schedule: Schedule
+    cal: WorkdayCalendar
+    start: dt.date
+    end: dt.date
+    out_dir: Path
+    gen: Generation
+    now: dt.datetime
+    base_url: str | None
+    key: str | None
+    before: _Before
+    # Worked out by check():
+    order: tuple[str, ...] = ()
+    hashes: tuple[dict[str, str], str, dict[str, str]] = ({}, "", {})
+    changed: set[str] = dataclasses.field(default_factory=set)
+    files: list[str] = dataclasses.field(default_factory=list)  # the feeds to patch
+
+    def check(self) -> str:
+        """Why the previous build's record cannot vouch for a patch ("": it can)."""
+        schedule, before = self.schedule, self.before
+        self.order = (f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units))
+        if set(self.order) != set(before.inputs):
+            return "units"
+        if assignment_hash(schedule) != before.blocks.assignment:
+            return "units"
+        self.hashes = fingerprints, common, duties = fingerprint_parts(
+            schedule, self.cal, self.start, self.end
+        )
+        if common != before.common:
+            return "common"
+        changed = {d for d, h in duties.items() if before.duties.get(d) != h}
+        self.changed = changed | (before.duties.keys() - duties.keys())
+        if len(self.changed) > MAX_PATCHED:
+            return "many"
+        routine = {d.id for d in schedule.duties if d.routine} | before.blocks.routine
+        if self.changed & routine:
+            return "routine"
+        if not all(i.holds(self.out_dir / f) for f, i in before.inputs.items()):
+            return "feeds"
+        self.files = [f for f in self.order if fingerprints[f] != before.inputs[f].fingerprint]
+        for f in self.files:
+            found = before.blocks.feeds.get(f)
+            if found is None or found[0] != before.inputs[f].size:
+                return "feeds"
+        return ""
+
+    def occurrences(self) -> list[Occurrence]:
+        """The changed duties' occurrences as expand() orders them: by due date, stably."""
+        schedule = self.schedule
+        found: list[Occurrence] = []
+        for duty in sorted((d for d in schedule.duties if d.id in self.changed), key=plan_place):
+            dated = expand_duty(duty, schedule, self.cal, self.start, self.end)
+            if duty.cadence == "event":
+                dated.sort(key=lambda o: o.period.start)
+            found += sorted(dated, key=lambda o: o.due)
+        return found
+
+    def run(self, manifest: mmap.mmap) -> BuildResult | str:
+        schedule, before, out_dir, gen = self.schedule, self.before, self.out_dir, self.gen
+        fingerprints, common, duties = self.hashes
+        old_entries = _old_entries(manifest, before.manifest, self.files, self.changed)
+        if old_entries is None:
+            return "feeds"
+        occurrences = self.occurrences()
+        if any(o.unit is not None and o.unit not in schedule.unit_ids_of(o.duty) for o in occurrences):  # fmt: skip
+            return "units"
+        previous = {f: entries for f, (entries, _where) in old_entries.items()}
+        years_shown = (self.start.year, self.end.year)
+        renderer = Renderer(
+            schedule, occurrences, previous, now=self.now, years=years_shown, base_url=self.base_url
+        )
+        units = {f"{u.id}.ics": u for u in schedule.units}
+        by_id = {d.id: d for d in schedule.duties}
+
+        def place(duty: str) -> tuple[object, ...]:
+            return plan_place(by_id[duty])
+
+        outputs: dict[str, Output] = {}
+        new_runs = dict(before.blocks.feeds)
+        spliced: dict[str, list[Segment]] = {}
+        for f in self.files:
+            out = renderer.render_all() if f == f"{ALL}.ics" else renderer.render_unit(units[f])
+            size, old_runs = before.blocks.feeds[f]
+            new, segments = _spliced(out, old_runs, out_dir / f, self.changed, place)
+            outputs[f] = out
+            new_runs[f] = (sum(map(_length, segments)), new)
+            if segments != [(0, size)]:
+                spliced[f] = segments
+        try:
+            parts = _manifest_parts(manifest, before.manifest, old_entries, outputs, new_runs)
+        except _Doubt:
+            return "feeds"
+
+        # Everything is known: now the files.
+        if spliced or outputs:  # (else only what differs is written, by gen.write)
+            gen.start()
+        written = []
+        for f, segments in spliced.items():
+            write_spliced(gen.path(f), out_dir / f, segments)
+            written.append(f)
+        where = before.manifest
+        if outputs:  # (else the manifest stays as it is)
+            write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0])
+            where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
+
+        feeds, inputs, changes = [], {}, []
+        for f in self.order:
+            old = before.inputs[f]
+            rendered = outputs.get(f)
+            if rendered is None:
+                feed = Feed(f.removesuffix(".ics"), old.name, f, old.duties, old.events, old.occurrences)  # fmt: skip
+                inputs[f] = old
+                changes.append(Change(f, old.name, 0, 0, (), 0))
+            else:
+                gone = len(old_entries[f][0])
+                events = old.events - gone + rendered.feed.events
+                dated = old.occurrences - gone + rendered.feed.occurrences
+                feed = dataclasses.replace(rendered.feed, events=events, occurrences=dated)
+                st = os.stat(gen.path(f))
+                inputs[f] = FeedInputs(
+                    fingerprints[f], st.st_size, st.st_mtime_ns, feed.duties, events, dated,
+                    feed.name,
+                )  # fmt: skip
+                changes.append(rendered.change)
+            feeds.append(feed)
+
+        provisional = {
+            d: ys for d, ys in before.blocks.provisional.items() if d not in self.changed
+        }
+        provisional |= provisional_by_duty(provisional_pairs(occurrences, self.cal))
+        provisional = dict(sorted(provisional.items()))
+        years = all_years(provisional)
+        plan_base = self.base_url if self.base_url is not None else schedule.plan.base_url
+        index = render_index(schedule, feeds, plan_base, years_shown).encode()
+        if gen.write(INDEX, index, sync=False):
+            written.append(INDEX)
+        record = None
+        if self.key is not None:
+            st = os.stat(gen.path(INDEX))
+            record = BuildRecord(self.key, schedule.plan.timezone, st.st_size, st.st_mtime_ns, self.order)  # fmt: skip
+        # Not synced: fsync would flush the journal with every byte written before it (15 ms
+        # of a 0.2 s patch), and a record lost in a crash costs only a whole rebuild.
+        gen.write(INPUTS, dump_inputs(inputs, years, record, where, (common, duties)), sync=False)
+        blocks = BlockIndex(new_runs, provisional, before.blocks.routine, before.blocks.assignment)
+        gen.write(BLOCKS, blocks.dump(), sync=False)
+        return BuildResult(
+            tuple(feeds), tuple(changes), tuple(written), (), tuple(years), False,
+            encoded=(renderer.encoding_size(), feeds[0].events, ""),
+        )  # fmt: skip
+
+
+def _before(out_dir: Path) -> _Before | None:
+    inputs, _years = load_inputs(out_dir)
+    splice, manifest, blocks = load_splice(out_dir), load_index(out_dir), load_blocks(out_dir)
+    if not inputs or splice is None or manifest is None or blocks is None:
+        return None
+    return _Before(inputs, splice[0], splice[1], manifest, blocks)
+
+
+def _length(segment: Segment) -> int:
+    return len(segment) if isinstance(segment, bytes) else segment[1] - segment[0]
+
+
+def _spliced(
+    out: Output, old: Blocks, old_file: Path, changed: set[str], place: Callable[[str], object]
+) -> tuple[Blocks, list[Segment]]:
+    """The feed's new runs, and the new file as runs of the old one and new bytes: the
+    changed duties' events taken from ``out`` (rendered from those duties alone), every
+    other duty's from the old file, in plan order."""
+    assert out.data is not None and out.blocks is not None
+    data = b"".join(out.data)
+    new_names, new_offsets = out.blocks
+    old_names, old_offsets = old
+    pieces: list[tuple[str, Segment]] = [
+        (name, (a, b))
+        for name, a, b in zip(old_names, old_offsets, old_offsets[1:], strict=False)
+        if name not in changed
+    ]
+    # The others keep their order (and places in the plan); each changed duty goes to its
+    # place among them, found by halves: a province's all.ics holds 2,000 duties.
+    for name, a, b in zip(new_names, new_offsets, new_offsets[1:], strict=False):
+        at = bisect.bisect(pieces, place(name), key=lambda piece: place(piece[0]))  # type: ignore[call-overload]
+        pieces.insert(at, (name, data[a:b]))
+    head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
+    with old_file.open("rb") as handle:  # the calendar around the events, as it was?
+        size = os.fstat(handle.fileno()).st_size
+        old_head = os.pread(handle.fileno(), old_offsets[0], 0)
+        old_tail = os.pread(handle.fileno(), size - old_offsets[-1], old_offsets[-1])
+    segments: list[Segment] = [(0, old_offsets[0]) if old_head == head else head]
+    names, offsets, at = [], [], len(head)
+    for name, segment in pieces:
+        names.append(name)
+        offsets.append(at)
+        at += _length(segment)
+        segments.append(segment)
+    offsets.append(at)
+    segments.append((old_offsets[-1], size) if old_tail == tail else tail)
+    joined: list[Segment] = []
+    for segment in segments:  # runs adjacent in the old file: one copy
+        last = joined[-1] if joined else None
+        if isinstance(segment, tuple) and isinstance(last, tuple) and last[1] == segment[0]:
+            joined[-1] = (last[0], segment[1])
+        elif _length(segment):
+            joined.append(segment)
+    return (tuple(names), tuple(offsets)), joined
+
+
+# Per feed to patch: the changed duties' old manifest entries, and each changed duty's run
+# of entries in the manifest file, (first byte, end).
+_OldEntries = dict[str, tuple[dict[str, str], dict[str, tuple[int, int]]]]
+
+
+def _entry_runs(
+    data: bytes | mmap.mmap, start: int, stop: int, duties: set[str]
+) -> dict[str, tuple[int, int]] | None:
+    """Where each duty's manifest entries are in ``data[start:stop]`` (a feed's part, whose
+    entries are in the feed's order: a duty's are one run); None if not one run each."""
+    runs = {}
+    for duty in duties:
+        mark = f'"{duty}.'.encode()
+        first = data.find(mark, start, stop)
+        if first == -1:
+            continue
+        last = data.rfind(mark, start, stop)
+        value = data.find(b'":"', last, stop)
+        close = data.find(b'"', value + 3, stop) if value != -1 else -1
+        if close == -1:
+            return None
+        run = data[first:close]
+        if run.count(b'":"') != run.count(mark):
+            return None  # another duty's entry in between
+        runs[duty] = (first, close + 1)
+    return runs
+
+
+@contextmanager
+def _mapped(path: Path, index: ManifestIndex) -> Iterator[mmap.mmap | None]:
+    """The manifest, mapped (a province's is 17 MB, of which a patch reads a few runs);
+    None if it is not the file the index describes."""
+    try:
+        handle = path.open("rb")
+    except OSError:
+        yield None
+        return
+    with handle:
+        st = os.fstat(handle.fileno())
+        if (st.st_size, st.st_mtime_ns) != (index.size, index.mtime_ns) or not st.st_size:
+            yield None
+            return
+        with mmap.mmap(handle.fileno(), st.st_size, prot=mmap.PROT_READ) as data:
+            yield data
+
+
+def _old_entries(
+    data: mmap.mmap, index: ManifestIndex, files: list[str], changed: set[str]
+) -> _OldEntries | None:
+    """The changed duties' manifest entries in each feed to patch; None if the manifest is
+    not as the index describes."""
+    found: _OldEntries = {}
+    for f in files:
+        if f not in index.parts:
+            return None
+        start, length = index.parts[f]
+        runs = _entry_runs(data, start, start + length, changed)
+        if runs is None:
+            return None
+        entries: dict[str, str] = {}
+        for first, end in runs.values():
+            try:
+                entries |= json.loads(b"{" + data[first:end] + b"}")
+            except ValueError:
+                return None
+        found[f] = (entries, runs)
+    return found
+
+
+def _manifest_parts(
+    data: mmap.mmap,
+    index: ManifestIndex,
+    old_entries: _OldEntries,
+    outputs: Mapping[str, Output],
+    runs: Mapping[str, tuple[int, Blocks]],
+) -> tuple[list[Segment], dict[str, list[int]]]:
+    """The new manifest as runs of the old one and the patched feeds' new parts (each
+    changed duty's run of entries replaced by the rendered ones, placed as in the feed),
+    and where each feed's part is in it."""
+    segments: list[Segment] = []
+    parts: dict[str, list[int]] = {}
+    at, moved = 0, 0  # in the old file; how far the new file's parts have moved
+    for f, (start, length) in sorted(index.parts.items(), key=lambda p: p[1][0]):
+        if f not in outputs:
+            parts[f] = [start + moved, length]
+            continue
+        new = _part(data, start, start + length, old_entries[f][1], outputs[f], runs[f][1][0])
+        segments += [(at, start), new]
+        parts[f] = [start + moved, len(new)]
+        moved += len(new) - length
+        at = start + length
+    segments.append((at, len(data)))
+    return segments, parts
+
+
+class _Doubt(Exception):
+    """Something in the previous build's files is not as its record says."""
+
+
+def _part(
+    data: mmap.mmap,
+    start: int,
+    stop: int,
+    old_runs: Mapping[str, tuple[int, int]],
+    out: Output,
+    names: Sequence[str],
+) -> bytes:
+    """One feed's new manifest part: the old part's entries of unchanged duties and the
+    new entries of the changed ones, in the feed's order (``names``, its duties)."""
+    new_data = out.entries
+    new_runs = _entry_runs(new_data, 0, len(new_data), set(names)) or {}
+    cuts: list[tuple[int, int, int, bytes]] = []  # (where, rank here, end of a cut, insert)
+    for first, end in old_runs.values():
+        cuts.append((first, 0, end, b""))
+    following: str | None = None  # the next duty after a new run whose entries are old
+    for k in range(len(names) - 1, -1, -1):
+        name = names[k]
+        if name in new_runs:
+            a, b = new_runs[name]
+            where = (
+                stop - 1 if following is None else data.find(f'"{following}.'.encode(), start, stop)
+            )
+            if where == -1:
+                raise _Doubt(following)
+            cuts.append((where, k + 1, where, new_data[a:b]))
+        else:  # a duty not changed: its entries are the old part's
+            following = name
+    cuts.sort()
+    chunks: list[bytes] = []
+    at = start + 1  # after the part's {
+    for where, _k, end, insert in cuts:
+        chunks += (data[at:where].strip(b","), insert)
+        at = end
+    chunks.append(data[at : stop - 1].strip(b","))
+    return b"{" + b",".join(c for c in chunks if c) + b"}"

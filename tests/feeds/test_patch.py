@@ -1,0 +1,242 @@
+"""A rebuild that patches the changed duties' events in place writes exactly what the whole
+rebuild writes, from the same previous build, byte for byte: feeds, index, manifest and the
+record of where each duty's events are. And it is taken only where it can vouch for that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from disclosure_calendar import feeds
+from disclosure_calendar.core import files as files_module
+from disclosure_calendar.feeds import patch as patch_module
+from disclosure_calendar.feeds.blocks import BLOCKS, load_blocks
+from disclosure_calendar.feeds.manifest import INPUTS
+from disclosure_calendar.schedule import load_schedule
+from disclosure_calendar.workdays import ChinaCalendar
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = dt.datetime(2026, 11, 25, 8, 30, tzinfo=dt.UTC)
+LATER = dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC)
+START, END = dt.date(2026, 1, 1), dt.date(2027, 12, 31)
+
+
+def build(path: Path, out: Path, now: dt.datetime, *, patch: bool = True) -> feeds.BuildResult:
+    schedule = load_schedule(path)
+    cal = ChinaCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
+    return feeds.build_feeds(schedule, cal, START, END, out, now=now, workers=1, patch=patch)
+
+
+def written(out: Path) -> dict[str, bytes]:
+    """Every file a build publishes; of .inputs.json, what does not name a file's mtime."""
+    found = {}
+    for path in sorted(out.iterdir()):
+        if path.name in (".current", ".generations"):
+            continue
+        data = path.read_bytes()
+        if path.name == INPUTS:
+            inputs = json.loads(data)
+            for entry in inputs["feeds"].values():
+                entry[2] = 0  # mtime
+            inputs["manifest"][1] = 0
+            inputs["build"] = None
+            data = json.dumps(inputs, sort_keys=True).encode()
+        found[path.name] = data
+    return found
+
+
+def patched_and_whole(
+    tmp_path: Path, text: str, changed: str
+) -> tuple[feeds.BuildResult, feeds.BuildResult, Path, Path]:
+    """The same previous build rebuilt after the change: patched (if it can be) and whole."""
+    schedule = tmp_path / "schedule.yaml"
+    schedule.write_text(text, encoding="utf-8")
+    out, whole = tmp_path / "out", tmp_path / "whole"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(whole, ignore_errors=True)
+    build(schedule, out, NOW)
+    shutil.copytree(out, whole, symlinks=True)
+    schedule.write_text(changed, encoding="utf-8")
+    patched = build(schedule, out, LATER)
+    full = build(schedule, whole, LATER, patch=False)
+    assert full.unpatched == "asked"
+    return patched, full, out, whole
+
+
+NOTICE = """calendar:
+  notices:
+    - year: 2027
+      title: 国务院办公厅关于2027年部分节假日安排的通知(测试)
+      published: 2026-11-12
+      days_off:
+        - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+        - {name: 春节, from: 2027-02-05, to: 2027-02-13}
+      workdays: [2027-02-14, 2027-02-20]
+units:
+"""
+
+# (old, new): text replacements on the bundled schedule.yaml; None: patched, else why not.
+BUNDLED = {
+    "title": ("title: 已废止和失效文件清单及标注", "title: 已废止和失效文件清单及其标注", None),
+    "cadence": (
+        "cadence: monthly\n    basis: 按月\n    due: {rule: workdays_after_period, n: 10}",
+        "cadence: quarterly\n    basis: 按月\n    due: {rule: workdays_after_period, n: 10}",
+        None,
+    ),
+    "duty-units": ("    units: [departments, towns]\n    cadence: event", "    units: [towns]\n    cadence: event", None),
+    "event": (
+        "    events: []   # the coordinator records dates here",
+        "    events: [{date: 2026-11-02, note: 某文件}]   # the coordinator records dates here",
+        None,
+    ),
+    "group": ("members: [torch_zone, cuiheng, shiqi,", "members: [torch_zone, shiqi,", "units"),
+    "notice": ("\nunits:\n", "\n" + NOTICE, "common"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("change", list(BUNDLED))
+def test_bundled_change_patched_as_the_whole_rebuild_writes(tmp_path: Path, change: str) -> None:
+    old, new, why = BUNDLED[change]
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    assert old in text, change
+    patched, full, out, whole = patched_and_whole(tmp_path, text, text.replace(old, new, 1))
+    assert patched.unpatched == (why or "")
+    assert written(out) == written(whole)
+    assert patched.changes == full.changes and patched.feeds == full.feeds
+    assert patched.provisional_years == full.provisional_years
+    assert set(patched.written) == set(full.written)
+    summary = feeds.summary_text(patched)
+    if why is None:
+        assert "feeds rendered whole" not in summary
+        assert patched.encoded is not None and patched.encoded[0] < full.encoded[1]  # type: ignore[index]
+    else:
+        assert f"feeds rendered whole: {feeds.summary.full_reasons()[why]}" in summary
+
+
+UNITS = [f"u{i}" for i in range(6)]
+CADENCES = {
+    "monthly": "{rule: workdays_after_period, n: 5}",
+    "quarterly": "{rule: workdays_after_period, n: 10}",
+    "yearly": "{rule: fixed_day, month: 3, day: 31, roll: preceding}",
+}
+
+
+def small_plan(duties: list[tuple[str, str, tuple[str, ...]]]) -> str:
+    lines = [
+        "version: 1",
+        "plan: {title: 测试方案, issuer: 市政府办公室, issued: 2025-01-01,",
+        "       timezone: Asia/Shanghai, source: test, uid_domain: test.example}",
+        "defaults: {reminders: [1], remind_at: '09:00'}",
+        "units:",
+        *(f"  - {{id: {u}, name: 单位{u}}}" for u in UNITS),
+        "groups:",
+        "  - {id: half, name: 一半, members: [u0, u1, u2]}",
+        "duties:",
+    ]
+    for n, (title, cadence, units) in enumerate(duties):
+        lines += [
+            f"  - {{id: d{n:02d}, ref: '1.{n + 1}', title: {title}, text: 按期公开。,",
+            f"     units: [{', '.join(units)}], cadence: {cadence}, basis: 按期,",
+            f"     due: {CADENCES[cadence]}}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+DUTY = st.tuples(
+    st.sampled_from(["事项甲", "事项乙", "事项丙"]),
+    st.sampled_from(sorted(CADENCES)),
+    st.lists(st.sampled_from([*UNITS, "half"]), min_size=1, max_size=3, unique=True).map(tuple),
+)
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(DUTY, min_size=1, max_size=6), st.data())
+def test_any_few_duty_edits_patch_as_the_whole_rebuild_writes(tmp_path: Path, duties, data) -> None:  # type: ignore[no-untyped-def]
+    """Titles, cadences and units edited, duties added and removed at random."""
+    edited = list(duties)
+    for _ in range(data.draw(st.integers(1, 3))):
+        action = data.draw(st.sampled_from(["edit", "add", "remove"]))
+        if action == "add" or not edited:
+            edited.insert(data.draw(st.integers(0, len(edited))), data.draw(DUTY))
+        elif action == "remove" and len(edited) > 1:
+            edited.pop(data.draw(st.integers(0, len(edited) - 1)))
+        else:
+            edited[data.draw(st.integers(0, len(edited) - 1))] = data.draw(DUTY)
+    patched, full, out, whole = patched_and_whole(tmp_path, small_plan(duties), small_plan(edited))
+    assert patched.unpatched == ""
+    assert written(out) == written(whole)
+    assert patched.changes == full.changes and patched.feeds == full.feeds
+
+
+def test_an_out_folder_without_the_record_is_rendered_whole_once(tmp_path: Path) -> None:
+    """A folder built before this record existed (or with it deleted): the whole rebuild,
+    which writes the record, then patches."""
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, _why = BUNDLED["title"]
+    schedule, out = tmp_path / "schedule.yaml", tmp_path / "out"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    (out / ".current" / BLOCKS).unlink()
+    schedule.write_text(text.replace(old, new, 1), encoding="utf-8")
+    first = build(schedule, out, LATER)
+    assert first.unpatched == "record"
+    assert "feeds rendered whole: the previous build left no record" in feeds.summary_text(first)
+    assert load_blocks(out) is not None
+    schedule.write_text(text, encoding="utf-8")
+    assert build(schedule, out, LATER).unpatched == ""
+
+
+def test_a_feed_or_manifest_not_as_written_is_not_patched(tmp_path: Path) -> None:
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, _why = BUNDLED["title"]
+    schedule, out = tmp_path / "schedule.yaml", tmp_path / "out"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    manifest = out / ".current" / feeds.MANIFEST
+    manifest.write_bytes(manifest.read_bytes())  # same bytes, another file: not vouched for
+    schedule.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert build(schedule, out, LATER).unpatched == "feeds"
+    feed = out / ".current" / "finance.ics"
+    feed.write_bytes(feed.read_bytes().replace(b"SUMMARY:", b"SUMMARY:X", 1))
+    schedule.write_text(text, encoding="utf-8")
+    assert build(schedule, out, LATER).unpatched == "feeds"
+
+
+def test_a_patch_that_fails_half_way_leaves_the_previous_build_published(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, _why = BUNDLED["duty-units"]
+    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    shutil.copytree(out, whole, symlinks=True)
+    before = written(out)
+    calls: list[Path] = []
+    real = files_module.write_spliced
+
+    def failing(path: Path, *args):  # type: ignore[no-untyped-def]
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        return real(path, *args)
+
+    monkeypatch.setattr(patch_module, "write_spliced", failing)
+    schedule.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        build(schedule, out, LATER)
+    assert len(calls) == 3
+    assert written(out) == before  # every published file as the previous build wrote it
+    monkeypatch.setattr(patch_module, "write_spliced", real)
+    assert build(schedule, out, LATER).unpatched == ""
+    build(schedule, whole, LATER, patch=False)
+    assert written(out) == written(whole)
