@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import datetime as dt
 import itertools
@@ -83,20 +84,38 @@ def _sample(pid: int, stop: threading.Event, memory: list[float]) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(c) for c in text.split()]
+    """The live child processes of ``pid``, started by any of its threads."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
 def _cpu(pid: int) -> tuple[float, float]:
-    """CPU seconds (user + system) of the process ``pid`` and of its children it has waited
-    for (the rebuild runs in a child the server waits for)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """CPU seconds (user + system) of the process ``pid``, and of its child processes, live
+    (the rebuild helper; the workers when --workers > 1) or ended (the builds they forked)."""
     tick = os.sysconf("SC_CLK_TCK")
-    own = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    children = (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime
+
+    def times(p: int) -> tuple[float, float]:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0, 0.0
+        own = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return own, (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime: ended ones
+
+    own, ended = times(pid)
+    children, seen = ended, {pid}
+    todo = _children(pid)
+    while todo:
+        child = todo.pop()
+        if child in seen:
+            continue
+        seen.add(child)
+        mine, theirs = times(child)
+        children += mine + theirs
+        todo += _children(child)
     return own, children
 
 
@@ -329,7 +348,7 @@ def main() -> None:
                 print(
                     f"  CPU in the phase ({os.cpu_count()} cores, {elapsed:.1f} s): server "
                     f"{served:.2f} s ({served / max(len(latencies), 1) * 1000:.2f} ms per "
-                    f"request), rebuild children {server_after[1] - server_cpu[1]:.2f} s, "
+                    f"request), its child processes {server_after[1] - server_cpu[1]:.2f} s, "
                     f"this client {client_after - client_cpu:.2f} s; load average "
                     + " ".join(f"{x:.2f}" for x in os.getloadavg())
                 )
