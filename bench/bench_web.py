@@ -258,6 +258,9 @@ def main() -> None:
     args = parser.parse_args()
     phases = args.phase or ["feeds", "pages", "actions"]
 
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_build import machine_speed
+
     from disclosure_calendar import feeds
     from disclosure_calendar.reminders.clock import SystemClock
     from disclosure_calendar.schedule import load_schedule
@@ -300,6 +303,7 @@ def main() -> None:
             for unit in units:
                 with urllib.request.urlopen(f"{base}{unit}.ics", timeout=10) as r:
                     etags[unit] = r.headers["ETag"]
+            print(f"machine speed before: {machine_speed()}")
             print(
                 f"{len(units)} units; {args.clients} clients for {args.seconds:.0f} s per phase; "
                 f"{args.workers} worker(s); {os.cpu_count()} CPU(s); "
@@ -364,6 +368,7 @@ def main() -> None:
                         f"event answered -> its feed served: during the phase {during} s; "
                         f"after it, 5 times: median {after[2]:.2f} s, max {after[-1]:.2f} s"
                     )
+            print(f"machine speed after:  {machine_speed()}")
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             try:
