@@ -169,6 +169,15 @@ class Context:
 
         return load_recorded(self.file_schedule, self.db)
 
+    def schedule_for_feeds(self) -> Schedule:
+        """``schedule``, with an SQLite ledger's event dates read the quickest way: for
+        build, which reads nothing else of the ledger."""
+        if "schedule" in self.__dict__:
+            return self.schedule
+        from disclosure_calendar.ledger.events import load_recorded
+
+        return load_recorded(self.file_schedule, self.db, quick=True)
+
     @cached_property
     def calendar(self) -> WorkdayCalendar:
         from disclosure_calendar.workdays import WorkdayCalendar

@@ -56,7 +56,7 @@ def build(
         first, last = resolve_range(ctx, year, start, end)
         key = taken.key(first, last, base_url)
         result = feeds.build_feeds(
-            ctx.schedule, ctx.calendar, first, last, out_dir,
+            ctx.schedule_for_feeds(), ctx.calendar, first, last, out_dir,
             now=feeds.stamp_time(os.environ, dt.datetime.now(dt.UTC)), base_url=base_url,
             dry_run=dry_run, key=key, patch=not whole,
         )  # fmt: skip

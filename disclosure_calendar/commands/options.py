@@ -177,7 +177,7 @@ def resolve_range(
 ) -> tuple[Any, Any]:
     from disclosure_calendar.occurrences import horizon
 
-    today = today or horizon.today_in(ctx.schedule.plan.timezone)
+    today = today or horizon.today_in(ctx.file_schedule.plan.timezone)
     return horizon.resolve(
         today, year=year, start=start.date() if start else None, end=end.date() if end else None
     )

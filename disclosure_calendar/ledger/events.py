@@ -56,11 +56,15 @@ def with_recorded_events(schedule: Schedule, records: Iterable[EventRecord]) -> 
     return schedule.with_events(extra)
 
 
-def load_recorded(schedule: Schedule, db: str | Path) -> Schedule:
-    """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change."""
+def load_recorded(schedule: Schedule, db: str | Path, *, quick: bool = False) -> Schedule:
+    """``with_recorded_events`` from the ledger at ``db``; no ledger yet, no change.
+
+    ``quick``: an SQLite ledger's events read alone (``read_sqlite_events``), for a command
+    that reads nothing else of the ledger (build); the others open it whole, which checks
+    it first (a damaged ledger is said so before anything else)."""
     if _no_file(db):
         return schedule  # the usual first build: no database toolkit to import for nothing
-    path = ledger_file(db)
+    path = ledger_file(db) if quick else None
     rows = None if path is None else read_sqlite_events(path)
     if rows is not None:
         return with_recorded_events(schedule, rows)  # type: ignore[arg-type]
