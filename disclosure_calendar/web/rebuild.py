@@ -210,7 +210,8 @@ def rebuild(job: dict[str, object]) -> str:
     base_url = job["base_url"] if isinstance(job["base_url"], str) else None
     now = dt.datetime.fromisoformat(str(job["now"]))
     taken = quick.take(schedule_path, db)  # first: see quick.Taken
-    schedule = load_recorded(load_schedule(schedule_path), db)
+    # as `build` reads them: the events alone, no write transaction beside the portal's writes
+    schedule = load_recorded(load_schedule(schedule_path), db, quick=True)
     cal = WorkdayCalendar(notices=schedule.notices, local_days_off=schedule.local_days_off)
     first, last = horizon.resolve(horizon.today_in(schedule.plan.timezone, now))
     key = taken.key(first, last, base_url)
