@@ -9,6 +9,7 @@ when something changed. The due dates let ``build`` say what moved since the pre
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import re
@@ -208,7 +209,7 @@ class Versions:
         self.fresh = stamp(0, modified_now)
         self.current: dict[str, str] = {}
         self.changed = 0
-        self._moved: list[tuple[str, str, str]] = []  # (uid, old due, new due), in feed order
+        self._moved: list[tuple[str, str, str]] = []  # (uid, old due, new due)
         self._kept: dict[str, bytes] = {}  # an unchanged entry's "SEQUENCE LAST-MODIFIED"
 
     def lines(self, uid: str, entry: str) -> bytes:
@@ -255,17 +256,22 @@ class Versions:
             added = [u for u in new if u in fresh] if fresh else []
         else:
             added = list(new)
-        removed = sorted(old.keys() - new.keys())
+        removed = list(old.keys() - new.keys())
+        # Told by date, as a reader scans them (a feed holds them duty by duty). An entry
+        # ends with its due date, YYYY-MM-DD: sliced, not split.
+        first_added = heapq.nsmallest(EXAMPLES, added, key=lambda u: (new[u][-_DUE_CHARS:], u))
+        first_removed = heapq.nsmallest(
+            EXAMPLES, removed, key=lambda u: (old[u][-_DUE_CHARS:], u)
+        )
         return Change(
             feed,
             name,
             len(added),
             len(removed),
-            tuple(self._moved),
+            tuple(sorted(self._moved, key=lambda m: (m[2], m[0]))),
             self.changed,
-            # An entry ends with its due date, YYYY-MM-DD: sliced, not split.
-            tuple((u, new[u][-_DUE_CHARS:]) for u in added[:EXAMPLES]),
-            tuple((u, old[u][-_DUE_CHARS:]) for u in removed[:EXAMPLES]),
+            tuple((u, new[u][-_DUE_CHARS:]) for u in first_added),
+            tuple((u, old[u][-_DUE_CHARS:]) for u in first_removed),
         )
 
 
