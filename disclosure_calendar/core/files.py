@@ -27,7 +27,12 @@ def ledger_file(db: str | Path) -> Path | None:
 
 
 def write_atomic(
-    path: Path, data: bytes | Sequence[bytes | memoryview], *, sync: bool = True, join: bool = True
+    path: Path,
+    data: bytes | Sequence[bytes | memoryview],
+    *,
+    sync: bool = True,
+    join: bool = True,
+    unseen: bool = False,
 ) -> bool:
     """Replace ``path`` with ``data`` via a temporary file and rename; False if unchanged.
 
@@ -42,6 +47,9 @@ def write_atomic(
     other inputs anyway (the feeds), where a crash costing the latest content is harmless
     and syncing hundreds of files would dominate the build. Atomicity against readers comes
     from the rename either way.
+
+    ``unseen``: ``path`` is in a folder no reader looks into yet (a build's next generation),
+    so the old name is removed before the new file takes it (see ``_place``).
     """
     if _holds(path, data):
         return False
@@ -55,23 +63,36 @@ def write_atomic(
                 handle.flush()
                 os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        _place(tmp, path, unseen)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
 
 
+def _place(tmp: Path, path: Path, unseen: bool) -> None:
+    """Rename ``tmp`` to ``path``. Renaming over an existing file makes ext4 write the new
+    file's data out before the rename returns (its guard against empty files after a
+    crash): 3-25 ms for a 60 MB feed. Where no one reads ``path`` yet, the old name goes
+    first and the rename takes a free name, which costs nothing."""
+    if unseen:
+        Path(path).unlink(missing_ok=True)
+    os.replace(tmp, path)
+
+
 # A run of a source file (start, end) or new bytes: what write_spliced writes, in order.
 Segment = tuple[int, int] | bytes
 
 
-def write_spliced(path: Path, source: Path, segments: Sequence[Segment]) -> None:
+def write_spliced(
+    path: Path, source: Path, segments: Sequence[Segment], *, unseen: bool = False
+) -> None:
     """Replace ``path`` atomically with runs of ``source`` and new bytes, in order.
 
     The runs are copied by the kernel (copy_file_range) where it can, never through this
     process: a rebuild that changes one duty copies the other 30 MB of a province's all.ics
     around its new events. ``source`` may be ``path`` itself (read before the rename).
+    ``unseen`` as for ``write_atomic``.
     """
     fd, tmp = _new_file(path)
     try:
@@ -83,7 +104,7 @@ def write_spliced(path: Path, source: Path, segments: Sequence[Segment]) -> None
                     out.flush()
                     _copy_range(src.fileno(), out.fileno(), *segment)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        _place(tmp, path, unseen)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -186,7 +186,7 @@ class Generation:
         """Write ``name`` into the new generation; False if the current one has it already."""
         if self.dir is None and same_content(self.out / name, data):
             return False
-        return write_atomic(self.start() / name, data, **options)
+        return write_atomic(self.start() / name, data, unseen=True, **options)
 
     def remove(self, name: str) -> bool:
         if not (self.out / name).exists():

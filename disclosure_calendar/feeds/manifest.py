@@ -260,9 +260,7 @@ class Versions:
         # Told by date, as a reader scans them (a feed holds them duty by duty). An entry
         # ends with its due date, YYYY-MM-DD: sliced, not split.
         first_added = heapq.nsmallest(EXAMPLES, added, key=lambda u: (new[u][-_DUE_CHARS:], u))
-        first_removed = heapq.nsmallest(
-            EXAMPLES, removed, key=lambda u: (old[u][-_DUE_CHARS:], u)
-        )
+        first_removed = heapq.nsmallest(EXAMPLES, removed, key=lambda u: (old[u][-_DUE_CHARS:], u))
         return Change(
             feed,
             name,

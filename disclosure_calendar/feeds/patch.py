@@ -188,11 +188,11 @@ class _Patch:
             gen.start()
         written = []
         for f, segments in spliced.items():
-            write_spliced(gen.path(f), out_dir / f, segments)
+            write_spliced(gen.path(f), out_dir / f, segments, unseen=True)
             written.append(f)
         where = before.manifest
         if outputs:  # (else the manifest stays as it is)
-            write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0])
+            write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0], unseen=True)
             where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
 
         feeds, inputs, changes = [], {}, []

@@ -224,11 +224,11 @@ def test_a_patch_that_fails_half_way_leaves_the_previous_build_published(
     calls: list[Path] = []
     real = files_module.write_spliced
 
-    def failing(path: Path, *args):  # type: ignore[no-untyped-def]
+    def failing(path: Path, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(path)
         if len(calls) == 3:
             raise OSError("disk full")
-        return real(path, *args)
+        return real(path, *args, **kwargs)
 
     monkeypatch.setattr(patch_module, "write_spliced", failing)
     schedule.write_text(text.replace(old, new, 1), encoding="utf-8")
