@@ -17,6 +17,7 @@ Everything dialect-specific is here, so the rest of the ledger is one body of SQ
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -51,6 +52,12 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 # A new SQLite file is empty for the moment between its creation and its first page; another
 # process opening it then is creating the same ledger, not looking at a truncated one.
 _CREATING_SECONDS = 10.0
+# The SQLite files (device, inode) this process has connections to. Closing any descriptor of
+# a file drops every POSIX lock the process holds on it, SQLite's included: after that, another
+# process closing its last connection takes this one's WAL for unused, checkpoints it and
+# deletes it, and the writes this process goes on making land in the deleted file, lost. So
+# a file SQLite holds here is never opened by Python again (check_file reads it only before).
+_HELD: set[tuple[int, int]] = set()
 
 
 class LedgerUnreachable(DisclosureError):
@@ -143,7 +150,10 @@ def check_file(target: Target) -> None:
             )
         )
     try:
-        size, mtime = path.stat().st_size, path.stat().st_mtime
+        st = path.stat()
+        if (st.st_dev, st.st_ino) in _HELD:
+            return  # checked when first opened; opening it again would drop SQLite's locks
+        size, mtime = st.st_size, st.st_mtime
         with path.open("rb") as f:
             head = f.read(len(_SQLITE_MAGIC))
     except FileNotFoundError:
@@ -225,6 +235,9 @@ def _sqlite_engine(path: Path, read_only: bool) -> Engine:
             _wal(dbapi)
             dbapi.execute("PRAGMA synchronous = NORMAL")
         dbapi.execute("PRAGMA foreign_keys = ON")
+        with contextlib.suppress(OSError):
+            st = path.stat()
+            _HELD.add((st.st_dev, st.st_ino))
 
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:

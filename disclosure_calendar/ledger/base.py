@@ -22,15 +22,22 @@ from .schema import meta
 PORTAL_VERSION = "portal_version"
 
 
+# Statements the portal runs on every form, built once per dialect: building one costs more
+# than running it (SQLAlchemy's construction and cache key, ~0.15 ms, against ~0.02 ms).
+_BUMPS: dict[str, sa.Executable] = {}
+_PORTAL_VERSION = sa.select(meta.c.value).where(meta.c.key == PORTAL_VERSION)
+
+
 def bump_portal_version(conn: Connection) -> None:
     """In the transaction of a change the portal shows (see ``portal_version``)."""
-    upsert = backends.insert(conn, meta).values(key=PORTAL_VERSION, value="1")
-    conn.execute(
-        upsert.on_conflict_do_update(
+    bump = _BUMPS.get(conn.dialect.name)
+    if bump is None:
+        upsert = backends.insert(conn, meta).values(key=PORTAL_VERSION, value="1")
+        bump = _BUMPS[conn.dialect.name] = upsert.on_conflict_do_update(
             index_elements=[meta.c.key],
             set_={"value": sa.cast(sa.cast(meta.c.value, sa.Integer) + 1, sa.Text)},
         )
-    )
+    conn.execute(bump)
 
 
 class LedgerBase:
@@ -171,7 +178,8 @@ class LedgerBase:
         """A number that changes with every done mark, event date and access link, from any
         process: the web portal re-reads those only when it changed (one small query per
         page instead of a unit's marks each time)."""
-        return self.meta(PORTAL_VERSION) or "0"
+        with self._read() as conn:
+            return conn.execute(_PORTAL_VERSION).scalar() or "0"
 
     def tracking_since(self, today: dt.date) -> dt.date:
         """The first day reminders are tracked: fixed the first time the ledger is used.

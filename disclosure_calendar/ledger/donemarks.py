@@ -74,6 +74,25 @@ class AlreadyDone(DisclosureError):
         return AlreadyDone(self.mark, zone)
 
 
+_d, _log = done.c, done_log.c
+# The statements of a mark and an undo, built once (the portal runs them on every form;
+# building one costs more than running it).
+_CURRENT = (
+    sa.select(_d.unit, _d.on_date, _d.url, _d.recorded, _d.log_seq, _log.how)
+    .outerjoin(done_log, _log.seq == _d.log_seq)
+    .where(_d.occurrence == sa.bindparam("occurrence"))
+)
+_LOG_MARK = done_log.insert().returning(_log.seq)
+_LOG = done_log.insert()
+_INSERT = done.insert()
+_UPDATE = done.update().where(_d.occurrence == sa.bindparam("occ"))
+_DELETE = done.delete().where(_d.occurrence == sa.bindparam("occurrence"))
+_REPLACES = sa.select(_log.replaces).where(_log.seq == sa.bindparam("seq"))
+_LOGGED = sa.select(_log.on_date, _log.url, _log.recorded, _log.how).where(
+    _log.seq == sa.bindparam("seq")
+)
+
+
 class DoneMarks(Portal):
     """Done marks and their log; the Ledger has them through Records."""
 
@@ -108,14 +127,13 @@ class DoneMarks(Portal):
                     audit = dataclasses.replace(audit, action="replaced", detail=said)
                 insert_audit(conn, audit)
             seq = conn.execute(
-                done_log.insert()
-                .values(
-                    occurrence=occurrence, action="done", on_date=on.isoformat(), url=url,
-                    recorded=at.isoformat(), how=how, replaces=old_seq,
-                    previous_on=old.on.isoformat() if old else None,
-                    previous_url=old.url if old else None,
-                )
-                .returning(done_log.c.seq)
+                _LOG_MARK,
+                {
+                    "occurrence": occurrence, "action": "done", "on_date": on.isoformat(),
+                    "url": url, "recorded": at.isoformat(), "how": how, "replaces": old_seq,
+                    "previous_on": old.on.isoformat() if old else None,
+                    "previous_url": old.url if old else None,
+                },
             ).scalar_one()  # fmt: skip
             self._put(
                 conn,
@@ -132,19 +150,17 @@ class DoneMarks(Portal):
 
     @staticmethod
     def _current(conn: Connection, occurrence: str) -> tuple[Done, int | None] | None:
-        d = done.c
-        row = conn.execute(
-            sa.select(d.unit, d.on_date, d.url, d.recorded, d.log_seq).where(
-                d.occurrence == occurrence
-            )
-        ).first()
+        row = conn.execute(_CURRENT, {"occurrence": occurrence}).first()
         if row is None:
             return None
-        unit, on, url, recorded, seq = row
-        how = None
-        if seq is not None:
-            how = conn.execute(sa.select(done_log.c.how).where(done_log.c.seq == seq)).scalar()
+        unit, on, url, recorded, seq, how = row
         return Done(occurrence, unit, dt.date.fromisoformat(on), url, _stamp(recorded), how), seq
+
+    def done_mark(self, occurrence: str) -> Done | None:
+        """The occurrence's mark in force, if any (with how it came)."""
+        with self._read() as conn:
+            found = self._current(conn, occurrence)
+        return found[0] if found is not None else None
 
     @staticmethod
     def _put(
@@ -153,9 +169,9 @@ class DoneMarks(Portal):
     ) -> None:  # fmt: skip
         values = {"on_date": on, "url": url, "recorded": recorded, "log_seq": seq}
         if exists:
-            conn.execute(done.update().where(done.c.occurrence == occurrence).values(**values))
+            conn.execute(_UPDATE, {"occ": occurrence, **values})
         else:
-            conn.execute(done.insert().values(occurrence=occurrence, unit=unit, **values))
+            conn.execute(_INSERT, {"occurrence": occurrence, "unit": unit, **values})
 
     def mark_undone(
         self,
@@ -177,14 +193,9 @@ class DoneMarks(Portal):
             restored: Done | None = None
             back = None
             if seq is not None:
-                back = conn.execute(
-                    sa.select(done_log.c.replaces).where(done_log.c.seq == seq)
-                ).scalar()
+                back = conn.execute(_REPLACES, {"seq": seq}).scalar()
             if back is not None:
-                log = done_log.c
-                on, url, recorded, how_then = conn.execute(
-                    sa.select(log.on_date, log.url, log.recorded, log.how).where(log.seq == back)
-                ).one()
+                on, url, recorded, how_then = conn.execute(_LOGGED, {"seq": back}).one()
                 self._put(conn, occurrence, mark.unit, on, url, recorded, back, exists=True)
                 restored = Done(
                     occurrence,
@@ -195,17 +206,18 @@ class DoneMarks(Portal):
                     how_then,
                 )
             else:
-                conn.execute(done.delete().where(done.c.occurrence == occurrence))
+                conn.execute(_DELETE, {"occurrence": occurrence})
             bump_portal_version(conn)
             if audit is not None:
                 insert_audit(conn, audit)
             conn.execute(
-                done_log.insert().values(
-                    occurrence=occurrence, action="undone", recorded=at.isoformat(), how=how,
-                    on_date=restored.on.isoformat() if restored else None,
-                    url=restored.url if restored else None,
-                    previous_on=mark.on.isoformat(), previous_url=mark.url,
-                )
+                _LOG,
+                {
+                    "occurrence": occurrence, "action": "undone", "recorded": at.isoformat(),
+                    "how": how, "on_date": restored.on.isoformat() if restored else None,
+                    "url": restored.url if restored else None, "replaces": None,
+                    "previous_on": mark.on.isoformat(), "previous_url": mark.url,
+                },
             )  # fmt: skip
         return mark, restored
 

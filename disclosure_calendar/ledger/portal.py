@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from . import backends
-from .base import LedgerBase, bump_portal_version
-from .schema import access_tokens, audit
+from .base import PORTAL_VERSION, LedgerBase, bump_portal_version
+from .schema import access_tokens, audit, meta
 
 SESSION_PREFIX = "session:"  # a logged-out session's row among the links (a link id is hex)
 
@@ -47,12 +47,26 @@ class TokenRecord:
     revoked: dt.datetime | None
 
 
+_INSERT_AUDIT = audit.insert()  # built once: the portal writes one per form
+_t = access_tokens.c
+# A session's state in one statement: the portal's version (base.portal_version) and whether
+# its link or its own row is revoked.
+_PORTAL_STATE = sa.select(
+    sa.select(meta.c.value).where(meta.c.key == PORTAL_VERSION).scalar_subquery(),
+    sa.exists().where(
+        _t.id.in_([sa.bindparam("link"), sa.bindparam("row")]), _t.revoked.is_not(None)
+    ),
+)
+
+
 def insert_audit(conn: Connection, e: AuditEntry) -> None:
     conn.execute(
-        audit.insert().values(
-            at=e.at.isoformat(), actor=e.actor, action=e.action, unit=e.unit,
-            occurrence=e.occurrence, evidence=e.evidence, remote=e.remote, detail=e.detail,
-        )
+        _INSERT_AUDIT,
+        {
+            "at": e.at.isoformat(), "actor": e.actor, "action": e.action, "unit": e.unit,
+            "occurrence": e.occurrence, "evidence": e.evidence, "remote": e.remote,
+            "detail": e.detail,
+        },
     )  # fmt: skip
 
 
@@ -164,6 +178,13 @@ class Portal(LedgerBase):
         with self._read() as conn:
             query = sa.select(t.id).where(t.id.in_(token_ids), t.revoked.is_not(None)).limit(1)
             return conn.execute(query).first() is not None
+
+    def portal_state(self, link: str, row: str) -> tuple[str, bool]:
+        """The portal's version and whether ``link`` or ``row`` is revoked, in one query: what
+        the portal asks on every request of a session (``portal_version``, ``any_revoked``)."""
+        with self._read() as conn:
+            version, revoked = conn.execute(_PORTAL_STATE, {"link": link, "row": row}).one()
+        return version or "0", bool(revoked)
 
     def tokens(self, unit: str | None = None) -> list[TokenRecord]:
         """Oldest first; only ``unit``'s if given."""

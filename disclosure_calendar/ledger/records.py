@@ -19,6 +19,23 @@ from .base import bump_portal_version
 from .donemarks import AlreadyDone, Done, DoneMarks, MarkChange
 from .schema import deliveries, events, messages
 
+_e = events.c
+# The statements of an event date, built once (the portal's event form runs them).
+_CLASH_ANY = sa.select(_e.unit).where(_e.duty == sa.bindparam("d"), _e.date == sa.bindparam("day"))
+_CLASH_UNIT = _CLASH_ANY.where(_e.unit.in_(["", sa.bindparam("u")]))
+_ADD_EVENT: dict[str, Any] = {}
+
+
+def _add_event(conn: Connection) -> Any:
+    """INSERT of an event that leaves a taken key alone, returning the row it added."""
+    add = _ADD_EVENT.get(conn.dialect.name)
+    if add is None:
+        add = _ADD_EVENT[conn.dialect.name] = (
+            backends.insert(conn, events).on_conflict_do_nothing().returning(_e.duty)
+        )
+    return add
+
+
 __all__ = [
     "AlreadyDone", "AlreadyRecorded", "DeliveryProblem", "Done", "EventRecord", "MarkChange",
     "Records",
@@ -74,21 +91,15 @@ class Records(DoneMarks):
         occurrence twice.
         """
         row = {"duty": duty, "date": date.isoformat(), "note": note, "unit": unit or ""}
-        e = events.c
         with self._tx() as conn:
-            clash = sa.select(e.unit).where(e.duty == duty, e.date == date.isoformat())
-            if unit is not None:
-                clash = clash.where(e.unit.in_(["", unit]))
-            found = conn.execute(clash).first()
+            clash = _CLASH_ANY if unit is None else _CLASH_UNIT
+            found = conn.execute(clash, {"d": duty, "day": row["date"], "u": row["unit"]}).first()
             taken: str | None = None if found is None else found[0]
             if taken is None:
                 # Two writers at once (PostgreSQL): the second finds the key taken. RETURNING,
                 # not rowcount: drivers need not count rows an INSERT left out.
                 added = conn.execute(
-                    backends.insert(conn, events)
-                    .values(**row, added=at.isoformat(), added_by=added_by)
-                    .on_conflict_do_nothing()
-                    .returning(events.c.duty)
+                    _add_event(conn), {**row, "added": at.isoformat(), "added_by": added_by}
                 ).first()
                 if added is None:
                     taken = unit or ""

@@ -85,8 +85,13 @@ def session(request: Request) -> tuple[Grant, str] | None:
         grant, nonce = site.signer.verify_session(cookie, site.now())
     except BadToken:
         return None
-    view = ledger_view(request)
-    if view.any_revoked(grant.id, session_row(nonce)):
+    view: LedgerView | None = getattr(request.state, "ledger_view", None)
+    if view is None:  # the request's first look at the ledger: its version and this, at once
+        view, revoked = site.session_view(grant.id, session_row(nonce))
+        request.state.ledger_view = view
+    else:
+        revoked = view.any_revoked(grant.id, session_row(nonce))
+    if revoked:
         return None  # the link was revoked, or this session logged out
     return grant, nonce
 

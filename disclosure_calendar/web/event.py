@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -57,7 +56,8 @@ async def _change(request: Request, write: object) -> Response:
     try:
         grant, nonce = require(request, unit)
         form = await read_form(request, nonce)
-        await run_in_threadpool(write, site_of(request), grant, unit, form, client(request))  # type: ignore[arg-type]
+        site = site_of(request)
+        await site.write(write, site, grant, unit, form, client(request))  # type: ignore[arg-type]
     except Refused as refused:
         return refusal(request, refused)
     rebuilder = request.app.state.rebuilder
@@ -114,7 +114,9 @@ def _write(site: Site, grant: Grant, unit: str, form: dict[str, str], remote: st
             # twice, or a moment ago (the ledger keeps one row; the second is told so).
             site.events_changed()
             raise Refused(409, "已登记", f"{duty.ref} {day} 的事件已登记。") from None
-        scope = "全部承担单位" if whom is None else site.plan().schedule.name(whom)
+        # A unit's name is the schedule file's: the plan as loaded has it (reloading the plan
+        # with the date just written costs an expansion, and every form would wait on it here).
+        scope = "全部承担单位" if whom is None else site.plan(events=False).schedule.name(whom)
         ledger.audit(
             AuditEntry(now, grant.actor, "event-added", unit, None, None, remote, f"{duty.ref} {day} {scope} {note}".strip())
         )  # fmt: skip

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -60,7 +59,7 @@ async def mark_done(request: Request) -> Response:
         _own(uid, unit)
         url = evidence_url(form.get("url", ""))
         day = done_date(form.get("on", ""), site.today())
-        await run_in_threadpool(_write_done, site, grant, unit, uid, url, day, client(request))
+        await site.write(_write_done, site, grant, unit, uid, url, day, client(request))
     except Refused as refused:
         return refusal(request, refused)
     return RedirectResponse(f"{root(request)}/unit/{unit}?notice=done", status_code=303)
@@ -106,7 +105,9 @@ async def undo(request: Request) -> Response:
         form = await read_form(request, nonce)
         uid = form.get("uid", "")
         _own(uid, unit)
-        await run_in_threadpool(_write_undo, site_of(request), grant, unit, uid, client(request))
+        await site_of(request).write(
+            _write_undo, site_of(request), grant, unit, uid, client(request)
+        )
     except Refused as refused:
         return refusal(request, refused)
     return RedirectResponse(f"{root(request)}/unit/{unit}?notice=undone", status_code=303)
@@ -116,8 +117,8 @@ def _write_undo(site: Site, grant: Grant, unit: str, uid: str, remote: str) -> N
     now = site.now()
     zone = ZoneInfo(site.plan(events=False).schedule.plan.timezone)
     with site.writing, site.ledger() as ledger:
-        mark = ledger.done(unit).get(uid)
-        if mark is None:
+        mark = ledger.done_mark(uid)  # this one mark, not all the unit's
+        if mark is None or mark.unit != unit:
             raise Refused(409, "未标记完成", "该事项尚未标记完成。")
         if (
             mark.recorded is None

@@ -3,10 +3,14 @@ occurrences of the years pages show, the ledger, the clock and the templates."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import datetime as dt
+import functools
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,12 +145,21 @@ class Site:
         # and threads waiting on its busy timeout (sleeping and retrying) answer far later
         # than threads waiting here, in order.
         self.writing = threading.Lock()
+        # ... and they run on one thread of their own: the threadpool's threads would each
+        # take the GIL from the event loop only to wait their turn on that lock.
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="ledger-writer")
         self._local = threading.local()
         self._view: LedgerView | None = None
         self._events: tuple[EventRecord, ...] = ()
         self._events_read = -EVENTS_SECONDS
         self._plan: Plan | None = None
         self.plan()  # a broken schedule is an error at start, not on the first page
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` on the writer thread (the forms' ledger writes, one at a time, in the
+        order they came), in this request's context (its language)."""
+        call = functools.partial(contextvars.copy_context().run, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self._writer, call)
 
     def now(self) -> dt.datetime:
         return self.config.clock.now()
@@ -232,6 +245,18 @@ class Site:
         """The ledger as of now: one small query, and the marks read again only if changed."""
         with self.ledger() as ledger:
             version = ledger.portal_version()
+        return self._view_at(version)
+
+    def session_view(self, link: str, row: str) -> tuple[LedgerView, bool]:
+        """``ledger_view`` and whether a session's ``link`` or own ``row`` is revoked, in one
+        query (what every request of a session asks first)."""
+        with self.ledger() as ledger:
+            version, revoked = ledger.portal_state(link, row)
+        view = self._view_at(version)
+        view.memo(("revoked", (link, row)), lambda: revoked)
+        return view, revoked
+
+    def _view_at(self, version: str) -> LedgerView:
         view = self._view
         if view is None or view.version != version:
             view = self._view = LedgerView(self, version)

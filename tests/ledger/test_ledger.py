@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -108,6 +110,27 @@ def test_not_a_database(tmp_path: Path) -> None:
     path.write_text("hello, not sqlite " * 100)
     with pytest.raises(DisclosureError, match="is not a ledger \\(not an SQLite database\\)"):
         Ledger(path)
+
+
+def test_writes_survive_another_process_closing_the_ledger(tmp_path: Path) -> None:
+    """The portal opens one Ledger per thread; the rebuild child or a command opens the file
+    and closes it. Reading the file's header for the second Ledger once dropped the process's
+    SQLite locks, so the other process's close deleted the WAL and every later write of this
+    process went into the deleted file: the portal answered 303, and no other process (the
+    rebuild, `event list`, the daemon) saw the event date or mark until the server stopped."""
+    db = tmp_path / "l.db"
+    first = Ledger(db)  # a portal thread's
+    first.add_event("d1", dt.date(2026, 1, 5), "", NOW)
+    second = Ledger(db)  # another thread's, opened later
+    other = f"import sqlite3; sqlite3.connect({str(db)!r}).execute('select 1 from events').fetchall()"  # fmt: skip
+    subprocess.run([sys.executable, "-c", other], check=True)  # the rebuild child, closing
+    first.add_event("d1", dt.date(2026, 1, 6), "", NOW)
+    seen = subprocess.run(
+        [sys.executable, "-c", f"import sqlite3; print(sqlite3.connect({str(db)!r}).execute('select count(*) from events').fetchone()[0])"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    first.close(), second.close()
+    assert seen.strip() == "2"
 
 
 def test_a_version_1_sqlite_ledger_upgrades_in_place(tmp_path: Path) -> None:

@@ -728,3 +728,56 @@ def test_a_unit_extends_its_request_and_sees_both_deadlines(tmp_path: Path) -> N
         with Ledger(config.db_path) as ledger:
             assert ledger.done() == {}
             assert [a.action for a in ledger.audit_log(2)] == ["undone", "done"]
+
+
+def test_rebuilds_fork_from_one_helper_and_a_lost_helper_is_replaced(tmp_path: Path) -> None:
+    """The event form's rebuilds run in forks of one warm helper (no interpreter start and
+    imports per build); a helper that died is started again, and the date still lands."""
+    import os
+    import signal
+
+    from disclosure_calendar.web.rebuild import Rebuilder, landed
+
+    schedule_path, out = build_site(tmp_path)
+    text = schedule_path.read_text(encoding="utf-8")
+    schedule_path.write_text(
+        text
+        + """  - id: finance-requests
+    ref: "22.9"
+    title: 答复依申请公开
+    text: 收到申请之日起20个工作日内答复。
+    units: [finance]
+    cadence: event
+    basis: 20个工作日内
+    due: {rule: workdays_after_event, n: 20}
+    events: []
+""",
+        encoding="utf-8",
+    )
+    db = tmp_path / "ledger.db"
+    feed = out / "finance.ics"
+    rebuilder = Rebuilder(WebConfig(out, schedule_path, db, SECRET, clock=FixedClock(NOW)))
+
+    def record_and_rebuild(day: dt.date) -> None:
+        with Ledger(db) as ledger:
+            ledger.add_event("finance-requests", day, "", NOW, unit="finance")
+        before = rebuilder.builds
+        rebuilder.request()
+        assert rebuilder.wait(60) and rebuilder.builds == before + 1
+        assert f"finance-requests.event-{day}.finance@" in feed.read_text(encoding="utf-8")
+
+    try:
+        started = time.time_ns()
+        record_and_rebuild(dt.date(2026, 11, 20))
+        assert landed(out, started)
+        assert rebuilder._helper is not None
+        helper = rebuilder._helper.pid
+        record_and_rebuild(dt.date(2026, 11, 23))
+        assert rebuilder._helper.pid == helper  # the same helper forked the second build
+        os.kill(helper, signal.SIGKILL)
+        rebuilder._helper.wait()
+        record_and_rebuild(dt.date(2026, 11, 24))
+        assert rebuilder._helper.pid != helper
+    finally:
+        rebuilder.close()
+    assert rebuilder._helper is None
