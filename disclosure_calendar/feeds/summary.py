@@ -68,7 +68,7 @@ def full_reasons() -> dict[str, str]:
         "record": _("the previous build left no record of its duties"),
         "common": _("what every event depends on changed (a plan, the defaults, the working days or the range)"),
         "feeds": _("a feed to write again is not as the previous build wrote it"),
-        "units": _("the units or groups changed"),
+        "units": _("a unit was added or removed"),
         "asked": _("asked for (--whole)"),
         "many": _("more than {count} duties changed").format(count=MAX_PATCHED),
         "routine": _("a daily duty changed (its events are yearly series)"),
