@@ -246,8 +246,12 @@ class Generation:
 
     def _drop_dangling(self) -> None:
         """Published names whose file the current generation no longer has (a removed unit)."""
+        # What the current generation holds, listed once (not a stat per published name).
+        held = {e.name for e in _entries(self.out / CURRENT)}
         for entry in _entries(self.out):
             if entry.is_symlink() and _own(entry.name) and entry.name != CURRENT:
+                if entry.name in held:  # (leads there, or elsewhere: left alone either way)
+                    continue
                 try:
                     target = os.readlink(entry.path)
                 except OSError:
