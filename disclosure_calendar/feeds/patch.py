@@ -191,7 +191,10 @@ class _Patch:
         for f in self.files:
             out = renderer.render_all() if f == f"{ALL}.ics" else renderer.render_unit(units[f])
             size, old_runs = before.blocks.feeds[f]
-            new, segments = _spliced(out, old_runs, out_dir / f, self.changed, place)
+            try:
+                new, segments = _spliced(out, old_runs, out_dir / f, self.changed, place)
+            except Doubt:
+                return "feeds"
             outputs[f] = out
             new_runs[f] = (sum(map(_length, segments)), new)
             if segments != [(0, size)]:
@@ -322,4 +325,28 @@ def _spliced(
             joined[-1] = (last[0], segment[1])
         elif _length(segment):
             joined.append(segment)
+    _check_cuts(old_file, old, size, joined)
     return (tuple(names), tuple(offsets)), joined
+
+
+_BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
+_END = b"END:VCALENDAR\r\n"
+
+
+def _check_cuts(old_file: Path, old: Blocks, size: int, segments: list[Segment]) -> None:
+    """Where the old file is cut, it must be as the record says: a duty's first event
+    (its UID starting with the duty's id) or the calendar's end. A record that does not fit
+    the file (a bug, an edit by hand) is a Doubt, never a feed cut mid-event."""
+    names, offsets = old
+    expected = {at: _BEGIN_UID + f"{name}.".encode() for at, name in zip(offsets, names, strict=False)}  # fmt: skip
+    expected[offsets[-1]] = _END
+    cuts = {at for s in segments if isinstance(s, tuple) for at in s} - {0, size}
+    with old_file.open("rb") as handle:
+        for at in cuts:
+            want = expected.get(at)
+            if want is None:
+                raise Doubt(f"{old_file.name}: no duty starts at byte {at}")
+            # A UID line longer than a content line is folded: then its start alone.
+            want = want[: len(_BEGIN_UID) + 70] if len(want) > len(_BEGIN_UID) + 70 else want
+            if os.pread(handle.fileno(), len(want), at) != want:
+                raise Doubt(f"{old_file.name}: not the record's duty at byte {at}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -248,3 +249,73 @@ def test_a_patch_that_fails_half_way_leaves_the_previous_build_published(
     assert build(schedule, out, LATER).unpatched == ""
     build(schedule, whole, LATER, patch=False)
     assert written(out) == written(whole)
+
+
+def test_a_record_that_does_not_fit_its_feed_is_not_trusted(tmp_path: Path) -> None:
+    """Offsets that cut an event (a bug, an edit by hand) make a whole rebuild, not a feed
+    spliced mid-event."""
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    old, new, _why = BUNDLED["cadence"]
+    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    shutil.copytree(out, whole, symlinks=True)
+    record = out / ".current" / BLOCKS
+    data = json.loads(record.read_bytes())
+    _size, names, offsets = data["feeds"]["all.ics"]
+    assert len(names) > 20
+    for at in range(1, len(offsets) - 1):
+        offsets[at] += 7  # every duty's events but the first start 7 bytes later than they do
+    record.write_bytes(json.dumps(data).encode())
+    schedule.write_text(text.replace(old, new, 1), encoding="utf-8")
+    assert build(schedule, out, LATER).unpatched == "feeds"
+    build(schedule, whole, LATER, patch=False)
+    assert written(out) == written(whole)
+
+
+def test_kill_9_during_patched_rebuilds_leaves_one_build_published(tmp_path: Path) -> None:
+    """One duty for 300 units, its title edited back and forth: each rebuild patches 301
+    feeds; killed at random moments, the names lead to the feeds of one build."""
+    import random
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bigplan import write_big_plan
+
+    schedule, _contacts = write_big_plan(tmp_path, 300, 2525)
+    out = tmp_path / "out"
+    plain = schedule.read_text(encoding="utf-8")
+    edited = plain.replace("title: 事项,", "title: 事项乙,")
+    assert edited != plain
+
+    def run() -> subprocess.Popen[bytes]:
+        args = [sys.executable, str(ROOT / "cli.py"), "-f", str(schedule), "build", "-o", str(out)]
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "DISCLOSURE_CALENDAR_LANG": "en"}
+        return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+
+    assert run().wait() == 0
+    schedule.write_text(edited, "utf-8")
+    started = time.monotonic()
+    first = run()
+    assert first.wait() == 0
+    took = time.monotonic() - started
+    assert first.stdout is not None and b"rendered whole" not in first.stdout.read()
+    rng, kills = random.Random(30), 0
+    for n in range(10):
+        schedule.write_text(plain if n % 2 == 0 else edited, "utf-8")
+        process = run()
+        time.sleep(rng.uniform(0.1, 1.0) * took)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+            kills += 1
+        process.wait()
+        feeds = sorted(out.glob("*.ics"))
+        assert len(feeds) == 301
+        seen = {"事项乙" in f.read_text(encoding="utf-8") for f in feeds}
+        assert len(seen) == 1, f"kill {n}: feeds of two builds"
+    assert kills >= 3
+    assert run().wait() == 0
+    assert all("事项乙" in f.read_text(encoding="utf-8") for f in out.glob("*.ics"))
+    assert sorted(p.name for p in out.rglob("*.tmp")) == []
