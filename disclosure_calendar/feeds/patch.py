@@ -49,7 +49,7 @@ from .manifest import (
 from .manifest_patch import Doubt, manifest_parts, mapped
 from .manifest_patch import old_entries as find_old_entries
 from .render import Renderer
-from .summary import ALL, MAX_PATCHED, Blocks, BuildResult, Feed, Output
+from .summary import ALL, Blocks, BuildResult, Feed, Output
 
 if TYPE_CHECKING:
     from ..workdays import WorkdayCalendar
@@ -129,8 +129,8 @@ class _Patch:
         self.changed = changed | (before.duties.keys() - duties.keys())
         if assignment_hash(schedule) != before.blocks.assignment:
             self.changed |= self._reach_changed()
-        if len(self.changed) > MAX_PATCHED:
-            return "many"
+        if 2 * len(self.changed) > len(schedule.duties):
+            return "many"  # (rendering them whole is as quick by then, and the usual path)
         routine = {d.id for d in schedule.duties if d.routine} | before.blocks.routine
         if self.changed & routine:
             return "routine"
@@ -172,6 +172,8 @@ class _Patch:
         if old_entries is None:
             return "feeds"
         occurrences = self.occurrences()
+        if 2 * len(occurrences) > before.inputs[f"{ALL}.ics"].events:
+            return "many"  # (a title in every unit's self-check, say)
         if any(o.unit is not None and o.unit not in schedule.unit_ids_of(o.duty) for o in occurrences):  # fmt: skip
             return "units"
         previous = {f: entries for f, (entries, _where) in old_entries.items()}

@@ -11,9 +11,6 @@ from .manifest import MANIFEST, Change
 
 ALL = "all"
 ALL_NAME = "全部单位"
-# Beyond this many changed duties a rebuild renders the feeds whole (feeds/patch.py): as
-# quick by then, and the path every other build takes.
-MAX_PATCHED = 64
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ def full_reasons() -> dict[str, str]:
         "feeds": _("a feed to write again is not as the previous build wrote it"),
         "units": _("a unit was added or removed"),
         "asked": _("asked for (--whole)"),
-        "many": _("more than {count} duties changed").format(count=MAX_PATCHED),
+        "many": _("most of the events changed"),
         "routine": _("a daily duty changed (its events are yearly series)"),
     }  # fmt: skip
 
