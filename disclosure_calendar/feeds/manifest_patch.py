@@ -34,15 +34,20 @@ def entry_runs(
         first = data.find(mark, start, stop)
         if first == -1:
             continue
-        last = data.rfind(mark, start, stop)
-        value = data.find(b'":"', last, stop)
-        close = data.find(b'"', value + 3, stop) if value != -1 else -1
-        if close == -1:
-            return None
-        run = data[first:close]
-        if run.count(b'":"') != run.count(mark):
-            return None  # another duty's entry in between
-        runs[duty] = (first, close + 1)
+        # Entry by entry ("UID":"VALUE", then a comma or the part's end) while the next is
+        # the duty's too: a search back from the part's end crossed a province's all.ics
+        # part (5 MB) for each duty.
+        at = first
+        while True:
+            value = data.find(b'":"', at, stop)
+            close = data.find(b'"', value + 3, stop) if value != -1 else -1
+            if close == -1:
+                return None
+            end = close + 1
+            if data[end : end + 1] != b"," or data[end + 1 : end + 1 + len(mark)] != mark:
+                break
+            at = end + 1
+        runs[duty] = (first, end)
     return runs
 
 

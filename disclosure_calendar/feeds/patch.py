@@ -8,9 +8,11 @@ around the new events, copied by the kernel; the manifest is spliced the same wa
 other duty is expanded, no other feed is read, and the output is the bytes a full build
 would write (tests/feeds/test_patch.py compares them).
 
-Anything this cannot vouch for (no record, a changed plan, calendar, range, unit or group,
-a feed not as written, a routine duty, many duties) is left to the full rebuild, which
-says why in its summary.
+A change of units or groups (a group's members, a unit's name) reaches the feeds of the
+units concerned: there the duties that came or went are patched too. Anything this cannot
+vouch for (no record, a changed plan, calendar or range, a unit added or removed, a feed
+not as written, a daily duty, most of the events changed) is left to the whole build,
+which says why in its summary.
 """
 
 from __future__ import annotations
@@ -167,7 +169,7 @@ class _Patch:
 
     def run(self, manifest: mmap.mmap) -> BuildResult | str:
         schedule, before, out_dir, gen = self.schedule, self.before, self.out_dir, self.gen
-        fingerprints, common, duties = self.hashes
+        _fingerprints, common, duties = self.hashes
         old_entries = find_old_entries(manifest, before.manifest, self.files, self.changed)
         if old_entries is None:
             return "feeds"
@@ -218,27 +220,8 @@ class _Patch:
             write_spliced(gen.path(MANIFEST), out_dir / MANIFEST, parts[0], unseen=True)
             where = ManifestIndex.of(gen.path(MANIFEST), parts[1])
 
-        feeds, inputs, changes = [], {}, []
-        for f in self.order:
-            old = before.inputs[f]
-            rendered = outputs.get(f)
-            if rendered is None:
-                feed = Feed(f.removesuffix(".ics"), old.name, f, old.duties, old.events, old.occurrences)  # fmt: skip
-                inputs[f] = old
-                changes.append(Change(f, old.name, 0, 0, (), 0))
-            else:
-                gone = len(old_entries[f][0])
-                events = old.events - gone + rendered.feed.events
-                dated = old.occurrences - gone + rendered.feed.occurrences
-                feed = dataclasses.replace(rendered.feed, events=events, occurrences=dated)
-                st = os.stat(gen.path(f))
-                inputs[f] = FeedInputs(
-                    fingerprints[f], st.st_size, st.st_mtime_ns, feed.duties, events, dated,
-                    feed.name,
-                )  # fmt: skip
-                changes.append(rendered.change)
-            feeds.append(feed)
-
+        gone = {f: len(entries) for f, (entries, _runs) in old_entries.items()}
+        feeds, inputs, changes = self._feeds(outputs, gone)
         provisional = {
             d: ys for d, ys in before.blocks.provisional.items() if d not in self.changed
         }
@@ -263,6 +246,34 @@ class _Patch:
             tuple(feeds), tuple(changes), tuple(written), (), tuple(years), False,
             encoded=(renderer.encoding_size(), feeds[0].events, ""),
         )  # fmt: skip
+
+    def _feeds(
+        self, outputs: dict[str, Output], gone: dict[str, int]
+    ) -> tuple[list[Feed], dict[str, FeedInputs], list[Change]]:
+        """Every feed, in order, with its counts, inputs and changes: a patched feed's counts
+        are the old ones less its changed duties' old events (``gone``) and plus their new
+        ones (no daily duty among them: an event is a dated occurrence)."""
+        fingerprints = self.hashes[0]
+        feeds, inputs, changes = [], {}, []
+        for f in self.order:
+            old = self.before.inputs[f]
+            rendered = outputs.get(f)
+            if rendered is None:
+                feed = Feed(f.removesuffix(".ics"), old.name, f, old.duties, old.events, old.occurrences)  # fmt: skip
+                inputs[f] = old
+                changes.append(Change(f, old.name, 0, 0, (), 0))
+            else:
+                events = old.events - gone[f] + rendered.feed.events
+                dated = old.occurrences - gone[f] + rendered.feed.occurrences
+                feed = dataclasses.replace(rendered.feed, events=events, occurrences=dated)
+                st = os.stat(self.gen.path(f))
+                inputs[f] = FeedInputs(
+                    fingerprints[f], st.st_size, st.st_mtime_ns, feed.duties, events, dated,
+                    feed.name,
+                )  # fmt: skip
+                changes.append(rendered.change)
+            feeds.append(feed)
+        return feeds, inputs, changes
 
 
 def _before(out_dir: Path) -> _Before | None:
