@@ -341,3 +341,24 @@ def test_kill_9_during_patched_rebuilds_leaves_one_build_published(tmp_path: Pat
     assert run().wait() == 0
     assert all("事项乙" in f.read_text(encoding="utf-8") for f in out.glob("*.ics"))
     assert sorted(p.name for p in out.rglob("*.tmp")) == []
+
+
+def test_patches_one_after_another_stay_the_whole_rebuilds(tmp_path: Path) -> None:
+    """Each patch writes the record the next one reads: a chain of patched rebuilds gives,
+    at every step, what the same chain of whole rebuilds gives."""
+    text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
+    steps = ["title-one", "cadence", "event", "group", "duty-units"]
+    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
+    schedule.write_text(text, encoding="utf-8")
+    build(schedule, out, NOW)
+    shutil.copytree(out, whole, symlinks=True)
+    for n, step in enumerate([*steps, *reversed(steps)]):
+        old, new, _why = BUNDLED[step]
+        text = text.replace(old, new, 1) if n < len(steps) else text.replace(new, old, 1)
+        schedule.write_text(text, encoding="utf-8")
+        now = LATER + dt.timedelta(hours=n)
+        patched = build(schedule, out, now)
+        assert patched.unpatched == "", (step, patched.unpatched)
+        build(schedule, whole, now, patch=False)
+        assert written(out) == written(whole), step
+    assert text == (ROOT / "schedule.yaml").read_text(encoding="utf-8")
