@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .summary import Blocks
@@ -27,7 +27,6 @@ class BlockIndex:
     provisional: dict[str, list[int]]  # duty -> the provisional years its dates rest on
     routine: frozenset[str]  # the routine duties (their events are series)
     assignment: str  # a hash of the units and groups (fingerprint.assignment_hash)
-    extra: dict[str, object] = field(default_factory=dict)
 
     def dump(self) -> bytes:
         feeds = {f: [size, list(names), list(offsets)] for f, (size, (names, offsets)) in self.feeds.items()}  # fmt: skip

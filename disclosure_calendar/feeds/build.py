@@ -10,9 +10,9 @@ import fcntl
 import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -34,16 +34,16 @@ from .manifest import (
     dump_entries,
     dump_inputs,
     dump_manifest,
-    event_blocks,
-    event_slices,
     load_index,
     load_inputs,
     load_manifest,
     load_splice,
+    read_inputs,
 )
 from .render import Renderer
 from .summary import ALL, ALL_NAME, Blocks, BuildResult, Feed, Output
 from .workers import render_jobs
+from .written_events import event_blocks, event_slices
 
 if TYPE_CHECKING:
     from ..workdays import WorkdayCalendar
@@ -92,20 +92,24 @@ def build(
     A rebuild after a few duties changed replaces their events in place (feeds/patch.py)
     unless ``patch`` is False or the previous build's record cannot vouch for it.
     """
+    # Worked out once, by the patch or by the whole build it leaves the work to.
+    hashes = cache(partial(fingerprint_parts, schedule, cal, start, end))
     args = (schedule, cal, start, end, out_dir, now, base_url, dry_run, workers or _cores(), key)
     if dry_run:
         with paused_gc():
-            return _build(*args)
+            return _build(*args, hashes=hashes)
     with build_lock(out_dir), paused_gc():
         generation = Generation(out_dir)
         generation.open()
         from .patch import patch as patched_build
 
         patched = "asked" if not patch else patched_build(
-            schedule, cal, start, end, out_dir, generation, now=now, base_url=base_url, key=key
+            schedule, cal, start, end, out_dir, generation, hashes,
+            now=now, base_url=base_url, key=key,
         )  # fmt: skip
         if isinstance(patched, str):  # why not: the whole build then
-            result = dataclasses.replace(_build(*args, generation), unpatched=patched)
+            whole = _build(*args, generation, hashes=hashes)
+            result = dataclasses.replace(whole, unpatched=patched)
         else:
             result = patched
         # Swapped in only when complete: an error above leaves the current one published and
@@ -159,20 +163,20 @@ def _build(
     workers: int,
     key: str | None,
     generation: Generation | None = None,
+    *,
+    hashes: Callable[[], tuple[dict[str, str], str, dict[str, str]]],
 ) -> BuildResult:
-    """Reads the published files of ``out_dir``; writes into ``generation`` (None: a dry run)."""
+    """Reads the published files of ``out_dir``; writes into ``generation`` (None: a dry run).
+    ``hashes``: fingerprint_parts of the inputs, worked out when first asked."""
     from ..occurrences.horizon import provisional_pairs
 
     gen = generation
 
     base_url = base_url if base_url is not None else schedule.plan.base_url
-    before, stored_years = load_inputs(out_dir)
+    recorded = read_inputs(out_dir)  # one file, several parts: parsed once
+    before, stored_years = load_inputs(recorded)
 
     # A first build has nothing to reuse and works these out while other cores encode.
-    @cache
-    def hashes() -> tuple[dict[str, str], str, dict[str, str]]:
-        return fingerprint_parts(schedule, cal, start, end)
-
     def fingerprints() -> dict[str, str]:
         return hashes()[0]
 
@@ -204,7 +208,7 @@ def _build(
             inputs = {
                 o.file: dataclasses.replace(before[o.file], name=o.feed.name) for o in outputs
             }
-            kept = load_index(out_dir)  # the manifest stays as it is
+            kept = load_index(recorded)  # the manifest stays as it is
             gen.write(INPUTS, dump_inputs(inputs, stored_years, record(), kept))
         return BuildResult(
             tuple(renderer.feeds), tuple(renderer.changes), tuple(written), (),
@@ -214,7 +218,7 @@ def _build(
     occurrences = expand(schedule, cal, start, end)
     # Only the manifest parts of the feeds to render (and of removed ones) are parsed; the
     # others are copied as bytes. Without an index that fits the file: the whole of it.
-    found = None if not (out_dir / MANIFEST).exists() else load_index(out_dir)
+    found = None if not (out_dir / MANIFEST).exists() else load_index(recorded)
     stale = set(found.parts) - set(names) if found else set()
     parts = found.read(out_dir, (set(names) - reusable) | stale) if found else None
     previous, kept_parts = parts if parts is not None else (load_manifest(out_dir), {})
@@ -223,7 +227,7 @@ def _build(
     jobs: list[Unit | None] = [None, *schedule.units]  # None: all.ics
     todo = [j for j in jobs if _file(j) not in reusable]
     changed, spliced, full = _splice(
-        out_dir, before, hashes if before else None, [_file(j) for j in todo], previous
+        out_dir, recorded, before, hashes if before else None, [_file(j) for j in todo], previous
     )
     renderer = Renderer(
         schedule,
@@ -291,6 +295,7 @@ def _build(
 
 def _splice(
     out_dir: Path,
+    recorded: dict[str, Any],
     before: Mapping[str, FeedInputs],
     parts: Callable[[], tuple[dict[str, str], str, dict[str, str]]] | None,
     files: list[str],
@@ -302,7 +307,7 @@ def _splice(
     duties' hashes, everything common to all events is unchanged, and every feed to render is
     as that build wrote it. The third value says why not (summary.full_reasons), or "".
     A feed's events are found by its manifest part (``previous_entries``) where they can be."""
-    previous = load_splice(out_dir)
+    previous = load_splice(recorded)
     if parts is None or previous is None:
         return None, None, "record"
     _feeds, common, duties = parts()

@@ -10,32 +10,18 @@ the unit with its plan and its assignees' names. Source positions are left out: 
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
 from ..core.version import __version__
-from ..schedule.model import Duty, Schedule
+from ..schedule.model import Duty, Schedule, plain_repr
 from ..workdays import MAX_YEAR, MIN_YEAR
 from .manifest import WRITER_FORMAT
 from .summary import ALL
 
 if TYPE_CHECKING:
     from ..workdays import WorkdayCalendar
-
-
-def _plain(value: object) -> str:
-    """A dataclass's repr without its source position."""
-    where = getattr(value, "where", None)
-    if where is None or not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return repr(value)
-    # Where ``where`` is the last field its repr ends the dataclass's: cut, not copied (a
-    # copy of each of a province's 300 units costs more than the rest of its hash).
-    text, tail = repr(value), f", where={where!r})"
-    if text.endswith(tail):
-        return text[: -len(tail)] + ", where=None)"
-    return repr(dataclasses.replace(value, where=None))
 
 
 def _calendar_part(cal: WorkdayCalendar, start: dt.date, end: dt.date) -> bytes:
@@ -62,7 +48,7 @@ def fingerprint_parts(
     previous build has the same bytes as then (build.py splices it from the old feed)."""
     common = hashlib.blake2b(digest_size=16)
     for part in (WRITER_FORMAT, __version__, start, end, schedule.defaults, *schedule.plans):
-        common.update(_plain(part).encode() + b"\0")
+        common.update(plain_repr(part).encode() + b"\0")
     common.update(_calendar_part(cal, start, end))
 
     # An event names its duty's plan (every plan is in ``common``) and its assignees by name
@@ -79,13 +65,13 @@ def fingerprint_parts(
     result = {}
     for unit in schedule.units:
         h = common.copy()
-        h.update(_plain(unit).encode())
+        h.update(plain_repr(unit).encode())
         h.update(b"".join(per_unit[unit.id]))
         result[f"{unit.id}.ics"] = h.hexdigest()
     # all.ics names every assignee, groups included, and carries every duty.
     h = common.copy()
     for item in (*schedule.units, *schedule.groups):
-        h.update(_plain(item).encode())
+        h.update(plain_repr(item).encode())
     h.update(b"".join(duty_hashes[d.id] for d in schedule.duties))
     result[f"{ALL}.ics"] = h.hexdigest()
     return result, common.hexdigest(), {d: v.hex() for d, v in duty_hashes.items()}
@@ -99,5 +85,5 @@ def assignment_hash(schedule: Schedule) -> str:
     """The units and groups: who each duty reaches, and by what names."""
     h = hashlib.blake2b(digest_size=16)
     for item in (*schedule.units, *schedule.groups):
-        h.update(_plain(item).encode() + b"\0")
+        h.update(plain_repr(item).encode() + b"\0")
     return h.hexdigest()

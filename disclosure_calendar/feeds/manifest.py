@@ -12,10 +12,10 @@ import hashlib
 import heapq
 import json
 import os
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from disclosure_calendar.core.i18n import gettext as _
 
@@ -182,9 +182,27 @@ class ManifestIndex:
         return parsed, raw
 
 
-def load_index(out_dir: Path) -> ManifestIndex | None:
+# .inputs.json as a build reads it: its folder (read here), or its parsed content (read once
+# by a build that asks for several of its parts).
+InputsSource = Path | dict[str, Any]
+
+
+def read_inputs(out_dir: Path) -> dict[str, Any]:
+    """.inputs.json parsed; {} when absent or unreadable (every part then reads as absent)."""
     try:
-        size, mtime, parts = json.loads((out_dir / INPUTS).read_bytes())["manifest"]
+        data = json.loads((out_dir / INPUTS).read_bytes())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _inputs(source: InputsSource) -> dict[str, Any]:
+    return read_inputs(source) if isinstance(source, Path) else source
+
+
+def load_index(source: InputsSource) -> ManifestIndex | None:
+    try:
+        size, mtime, parts = _inputs(source)["manifest"]
         if not all(isinstance(v, list) and len(v) == 2 for v in parts.values()):
             return None
         return ManifestIndex(int(size), int(mtime), parts)
@@ -323,11 +341,11 @@ def load_build(out_dir: Path) -> tuple[BuildRecord, dict[str, FeedInputs], list[
         return None
 
 
-def load_inputs(out_dir: Path) -> tuple[dict[str, FeedInputs], list[int]]:
+def load_inputs(source: InputsSource) -> tuple[dict[str, FeedInputs], list[int]]:
     """The previous build's inputs per feed and its provisional years; empty when absent or
     unreadable (then every feed renders)."""
     try:
-        data = json.loads((out_dir / INPUTS).read_bytes())
+        data = _inputs(source)
         feeds = {f: FeedInputs(*v) for f, v in data["feeds"].items()}
         return feeds, [int(y) for y in data["provisional"]]
     except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
@@ -362,76 +380,12 @@ def dump_inputs(
     return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
-def load_splice(out_dir: Path) -> tuple[str, dict[str, str]] | None:
+def load_splice(source: InputsSource) -> tuple[str, dict[str, str]] | None:
     """The previous build's common and per-duty hashes (fingerprint.fingerprint_parts)."""
     try:
-        common, duties = json.loads((out_dir / INPUTS).read_bytes())["splice"]
+        common, duties = _inputs(source)["splice"]
         if isinstance(common, str) and isinstance(duties, dict):
             return common, duties
     except (OSError, ValueError, TypeError, KeyError, UnicodeDecodeError):
         pass
     return None
-
-
-_BEGIN, _END, _UID = b"BEGIN:VEVENT\r\n", b"END:VEVENT\r\n", b"UID:"
-_EVENT_START = re.compile(re.escape(_BEGIN))
-
-
-def _uid_at(data: bytes, at: int) -> bytes:
-    """The UID of the line at ``at`` (``UID:...``), unfolded."""
-    find = data.find
-    line_end = find(b"\r\n", at)
-    uid = data[at + len(_UID) : line_end]
-    while data.startswith(b"\r\n ", line_end):  # a folded UID goes on
-        nxt = find(b"\r\n", line_end + 3)
-        uid += data[line_end + 3 : nxt]
-        line_end = nxt
-    return uid
-
-
-def event_blocks(data: bytes) -> dict[str, bytes]:
-    """A feed's VEVENTs by UID, each whole (BEGIN to END:VEVENT and its CRLF); ValueError
-    if the text is not as the writer writes it (BEGIN, then the UID, folded or not)."""
-    blocks = {}
-    find = data.find
-    start = find(_BEGIN)
-    while start != -1:
-        end = find(_END, start)
-        if end == -1:
-            raise ValueError("VEVENT without its end")
-        end += len(_END)
-        at = start + len(_BEGIN)
-        if not data.startswith(_UID, at):
-            raise ValueError("VEVENT not starting with its UID")
-        blocks[_uid_at(data, at).decode()] = data[start:end]
-        start = find(_BEGIN, end)
-    return blocks
-
-
-_CRLF = b"\r\n"
-
-
-def event_slices(data: bytes, uids: Iterable[str]) -> dict[str, memoryview] | None:
-    """``event_blocks`` for a feed whose manifest part is at hand (``uids``, in the feed's
-    order, as the previous build recorded them): the events' places are found with one scan
-    for their starts and each is checked to begin with its UID and end as an event ends,
-    instead of each being read apart. Views into ``data``, not copies: all.ics
-    is 30 MB for a province. None if the file is not laid out so (then event_blocks)."""
-    starts = [m.start() for m in _EVENT_START.finditer(data)]
-    order = list(uids)
-    if len(starts) != len(order) or not starts:
-        return None
-    ends = starts[1:]
-    ends.append(data.rfind(b"END:VCALENDAR\r\n"))
-    view = memoryview(data)
-    slices = {}
-    begin, end_len, starts_with = len(_BEGIN), len(_END), data.startswith
-    for uid, start, end in zip(order, starts, ends, strict=True):
-        if not starts_with(_END, end - end_len):
-            return None
-        line = b"UID:" + uid.encode() + _CRLF
-        at = start + begin
-        if not starts_with(line, at) and not (starts_with(_UID, at) and _uid_at(data, at) == line[4:-2]):  # fmt: skip
-            return None  # (a long UID is folded: read as event_blocks reads it)
-        slices[uid] = view[start:end]
-    return slices

@@ -135,8 +135,9 @@ def _part(
 ) -> bytes:
     """One feed's new manifest part: the old part's entries of unchanged duties and the
     new entries of the changed ones, in the feed's order (``names``, its duties)."""
-    new_data = out.entries
-    new_runs = entry_runs(new_data, 0, len(new_data), set(names)) or {}
+    new_data = out.entries  # the rendered duties' entries alone
+    assert out.blocks is not None
+    new_runs = entry_runs(new_data, 0, len(new_data), set(out.blocks[0])) or {}
     cuts: list[tuple[int, int, int, bytes]] = []  # (where, rank here, end of a cut, insert)
     for first, end in old_runs.values():
         cuts.append((first, 0, end, b""))

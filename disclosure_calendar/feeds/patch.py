@@ -32,7 +32,7 @@ from ..occurrences.expansion import Occurrence, expand_duty, plan_place
 from ..occurrences.horizon import provisional_pairs
 from ..schedule.model import Schedule
 from .blocks import BLOCKS, BlockIndex, all_years, load_blocks, provisional_by_duty
-from .fingerprint import assignment_hash, fingerprint_parts
+from .fingerprint import assignment_hash
 from .generations import Generation
 from .index_page import render_index
 from .manifest import (
@@ -47,6 +47,7 @@ from .manifest import (
     load_index,
     load_inputs,
     load_splice,
+    read_inputs,
 )
 from .manifest_patch import Doubt, manifest_parts, mapped
 from .manifest_patch import old_entries as find_old_entries
@@ -55,6 +56,9 @@ from .summary import ALL, Blocks, BuildResult, Feed, Output
 
 if TYPE_CHECKING:
     from ..workdays import WorkdayCalendar
+
+# fingerprint.fingerprint_parts: per feed, common to all, per duty.
+Hashes = tuple[dict[str, str], str, dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -73,17 +77,19 @@ def patch(
     end: dt.date,
     out_dir: Path,
     gen: Generation,
+    hashes: Callable[[], Hashes],
     *,
     now: dt.datetime,
     base_url: str | None,
     key: str | None,
 ) -> BuildResult | str:
     """The build, done by replacing the changed duties' events; or why it cannot be (a key
-    of summary.full_reasons), the full rebuild's turn then."""
+    of summary.full_reasons), the full rebuild's turn then. ``hashes``: fingerprint_parts
+    of the inputs (shared with that rebuild)."""
     before = _before(out_dir)
     if before is None:
         return "record"
-    job = _Patch(schedule, cal, start, end, out_dir, gen, now, base_url, key, before)
+    job = _Patch(schedule, cal, start, end, out_dir, gen, now, base_url, key, before, hashes())
     why = job.check()
     if why:
         return why
@@ -103,9 +109,9 @@ class _Patch:
     base_url: str | None
     key: str | None
     before: _Before
+    hashes: Hashes
     # Worked out by check():
     order: tuple[str, ...] = ()
-    hashes: tuple[dict[str, str], str, dict[str, str]] = ({}, "", {})
     changed: set[str] = dataclasses.field(default_factory=set)
     files: list[str] = dataclasses.field(default_factory=list)  # the feeds to patch
 
@@ -115,9 +121,7 @@ class _Patch:
         self.order = (f"{ALL}.ics", *(f"{u.id}.ics" for u in schedule.units))
         if set(self.order) != set(before.inputs):
             return "units"  # a unit added or removed: a feed to write or delete whole
-        self.hashes = fingerprints, common, duties = fingerprint_parts(
-            schedule, self.cal, self.start, self.end
-        )
+        fingerprints, common, duties = self.hashes
         if common != before.common:
             return "common"
         if not all(i.holds(self.out_dir / f) for f, i in before.inputs.items()):
@@ -277,8 +281,9 @@ class _Patch:
 
 
 def _before(out_dir: Path) -> _Before | None:
-    inputs, _years = load_inputs(out_dir)
-    splice, manifest, blocks = load_splice(out_dir), load_index(out_dir), load_blocks(out_dir)
+    data = read_inputs(out_dir)  # one file, three parts: parsed once
+    inputs, _years = load_inputs(data)
+    splice, manifest, blocks = load_splice(data), load_index(data), load_blocks(out_dir)
     if not inputs or splice is None or manifest is None or blocks is None:
         return None
     return _Before(inputs, splice[0], splice[1], manifest, blocks)
@@ -304,11 +309,9 @@ def _spliced(
         if name not in changed
     ]
     was = {n: (a, b) for n, a, b in zip(old_names, old_offsets, old_offsets[1:], strict=False) if n in changed}  # fmt: skip
-    with old_file.open("rb") as handle:  # the calendar around the events, as it was?
+    with old_file.open("rb") as handle:
         fd = handle.fileno()
         size = os.fstat(fd).st_size
-        old_head = os.pread(fd, old_offsets[0], 0)
-        old_tail = os.pread(fd, size - old_offsets[-1], old_offsets[-1])
         # The others keep their order (and places in the plan); each changed duty goes to its
         # place among them, found by halves: a province's all.ics holds 2,000 duties. Events
         # rendered as they were (a duty changed for other feeds only) stay a run of the old
@@ -321,24 +324,27 @@ def _spliced(
                 block = old_run
             at = bisect.bisect(pieces, place(name), key=lambda piece: place(piece[0]))  # type: ignore[call-overload]
             pieces.insert(at, (name, block))
-    head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
-    segments: list[Segment] = [(0, old_offsets[0]) if old_head == head else head]
-    names, offsets, at = [], [], len(head)
-    for name, segment in pieces:
-        names.append(name)
+        # The calendar around the events: as it was, or (a unit renamed) as rendered now.
+        head, tail = data[: new_offsets[0]], data[new_offsets[-1] :]
+        same_head = os.pread(fd, old_offsets[0], 0) == head
+        same_tail = os.pread(fd, size - old_offsets[-1], old_offsets[-1]) == tail
+        segments: list[Segment] = [(0, old_offsets[0]) if same_head else head]
+        names, offsets, at = [], [], len(head)
+        for name, segment in pieces:
+            names.append(name)
+            offsets.append(at)
+            at += _length(segment)
+            segments.append(segment)
         offsets.append(at)
-        at += _length(segment)
-        segments.append(segment)
-    offsets.append(at)
-    segments.append((old_offsets[-1], size) if old_tail == tail else tail)
-    joined: list[Segment] = []
-    for segment in segments:  # runs adjacent in the old file: one copy
-        last = joined[-1] if joined else None
-        if isinstance(segment, tuple) and isinstance(last, tuple) and last[1] == segment[0]:
-            joined[-1] = (last[0], segment[1])
-        elif _length(segment):
-            joined.append(segment)
-    _check_cuts(old_file, old, size, joined)
+        segments.append((old_offsets[-1], size) if same_tail else tail)
+        joined: list[Segment] = []
+        for segment in segments:  # runs adjacent in the old file: one copy
+            last = joined[-1] if joined else None
+            if isinstance(segment, tuple) and isinstance(last, tuple) and last[1] == segment[0]:
+                joined[-1] = (last[0], segment[1])
+            elif _length(segment):
+                joined.append(segment)
+        _check_cuts(fd, old_file.name, old, size, joined)
     return (tuple(names), tuple(offsets)), joined
 
 
@@ -346,7 +352,7 @@ _BEGIN_UID = b"BEGIN:VEVENT\r\nUID:"
 _END = b"END:VCALENDAR\r\n"
 
 
-def _check_cuts(old_file: Path, old: Blocks, size: int, segments: list[Segment]) -> None:
+def _check_cuts(fd: int, name: str, old: Blocks, size: int, segments: list[Segment]) -> None:
     """Where the old file is cut, it must be as the record says: a duty's first event
     (its UID starting with the duty's id) or the calendar's end. A record that does not fit
     the file (a bug, an edit by hand) is a Doubt, never a feed cut mid-event."""
@@ -354,12 +360,11 @@ def _check_cuts(old_file: Path, old: Blocks, size: int, segments: list[Segment])
     expected = {at: _BEGIN_UID + f"{name}.".encode() for at, name in zip(offsets, names, strict=False)}  # fmt: skip
     expected[offsets[-1]] = _END
     cuts = {at for s in segments if isinstance(s, tuple) for at in s} - {0, size}
-    with old_file.open("rb") as handle:
-        for at in cuts:
-            want = expected.get(at)
-            if want is None:
-                raise Doubt(f"{old_file.name}: no duty starts at byte {at}")
-            # A UID line longer than a content line is folded: then its start alone.
-            want = want[: len(_BEGIN_UID) + 70] if len(want) > len(_BEGIN_UID) + 70 else want
-            if os.pread(handle.fileno(), len(want), at) != want:
-                raise Doubt(f"{old_file.name}: not the record's duty at byte {at}")
+    for at in cuts:
+        want = expected.get(at)
+        if want is None:
+            raise Doubt(f"{name}: no duty starts at byte {at}")
+        # A UID line longer than a content line is folded: then its start alone.
+        want = want[: len(_BEGIN_UID) + 70]
+        if os.pread(fd, len(want), at) != want:
+            raise Doubt(f"{name}: not the record's duty at byte {at}")

@@ -281,7 +281,7 @@ class Renderer:
         data = writer.calendar_pieces(f"{ALL_NAME}：{plan_title}", pieces, plan_title)
         events = len(versions.current)
         feed = Feed(ALL, ALL_NAME, file, len(self.schedule.duties), events, len(self.dated))
-        return _output(file, data, versions, feed, ALL_NAME, blocks(data, marks, names))
+        return _output(file, data, versions, feed, ALL_NAME, blocks(data, pieces, marks, names))
 
     def render_unit(self, unit: Unit) -> Output:
         sh, writer = self._shared, self.writer
@@ -317,7 +317,7 @@ class Renderer:
         data = writer.calendar_pieces(unit.name, pieces, about)
         duties = sh.duty_counts[unit.id]
         feed = Feed(unit.id, unit.name, file, duties, len(indexes), sh.dated[unit.id])
-        return _output(file, data, versions, feed, unit.name, blocks(data, marks, names))
+        return _output(file, data, versions, feed, unit.name, blocks(data, pieces, marks, names))
 
     def prepare(self) -> None:
         """Encode the events now: before a fork, so that every process starts from them."""
@@ -372,12 +372,17 @@ def _output(
     return Output(file, data, entries, feed, versions.change(file, name), blocks=blocks)
 
 
-def blocks(data: list[bytes | memoryview], marks: list[int], names: list[str]) -> Blocks:
+def blocks(
+    data: list[bytes | memoryview],
+    events: list[bytes | memoryview],
+    marks: list[int],
+    names: list[str],
+) -> Blocks:
     """Where each duty's events are in a feed written from ``data`` (``calendar_pieces``
-    around the events' pieces; ``marks`` says at which of those each duty starts): the
-    duties in feed order and the byte offsets of their starts, then where the events end."""
+    around ``events``, the events' pieces; ``marks`` says at which of those each duty
+    starts): the duties in feed order and the byte offsets of their starts, then where the
+    events end."""
     at = len(data[0]) + len(data[1])  # the calendar's head and its VTIMEZONE
-    events = data[2:-1]
     offsets = []
     for a, b in zip(marks, [*marks[1:], len(events)] if marks else [], strict=True):
         offsets.append(at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,20 @@ class Plan:
     def in_force(self, first: dt.date, last: dt.date) -> bool:
         """True if the plan was in force on any day of [first, last]."""
         return self.issued <= last and (self.end is None or self.end >= first)
+
+
+def plain_repr(value: object) -> str:
+    """A dataclass's repr without its source position (``where``): what it says, wherever
+    it stands in the file."""
+    where = getattr(value, "where", None)
+    if where is None or not is_dataclass(value) or isinstance(value, type):
+        return repr(value)
+    # Where ``where`` is the last field its repr ends the dataclass's: cut, not copied (a
+    # copy of each of a province's 2,000 duties costs more than hashing them).
+    text, tail = repr(value), f", where={where!r})"
+    if text.endswith(tail):
+        return text[: -len(tail)] + ", where=None)"
+    return repr(replace(value, where=None))
 
 
 _DIGITS = "〇一二三四五六七八九"
@@ -136,13 +150,7 @@ class Duty:
         """A hash of everything the duty says, wherever it stands in the file (``where``
         aside). Kept with the duty, so the parsed-schedule cache (cache.py) carries it and a
         rebuild compares a province's 2,000 duties without writing each one out again."""
-        text, where = repr(self), self.where
-        tail = f", where={where!r})"
-        if where is not None and text.endswith(tail):  # ``where`` is the last field
-            text = text[: -len(tail)] + ", where=None)"
-        elif where is not None:
-            text = repr(replace(self, where=None))
-        return hashlib.blake2b(text.encode(), digest_size=16).digest()
+        return hashlib.blake2b(plain_repr(self).encode(), digest_size=16).digest()
 
     # Cached: sorting a province's occurrences asks for these hundreds of thousands of times.
     @cached_property

@@ -167,7 +167,8 @@ def test_a_feed_edited_by_hand_is_encoded_whole(tmp_path: Path) -> None:
 def test_events_found_by_the_manifest_are_the_events_read_apart(tmp_path: Path) -> None:
     """A rebuild finds a feed's events by its manifest part (event_slices); each found event
     is the one event_blocks reads from the text, and a file laid out otherwise is read apart."""
-    from disclosure_calendar.feeds.manifest import event_blocks, event_slices, load_manifest
+    from disclosure_calendar.feeds.manifest import load_manifest
+    from disclosure_calendar.feeds.written_events import event_blocks, event_slices
 
     out = tmp_path / "out"
     build(ROOT / "schedule.yaml", out, NOW)

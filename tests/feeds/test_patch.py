@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_incremental import NOTICE  # the same notice, entered
 
 from disclosure_calendar import feeds
 from disclosure_calendar.core import files as files_module
@@ -53,35 +54,29 @@ def written(out: Path) -> dict[str, bytes]:
     return found
 
 
-def patched_and_whole(
-    tmp_path: Path, text: str, changed: str
-) -> tuple[feeds.BuildResult, feeds.BuildResult, Path, Path]:
-    """The same previous build rebuilt after the change: patched (if it can be) and whole."""
-    schedule = tmp_path / "schedule.yaml"
+def built_twice(tmp_path: Path, text: str) -> tuple[Path, Path, Path]:
+    """``text`` as schedule.yaml, built into out/, and whole/ a copy of that build: two
+    folders for the same rebuild, patched in one and whole in the other."""
+    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
     schedule.write_text(text, encoding="utf-8")
-    out, whole = tmp_path / "out", tmp_path / "whole"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(whole, ignore_errors=True)
     build(schedule, out, NOW)
     shutil.copytree(out, whole, symlinks=True)
+    return schedule, out, whole
+
+
+def patched_and_whole(
+    tmp_path: Path, text: str, changed: str
+) -> tuple[feeds.BuildResult, feeds.BuildResult, Path, Path]:
+    """The same previous build rebuilt after the change: patched (if it can be) and whole."""
+    schedule, out, whole = built_twice(tmp_path, text)
     schedule.write_text(changed, encoding="utf-8")
     patched = build(schedule, out, LATER)
     full = build(schedule, whole, LATER, patch=False)
     assert full.unpatched == "asked"
     return patched, full, out, whole
 
-
-NOTICE = """calendar:
-  notices:
-    - year: 2027
-      title: 国务院办公厅关于2027年部分节假日安排的通知(测试)
-      published: 2026-11-12
-      days_off:
-        - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
-        - {name: 春节, from: 2027-02-05, to: 2027-02-13}
-      workdays: [2027-02-14, 2027-02-20]
-units:
-"""
 
 # (old, new): text replacements on the bundled schedule.yaml; None: patched, else why not.
 BUNDLED = {
@@ -241,10 +236,7 @@ def test_a_patch_that_fails_half_way_leaves_the_previous_build_published(
 ) -> None:
     text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
     old, new, _why = BUNDLED["duty-units"]
-    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
-    schedule.write_text(text, encoding="utf-8")
-    build(schedule, out, NOW)
-    shutil.copytree(out, whole, symlinks=True)
+    schedule, out, whole = built_twice(tmp_path, text)
     before = written(out)
     calls: list[Path] = []
     real = files_module.write_spliced
@@ -272,10 +264,7 @@ def test_a_record_that_does_not_fit_its_feed_is_not_trusted(tmp_path: Path) -> N
     spliced mid-event."""
     text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
     old, new, _why = BUNDLED["cadence"]
-    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
-    schedule.write_text(text, encoding="utf-8")
-    build(schedule, out, NOW)
-    shutil.copytree(out, whole, symlinks=True)
+    schedule, out, whole = built_twice(tmp_path, text)
     record = out / ".current" / BLOCKS
     data = json.loads(record.read_bytes())
     _size, names, offsets = data["feeds"]["all.ics"]
@@ -348,10 +337,7 @@ def test_patches_one_after_another_stay_the_whole_rebuilds(tmp_path: Path) -> No
     at every step, what the same chain of whole rebuilds gives."""
     text = (ROOT / "schedule.yaml").read_text(encoding="utf-8")
     steps = ["title-one", "cadence", "event", "group", "duty-units"]
-    schedule, out, whole = tmp_path / "schedule.yaml", tmp_path / "out", tmp_path / "whole"
-    schedule.write_text(text, encoding="utf-8")
-    build(schedule, out, NOW)
-    shutil.copytree(out, whole, symlinks=True)
+    schedule, out, whole = built_twice(tmp_path, text)
     for n, step in enumerate([*steps, *reversed(steps)]):
         old, new, _why = BUNDLED[step]
         text = text.replace(old, new, 1) if n < len(steps) else text.replace(new, old, 1)

@@ -37,10 +37,10 @@ def full_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     calls: list[int] = []
     real, real_patch = build_module._build, patch_module.patch
 
-    def counted(*args):  # type: ignore[no-untyped-def]
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         if not calls:  # a patch that falls back to the whole build is one build
             calls.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     def counted_patch(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)

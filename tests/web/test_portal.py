@@ -510,12 +510,7 @@ def test_the_coordinator_dates_an_event_for_every_unit(portal: Portal) -> None:
             ledger.remove_event("repealed-files", dt.date(2026, 11, 3))
 
 
-def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
-    schedule_path, out = build_site(tmp_path)
-    text = schedule_path.read_text(encoding="utf-8")
-    schedule_path.write_text(
-        text
-        + """  - id: finance-requests
+FINANCE_REQUESTS = """  - id: finance-requests
     ref: "22.9"
     title: 答复依申请公开
     text: 收到申请之日起20个工作日内答复。
@@ -524,9 +519,19 @@ def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
     basis: 20个工作日内
     due: {rule: workdays_after_event, n: 20}
     events: []
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def site_with_finance_requests(tmp_path: Path) -> tuple[Path, Path]:
+    """The test site with an event duty of one unit (finance's requests), not yet built."""
+    schedule_path, out = build_site(tmp_path)
+    text = schedule_path.read_text(encoding="utf-8")
+    schedule_path.write_text(text + FINANCE_REQUESTS, encoding="utf-8")
+    return schedule_path, out
+
+
+def test_a_unit_dates_its_own_event_duty(tmp_path: Path) -> None:
+    schedule_path, out = site_with_finance_requests(tmp_path)
     config = WebConfig(
         out, schedule_path, tmp_path / "ledger.db", SECRET, clock=FixedClock(NOW), rebuild=True
     )
@@ -738,22 +743,7 @@ def test_rebuilds_fork_from_one_helper_and_a_lost_helper_is_replaced(tmp_path: P
 
     from disclosure_calendar.web.rebuild import Rebuilder, landed
 
-    schedule_path, out = build_site(tmp_path)
-    text = schedule_path.read_text(encoding="utf-8")
-    schedule_path.write_text(
-        text
-        + """  - id: finance-requests
-    ref: "22.9"
-    title: 答复依申请公开
-    text: 收到申请之日起20个工作日内答复。
-    units: [finance]
-    cadence: event
-    basis: 20个工作日内
-    due: {rule: workdays_after_event, n: 20}
-    events: []
-""",
-        encoding="utf-8",
-    )
+    schedule_path, out = site_with_finance_requests(tmp_path)
     db = tmp_path / "ledger.db"
     feed = out / "finance.ics"
     rebuilder = Rebuilder(WebConfig(out, schedule_path, db, SECRET, clock=FixedClock(NOW)))
